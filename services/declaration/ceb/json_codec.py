@@ -27,7 +27,7 @@ from typing import Any
 from services.declaration.ceb import codes
 from services.declaration.ceb.catalogue import MessageSpec, spec_for
 from services.declaration.ceb.issues import Issue
-from services.declaration.ceb.model import CebMessage, ExtendMessage, FieldValue, Fields, Record
+from services.declaration.ceb.model import CebMessage, ExtendMessage, Fields, FieldValue, Record
 from services.declaration.ceb.xml_security import secure_parse
 from services.declaration.ceb.xsd_fields import FieldSpec, ValueKind
 
@@ -72,7 +72,10 @@ def message_to_json(message: CebMessage) -> dict[str, Any]:
     if message.base_subscribe:
         data["baseSubscribe"] = [_fields_to_json(block) for block in message.base_subscribe]
     if message.extend_message is not None:
-        extend: dict[str, Any] = {"name": message.extend_message.name, "version": message.extend_message.version}
+        extend: dict[str, Any] = {
+            "name": message.extend_message.name,
+            "version": message.extend_message.version,
+        }
         if message.extend_message.message is not None:
             extend["message"] = message.extend_message.message
         data["extendMessage"] = extend
@@ -92,12 +95,20 @@ def message_from_json(data: Any) -> JsonDecodeResult:
     """Build a typed message from its JSON form, reporting every problem found."""
     issues: list[Issue] = []
     if not isinstance(data, dict):
-        return JsonDecodeResult(None, (Issue(codes.JSON_BAD_STRUCTURE, "a message must be a JSON object", ""),))
+        return JsonDecodeResult(
+            None, (Issue(codes.JSON_BAD_STRUCTURE, "a message must be a JSON object", ""),)
+        )
     spec = spec_for(str(data.get("messageType", "")))
     if spec is None:
         return JsonDecodeResult(
             None,
-            (Issue(codes.XML_UNKNOWN_MESSAGE, f"unknown messageType {data.get('messageType')!r}", "/messageType"),),
+            (
+                Issue(
+                    codes.XML_UNKNOWN_MESSAGE,
+                    f"unknown messageType {data.get('messageType')!r}",
+                    "/messageType",
+                ),
+            ),
         )
     for key in sorted(set(data) - _TOP_KEYS):
         issues.append(Issue(codes.JSON_UNKNOWN_FIELD, f"unknown member {key!r}", f"/{key}"))
@@ -173,7 +184,9 @@ def _fields_from_json(data: Any, specs: tuple[FieldSpec, ...], pointer: str, iss
     for name, raw in data.items():
         spec = by_name.get(name)
         if spec is None:
-            issues.append(Issue(codes.JSON_UNKNOWN_FIELD, f"{name!r} is not a field here", f"{pointer}/{name}"))
+            issues.append(
+                Issue(codes.JSON_UNKNOWN_FIELD, f"{name!r} is not a field here", f"{pointer}/{name}")
+            )
             continue
         value = _typed(raw, spec, f"{pointer}/{name}", issues)
         if value is not None:

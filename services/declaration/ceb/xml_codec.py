@@ -18,9 +18,9 @@ from lxml import etree
 from services.declaration.ceb import codes
 from services.declaration.ceb.catalogue import CEB_NS, DS_NS, SIGNATURE, MessageSpec, spec_for_root
 from services.declaration.ceb.issues import Issue
-from services.declaration.ceb.model import CebMessage, ExtendMessage, FieldValue, Fields, Record
+from services.declaration.ceb.model import CebMessage, ExtendMessage, Fields, FieldValue, Record
 from services.declaration.ceb.schemas import validate
-from services.declaration.ceb.xml_security import ParsedXml, XmlLimits, hardened_parser, secure_parse
+from services.declaration.ceb.xml_security import ParsedXml, XmlLimits, secure_parse
 from services.declaration.ceb.xsd_fields import FieldSpec, ValueKind
 
 _SEGMENT = re.compile(r"^(?:[A-Za-z]+:)?([A-Za-z0-9_]+)(?:\[(\d+)\])?$")
@@ -134,7 +134,9 @@ def to_element(message: CebMessage) -> etree._Element:
         elif block.name == "BaseSubscribe":
             for subscribe in message.base_subscribe:
                 _write_fields(
-                    etree.SubElement(root, _ceb("BaseSubscribe")), subscribe, spec.block_fields("BaseSubscribe")
+                    etree.SubElement(root, _ceb("BaseSubscribe")),
+                    subscribe,
+                    spec.block_fields("BaseSubscribe"),
                 )
         elif block.name == "ExtendMessage" and message.extend_message is not None:
             _write_extend(root, message.extend_message)
@@ -313,7 +315,7 @@ def _position(element: etree._Element) -> int:
     return sum(1 for sibling in element.itersiblings(preceding=True) if sibling.tag == tag)
 
 
-def _elements(element: etree._Element) -> "etree._ElementIterator":
+def _elements(element: etree._Element) -> etree._ElementIterator:
     return element.iterchildren(tag=etree.Element)
 
 

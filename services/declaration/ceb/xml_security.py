@@ -119,7 +119,9 @@ def secure_parse(data: bytes, limits: XmlLimits | None = None) -> ParsedXml:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         if "Excessive depth" in str(exc.msg):
             # libxml2's own hard stop (256 levels) fired before our limit could.
-            return _fail(codes.XML_TOO_DEEP, f"elements are nested deeper than {limits.max_depth} levels", line)
+            return _fail(
+                codes.XML_TOO_DEEP, f"elements are nested deeper than {limits.max_depth} levels", line
+            )
         return _fail(codes.XML_MALFORMED, f"not well-formed XML: {exc.msg}", line=line)
 
     tree = root.getroottree()

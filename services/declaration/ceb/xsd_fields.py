@@ -209,7 +209,9 @@ class _SchemaDocument:
             max_length=max_length,
             total_digits=facets.get("totalDigits"),
             fraction_digits=facets.get("fractionDigits"),
-            time_format=_time_format(el.get("name", ""), doc, max_length) if kind is ValueKind.STRING else None,
+            time_format=_time_format(el.get("name", ""), doc, max_length)
+            if kind is ValueKind.STRING
+            else None,
             doc=doc,
         )
 

@@ -39,7 +39,9 @@ def check_envelope(message: CebMessage, config: RuleConfig) -> list[Issue]:
     """Message-level rules: root guid case and the signature that appStatus 2 demands."""
     issues: list[Issue] = []
     if config.uppercase_guid and message.guid != message.guid.upper():
-        issues.append(Issue(codes.GUID_FORMAT, "the message guid must be upper-case (XSD: 英文字母大写)", "/guid"))
+        issues.append(
+            Issue(codes.GUID_FORMAT, "the message guid must be upper-case (XSD: 英文字母大写)", "/guid")
+        )
     if message.message_type in config.signature_when_declared and message.signature is None:
         for index, record in enumerate(message.records):
             if str(record.head.get("appStatus", "")) == "2":
@@ -70,7 +72,9 @@ def _fields_rules(specs: tuple[FieldSpec, ...], values: Fields, at, config: Rule
         if spec.kind is not ValueKind.STRING or not isinstance(value, str):
             continue
         if spec.required and not value.strip():
-            issues.append(Issue(codes.BLANK_REQUIRED, f"{spec.name} is required and must not be blank", at(spec.name)))
+            issues.append(
+                Issue(codes.BLANK_REQUIRED, f"{spec.name} is required and must not be blank", at(spec.name))
+            )
             continue
         if spec.time_format is not None and value and not is_valid_customs_time(value, spec.time_format):
             issues.append(
@@ -81,7 +85,9 @@ def _fields_rules(specs: tuple[FieldSpec, ...], values: Fields, at, config: Rule
                 )
             )
         if spec.name == "guid" and config.uppercase_guid and value != value.upper():
-            issues.append(Issue(codes.GUID_FORMAT, "guid must be upper-case (XSD: 英文字母大写)", at(spec.name)))
+            issues.append(
+                Issue(codes.GUID_FORMAT, "guid must be upper-case (XSD: 英文字母大写)", at(spec.name))
+            )
         if spec.name in _CODE_FIELDS and value:
             issues += _code_shape(spec.name, value, at(spec.name), config)
     return issues
@@ -90,7 +96,9 @@ def _fields_rules(specs: tuple[FieldSpec, ...], values: Fields, at, config: Rule
 def _code_shape(name: str, value: str, pointer: str, config: RuleConfig) -> list[Issue]:
     table_name = "currency" if "urrency" in name else "unit" if name.startswith("unit") else "country"
     if not _THREE_DIGITS.fullmatch(value):
-        return [Issue(codes.CODE_FORMAT, f"{name} {value!r} is not a 3-digit JGS-20 {table_name} code", pointer)]
+        return [
+            Issue(codes.CODE_FORMAT, f"{name} {value!r} is not a 3-digit JGS-20 {table_name} code", pointer)
+        ]
     table = config.code_tables.get(table_name)
     if table is not None and value not in table:
         return [Issue(codes.CODE_FORMAT, f"{name} {value!r} is not in the {table_name} code table", pointer)]
@@ -104,11 +112,17 @@ def check_app_fields(spec: MessageSpec, index: int, record: Record) -> list[Issu
     app_type = record.head.get("appType")
     if app_type is not None and app_type not in allowed_types:
         issues.append(
-            Issue(codes.APP_TYPE, f"appType must be one of {sorted(allowed_types)}", head_pointer(index, "appType"))
+            Issue(
+                codes.APP_TYPE,
+                f"appType must be one of {sorted(allowed_types)}",
+                head_pointer(index, "appType"),
+            )
         )
     app_status = record.head.get("appStatus")
     if app_status is not None and app_status not in {"1", "2"}:
-        issues.append(Issue(codes.APP_TYPE, "appStatus must be 1 (暂存) or 2 (申报)", head_pointer(index, "appStatus")))
+        issues.append(
+            Issue(codes.APP_TYPE, "appStatus must be 1 (暂存) or 2 (申报)", head_pointer(index, "appStatus"))
+        )
     return issues
 
 
@@ -124,7 +138,11 @@ def check_gnum(spec: MessageSpec, index: int, record: Record) -> list[Issue]:
     for line_index, number in enumerate(numbers):
         if counts[number] > 1 and number in seen:
             issues.append(
-                Issue(duplicate_code, f"gnum {number} appears more than once", line_pointer(index, line_index, "gnum"))
+                Issue(
+                    duplicate_code,
+                    f"gnum {number} appears more than once",
+                    line_pointer(index, line_index, "gnum"),
+                )
             )
         seen.add(number)
     if spec.code not in _GNUM_NOT_SEQUENTIAL and not issues:
@@ -162,11 +180,13 @@ def check_lines(spec: MessageSpec, index: int, record: Record, config: RuleConfi
                 )
         if "unit2" in spec.line_field_map:
             issues += _second_unit(line, at)
-        if config.legal_qty_matches_when_same_unit and line.get("unit") and line.get("unit") == line.get("unit1"):
+        if (
+            config.legal_qty_matches_when_same_unit
+            and line.get("unit")
+            and line.get("unit") == line.get("unit1")
+        ):
             if isinstance(qty, Decimal) and isinstance(line.get("qty1"), Decimal) and qty != line["qty1"]:
-                issues.append(
-                    Issue(codes.LEGAL_QTY, "unit equals unit1, so qty1 must equal qty", at("qty1"))
-                )
+                issues.append(Issue(codes.LEGAL_QTY, "unit equals unit1, so qty1 must equal qty", at("qty1")))
     return issues
 
 
@@ -189,7 +209,11 @@ def check_weights(index: int, record: Record) -> list[Issue]:
             issues.append(Issue(codes.WEIGHTS, f"{name} must be positive", head_pointer(index, name)))
     if isinstance(gross, Decimal) and isinstance(net, Decimal) and net > gross:
         issues.append(
-            Issue(codes.WEIGHTS, f"netWeight {net} exceeds grossWeight {gross}", head_pointer(index, "netWeight"))
+            Issue(
+                codes.WEIGHTS,
+                f"netWeight {net} exceeds grossWeight {gross}",
+                head_pointer(index, "netWeight"),
+            )
         )
     return issues
 
@@ -218,7 +242,9 @@ def check_goods_value_sum(index: int, record: Record, severity: Severity | None)
     goods_value = record.head.get("goodsValue")
     if severity is None or not isinstance(goods_value, Decimal):
         return []
-    total = decimal_sum(line["totalPrice"] for line in record.lines if isinstance(line.get("totalPrice"), Decimal))
+    total = decimal_sum(
+        line["totalPrice"] for line in record.lines if isinstance(line.get("totalPrice"), Decimal)
+    )
     if total == goods_value:
         return []
     return [
@@ -240,7 +266,9 @@ def require_present(index: int, record: Record, names: tuple[str, ...], code: st
     ]
 
 
-def require_value(index: int, record: Record, name: str, allowed: frozenset[str] | set[str], code: str) -> list[Issue]:
+def require_value(
+    index: int, record: Record, name: str, allowed: frozenset[str] | set[str], code: str
+) -> list[Issue]:
     """An issue when a present head field is not one of ``allowed``."""
     value = record.head.get(name)
     if value is None or value in allowed:

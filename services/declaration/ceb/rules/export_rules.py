@@ -31,14 +31,20 @@ def check_export_record(spec: MessageSpec, index: int, record: Record, config: R
     """All export-specific rules for one record."""
     issues: list[Issue] = []
     if spec.code == "CEB303":
-        issues += common.require_value(index, record, "orderType", config.export_order_types, codes.ORDER_TYPE)
+        issues += common.require_value(
+            index, record, "orderType", config.export_order_types, codes.ORDER_TYPE
+        )
         if record.head.get("orderType") in set(config.b2b_trade_modes.values()):
             value = record.head.get("goodsValue")
             if isinstance(value, Decimal):
-                issues += _b2b_amount(index, value, str(record.head.get("currency", "")), "goodsValue", config)
+                issues += _b2b_amount(
+                    index, value, str(record.head.get("currency", "")), "goodsValue", config
+                )
     elif spec.code == "CEB603":
         issues += common.require_value(index, record, "ieFlag", {"E"}, codes.IE_FLAG)
-        issues += common.require_value(index, record, "tradeMode", config.export_trade_modes, codes.TRADE_MODE)
+        issues += common.require_value(
+            index, record, "tradeMode", config.export_trade_modes, codes.TRADE_MODE
+        )
         issues += common.require_value(index, record, "statisticsFlag", {"A", "B"}, codes.TRADE_MODE)
         for flag in ("fFlag", "iFlag"):
             issues += common.require_value(index, record, flag, {"1", "2", "3"}, codes.CODE_FORMAT)
@@ -88,7 +94,9 @@ def _b2b_inventory(index: int, record: Record, config: RuleConfig) -> list[Issue
                 )
             )
     currencies = {str(line.get("currency", "")) for line in record.lines}
-    total = decimal_sum(line["totalPrice"] for line in record.lines if isinstance(line.get("totalPrice"), Decimal))
+    total = decimal_sum(
+        line["totalPrice"] for line in record.lines if isinstance(line.get("totalPrice"), Decimal)
+    )
     if len(currencies) == 1:
         issues += _b2b_amount(index, total, currencies.pop(), "totalPrice", config, lines=True)
     else:
@@ -112,7 +120,8 @@ def _b2b_amount(
         return [
             Issue(
                 codes.B2B_CHANNEL,
-                f"no CNY rate for currency {currency!r}; check the {config.b2b_channel_limit_cny} CNY limit by hand",
+                f"no CNY rate for currency {currency!r}; "
+                f"check the {config.b2b_channel_limit_cny} CNY limit by hand",
                 pointer,
                 severity=Severity.REVIEW,
             )
@@ -133,7 +142,13 @@ def _summary_window(index: int, record: Record) -> list[Issue]:
     start, end = record.head.get("startTime", ""), record.head.get("endTime", "")
     if bool(start) != bool(end):
         missing = "endTime" if start else "startTime"
-        return [Issue(codes.SUMMARY_WINDOW, "startTime and endTime must be given together", head_pointer(index, missing))]
+        return [
+            Issue(
+                codes.SUMMARY_WINDOW,
+                "startTime and endTime must be given together",
+                head_pointer(index, missing),
+            )
+        ]
     if start and end and str(start) > str(end):
         return [Issue(codes.SUMMARY_WINDOW, "startTime is after endTime", head_pointer(index, "endTime"))]
     return []
@@ -142,5 +157,9 @@ def _summary_window(index: int, record: Record) -> list[Issue]:
 def _message_sequence(index: int, record: Record) -> list[Issue]:
     count, seq = record.head.get("msgCount"), record.head.get("msgSeqNo")
     if isinstance(count, int) and isinstance(seq, int) and not 1 <= seq <= count:
-        return [Issue(codes.MSG_SEQUENCE, f"msgSeqNo {seq} is outside 1..{count}", head_pointer(index, "msgSeqNo"))]
+        return [
+            Issue(
+                codes.MSG_SEQUENCE, f"msgSeqNo {seq} is outside 1..{count}", head_pointer(index, "msgSeqNo")
+            )
+        ]
     return []

@@ -28,7 +28,9 @@ def check_import_record(
     """All import-specific rules for one record."""
     issues = _fixed_values(index, record, config)
     if spec.code == "CEB311":
-        issues += common.require_value(index, record, "orderType", config.import_order_types, codes.ORDER_TYPE)
+        issues += common.require_value(
+            index, record, "orderType", config.import_order_types, codes.ORDER_TYPE
+        )
         issues += _actural_paid(index, record)
         issues += common.check_goods_value_sum(index, record, config.goods_value_sum)
     elif spec.code == "CEB513":
@@ -57,12 +59,20 @@ def _fixed_values(index: int, record: Record, config: RuleConfig) -> list[Issue]
     pack_no = record.head.get("packNo")
     if pack_no is not None and pack_no != config.import_pack_no:
         issues.append(
-            Issue(codes.PACK_NO, f"packNo must be {config.import_pack_no} (包裹数量限定为1)", head_pointer(index, "packNo"))
+            Issue(
+                codes.PACK_NO,
+                f"packNo must be {config.import_pack_no} (包裹数量限定为1)",
+                head_pointer(index, "packNo"),
+            )
         )
     for name in ("buyerIdType", "payerIdType"):
         if name in record.head and record.head[name] not in config.id_types:
             issues.append(
-                Issue(codes.ID_TYPE, f"{name} must be {sorted(config.id_types)} (限定为身份证)", head_pointer(index, name))
+                Issue(
+                    codes.ID_TYPE,
+                    f"{name} must be {sorted(config.id_types)} (限定为身份证)",
+                    head_pointer(index, name),
+                )
             )
     return issues
 
@@ -94,11 +104,17 @@ def _trade_mode(index: int, record: Record, config: RuleConfig) -> list[Issue]:
     issues = common.require_value(index, record, "tradeMode", config.import_trade_modes, codes.TRADE_MODE)
     if trade_mode in config.bonded_trade_modes:
         why = f"for bonded import ({trade_mode}, 保税模式必填)"
-        issues += common.require_present(index, record, ("emsNo", "areaCode", "areaName"), codes.BONDED_FIELDS, why)
+        issues += common.require_present(
+            index, record, ("emsNo", "areaCode", "areaName"), codes.BONDED_FIELDS, why
+        )
         for line_index, line in enumerate(record.lines):
             if not str(line.get("itemRecordNo", "")).strip():
                 issues.append(
-                    Issue(codes.BONDED_FIELDS, f"itemRecordNo is required {why}", line_pointer(index, line_index, "itemRecordNo"))
+                    Issue(
+                        codes.BONDED_FIELDS,
+                        f"itemRecordNo is required {why}",
+                        line_pointer(index, line_index, "itemRecordNo"),
+                    )
                 )
         if record.head.get("country") != config.bonded_country:
             issues.append(

@@ -14,7 +14,9 @@ XSD_SCALE = Decimal("0.00001")
 FEN = Decimal("0.01")
 
 
-def expected_actural_paid(goods_value: Decimal, freight: Decimal, tax_total: Decimal, discount: Decimal) -> Decimal:
+def expected_actural_paid(
+    goods_value: Decimal, freight: Decimal, tax_total: Decimal, discount: Decimal
+) -> Decimal:
     """CEB311 ``acturalPaid`` = goodsValue + freight + taxTotal − discount (XSD annotation)."""
     return goods_value + freight + tax_total - discount
 
@@ -24,7 +26,9 @@ def expected_line_total(price: Decimal, qty: Decimal) -> Decimal:
     return (price * qty).quantize(XSD_SCALE, rounding=ROUND_HALF_UP)
 
 
-def line_total_matches(price: Decimal, qty: Decimal, total: Decimal, tolerance: Decimal = Decimal("0")) -> bool:
+def line_total_matches(
+    price: Decimal, qty: Decimal, total: Decimal, tolerance: Decimal = Decimal("0")
+) -> bool:
     """True when ``total`` equals price × qty within ``tolerance``."""
     return abs(expected_line_total(price, qty) - total) <= tolerance
 
