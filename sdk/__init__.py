@@ -1,0 +1,35 @@
+"""Diandiantong (点点通) reference client SDK: request signing, HTTP clients, webhook checks.
+
+Self-contained (standard library + httpx) so that ERP integrators can copy it.
+The signing rules live in :mod:`sdk.signing` and are documented in docs/signing.md.
+"""
+
+from sdk.client import AsyncDdtClient, DdtApiError, DdtClient
+from sdk.signing import (
+    ALGORITHM,
+    AuthProblemCode,
+    SignatureError,
+    SignedRequest,
+    canonical_request,
+    prepare_signature,
+    sign_request,
+    verify_request,
+)
+from sdk.webhooks import WebhookVerificationError, sign_webhook, verify_webhook
+
+__all__ = [
+    "ALGORITHM",
+    "AsyncDdtClient",
+    "AuthProblemCode",
+    "DdtApiError",
+    "DdtClient",
+    "SignatureError",
+    "SignedRequest",
+    "WebhookVerificationError",
+    "canonical_request",
+    "prepare_signature",
+    "sign_request",
+    "sign_webhook",
+    "verify_request",
+    "verify_webhook",
+]
