@@ -1,0 +1,1 @@
+../../../shared/alembic_template/script.py.mako

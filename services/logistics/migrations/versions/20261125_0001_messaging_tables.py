@@ -1,0 +1,23 @@
+"""Messaging tables: outbox, inbox, dead letters.
+
+Revision ID: logistics_0001
+Revises:
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from shared.messaging.tables import create_messaging_tables, drop_messaging_tables
+
+revision = "logistics_0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_messaging_tables()
+
+
+def downgrade() -> None:
+    drop_messaging_tables()

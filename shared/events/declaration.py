@@ -1,0 +1,116 @@
+"""Events the declaration service publishes (topic ``ddt.declaration.events``).
+
+They carry what statistics and the other services need — party, mode, direction,
+currency, value (and its CNY equivalent), partner country, HS chapters, district,
+park — and never personal data: no buyer or payer names, ID numbers, phones or
+addresses.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from shared.events.envelope import EventData, register_event
+
+Mode = Literal["1210", "1239", "9610", "9710", "9810"]
+Direction = Literal["import", "export"]
+DocumentKind = Literal[
+    "order",
+    "payment",
+    "waybill",
+    "waybill_status",
+    "inventory",
+    "cancellation",
+    "return",
+    "warehouse_entry",
+    "arrival",
+    "departure",
+    "manifest",
+    "summary",
+    "return_tally",
+]
+
+
+class ChapterValue(BaseModel):
+    """Value of a document's lines in one HS chapter (first two digits of the code)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chapter: str = Field(pattern=r"^[0-9]{2}$")
+    value: Decimal
+    value_cny: Decimal
+    quantity_lines: int = Field(default=1, ge=0)
+
+
+class DocumentFacts(BaseModel):
+    """The non-personal facts of a customs document, as statistics see them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    document_id: str
+    document_kind: DocumentKind
+    message_type: str = Field(pattern=r"^CEB[0-9]{3}$")
+    party_id: str
+    mode: Mode | None = None
+    direction: Direction
+    business_no: str = Field(description="orderNo, logisticsNo, payTransactionId, copNo or invtNo")
+    ebc_code: str | None = None
+    ebp_code: str | None = None
+    currency: str = Field(pattern=r"^[0-9]{3}$", description="customs currency code, 142 = CNY")
+    value: Decimal
+    value_cny: Decimal
+    cny_rate: Decimal = Field(description="CNY per unit of currency used for value_cny")
+    country: str | None = Field(default=None, description="partner country (customs code): origin on import, destination on export")
+    chapters: list[ChapterValue] = Field(default_factory=list)
+    district: str | None = None
+    park: str | None = None
+    order_count: int = Field(default=1, ge=0)
+
+
+@register_event
+class DocumentAccepted(EventData):
+    """The platform accepted a document (it passed the schema and business pre-checks)."""
+
+    event_type = "ddt.declaration.document.accepted"
+    version = 1
+
+    document: DocumentFacts
+    accepted_at: AwareDatetime
+
+
+@register_event
+class DocumentStatusChanged(EventData):
+    """A document moved in its lifecycle (three-document match, a customs receipt, …).
+
+    ``status`` is the platform's status name (e.g. ``matched``, ``released``,
+    ``cleared``, ``rejected``, ``cancelled``, ``returned``); ``customs_status`` the
+    customs ``returnStatus`` code when a receipt caused the change.
+    """
+
+    event_type = "ddt.declaration.document.status_changed"
+    version = 1
+
+    document: DocumentFacts
+    previous_status: str | None
+    status: str
+    customs_status: str | None = None
+    reason: str | None = None
+    occurred_at: AwareDatetime
+
+
+@register_event
+class InventoryReturned(EventData):
+    """Customs accepted a return of (part of) a released inventory; its value goes back."""
+
+    event_type = "ddt.declaration.inventory.returned"
+    version = 1
+
+    document: DocumentFacts = Field(description="the original inventory")
+    return_id: str
+    returned_chapters: list[ChapterValue]
+    returned_value: Decimal
+    returned_value_cny: Decimal
+    occurred_at: AwareDatetime

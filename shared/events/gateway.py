@@ -1,0 +1,55 @@
+"""Events the gateway publishes (topic ``ddt.gateway.events``): the party registry
+and the platform's own traffic figures, which statistics and the regulators read."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from shared.events.envelope import EventData, register_event
+
+PartyStatus = Literal["active", "suspended"]
+
+
+@register_event
+class PartyRegistered(EventData):
+    """A party was onboarded, or its registry entry changed."""
+
+    event_type = "ddt.gateway.party.registered"
+    version = 1
+
+    party_id: str
+    name: str
+    uscc: str
+    customs_code: str | None = None
+    roles: list[str]
+    district: str | None = None
+    park: str | None = None
+    status: PartyStatus = "active"
+    registered_at: AwareDatetime
+
+
+@register_event
+class PartyStatusChanged(EventData):
+    """A party was suspended or reactivated."""
+
+    event_type = "ddt.gateway.party.status_changed"
+    version = 1
+
+    party_id: str
+    status: PartyStatus
+    occurred_at: AwareDatetime
+
+
+@register_event
+class ApiTrafficCounted(EventData):
+    """Calls answered for one party in one hour (the platform operator's traffic figure)."""
+
+    event_type = "ddt.gateway.traffic.counted"
+    version = 1
+
+    party_id: str
+    hour_start: AwareDatetime
+    calls: int = Field(ge=0)
+    errors: int = Field(ge=0)

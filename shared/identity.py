@@ -1,0 +1,183 @@
+"""The internal identity token: how the gateway tells a service who is calling.
+
+The gateway authenticates the caller, then forwards the verified identity as a
+short-lived JWT signed with Ed25519 (``EdDSA``) in the ``X-DDT-Identity`` header.
+Only the gateway holds the private key; services hold the public key, so a
+compromised service cannot mint identities for the others. The token is bound to
+its audience (the target service), the HTTP method and path, and lives about a
+minute, so a leaked token is of little use elsewhere.
+
+Every service route that serves a party depends on :func:`require_identity`; a
+request that did not come through the gateway is refused with 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.problems import FORBIDDEN, IDENTITY_INVALID, IDENTITY_MISSING, ProblemError
+
+IDENTITY_HEADER = "x-ddt-identity"
+ISSUER = "ddt-gateway"
+_ALGORITHM = "EdDSA"
+
+
+class PartyCode(BaseModel):
+    """An enterprise code registered to the party, with the kind it may be used as."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    kinds: list[str] = Field(default_factory=list, description="e.g. ebcCode, ebpCode, agentCode")
+
+
+class Identity(BaseModel):
+    """Who is calling, as verified by the gateway."""
+
+    model_config = ConfigDict(frozen=True)
+
+    party_id: str
+    party_name: str = ""
+    roles: list[str] = Field(default_factory=list)
+    codes: list[PartyCode] = Field(default_factory=list)
+    district: str | None = None
+    park: str | None = None
+    credential_id: str | None = None
+    on_behalf_of: list[str] = Field(
+        default_factory=list, description="party ids this party may file for (e.g. a platform's merchants)"
+    )
+
+    def has_role(self, *roles: str) -> bool:
+        """True if the party holds any of ``roles``."""
+        return any(r in self.roles for r in roles)
+
+    def owns_code(self, code: str, kind: str | None = None) -> bool:
+        """True if ``code`` is registered to this party (as ``kind`` when given)."""
+        return any(c.code == code and (kind is None or kind in c.kinds or not c.kinds) for c in self.codes)
+
+    @property
+    def is_regulator(self) -> bool:
+        """Regulators read statistics across parties (never personal data)."""
+        return "regulator" in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        """Platform administrators."""
+        return "platform_admin" in self.roles
+
+
+def _b64decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def _b64encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def private_key_from_seed(seed_b64: str) -> Ed25519PrivateKey:
+    """Ed25519 private key from its base64url 32-byte seed."""
+    return Ed25519PrivateKey.from_private_bytes(_b64decode(seed_b64))
+
+
+def public_key_from_b64(value: str) -> Ed25519PublicKey:
+    """Ed25519 public key from its base64url raw form."""
+    return Ed25519PublicKey.from_public_bytes(_b64decode(value))
+
+
+def generate_keypair() -> tuple[str, str]:
+    """A new (private seed, public key), both base64url — for production settings."""
+    key = Ed25519PrivateKey.generate()
+    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return _b64encode(seed), _b64encode(public)
+
+
+class IdentitySigner:
+    """Mints identity tokens (the gateway's half)."""
+
+    def __init__(self, private_seed_b64: str, ttl_seconds: int = 60) -> None:
+        self._key = private_key_from_seed(private_seed_b64)
+        self.ttl = dt.timedelta(seconds=ttl_seconds)
+
+    def mint(self, identity: Identity, *, audience: str, method: str, path: str, request_id: str | None = None) -> str:
+        """A token for one request to ``audience`` (``ddt-<service>``)."""
+        now = dt.datetime.now(dt.UTC)
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": audience,
+            "sub": identity.party_id,
+            "iat": now,
+            "nbf": now - dt.timedelta(seconds=5),
+            "exp": now + self.ttl,
+            "jti": uuid.uuid4().hex,
+            "mth": method.upper(),
+            "pth": path,
+            "rid": request_id,
+            "idn": identity.model_dump(mode="json"),
+        }
+        return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
+
+
+class IdentityVerifier:
+    """Verifies identity tokens (every service's half)."""
+
+    def __init__(self, public_key_b64: str, service: str, leeway_seconds: int = 5) -> None:
+        self._key = public_key_from_b64(public_key_b64)
+        self.audience = f"ddt-{service}"
+        self.leeway = leeway_seconds
+
+    def verify(self, token: str, *, method: str, path: str) -> Identity:
+        """The identity in ``token``; :class:`ProblemError` if anything is off."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[_ALGORITHM],  # a fixed list: "none" and HS/RS confusion are refused
+                audience=self.audience,
+                issuer=ISSUER,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "aud", "iss", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise ProblemError(IDENTITY_INVALID, f"Identity token refused: {exc}.") from exc
+        if claims.get("mth") != method.upper() or claims.get("pth") != path:
+            raise ProblemError(IDENTITY_INVALID, "Identity token was issued for another request.")
+        try:
+            return Identity.model_validate(claims["idn"])
+        except (KeyError, ValueError) as exc:
+            raise ProblemError(IDENTITY_INVALID, "Identity token carries no valid identity.") from exc
+
+
+async def require_identity(request: Request) -> Identity:
+    """FastAPI dependency: the verified caller, or 401."""
+    token = request.headers.get(IDENTITY_HEADER)
+    if not token:
+        raise ProblemError(IDENTITY_MISSING, "No identity token; call the platform through the gateway.")
+    verifier: IdentityVerifier = request.app.state.identity_verifier
+    identity = verifier.verify(token, method=request.method, path=request.url.path)
+    request.state.identity = identity
+    return identity
+
+
+CurrentIdentity = Annotated[Identity, Depends(require_identity)]
+
+
+def require_roles(*roles: str) -> Any:
+    """Dependency factory: the caller must hold one of ``roles`` (defence in depth behind the gateway)."""
+
+    async def check(identity: CurrentIdentity) -> Identity:
+        if not identity.has_role(*roles):
+            raise ProblemError(FORBIDDEN, f"This operation needs one of the roles {sorted(roles)}.")
+        return identity
+
+    return Depends(check)
+

@@ -1,0 +1,320 @@
+"""Transactional outbox: events commit with the state change, a relay publishes them.
+
+* :class:`EventPublisher` stages an event as a row of the ``outbox`` table inside the
+  caller's transaction — the event exists if and only if the state change does.
+* :class:`OutboxRelay` publishes unsent rows in batches, in ``seq`` order, keyed by
+  aggregate id, and marks a row sent only after the broker acknowledged it. A crash
+  between the acknowledgement and the mark resends the row; consumers deduplicate
+  by event id, so at-least-once here becomes exactly-once in effect.
+
+On PostgreSQL several replicas of a service may run; a session-level advisory lock
+elects one active relay so per-key order is not broken by two relays racing. If a
+broker comes back empty (the embedded tansu broker keeps its log in memory), the
+relay notices that a topic it had published to has no messages at all and marks the
+retained rows of that topic unsent again, refilling the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from shared import metrics
+from shared.context import current_request_id
+from shared.db import OUTBOX_DIRTY, Database
+from shared.events.envelope import CloudEvent, EventData, build_event
+from shared.messaging.kafka import new_producer, topic_end_offsets
+from shared.messaging.tables import outbox
+from shared.messaging.topics import events_topic
+from shared.settings import PlatformSettings
+from shared.sqltypes import utcnow
+
+log = logging.getLogger("ddt.outbox")
+
+
+class EventPublisher:
+    """Stages a service's events into its outbox, in the caller's transaction."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.source = f"/ddt/{service}"
+        self.topic = events_topic(service)
+
+    async def stage(
+        self,
+        session: AsyncSession,
+        data: EventData,
+        *,
+        subject: str,
+        event_id: str | None = None,
+        time: dt.datetime | None = None,
+    ) -> CloudEvent:
+        """Add one event to the outbox; it is published only if the transaction commits."""
+        return (await self.stage_many(session, [(data, subject)], event_ids=[event_id], time=time))[0]
+
+    async def stage_many(
+        self,
+        session: AsyncSession,
+        items: Sequence[tuple[EventData, str]],
+        *,
+        event_ids: Sequence[str | None] | None = None,
+        time: dt.datetime | None = None,
+    ) -> list[CloudEvent]:
+        """Add several events (payload, subject) in one INSERT, keeping their order."""
+        request_id = current_request_id()
+        now = utcnow()
+        ids = list(event_ids) if event_ids else [None] * len(items)
+        events = [
+            build_event(data, source=self.source, subject=subject, event_id=eid, time=time or now, requestid=request_id)
+            for (data, subject), eid in zip(items, ids, strict=True)
+        ]
+        if events:
+            await session.execute(
+                insert(outbox),
+                [
+                    {
+                        "event_id": e.id,
+                        "topic": self.topic,
+                        "key": e.subject or e.id,
+                        "event_type": e.type,
+                        "payload": e.to_json_bytes().decode(),
+                        "headers": {"request_id": request_id} if request_id else None,
+                        "created_at": now,
+                    }
+                    for e in events
+                ],
+            )
+            session.info[OUTBOX_DIRTY] = True
+        return events
+
+
+async def stage_raw(
+    session: AsyncSession, *, topic: str, key: str, event_id: str, event_type: str, payload: str,
+    headers: dict[str, Any] | None = None,
+) -> None:
+    """Stage an already-encoded message (dead letters keep the bytes they received)."""
+    await session.execute(
+        insert(outbox).values(
+            event_id=event_id, topic=topic, key=key, event_type=event_type, payload=payload,
+            headers=headers, created_at=utcnow(),
+        )
+    )
+    session.info[OUTBOX_DIRTY] = True
+
+
+class PublishFailed(RuntimeError):
+    """Some rows of a batch were not acknowledged; they stay unsent."""
+
+
+class OutboxRelay:
+    """Publishes a service's outbox to Kafka; run :meth:`run` as a background task."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        db: Database,
+        platform: PlatformSettings,
+        batch_size: int = 500,
+        poll_seconds: float = 0.5,
+        retention_days: int = 7,
+        producer_factory: Callable[[PlatformSettings, str], AIOKafkaProducer] = new_producer,
+    ) -> None:
+        self.service = service
+        self.db = db
+        self.platform = platform
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.retention = dt.timedelta(days=retention_days)
+        self._producer_factory = producer_factory
+        self._producer: AIOKafkaProducer | None = None
+        self._wake = asyncio.Event()
+        self._lock_conn: AsyncConnection | None = None
+        self._last_purge = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self.connected = False
+        db.on_outbox_commit(self.wake)
+
+    @property
+    def producer(self) -> AIOKafkaProducer | None:
+        """The connected producer, if any (readiness checks use it)."""
+        return self._producer if self.connected else None
+
+    def wake(self) -> None:
+        """Publish now rather than at the next poll (called after an outbox commit)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until ``stop`` is set, reconnecting with backoff when the broker is away."""
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                if not await self._is_leader():
+                    await self._sleep(stop, 5.0)
+                    continue
+                if self._producer is None:
+                    await self._connect()
+                published = await self.publish_batch()
+                backoff = 0.5
+                await self._purge_if_due()
+                if published < self.batch_size:
+                    await self._wait_for_work(stop)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the broker or the database is away: keep trying
+                log.warning("outbox relay pass failed; retrying", extra={"error": repr(exc), "backoff_s": backoff})
+                metrics.OUTBOX_FAILURES.labels(self.service).inc()
+                await self._disconnect()
+                await self._sleep(stop, backoff)
+                backoff = min(backoff * 2, 10.0)
+        await self._disconnect()
+        await self._release_leadership()
+
+    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def _wait_for_work(self, stop: asyncio.Event) -> None:
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+        self._wake.clear()
+
+    async def _connect(self) -> None:
+        producer = self._producer_factory(self.platform, f"{self.service}-relay")
+        try:
+            await asyncio.wait_for(producer.start(), 15)
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producer = producer
+        self.connected = True
+        metrics.BROKER_CONNECTED.labels(self.service).set(1)
+        log.info("outbox relay connected to the broker")
+        await self._refill_if_broker_lost_log()
+
+    async def _disconnect(self) -> None:
+        self.connected = False
+        metrics.BROKER_CONNECTED.labels(self.service).set(0)
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), 10)
+            except Exception:  # already broken; nothing more to release
+                log.debug("producer stop failed", exc_info=True)
+
+    async def _is_leader(self) -> bool:
+        if self.db.dialect != "postgresql":
+            return True
+        if self._lock_conn is not None:
+            return True
+        conn = await self.db.engine.connect()
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        key = zlib.crc32(f"ddt-outbox-relay:{self.service}".encode())
+        got = (await conn.execute(select(func.pg_try_advisory_lock(key)))).scalar()
+        if got:
+            self._lock_conn = conn
+            return True
+        await conn.close()
+        return False
+
+    async def _release_leadership(self) -> None:
+        conn, self._lock_conn = self._lock_conn, None
+        if conn is not None:
+            await conn.close()  # closing the session releases the advisory lock
+
+    async def publish_batch(self) -> int:
+        """Publish up to ``batch_size`` unsent rows; return how many were taken."""
+        assert self._producer is not None, "connect first"
+        async with self.db.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.event_id,
+                           outbox.c.event_type)
+                    .where(outbox.c.sent_at.is_(None))
+                    .order_by(outbox.c.seq)
+                    .limit(self.batch_size)
+                )
+            ).all()
+        metrics.OUTBOX_PENDING.labels(self.service).set(len(rows))
+        if not rows:
+            return 0
+        futures = []
+        for row in rows:
+            headers = [("ce_id", row.event_id.encode()), ("ce_type", row.event_type.encode()),
+                       ("content-type", b"application/cloudevents+json")]
+            futures.append(
+                await self._producer.send(row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers)
+            )
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        acked = [row.seq for row, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
+        failed = [(row.seq, res) for row, res in zip(rows, results, strict=True) if isinstance(res, BaseException)]
+        async with self.db.transaction() as session:
+            if acked:
+                await session.execute(update(outbox).where(outbox.c.seq.in_(acked)).values(sent_at=utcnow()))
+            for seq, error in failed:
+                await session.execute(
+                    update(outbox).where(outbox.c.seq == seq)
+                    .values(attempts=outbox.c.attempts + 1, last_error=repr(error)[:2000])
+                )
+        metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(acked))
+        if failed:
+            raise PublishFailed(f"{len(failed)} of {len(rows)} events not acknowledged: {failed[0][1]!r}")
+        return len(rows)
+
+    async def _refill_if_broker_lost_log(self) -> None:
+        async with self.db.transaction() as session:
+            topics = (await session.execute(select(outbox.c.topic).where(outbox.c.sent_at.is_not(None)).distinct())).scalars().all()
+        for topic in topics:
+            ends = await topic_end_offsets(self.platform, topic)
+            if ends and any(ends.values()):
+                continue
+            async with self.db.transaction() as session:
+                result = await session.execute(
+                    update(outbox).where(outbox.c.topic == topic, outbox.c.sent_at.is_not(None)).values(sent_at=None)
+                )
+            log.warning(
+                "broker has no messages for a topic this service published to; republishing the retained outbox",
+                extra={"topic": topic, "events": result.rowcount},
+            )
+
+    async def _purge_if_due(self) -> None:
+        now = utcnow()
+        if now - self._last_purge < dt.timedelta(minutes=10):
+            return
+        self._last_purge = now
+        async with self.db.transaction() as session:
+            await session.execute(delete(outbox).where(outbox.c.sent_at < now - self.retention))
+
+
+async def republish(db: Database, *, since: dt.datetime | None = None, topic: str | None = None) -> int:
+    """Mark retained sent rows unsent so the relay publishes them again (admin command)."""
+    condition = [outbox.c.sent_at.is_not(None)]
+    if since is not None:
+        condition.append(outbox.c.created_at >= since)
+    if topic is not None:
+        condition.append(outbox.c.topic == topic)
+    async with db.transaction() as session:
+        result = await session.execute(update(outbox).where(*condition).values(sent_at=None))
+    return int(result.rowcount or 0)
+
+
+async def pending_count(db: Database) -> int:
+    """Rows not yet acknowledged by the broker."""
+    async with db.transaction() as session:
+        return int((await session.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))).scalar_one())
+
+
+__all__ = ["EventPublisher", "OutboxRelay", "PublishFailed", "pending_count", "republish", "stage_raw"]

@@ -1,0 +1,239 @@
+"""Build a service: its FastAPI app, and the runtime behind it.
+
+Every service is a :class:`ServiceDefinition` (routers, event consumers, background
+tasks, accepted media types) turned into an app by :func:`create_service_app`. The
+app's lifespan opens the database, migrates it in the embedded and test modes,
+starts the outbox relay and the consumers, and stops them in reverse order. The
+broker may be down at start-up: the relay and consumers reconnect in the background
+and ``/readyz`` says "not ready" until they are connected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import Database
+from shared.identity import IdentityVerifier
+from shared.logs import configure_logging
+from shared.messaging.consumer import EventConsumer, EventHandlers
+from shared.messaging.kafka import ensure_topics
+from shared.messaging.outbox import EventPublisher, OutboxRelay
+from shared.messaging.topics import all_topics
+from shared.metrics import metrics_endpoint
+from shared.middleware import BodyLimitMiddleware, MediaTypeMiddleware, RequestContextMiddleware
+from shared.migrations import upgrade_to_head
+from shared.problems import install_problem_handlers
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("ddt.service")
+
+
+@dataclass
+class ConsumerSpec:
+    """A consumer group of the service: what it reads and how it applies it."""
+
+    name: str
+    topics: list[str]
+    handlers: EventHandlers
+
+
+BackgroundTask = Callable[["Runtime", asyncio.Event], Awaitable[None]]
+Hook = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    """Everything that makes one service different from the others."""
+
+    name: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter] = ()
+    consumers: Sequence[ConsumerSpec] = ()
+    background: Sequence[BackgroundTask] = ()
+    on_startup: Sequence[Hook] = ()
+    on_shutdown: Sequence[Hook] = ()
+    accepted_media_types: Sequence[str] = ("application/json",)
+    trust_request_id: bool = True
+    public_paths: Sequence[str] = field(default_factory=lambda: ["/healthz", "/readyz", "/metrics"])
+
+
+class Runtime:
+    """The running parts of a service, reachable from requests as ``app.state.runtime``."""
+
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.name = definition.name
+        self.db = Database(settings.effective_database_url, pool_size=settings.db_pool_size)
+        self.publisher = EventPublisher(definition.name)
+        self.relay = OutboxRelay(
+            service=definition.name,
+            db=self.db,
+            platform=settings.platform,
+            batch_size=settings.outbox_batch_size,
+            poll_seconds=settings.outbox_poll_seconds,
+            retention_days=settings.outbox_retention_days,
+        )
+        self.consumers = [
+            EventConsumer(
+                service=definition.name,
+                name=spec.name,
+                db=self.db,
+                platform=settings.platform,
+                topics=spec.topics,
+                handlers=spec.handlers,
+                max_attempts=settings.consumer_max_attempts,
+            )
+            for spec in definition.consumers
+        ]
+        self.stop_event = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.extras: dict[str, Any] = {}
+
+    async def start(self) -> None:
+        """Migrate (outside production), then start relay, consumers and background tasks."""
+        if self.settings.should_migrate_on_start:
+            await upgrade_to_head(self.db, self.name)
+        for hook in self.definition.on_startup:
+            await hook(self)
+        self._spawn(self._topics_then(self.relay.run), "outbox-relay")
+        for consumer in self.consumers:
+            self._spawn(self._topics_then(consumer.run), f"consumer-{consumer.name}")
+        for task in self.definition.background:
+            self._spawn(task(self, self.stop_event), getattr(task, "__name__", "background"))
+
+    def _topics_then(self, run: Callable[[asyncio.Event], Awaitable[None]]) -> Awaitable[None]:
+        async def wrapped() -> None:
+            await self._ensure_topics()
+            await run(self.stop_event)
+
+        return wrapped()
+
+    async def _ensure_topics(self) -> None:
+        # Retries until the broker answers; a broker that is down delays readiness only.
+        delay = 0.5
+        while not self.stop_event.is_set():
+            try:
+                await ensure_topics(self.settings.platform, all_topics())
+                return
+            except Exception as exc:
+                log.warning("broker not reachable yet", extra={"error": repr(exc), "retry_s": delay})
+                try:
+                    await asyncio.wait_for(self.stop_event.wait(), delay)
+                except TimeoutError:
+                    pass
+                delay = min(delay * 2, 5.0)
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task crashed", extra={"task": name})
+
+        self._tasks.append(asyncio.create_task(guarded(), name=f"{self.name}:{name}"))
+
+    async def stop(self) -> None:
+        """Stop background work, then close the database."""
+        self.stop_event.set()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=15)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        for hook in self.definition.on_shutdown:
+            await hook(self)
+        await self.db.dispose()
+
+    async def readiness(self) -> dict[str, Any]:
+        """What ``/readyz`` reports: the database answers and the broker is connected."""
+        checks: dict[str, Any] = {}
+        try:
+            await self.db.ping()
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        checks["broker"] = "ok" if self.relay.connected else "connecting"
+        for consumer in self.consumers:
+            checks[f"consumer:{consumer.name}"] = "ok" if consumer.connected else "connecting"
+        return checks
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request; committed before the response is sent."""
+    async with request.app.state.runtime.db.transaction() as session:
+        yield session
+
+
+# scope="function": the commit happens before the response leaves, so a 2xx always
+# means the change is durable (FastAPI's default would commit after sending).
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The service runtime (publisher, settings, extras)."""
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
+    """A FastAPI app for ``definition`` with health, metrics, problems and middleware."""
+    configure_logging(definition.name, settings.platform.log_level, json_lines=settings.platform.log_json)
+    runtime = Runtime(definition, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        log.info("service started", extra={"port": settings.effective_port})
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        version="1.0.0",
+        lifespan=lifespan,
+        debug=False,
+    )
+    app.state.runtime = runtime
+    app.state.identity_verifier = IdentityVerifier(settings.platform.identity_public_key, definition.name)
+    install_problem_handlers(app)
+
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": definition.name}
+
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not_ready", "service": definition.name, "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/readyz", readyz, methods=["GET"], include_in_schema=False)
+    app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    for router in definition.routers:
+        app.include_router(router)
+
+    # Outermost first: context (ids, timing) → body limit → media type → app.
+    app.add_middleware(MediaTypeMiddleware, accepted=definition.accepted_media_types)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, service=definition.name, trust_request_id=definition.trust_request_id)
+    return app
