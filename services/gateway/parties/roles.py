@@ -1,0 +1,119 @@
+"""Party roles, and which customs enterprise-code fields each role may claim.
+
+A party registers its codes (10-character customs code or 18-character USCC)
+for the *kinds* its roles allow; the declaration service later checks that a
+message's ``ebcCode``, ``logisticsCode`` … belong to the sending party or to a
+party that authorised it. A party may hold several roles (a logistics firm that
+is also a licensed customs broker, a platform that also sells).
+
+Choices (from the field annotations of the 202205 customs messages):
+
+=================== ===================================== ==========================================
+kind                meaning                                roles allowed to claim it
+=================== ===================================== ==========================================
+ebpCode             e-commerce platform (电商平台)         ecommerce_platform
+ebcCode             e-commerce enterprise (电商企业)        ecommerce_enterprise
+payCode             payment enterprise (支付企业)           payment_institution, bank
+logisticsCode       logistics enterprise (物流企业)         logistics_firm
+agentCode           declaring enterprise (申报企业)          ecommerce_enterprise, ecommerce_platform,
+                                                           logistics_firm — the parties that declare
+                                                           inventories in practice
+declAgentCode       customs broker on summaries (报关单位)   ecommerce_enterprise, logistics_firm
+ownerCode           producer/seller (生产销售单位, export)   ecommerce_enterprise
+assureCode          tax guarantor (担保企业)                the spec limits it to "清单的申报企业、电商
+                                                           企业、物流企业": ecommerce_enterprise,
+                                                           ecommerce_platform (as declarer),
+                                                           logistics_firm
+areaCode            in-zone warehouse firm (区内仓储企业)     logistics_firm
+iacCode             in-zone enterprise (区内企业, export)    logistics_firm, ecommerce_enterprise
+operatorCode        supervised-site operator (监管场所经营人) logistics_firm (postal routes use the
+                                                           postal logistics firm)
+copCode             transmitting enterprise (传输企业)       every role that sends customs messages
+=================== ===================================== ==========================================
+
+Not enterprise codes, deliberately absent: ``coElNo`` ("企业内部标识单证的编号" —
+the enterprise's own document number), ``customsCode``/``portCode`` (customs
+offices), ``dxpId`` (a data-exchange user id). Overseas-warehouse operators,
+regulators and platform admins claim no customs codes: 9810 messages name the
+exporter and carrier, not the foreign warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+__all__ = [
+    "ENTERPRISE_CODE_KINDS_BY_ROLE",
+    "EnterpriseCodeKind",
+    "Role",
+    "allowed_code_kinds",
+    "may_claim",
+    "roles_for_code_kind",
+]
+
+
+class Role(StrEnum):
+    """What a party is on the platform; drives authorisation and code claims."""
+
+    ECOMMERCE_ENTERPRISE = "ecommerce_enterprise"
+    ECOMMERCE_PLATFORM = "ecommerce_platform"
+    LOGISTICS_FIRM = "logistics_firm"
+    PAYMENT_INSTITUTION = "payment_institution"
+    BANK = "bank"
+    OVERSEAS_WAREHOUSE_OPERATOR = "overseas_warehouse_operator"
+    REGULATOR = "regulator"
+    PLATFORM_ADMIN = "platform_admin"
+
+
+class EnterpriseCodeKind(StrEnum):
+    """Enterprise-code fields of the customs messages; values are the XML element names."""
+
+    EBP = "ebpCode"
+    EBC = "ebcCode"
+    PAY = "payCode"
+    LOGISTICS = "logisticsCode"
+    AGENT = "agentCode"
+    DECL_AGENT = "declAgentCode"
+    OWNER = "ownerCode"
+    ASSURE = "assureCode"
+    AREA = "areaCode"
+    IAC = "iacCode"
+    OPERATOR = "operatorCode"
+    COP = "copCode"
+
+
+_K = EnterpriseCodeKind
+ENTERPRISE_CODE_KINDS_BY_ROLE: dict[Role, frozenset[EnterpriseCodeKind]] = {
+    Role.ECOMMERCE_ENTERPRISE: frozenset(
+        {_K.EBC, _K.AGENT, _K.DECL_AGENT, _K.OWNER, _K.ASSURE, _K.IAC, _K.COP}
+    ),
+    Role.ECOMMERCE_PLATFORM: frozenset({_K.EBP, _K.AGENT, _K.ASSURE, _K.COP}),
+    Role.LOGISTICS_FIRM: frozenset(
+        {_K.LOGISTICS, _K.AGENT, _K.DECL_AGENT, _K.ASSURE, _K.AREA, _K.IAC, _K.OPERATOR, _K.COP}
+    ),
+    Role.PAYMENT_INSTITUTION: frozenset({_K.PAY, _K.COP}),
+    Role.BANK: frozenset({_K.PAY, _K.COP}),
+    Role.OVERSEAS_WAREHOUSE_OPERATOR: frozenset(),
+    Role.REGULATOR: frozenset(),
+    Role.PLATFORM_ADMIN: frozenset(),
+}
+
+
+def allowed_code_kinds(roles: Iterable[Role | str]) -> frozenset[EnterpriseCodeKind]:
+    """Union of the code kinds a party holding ``roles`` may claim (unknown role → ValueError)."""
+    kinds: set[EnterpriseCodeKind] = set()
+    for role in roles:
+        kinds |= ENTERPRISE_CODE_KINDS_BY_ROLE[Role(role)]
+    return frozenset(kinds)
+
+
+def may_claim(roles: Iterable[Role | str], kind: EnterpriseCodeKind | str) -> bool:
+    """Whether a party with ``roles`` may register a code of ``kind``."""
+    return EnterpriseCodeKind(kind) in allowed_code_kinds(roles)
+
+
+def roles_for_code_kind(kind: EnterpriseCodeKind | str) -> frozenset[Role]:
+    """The roles that may claim ``kind`` (for error messages and docs)."""
+    wanted = EnterpriseCodeKind(kind)
+    return frozenset(role for role, kinds in ENTERPRISE_CODE_KINDS_BY_ROLE.items() if wanted in kinds)
