@@ -29,6 +29,14 @@ MAX_RATE_PLACES = 8
 # Enough digits that rate x amount products up to 10^15 CNY stay exact.
 _ENGINE_PRECISION = 60
 
+# Validation, canonical text and fen conversion pass this context explicitly:
+# a caller running with, say, prec=4 must not change a stored amount or a hash.
+EXACT = decimal.Context(
+    prec=_ENGINE_PRECISION,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
 
 @contextmanager
 def engine_context() -> Iterator[decimal.Context]:
@@ -38,12 +46,7 @@ def engine_context() -> Iterator[decimal.Context]:
     inexact by nature and is only used for display; the allocation itself is
     done in integer fen.
     """
-    with decimal.localcontext() as ctx:
-        ctx.prec = _ENGINE_PRECISION
-        ctx.rounding = decimal.ROUND_HALF_EVEN
-        ctx.traps[decimal.InvalidOperation] = True
-        ctx.traps[decimal.DivisionByZero] = True
-        ctx.traps[decimal.Overflow] = True
+    with decimal.localcontext(EXACT) as ctx:
         yield ctx
 
 
@@ -82,15 +85,15 @@ def _places(value: Decimal) -> int:
 def _check_money(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("an amount cannot be negative")
-    if _places(value.normalize()) > 2:
+    if _places(value.normalize(EXACT)) > 2:
         raise ValueError("an amount in CNY has at most 2 decimal places (fen)")
-    return value.quantize(FEN)
+    return value.quantize(FEN, context=EXACT)
 
 
 def _check_rate(value: Decimal) -> Decimal:
     if value < 0:
         raise ValueError("a rate cannot be negative")
-    if _places(value.normalize()) > MAX_RATE_PLACES:
+    if _places(value.normalize(EXACT)) > MAX_RATE_PLACES:
         raise ValueError(f"a rate has at most {MAX_RATE_PLACES} decimal places")
     return value
 
@@ -110,7 +113,7 @@ def canonical_decimal(value: Decimal) -> str:
     """
     if value == 0:
         return "0"
-    return format(value.normalize(), "f")
+    return format(value.normalize(EXACT), "f")
 
 
 _serialize = PlainSerializer(canonical_decimal, return_type=str, when_used="json")
@@ -130,12 +133,12 @@ Number = Annotated[Decimal, BeforeValidator(parse_decimal), _serialize]
 
 def to_fen(amount: Decimal) -> int:
     """Exact integer fen of an amount that is already quantized to the fen."""
-    return int(amount.scaleb(2).to_integral_value(rounding=ROUND_DOWN))
+    return int(amount.scaleb(2, EXACT).to_integral_value(rounding=ROUND_DOWN, context=EXACT))
 
 
 def from_fen(fen: int) -> Decimal:
     """The Decimal amount of an integer number of fen, quantized to 0.01."""
-    return Decimal(fen).scaleb(-2).quantize(FEN)
+    return Decimal(fen).scaleb(-2, EXACT).quantize(FEN, context=EXACT)
 
 
 def format_cny(amount: Decimal) -> str:
