@@ -4,8 +4,8 @@ Self-contained (standard library + httpx) so that ERP integrators can copy it.
 The signing rules live in :mod:`sdk.signing` and are documented in docs/signing.md.
 """
 
-from sdk.client import AsyncDdtClient, DdtApiError, DdtClient
-from sdk.signing import (
+from .client import AsyncDdtClient, DdtApiError, DdtClient, IdempotencyProblemCode
+from .signing import (
     ALGORITHM,
     AuthProblemCode,
     SignatureError,
@@ -15,7 +15,7 @@ from sdk.signing import (
     sign_request,
     verify_request,
 )
-from sdk.webhooks import WebhookVerificationError, sign_webhook, verify_webhook
+from .webhooks import WebhookVerificationError, sign_webhook, verify_webhook
 
 __all__ = [
     "ALGORITHM",
@@ -23,6 +23,7 @@ __all__ = [
     "AuthProblemCode",
     "DdtApiError",
     "DdtClient",
+    "IdempotencyProblemCode",
     "SignatureError",
     "SignedRequest",
     "WebhookVerificationError",

@@ -20,9 +20,9 @@ from typing import TextIO
 
 import httpx
 
-from sdk.client import DdtApiError, DdtClient
-from sdk.signing import prepare_signature, split_target
-from sdk.webhooks import WebhookVerificationError, verify_webhook
+from .client import DdtApiError, DdtClient
+from .signing import prepare_signature, split_target
+from .webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = ["main"]
 

@@ -24,17 +24,19 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC
+from enum import StrEnum
 from typing import Any, Literal
 
 import httpx
 
-from sdk.signing import prepare_signature
+from .signing import prepare_signature
 
 __all__ = [
     "AsyncDdtClient",
     "DdtApiError",
     "DdtClient",
     "IDEMPOTENCY_KEY_HEADER",
+    "IdempotencyProblemCode",
     "REQUEST_ID_HEADER",
 ]
 
@@ -50,6 +52,15 @@ _MAX_RETRY_AFTER_SECONDS = 60.0
 _TOKEN_EXPIRY_MARGIN_SECONDS = 30.0
 
 AuthMode = Literal["hmac", "oauth"]
+
+
+class IdempotencyProblemCode(StrEnum):
+    """Stable ``code`` values the gateway uses for Idempotency-Key failures (docs/signing.md §8)."""
+
+    KEY_MISSING = "idempotency.key_missing"  # 400
+    KEY_MALFORMED = "idempotency.key_malformed"  # 400
+    PAYLOAD_MISMATCH = "idempotency.payload_mismatch"  # 422
+    IN_PROGRESS = "idempotency.in_progress"  # 409, with Retry-After
 
 
 class DdtApiError(Exception):
@@ -198,7 +209,7 @@ class _ClientCore:
             merged["Content-Type"] = content_type
         if idempotency_key is not None:
             merged[IDEMPOTENCY_KEY_HEADER] = idempotency_key
-        request = http.build_request(method, path, params=params, content=body, headers=merged)
+        request = http.build_request(method, path, params=params, content=body or None, headers=merged)
         if self.auth == "oauth":
             request.headers["Authorization"] = f"Bearer {self._token}"
             return request

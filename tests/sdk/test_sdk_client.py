@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from sdk.client import AsyncDdtClient, DdtApiError, DdtClient
+from sdk.client import AsyncDdtClient, DdtApiError, DdtClient, IdempotencyProblemCode
 from sdk.signing import HEADER_NONCE, HEADER_SIGNATURE, SignatureError, verify_request
 
 KEY_ID = "ddtk_lygexamplekeyid234567abc"
@@ -346,3 +346,17 @@ async def test_async_oauth_and_xml() -> None:
     assert json.loads(response.content) == {"ok": True}
     assert gateway.requests[1].headers["Authorization"] == "Bearer tok-1"
     assert gateway.requests[1].headers["Content-Type"].startswith("application/xml")
+
+
+def test_idempotency_problem_codes_are_documented(signing_doc) -> None:
+    for code in IdempotencyProblemCode:
+        assert f"`{code.value}`" in signing_doc.text, code
+
+
+def test_get_sends_no_body_headers() -> None:
+    gateway = FakeGateway()
+    client, _ = _client(gateway)
+    with client:
+        client.get("/v1/x")
+    assert "content-length" not in gateway.requests[0].headers
+    assert "content-type" not in gateway.requests[0].headers
