@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ceb_testdata import official_bytes
+from tests.declaration.unit.ceb_testdata import official_bytes
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.xml_codec import decode_xml

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from ceb_testdata import OFFICIAL, drop_duplicate_base_transfer, official_bytes
+from tests.declaration.unit.ceb_testdata import OFFICIAL, drop_duplicate_base_transfer, official_bytes
 from lxml import etree
 
 from services.declaration.ceb import codes
