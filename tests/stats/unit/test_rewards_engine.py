@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rewards_support import (
+
+from services.stats.rewards.engine import compute
+from services.stats.rewards.errors import ComputationError
+from services.stats.rewards.inputs import Snapshot
+from services.stats.rewards.policy import Policy, parse_policy
+from services.stats.rewards.results import ItemStatus, Step, result_from_data, result_to_data
+from tests.stats.unit.rewards_support import (
     budgets,
     enterprise,
     example_policy,
@@ -20,12 +26,6 @@ from rewards_support import (
     snapshot,
     snapshots,
 )
-
-from services.stats.rewards.engine import compute
-from services.stats.rewards.errors import ComputationError
-from services.stats.rewards.inputs import Snapshot
-from services.stats.rewards.policy import Policy, parse_policy
-from services.stats.rewards.results import ItemStatus, Step, result_from_data, result_to_data
 
 D = Decimal
 BIG_BUDGET = {"total": "1000000000", "allocation": {"method": "pro_rata"}}

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rewards_support import enterprise, park, snapshot, snapshots, uscc_for
 
 from services.stats.rewards.errors import SnapshotValidationError
 from services.stats.rewards.inputs import (
@@ -21,6 +20,7 @@ from services.stats.rewards.inputs import (
     parse_snapshot,
     uscc_check_character,
 )
+from tests.stats.unit.rewards_support import enterprise, park, snapshot, snapshots, uscc_for
 
 
 def _issues(data: dict) -> dict[str, str]:

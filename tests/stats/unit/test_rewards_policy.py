@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rewards_support import example_policy_data
 
 from services.stats.rewards.errors import PolicyValidationError
 from services.stats.rewards.policy import (
@@ -21,6 +20,7 @@ from services.stats.rewards.policy import (
     loads_policy,
     parse_policy,
 )
+from tests.stats.unit.rewards_support import example_policy_data
 
 
 def _errors(data: object) -> dict[str, str]:
