@@ -1,4 +1,4 @@
-"""Test data for the CEB domain-core tests (a plain module, not a conftest, so it cannot clash with service tests).
+"""Test data for the CEB domain-core tests: a plain module, so it cannot clash with service conftests.
 
 The linked document set is built here because the official samples are not
 linked (their order, payment, waybill and inventory carry different
@@ -9,12 +9,9 @@ CEB311, CEB411, CEB511 and CEB621, in a bonded (1210) and a direct (9610) flavou
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from services.declaration.ceb.model import CebMessage, Record
@@ -46,7 +43,11 @@ BUYER = {
     "buyerName": "王小明",
     "buyerTelephone": "13812345678",
 }
-CONSIGNEE = {"consignee": "王小明", "consigneeTelephone": "13812345678", "consigneeAddress": "江苏省连云港市海州区朝阳东路1号"}
+CONSIGNEE = {
+    "consignee": "王小明",
+    "consigneeTelephone": "13812345678",
+    "consigneeAddress": "江苏省连云港市海州区朝阳东路1号",
+}
 TRANSFER = {"copCode": EBC, "copName": "点点通测试电商", "dxpMode": "DXP", "dxpId": "DXPENT0000000001"}
 
 LINES = (
@@ -69,85 +70,170 @@ def guid(n: int) -> str:
 
 def order_message() -> CebMessage:
     head = {
-        "guid": guid(1), "appType": "1", "appTime": "20240518103000", "appStatus": "2", "orderType": "I",
-        "orderNo": ORDER_NO, "ebpCode": EBP, "ebpName": "点点通测试平台", "ebcCode": EBC, "ebcName": "点点通测试电商",
-        "goodsValue": GOODS_VALUE, "freight": FREIGHT, "discount": DISCOUNT, "taxTotal": TAX_TOTAL,
-        "acturalPaid": ACTURAL_PAID, "currency": "142", "buyerRegNo": "U10001",
-        "buyerName": BUYER["buyerName"], "buyerTelephone": BUYER["buyerTelephone"], "buyerIdType": "1",
-        "buyerIdNumber": BUYER["buyerIdNumber"], "payCode": PAY_CODE, "payName": "测试支付",
-        "payTransactionId": PAY_TX, **CONSIGNEE,
-    }  # fmt: skip
+        "guid": guid(1),
+        "appType": "1",
+        "appTime": "20240518103000",
+        "appStatus": "2",
+        "orderType": "I",
+        "orderNo": ORDER_NO,
+        "ebpCode": EBP,
+        "ebpName": "点点通测试平台",
+        "ebcCode": EBC,
+        "ebcName": "点点通测试电商",
+        "goodsValue": GOODS_VALUE,
+        "freight": FREIGHT,
+        "discount": DISCOUNT,
+        "taxTotal": TAX_TOTAL,
+        "acturalPaid": ACTURAL_PAID,
+        "currency": "142",
+        "buyerRegNo": "U10001",
+        "buyerName": BUYER["buyerName"],
+        "buyerTelephone": BUYER["buyerTelephone"],
+        "buyerIdType": "1",
+        "buyerIdNumber": BUYER["buyerIdNumber"],
+        "payCode": PAY_CODE,
+        "payName": "测试支付",
+        "payTransactionId": PAY_TX,
+        **CONSIGNEE,
+    }
     lines = [
-        {"gnum": g, "itemNo": sku, "itemName": name, "gmodel": "规格", "unit": unit, "qty": qty, "price": price,
-         "totalPrice": total, "currency": "142", "country": "116"}
+        {
+            "gnum": g,
+            "itemNo": sku,
+            "itemName": name,
+            "gmodel": "规格",
+            "unit": unit,
+            "qty": qty,
+            "price": price,
+            "totalPrice": total,
+            "currency": "142",
+            "country": "116",
+        }
         for g, sku, name, _gcode, unit, qty, price, total in LINES
-    ]  # fmt: skip
+    ]
     return CebMessage("CEB311", guid(101), "1.0", [Record(head, lines)], base_transfer=dict(TRANSFER))
 
 
 def payment_message() -> CebMessage:
     head = {
-        "guid": guid(2), "appType": "1", "appTime": "20240518103100", "appStatus": "2", "payCode": PAY_CODE,
-        "payName": "测试支付", "payTransactionId": PAY_TX, "orderNo": ORDER_NO, "ebpCode": EBP,
-        "ebpName": "点点通测试平台", "payerIdType": "1", "payerIdNumber": BUYER["buyerIdNumber"],
-        "payerName": BUYER["buyerName"], "telephone": BUYER["buyerTelephone"], "amountPaid": ACTURAL_PAID,
-        "currency": "142", "payTime": "20240518103055",
-    }  # fmt: skip
+        "guid": guid(2),
+        "appType": "1",
+        "appTime": "20240518103100",
+        "appStatus": "2",
+        "payCode": PAY_CODE,
+        "payName": "测试支付",
+        "payTransactionId": PAY_TX,
+        "orderNo": ORDER_NO,
+        "ebpCode": EBP,
+        "ebpName": "点点通测试平台",
+        "payerIdType": "1",
+        "payerIdNumber": BUYER["buyerIdNumber"],
+        "payerName": BUYER["buyerName"],
+        "telephone": BUYER["buyerTelephone"],
+        "amountPaid": ACTURAL_PAID,
+        "currency": "142",
+        "payTime": "20240518103055",
+    }
     return CebMessage("CEB411", guid(102), "1.0", [Record(head)], base_transfer=dict(TRANSFER))
 
 
 def waybill_message() -> CebMessage:
     head = {
-        "guid": guid(3), "appType": "1", "appTime": "20240518110000", "appStatus": "2",
-        "logisticsCode": LOGISTICS_CODE, "logisticsName": "测试物流", "logisticsNo": LOGISTICS_NO,
-        "orderNo": ORDER_NO, "freight": FREIGHT, "insuredFee": Decimal("0"), "currency": "142",
-        "weight": Decimal("1.5"), "packNo": 1, **CONSIGNEE,
-    }  # fmt: skip
+        "guid": guid(3),
+        "appType": "1",
+        "appTime": "20240518110000",
+        "appStatus": "2",
+        "logisticsCode": LOGISTICS_CODE,
+        "logisticsName": "测试物流",
+        "logisticsNo": LOGISTICS_NO,
+        "orderNo": ORDER_NO,
+        "freight": FREIGHT,
+        "insuredFee": Decimal("0"),
+        "currency": "142",
+        "weight": Decimal("1.5"),
+        "packNo": 1,
+        **CONSIGNEE,
+    }
     return CebMessage("CEB511", guid(103), "1.0", [Record(head)], base_transfer=dict(TRANSFER))
 
 
 def inventory_message(trade_mode: str = "1210") -> CebMessage:
     bonded = trade_mode in {"1210", "1239"}
     head = {
-        "guid": guid(4), "appType": "1", "appTime": "20240518120000", "appStatus": "2", "orderNo": ORDER_NO,
-        "ebpCode": EBP, "ebpName": "点点通测试平台", "ebcCode": EBC, "ebcName": "点点通测试电商",
-        "logisticsNo": LOGISTICS_NO, "logisticsCode": LOGISTICS_CODE, "logisticsName": "测试物流",
-        "copNo": "COP202405180001", "assureCode": EBC,
+        "guid": guid(4),
+        "appType": "1",
+        "appTime": "20240518120000",
+        "appStatus": "2",
+        "orderNo": ORDER_NO,
+        "ebpCode": EBP,
+        "ebpName": "点点通测试平台",
+        "ebcCode": EBC,
+        "ebcName": "点点通测试电商",
+        "logisticsNo": LOGISTICS_NO,
+        "logisticsCode": LOGISTICS_CODE,
+        "logisticsName": "测试物流",
+        "copNo": "COP202405180001",
+        "assureCode": EBC,
         **({"emsNo": "T2307W000001"} if bonded else {}),
-        "ieFlag": "I", "declTime": "20240518", "customsCode": "2307", "portCode": "2307",
-        **BUYER, "consigneeAddress": CONSIGNEE["consigneeAddress"], "agentCode": AGENT, "agentName": "测试报关行",
+        "ieFlag": "I",
+        "declTime": "20240518",
+        "customsCode": "2307",
+        "portCode": "2307",
+        **BUYER,
+        "consigneeAddress": CONSIGNEE["consigneeAddress"],
+        "agentCode": AGENT,
+        "agentName": "测试报关行",
         **({"areaCode": "3207960006", "areaName": "测试保税仓"} if bonded else {}),
-        "tradeMode": trade_mode, "trafMode": "Y" if bonded else "5",
+        "tradeMode": trade_mode,
+        "trafMode": "Y" if bonded else "5",
         **({} if bonded else {"trafNo": "MU5001", "voyageNo": "20240518", "billNo": "781-12345678"}),
-        "country": "142" if bonded else "116", "freight": FREIGHT, "insuredFee": Decimal("0"), "currency": "142",
-        "packNo": 1, "grossWeight": Decimal("1.5"), "netWeight": Decimal("1.2"),
-    }  # fmt: skip
+        "country": "142" if bonded else "116",
+        "freight": FREIGHT,
+        "insuredFee": Decimal("0"),
+        "currency": "142",
+        "packNo": 1,
+        "grossWeight": Decimal("1.5"),
+        "netWeight": Decimal("1.2"),
+    }
     lines = [
-        {"gnum": g, **({"itemRecordNo": f"REC-{g:03d}"} if bonded else {}), "itemNo": sku, "itemName": name,
-         "gcode": gcode, "gname": name, "gmodel": "规格", "barCode": "无", "country": "116", "currency": "142",
-         "qty": qty, "unit": unit, "qty1": Decimal("0.4") * qty, "unit1": "035", "price": price, "totalPrice": total}
+        {
+            "gnum": g,
+            **({"itemRecordNo": f"REC-{g:03d}"} if bonded else {}),
+            "itemNo": sku,
+            "itemName": name,
+            "gcode": gcode,
+            "gname": name,
+            "gmodel": "规格",
+            "barCode": "无",
+            "country": "116",
+            "currency": "142",
+            "qty": qty,
+            "unit": unit,
+            "qty1": Decimal("0.4") * qty,
+            "unit1": "035",
+            "price": price,
+            "totalPrice": total,
+        }
         for g, sku, name, gcode, unit, qty, price, total in LINES
-    ]  # fmt: skip
+    ]
     return CebMessage(
-        "CEB621", guid(104), "1.0", [Record(head, lines)], base_transfer=dict(TRANSFER), signature=SIGNATURE_XML
+        "CEB621",
+        guid(104),
+        "1.0",
+        [Record(head, lines)],
+        base_transfer=dict(TRANSFER),
+        signature=SIGNATURE_XML,
     )
 
 
-@pytest.fixture
-def linked() -> Callable[[str], dict[str, CebMessage]]:
-    """Factory: a fresh linked order/payment/waybill/inventory set for a trade mode."""
-
-    def build(trade_mode: str = "1210") -> dict[str, CebMessage]:
-        return copy.deepcopy(
-            {
-                "order": order_message(),
-                "payment": payment_message(),
-                "waybill": waybill_message(),
-                "inventory": inventory_message(trade_mode),
-            }
-        )
-
-    return build
+def linked_set(trade_mode: str = "1210") -> dict[str, CebMessage]:
+    """A fresh linked order/payment/waybill/inventory set for a trade mode."""
+    return {
+        "order": order_message(),
+        "payment": payment_message(),
+        "waybill": waybill_message(),
+        "inventory": inventory_message(trade_mode),
+    }
 
 
 def official_bytes(direction: str, code: str) -> bytes:

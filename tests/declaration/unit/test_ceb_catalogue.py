@@ -9,13 +9,40 @@ from services.declaration.ceb.xsd_fields import SchemaEdition, ValueKind, root_n
 
 ENTERPRISE_IMPORT = ["311", "411", "511", "513", "621", "623", "625", "711"]
 ENTERPRISE_EXPORT = ["303", "403", "505", "507", "509", "603", "605", "607", "213", "215", "701"]
-CUSTOMS_SENT = ["312", "412", "512", "514", "622", "624", "626", "712", "816", "818", "900", "304", "404",
-                "506", "508", "510", "604", "606", "608", "702", "214", "216", "792"]  # fmt: skip
+CUSTOMS_SENT = [
+    "312",
+    "412",
+    "512",
+    "514",
+    "622",
+    "624",
+    "626",
+    "712",
+    "816",
+    "818",
+    "900",
+    "304",
+    "404",
+    "506",
+    "508",
+    "510",
+    "604",
+    "606",
+    "608",
+    "702",
+    "214",
+    "216",
+    "792",
+]
 
 
 def test_catalogue_lists_exactly_the_messages_the_xsds_declare() -> None:
     declared = {name.removesuffix("Message") for edition in SchemaEdition for name in root_names(edition)}
-    assert set(CATALOGUE) == declared == {f"CEB{c}" for c in ENTERPRISE_IMPORT + ENTERPRISE_EXPORT + CUSTOMS_SENT}
+    assert (
+        set(CATALOGUE)
+        == declared
+        == {f"CEB{c}" for c in ENTERPRISE_IMPORT + ENTERPRISE_EXPORT + CUSTOMS_SENT}
+    )
 
 
 @pytest.mark.parametrize("code", ENTERPRISE_IMPORT + ENTERPRISE_EXPORT)
@@ -47,7 +74,11 @@ def test_import_xsd_places_signature_last() -> None:
 
 def test_record_structure_is_derived_from_the_xsd() -> None:
     order = spec_for("CEB311")
-    assert (order.record_element, order.head_element, order.list_element) == ("Order", "OrderHead", "OrderList")
+    assert (order.record_element, order.head_element, order.list_element) == (
+        "Order",
+        "OrderHead",
+        "OrderList",
+    )
 
 
 def test_flat_records_have_no_head_element() -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from tests.declaration.unit.ceb_testdata import official_bytes
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.xml_codec import decode_xml
 from services.declaration.ceb.xml_security import XmlLimits, secure_parse
+from tests.declaration.unit.ceb_testdata import official_bytes
 
 XXE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE ceb:CEB311Message [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0">&xxe;</ceb:CEB311Message>"""
+<ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb" guid="x" version="1.0">
+&xxe;</ceb:CEB311Message>"""
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><lolz>&lol2;</lolz>"""
@@ -47,7 +48,11 @@ def test_doctype_is_reported_on_its_line() -> None:
 def test_gbk_bytes_declared_utf8_are_reported_with_offset_and_line() -> None:
     data = '<?xml version="1.0" encoding="UTF-8"?>\n<a>中文</a>'.encode("gbk")
     issue = secure_parse(data).issues[0]
-    assert (issue.code, issue.line, "offset 42" in issue.message) == (codes.XML_BAD_BYTES_FOR_ENCODING, 2, True)
+    assert (issue.code, issue.line, "offset 42" in issue.message) == (
+        codes.XML_BAD_BYTES_FOR_ENCODING,
+        2,
+        True,
+    )
 
 
 def test_undeclared_non_utf8_input_is_reported_as_bad_bytes() -> None:
@@ -56,7 +61,10 @@ def test_undeclared_non_utf8_input_is_reported_as_bad_bytes() -> None:
 
 
 def test_declared_gbk_is_refused_unless_configured() -> None:
-    assert only_code('<?xml version="1.0" encoding="GBK"?><a>中</a>'.encode("gbk")) == codes.XML_ENCODING_NOT_ALLOWED
+    assert (
+        only_code('<?xml version="1.0" encoding="GBK"?><a>中</a>'.encode("gbk"))
+        == codes.XML_ENCODING_NOT_ALLOWED
+    )
 
 
 def test_declared_gbk_parses_when_the_encoding_is_allowed() -> None:
@@ -87,7 +95,7 @@ def test_input_over_the_configured_size_is_refused_before_parsing() -> None:
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"\x00\x01\x02\xff", b"not xml at all", b"<a><b></a>", b"{\"json\": true}", b"<a>&undefined;</a>"],
+    [b"\x00\x01\x02\xff", b"not xml at all", b"<a><b></a>", b'{"json": true}', b"<a>&undefined;</a>"],
 )
 def test_non_xml_garbage_is_a_format_error(garbage: bytes) -> None:
     assert only_code(garbage) in {codes.XML_MALFORMED, codes.XML_BAD_BYTES_FOR_ENCODING}

@@ -1,20 +1,36 @@
-"""The official 202205 samples: what is valid round-trips losslessly, what is not is rejected for the right reason."""
+"""Official 202205 samples: valid ones round-trip losslessly, invalid ones fail for the right reason."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from tests.declaration.unit.ceb_testdata import OFFICIAL, drop_duplicate_base_transfer, official_bytes
 from lxml import etree
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.json_codec import message_from_json, message_to_json
 from services.declaration.ceb.rules import check_message
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml
+from tests.declaration.unit.ceb_testdata import OFFICIAL, drop_duplicate_base_transfer, official_bytes
 
-IMPORT_CODES = ["311", "312", "411", "412", "511", "512", "513", "514", "621", "622", "623", "624", "625",
-                "626", "711", "712"]  # fmt: skip
+IMPORT_CODES = [
+    "311",
+    "312",
+    "411",
+    "412",
+    "511",
+    "512",
+    "513",
+    "514",
+    "621",
+    "622",
+    "623",
+    "624",
+    "625",
+    "626",
+    "711",
+    "712",
+]
 VALID_EXPORT = ["213", "215", "216", "304", "404", "506", "508", "510", "604", "606", "608", "701", "702"]
 DUPLICATE_BASE_TRANSFER = ["303", "403", "505", "507", "509", "603", "605", "607"]
 VALID = [("import", f"CEB{c}") for c in IMPORT_CODES] + [("export", f"CEB{c}") for c in VALID_EXPORT]
@@ -51,7 +67,9 @@ def test_valid_official_sample_passes_the_xsd(direction: str, code: str) -> None
 
 
 @pytest.mark.parametrize(("direction", "code"), VALID)
-def test_valid_official_sample_round_trips_losslessly_through_model_and_json(direction: str, code: str) -> None:
+def test_valid_official_sample_round_trips_losslessly_through_model_and_json(
+    direction: str, code: str
+) -> None:
     original = official_bytes(direction, code)
     message = decode_xml(original).message
     assert message is not None
@@ -123,16 +141,24 @@ def test_ceb513_sample_logistics_status_r_is_caught() -> None:
 
 def test_ceb603_sample_ie_flag_and_trade_mode_are_caught_once_repaired() -> None:
     issues = _business_issues(drop_duplicate_base_transfer(official_bytes("export", "CEB603")))
-    assert {(codes.IE_FLAG, "/records/0/head/ieFlag"), (codes.TRADE_MODE, "/records/0/head/tradeMode")} <= issues
+    assert {
+        (codes.IE_FLAG, "/records/0/head/ieFlag"),
+        (codes.TRADE_MODE, "/records/0/head/tradeMode"),
+    } <= issues
 
 
 def test_ceb303_sample_unit_and_currency_aaa_are_caught_once_repaired() -> None:
     issues = _business_issues(drop_duplicate_base_transfer(official_bytes("export", "CEB303")))
-    assert {(codes.CODE_FORMAT, "/records/0/lines/0/unit"), (codes.CODE_FORMAT, "/records/0/lines/0/currency")} <= issues
+    assert {
+        (codes.CODE_FORMAT, "/records/0/lines/0/unit"),
+        (codes.CODE_FORMAT, "/records/0/lines/0/currency"),
+    } <= issues
 
 
 def test_every_official_sample_file_is_covered() -> None:
-    covered = {f"import/{c}" for _, c in VALID if _ == "import"} | {f"export/{c}" for _, c in VALID if _ == "export"}
+    covered = {f"import/{c}" for _, c in VALID if _ == "import"} | {
+        f"export/{c}" for _, c in VALID if _ == "export"
+    }
     covered |= {f"export/CEB{c}" for c in [*DUPLICATE_BASE_TRANSFER, "792", "214"]}
     on_disk = {f"{p.parent.name}/{p.stem.removesuffix('Message')}" for p in OFFICIAL.glob("*/*.xml")}
     assert on_disk == covered

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from tests.declaration.unit.ceb_testdata import linked  # noqa: F401  (pytest fixture)
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.issues import Severity
@@ -43,68 +42,239 @@ def line(message: CebMessage, index: int) -> dict:
 
 # (document, trade mode, mutation, expected code, expected pointer)
 MUTATIONS: list[tuple[str, str, Callable[[CebMessage], None], str, str]] = [
-    ("order", "1210", lambda m: head(m).update(acturalPaid=Decimal("1")), codes.ACTURAL_PAID,
-     "/records/0/head/acturalPaid"),
-    ("order", "1210", lambda m: line(m, 1).update(totalPrice=Decimal("999")), codes.LINE_TOTAL,
-     "/records/0/lines/1/totalPrice"),
-    ("order", "1210", lambda m: line(m, 2).update(totalPrice=Decimal("5")), codes.LINE_TOTAL,
-     "/records/0/lines/2/totalPrice"),
-    ("order", "1210", lambda m: head(m).update(currency="502"), codes.IMPORT_CURRENCY, "/records/0/head/currency"),
-    ("order", "1210", lambda m: line(m, 0).update(currency="502"), codes.IMPORT_CURRENCY,
-     "/records/0/lines/0/currency"),
-    ("order", "1210", lambda m: head(m).update(buyerIdType="2"), codes.ID_TYPE, "/records/0/head/buyerIdType"),
+    (
+        "order",
+        "1210",
+        lambda m: head(m).update(acturalPaid=Decimal("1")),
+        codes.ACTURAL_PAID,
+        "/records/0/head/acturalPaid",
+    ),
+    (
+        "order",
+        "1210",
+        lambda m: line(m, 1).update(totalPrice=Decimal("999")),
+        codes.LINE_TOTAL,
+        "/records/0/lines/1/totalPrice",
+    ),
+    (
+        "order",
+        "1210",
+        lambda m: line(m, 2).update(totalPrice=Decimal("5")),
+        codes.LINE_TOTAL,
+        "/records/0/lines/2/totalPrice",
+    ),
+    (
+        "order",
+        "1210",
+        lambda m: head(m).update(currency="502"),
+        codes.IMPORT_CURRENCY,
+        "/records/0/head/currency",
+    ),
+    (
+        "order",
+        "1210",
+        lambda m: line(m, 0).update(currency="502"),
+        codes.IMPORT_CURRENCY,
+        "/records/0/lines/0/currency",
+    ),
+    (
+        "order",
+        "1210",
+        lambda m: head(m).update(buyerIdType="2"),
+        codes.ID_TYPE,
+        "/records/0/head/buyerIdType",
+    ),
     ("order", "1210", lambda m: head(m).update(orderType="E"), codes.ORDER_TYPE, "/records/0/head/orderType"),
-    ("order", "1210", lambda m: line(m, 1).update(gnum=1), codes.ORDER_DUPLICATE_GNUM, "/records/0/lines/1/gnum"),
+    (
+        "order",
+        "1210",
+        lambda m: line(m, 1).update(gnum=1),
+        codes.ORDER_DUPLICATE_GNUM,
+        "/records/0/lines/1/gnum",
+    ),
     ("order", "1210", lambda m: line(m, 2).update(gnum=4), codes.GNUM_SEQUENCE, "/records/0/lines/2/gnum"),
-    ("order", "1210", lambda m: head(m).update(appTime="20240230103000"), codes.TIME_FORMAT,
-     "/records/0/head/appTime"),
-    ("order", "1210", lambda m: head(m).update(appTime="20240518253000"), codes.TIME_FORMAT,
-     "/records/0/head/appTime"),
+    (
+        "order",
+        "1210",
+        lambda m: head(m).update(appTime="20240230103000"),
+        codes.TIME_FORMAT,
+        "/records/0/head/appTime",
+    ),
+    (
+        "order",
+        "1210",
+        lambda m: head(m).update(appTime="20240518253000"),
+        codes.TIME_FORMAT,
+        "/records/0/head/appTime",
+    ),
     ("order", "1210", lambda m: head(m).update(appType="4"), codes.APP_TYPE, "/records/0/head/appType"),
-    ("order", "1210", lambda m: head(m).update(guid=head(m)["guid"].lower()), codes.GUID_FORMAT,
-     "/records/0/head/guid"),
+    (
+        "order",
+        "1210",
+        lambda m: head(m).update(guid=head(m)["guid"].lower()),
+        codes.GUID_FORMAT,
+        "/records/0/head/guid",
+    ),
     ("order", "1210", lambda m: line(m, 0).update(unit="aaa"), codes.CODE_FORMAT, "/records/0/lines/0/unit"),
-    ("order", "1210", lambda m: line(m, 0).update(qty=Decimal("0"), totalPrice=Decimal("0")), codes.QUANTITY,
-     "/records/0/lines/0/qty"),
-    ("payment", "1210", lambda m: head(m).update(payerIdType="2"), codes.ID_TYPE, "/records/0/head/payerIdType"),
-    ("payment", "1210", lambda m: head(m).update(payTime="2024051810"), codes.TIME_FORMAT, "/records/0/head/payTime"),
+    (
+        "order",
+        "1210",
+        lambda m: line(m, 0).update(qty=Decimal("0"), totalPrice=Decimal("0")),
+        codes.QUANTITY,
+        "/records/0/lines/0/qty",
+    ),
+    (
+        "payment",
+        "1210",
+        lambda m: head(m).update(payerIdType="2"),
+        codes.ID_TYPE,
+        "/records/0/head/payerIdType",
+    ),
+    (
+        "payment",
+        "1210",
+        lambda m: head(m).update(payTime="2024051810"),
+        codes.TIME_FORMAT,
+        "/records/0/head/payTime",
+    ),
     ("waybill", "1210", lambda m: head(m).update(packNo=2), codes.PACK_NO, "/records/0/head/packNo"),
-    ("waybill", "1210", lambda m: head(m).update(weight=Decimal("0")), codes.WEIGHTS, "/records/0/head/weight"),
-    ("waybill", "1210", lambda m: head(m).update(consignee="  "), codes.BLANK_REQUIRED, "/records/0/head/consignee"),
-    ("inventory", "1210", lambda m: head(m).update(netWeight=Decimal("2")), codes.WEIGHTS,
-     "/records/0/head/netWeight"),
-    ("inventory", "1210", lambda m: head(m).update(netWeight=Decimal("0")), codes.WEIGHTS,
-     "/records/0/head/netWeight"),
-    ("inventory", "1210", lambda m: head(m).update(declTime="20241301"), codes.TIME_FORMAT,
-     "/records/0/head/declTime"),
+    (
+        "waybill",
+        "1210",
+        lambda m: head(m).update(weight=Decimal("0")),
+        codes.WEIGHTS,
+        "/records/0/head/weight",
+    ),
+    (
+        "waybill",
+        "1210",
+        lambda m: head(m).update(consignee="  "),
+        codes.BLANK_REQUIRED,
+        "/records/0/head/consignee",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: head(m).update(netWeight=Decimal("2")),
+        codes.WEIGHTS,
+        "/records/0/head/netWeight",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: head(m).update(netWeight=Decimal("0")),
+        codes.WEIGHTS,
+        "/records/0/head/netWeight",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: head(m).update(declTime="20241301"),
+        codes.TIME_FORMAT,
+        "/records/0/head/declTime",
+    ),
     ("inventory", "1210", lambda m: head(m).pop("emsNo"), codes.BONDED_FIELDS, "/records/0/head/emsNo"),
     ("inventory", "1210", lambda m: head(m).pop("areaCode"), codes.BONDED_FIELDS, "/records/0/head/areaCode"),
-    ("inventory", "1210", lambda m: line(m, 1).pop("itemRecordNo"), codes.BONDED_FIELDS,
-     "/records/0/lines/1/itemRecordNo"),
-    ("inventory", "1210", lambda m: head(m).update(country="116"), codes.BONDED_COUNTRY, "/records/0/head/country"),
-    ("inventory", "9610", lambda m: head(m).pop("trafNo"), codes.DIRECT_IMPORT_FIELDS, "/records/0/head/trafNo"),
-    ("inventory", "9610", lambda m: head(m).pop("voyageNo"), codes.DIRECT_IMPORT_FIELDS,
-     "/records/0/head/voyageNo"),
-    ("inventory", "9610", lambda m: head(m).update(billNo=""), codes.DIRECT_IMPORT_FIELDS, "/records/0/head/billNo"),
-    ("inventory", "1210", lambda m: head(m).update(tradeMode="0110"), codes.TRADE_MODE, "/records/0/head/tradeMode"),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 1).pop("itemRecordNo"),
+        codes.BONDED_FIELDS,
+        "/records/0/lines/1/itemRecordNo",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: head(m).update(country="116"),
+        codes.BONDED_COUNTRY,
+        "/records/0/head/country",
+    ),
+    (
+        "inventory",
+        "9610",
+        lambda m: head(m).pop("trafNo"),
+        codes.DIRECT_IMPORT_FIELDS,
+        "/records/0/head/trafNo",
+    ),
+    (
+        "inventory",
+        "9610",
+        lambda m: head(m).pop("voyageNo"),
+        codes.DIRECT_IMPORT_FIELDS,
+        "/records/0/head/voyageNo",
+    ),
+    (
+        "inventory",
+        "9610",
+        lambda m: head(m).update(billNo=""),
+        codes.DIRECT_IMPORT_FIELDS,
+        "/records/0/head/billNo",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: head(m).update(tradeMode="0110"),
+        codes.TRADE_MODE,
+        "/records/0/head/tradeMode",
+    ),
     ("inventory", "1210", lambda m: head(m).update(ieFlag="E"), codes.IE_FLAG, "/records/0/head/ieFlag"),
     ("inventory", "1210", lambda m: head(m).update(packNo=3), codes.PACK_NO, "/records/0/head/packNo"),
-    ("inventory", "1210", lambda m: line(m, 0).update(gcode="19011010"), codes.GCODE_FORMAT,
-     "/records/0/lines/0/gcode"),
-    ("inventory", "1210", lambda m: line(m, 0).update(unit2="035"), codes.SECOND_UNIT_QTY,
-     "/records/0/lines/0/qty2"),
-    ("inventory", "1210", lambda m: line(m, 0).update(qty2=Decimal("1")), codes.SECOND_UNIT_QTY,
-     "/records/0/lines/0/qty2"),
-    ("inventory", "1210", lambda m: line(m, 0).update(unit2="035", qty2=Decimal("0")), codes.SECOND_UNIT_QTY,
-     "/records/0/lines/0/qty2"),
-    ("inventory", "1210", lambda m: line(m, 2).update(gnum=2), codes.INVENTORY_DUPLICATE_GNUM,
-     "/records/0/lines/2/gnum"),
-    ("inventory", "1210", lambda m: line(m, 0).update(unit1="122", qty1=Decimal("3")), codes.LEGAL_QTY,
-     "/records/0/lines/0/qty1"),
-    ("inventory", "1210", lambda m: setattr(m, "signature", None), codes.SIGNATURE_REQUIRED,
-     "/records/0/head/appStatus"),
-    ("inventory", "1210", lambda m: line(m, 0).update(price=Decimal("3000"), totalPrice=Decimal("6000")),
-     codes.SINGLE_LIMIT, "/records/0"),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 0).update(gcode="19011010"),
+        codes.GCODE_FORMAT,
+        "/records/0/lines/0/gcode",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 0).update(unit2="035"),
+        codes.SECOND_UNIT_QTY,
+        "/records/0/lines/0/qty2",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 0).update(qty2=Decimal("1")),
+        codes.SECOND_UNIT_QTY,
+        "/records/0/lines/0/qty2",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 0).update(unit2="035", qty2=Decimal("0")),
+        codes.SECOND_UNIT_QTY,
+        "/records/0/lines/0/qty2",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 2).update(gnum=2),
+        codes.INVENTORY_DUPLICATE_GNUM,
+        "/records/0/lines/2/gnum",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 0).update(unit1="122", qty1=Decimal("3")),
+        codes.LEGAL_QTY,
+        "/records/0/lines/0/qty1",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: setattr(m, "signature", None),
+        codes.SIGNATURE_REQUIRED,
+        "/records/0/head/appStatus",
+    ),
+    (
+        "inventory",
+        "1210",
+        lambda m: line(m, 0).update(price=Decimal("3000"), totalPrice=Decimal("6000")),
+        codes.SINGLE_LIMIT,
+        "/records/0",
+    ),
 ]
 
 
@@ -114,7 +284,12 @@ MUTATIONS: list[tuple[str, str, Callable[[CebMessage], None], str, str]] = [
     ids=[f"{d}-{c}-{p.rsplit('/', 1)[-1]}" for d, _, _, c, p in MUTATIONS],
 )
 def test_mutation_is_caught_by_its_rule_at_its_field(
-    linked: Linked, document: str, trade_mode: str, mutate: Callable[[CebMessage], None], code: str, pointer: str
+    linked: Linked,
+    document: str,
+    trade_mode: str,
+    mutate: Callable[[CebMessage], None],
+    code: str,
+    pointer: str,
 ) -> None:
     message = linked(trade_mode)[document]
     mutate(message)
@@ -149,8 +324,15 @@ def test_goods_value_rule_can_be_switched_off(linked: Linked) -> None:
 def test_single_indivisible_item_above_the_limit_is_allowed(linked: Linked) -> None:
     inventory = linked("1210")["inventory"]
     record = inventory.records[0]
-    record.lines = [record.lines[0] | {"qty": Decimal("1"), "qty1": Decimal("0.4"), "price": Decimal("8000"),
-                                       "totalPrice": Decimal("8000")}]  # fmt: skip
+    record.lines = [
+        record.lines[0]
+        | {
+            "qty": Decimal("1"),
+            "qty1": Decimal("0.4"),
+            "price": Decimal("8000"),
+            "totalPrice": Decimal("8000"),
+        }
+    ]
     assert check_message(inventory) == []
 
 
@@ -162,24 +344,78 @@ def test_receipts_are_not_business_checked(linked: Linked) -> None:
 # --- export -----------------------------------------------------------------
 
 
-def export_inventory(trade_mode: str = "9610", statistics_flag: str = "B", gcode: str = "8541401000",
-                     total: Decimal = Decimal("100"), currency: str = "142", license_no: str = "") -> CebMessage:  # fmt: skip
+def export_inventory(
+    trade_mode: str = "9610",
+    statistics_flag: str = "B",
+    gcode: str = "8541401000",
+    total: Decimal = Decimal("100"),
+    currency: str = "142",
+    license_no: str = "",
+) -> CebMessage:
     head_fields = {
-        "guid": "E0000000-0000-4000-8000-000000000001", "appType": "1", "appTime": "20240518120000",
-        "appStatus": "2", "customsCode": "2307", "ebpCode": "3207960001", "ebpName": "平台", "orderNo": "EO1",
-        "logisticsCode": "3207960004", "logisticsName": "物流", "logisticsNo": "L1", "copNo": "C1", "ieFlag": "E",
-        "portCode": "2307", "ieDate": "20240518", "statisticsFlag": statistics_flag, "agentCode": "3207960005",
-        "agentName": "报关行", "ebcCode": "3207960002", "ebcName": "电商", "ownerCode": "3207960002",
-        "ownerName": "电商", "tradeMode": trade_mode, "trafMode": "2", "licenseNo": license_no, "country": "502",
-        "POD": "3010", "freight": Decimal("0"), "fCurrency": "142", "fFlag": "3", "insuredFee": Decimal("0"),
-        "iCurrency": "142", "iFlag": "3", "wrapType": "2", "packNo": 1, "grossWeight": Decimal("2"),
+        "guid": "E0000000-0000-4000-8000-000000000001",
+        "appType": "1",
+        "appTime": "20240518120000",
+        "appStatus": "2",
+        "customsCode": "2307",
+        "ebpCode": "3207960001",
+        "ebpName": "平台",
+        "orderNo": "EO1",
+        "logisticsCode": "3207960004",
+        "logisticsName": "物流",
+        "logisticsNo": "L1",
+        "copNo": "C1",
+        "ieFlag": "E",
+        "portCode": "2307",
+        "ieDate": "20240518",
+        "statisticsFlag": statistics_flag,
+        "agentCode": "3207960005",
+        "agentName": "报关行",
+        "ebcCode": "3207960002",
+        "ebcName": "电商",
+        "ownerCode": "3207960002",
+        "ownerName": "电商",
+        "tradeMode": trade_mode,
+        "trafMode": "2",
+        "licenseNo": license_no,
+        "country": "502",
+        "POD": "3010",
+        "freight": Decimal("0"),
+        "fCurrency": "142",
+        "fFlag": "3",
+        "insuredFee": Decimal("0"),
+        "iCurrency": "142",
+        "iFlag": "3",
+        "wrapType": "2",
+        "packNo": 1,
+        "grossWeight": Decimal("2"),
         "netWeight": Decimal("1"),
-    }  # fmt: skip
-    lines = [{"gnum": 1, "itemNo": "S1", "gcode": gcode, "gname": "灯", "gmodel": "LED", "barCode": "无",
-              "country": "502", "currency": currency, "qty": Decimal("1"), "qty1": Decimal("1"), "unit": "007",
-              "unit1": "007", "price": total, "totalPrice": total}]  # fmt: skip
-    return CebMessage("CEB603", "E0000000-0000-4000-8000-000000000000", "1.0", [Record(head_fields, lines)],
-                      base_transfer={"copCode": "3207960002", "copName": "电商", "dxpMode": "DXP", "dxpId": "D1"})  # fmt: skip
+    }
+    lines = [
+        {
+            "gnum": 1,
+            "itemNo": "S1",
+            "gcode": gcode,
+            "gname": "灯",
+            "gmodel": "LED",
+            "barCode": "无",
+            "country": "502",
+            "currency": currency,
+            "qty": Decimal("1"),
+            "qty1": Decimal("1"),
+            "unit": "007",
+            "unit1": "007",
+            "price": total,
+            "totalPrice": total,
+        }
+    ]
+    return CebMessage(
+        "CEB603",
+        "E0000000-0000-4000-8000-000000000000",
+        "1.0",
+        [Record(head_fields, lines)],
+        base_transfer={"copCode": "3207960002", "copName": "电商", "dxpMode": "DXP", "dxpId": "D1"},
+    )
 
 
 def test_export_inventory_fixture_is_schema_valid_and_clean() -> None:
@@ -234,10 +470,14 @@ def test_b2b_shipment_converts_with_configured_rate() -> None:
 
 def test_b2b_restricted_hs_prefix_is_refused() -> None:
     config = RuleConfig(b2b_restricted_hs_prefixes=frozenset({"8541"}))
-    assert (codes.B2B_CHANNEL, "/records/0/lines/0/gcode") in found(export_inventory(trade_mode="9710"), config)
+    assert (codes.B2B_CHANNEL, "/records/0/lines/0/gcode") in found(
+        export_inventory(trade_mode="9710"), config
+    )
 
 
 def test_export_blank_required_string_is_caught_despite_the_xsd_allowing_it() -> None:
     message = export_inventory()
     message.records[0].head["ebcName"] = ""
-    assert decode_xml(encode_xml(message)).ok and (codes.BLANK_REQUIRED, "/records/0/head/ebcName") in found(message)
+    assert decode_xml(encode_xml(message)).ok and (codes.BLANK_REQUIRED, "/records/0/head/ebcName") in found(
+        message
+    )
