@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 
 from services.declaration.ceb import codes
@@ -65,7 +66,9 @@ def check_fields(spec: MessageSpec, index: int, record: Record, config: RuleConf
     return issues
 
 
-def _fields_rules(specs: tuple[FieldSpec, ...], values: Fields, at, config: RuleConfig) -> list[Issue]:  # type: ignore[no-untyped-def]
+def _fields_rules(
+    specs: tuple[FieldSpec, ...], values: Fields, at: Callable[[str], str], config: RuleConfig
+) -> list[Issue]:
     issues: list[Issue] = []
     for spec in specs:
         value = values.get(spec.name)
@@ -190,7 +193,7 @@ def check_lines(spec: MessageSpec, index: int, record: Record, config: RuleConfi
     return issues
 
 
-def _second_unit(line: Fields, at) -> list[Issue]:  # type: ignore[no-untyped-def]
+def _second_unit(line: Fields, at: Callable[[str], str]) -> list[Issue]:
     unit2 = str(line.get("unit2", "")).strip()
     qty2 = line.get("qty2")
     if unit2 and not (isinstance(qty2, Decimal) and qty2 > 0):
@@ -243,7 +246,7 @@ def check_goods_value_sum(index: int, record: Record, severity: Severity | None)
     if severity is None or not isinstance(goods_value, Decimal):
         return []
     total = decimal_sum(
-        line["totalPrice"] for line in record.lines if isinstance(line.get("totalPrice"), Decimal)
+        value for line in record.lines if isinstance(value := line.get("totalPrice"), Decimal)
     )
     if total == goods_value:
         return []

@@ -6,11 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
+from typing import TypeVar
 
 from services.declaration.ceb.issues import Severity
 
+V = TypeVar("V")
 
-def _frozen(mapping: Mapping[str, object]) -> Mapping[str, object]:
+
+def _frozen(mapping: Mapping[str, V]) -> Mapping[str, V]:
+    # Read-only so a shared default config cannot be mutated by one caller.
     return MappingProxyType(dict(mapping))
 
 
@@ -58,24 +62,18 @@ class RuleConfig:
     export_trade_modes: frozenset[str] = frozenset({"9610", "1210", "1239", "9710", "9810"})
     import_order_types: frozenset[str] = frozenset({"I"})
     export_order_types: frozenset[str] = frozenset({"E", "B", "W"})
-    b2b_trade_modes: Mapping[str, str] = field(
-        default_factory=lambda: _frozen({"9710": "B", "9810": "W"})  # type: ignore[arg-type]
-    )
+    b2b_trade_modes: Mapping[str, str] = field(default_factory=lambda: _frozen({"9710": "B", "9810": "W"}))
     gcode_digits: int = 10
     allow_simplified_gcode: bool = True
     simplified_gcode_digits: Mapping[str, int] = field(
-        default_factory=lambda: _frozen(  # type: ignore[arg-type]
-            {"9610": 4, "1210": 4, "1239": 4, "9710": 6, "9810": 6}
-        )
+        default_factory=lambda: _frozen({"9610": 4, "1210": 4, "1239": 4, "9710": 6, "9810": 6})
     )
     goods_value_sum: Severity | None = Severity.REVIEW
     line_total_tolerance: Decimal = Decimal("0")
     uppercase_guid: bool = True
     signature_when_declared: frozenset[str] = frozenset({"CEB621", "CEB623", "CEB625", "CEB711", "CEB607"})
     b2b_channel_limit_cny: Decimal = Decimal("5000")
-    cny_rates: Mapping[str, Decimal] = field(
-        default_factory=lambda: _frozen({"142": Decimal("1")})  # type: ignore[arg-type]
-    )
+    cny_rates: Mapping[str, Decimal] = field(default_factory=lambda: _frozen({"142": Decimal("1")}))
     b2b_restricted_hs_prefixes: frozenset[str] = frozenset()
     legal_qty_matches_when_same_unit: bool = True
-    code_tables: Mapping[str, frozenset[str]] = field(default_factory=lambda: _frozen({}))  # type: ignore[arg-type]
+    code_tables: Mapping[str, frozenset[str]] = field(default_factory=lambda: _frozen({}))

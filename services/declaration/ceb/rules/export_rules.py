@@ -95,7 +95,7 @@ def _b2b_inventory(index: int, record: Record, config: RuleConfig) -> list[Issue
             )
     currencies = {str(line.get("currency", "")) for line in record.lines}
     total = decimal_sum(
-        line["totalPrice"] for line in record.lines if isinstance(line.get("totalPrice"), Decimal)
+        value for line in record.lines if isinstance(value := line.get("totalPrice"), Decimal)
     )
     if len(currencies) == 1:
         issues += _b2b_amount(index, total, currencies.pop(), "totalPrice", config, lines=True)

@@ -84,10 +84,11 @@ def _currency_issue(pointer: str, config: RuleConfig) -> Issue:
 def _actural_paid(index: int, record: Record) -> list[Issue]:
     head = record.head
     parts = [head.get(name) for name in ("goodsValue", "freight", "taxTotal", "discount", "acturalPaid")]
-    if not all(isinstance(part, Decimal) for part in parts):
+    amounts = [part for part in parts if isinstance(part, Decimal)]
+    if len(amounts) != len(parts):
         return []
-    goods, freight, tax, discount, paid = parts  # type: ignore[misc]
-    expected = expected_actural_paid(goods, freight, tax, discount)  # type: ignore[arg-type]
+    goods, freight, tax, discount, paid = amounts
+    expected = expected_actural_paid(goods, freight, tax, discount)
     if paid == expected:
         return []
     return [
