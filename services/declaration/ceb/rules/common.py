@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.catalogue import MessageSpec
@@ -60,9 +61,7 @@ def check_fields(spec: MessageSpec, index: int, record: Record, config: RuleConf
     """Per-field rules for one record's head and lines."""
     issues = _fields_rules(spec.head_fields, record.head, lambda name: head_pointer(index, name), config)
     for line_index, line in enumerate(record.lines):
-        issues += _fields_rules(
-            spec.line_fields, line, lambda name, li=line_index: line_pointer(index, li, name), config
-        )
+        issues += _fields_rules(spec.line_fields, line, partial(line_pointer, index, line_index), config)
     return issues
 
 
