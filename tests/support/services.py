@@ -1,0 +1,103 @@
+"""Running services in tests: in-process apps (with their lifespan) and real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from deploy.embedded import ROOT, wait_for_port
+from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner
+from shared.settings import DEV_IDENTITY_SEED, Environment, PlatformSettings, ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+SIGNER = IdentitySigner(DEV_IDENTITY_SEED)
+
+REGULATOR = Identity(party_id="regulator-1", party_name="Commerce bureau", roles=["regulator"])
+
+
+def platform_settings(bootstrap: str, **overrides: Any) -> PlatformSettings:
+    """Platform settings for tests: the given broker, test environment, plain logs."""
+    values: dict[str, Any] = {"environment": Environment.TEST, "kafka_bootstrap_servers": bootstrap, "log_json": True}
+    values.update(overrides)
+    return PlatformSettings(**values)
+
+
+def service_settings(cls: type[S], database_url: str, bootstrap: str, **overrides: Any) -> S:
+    """Settings of service ``cls`` on ``database_url`` with a fast outbox poll."""
+    platform_overrides = overrides.pop("platform", {})
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "platform": platform_settings(bootstrap, **platform_overrides),
+        "outbox_poll_seconds": 0.05,
+    }
+    values.update(overrides)
+    return cls(**values)
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI, base_url: str = "http://testserver") -> AsyncIterator[httpx.AsyncClient]:
+    """Start ``app``'s lifespan and give a client talking to it in-process."""
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+def identity_headers(identity: Identity, service: str, method: str, path: str) -> dict[str, str]:
+    """Headers the gateway would add for ``identity`` calling ``service``."""
+    token = SIGNER.mint(identity, audience=f"ddt-{service}", method=method, path=path)
+    return {IDENTITY_HEADER: token}
+
+
+class ServiceProcess:
+    """A service run as a real process (``python -m services.<name> serve``), killable with -9."""
+
+    def __init__(self, name: str, port: int, env: dict[str, str], log_path: Path) -> None:
+        self.name = name
+        self.port = port
+        self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running service."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServiceProcess:
+        """Start and wait until it listens."""
+        log = open(self.log_path, "ab")  # noqa: SIM115 — the child keeps it
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.name}", "serve", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        if not wait_for_port(self.port, 60):
+            raise RuntimeError(f"{self.name} did not start; see {self.log_path}")
+        return self
+
+    def kill9(self) -> None:
+        """SIGKILL: no shutdown code runs, like a crash or an OOM kill."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        """Graceful stop."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
