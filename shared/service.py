@@ -65,6 +65,9 @@ class ServiceDefinition:
     accepted_media_types: Sequence[str] = ("application/json",)
     trust_request_id: bool = True
     public_paths: Sequence[str] = field(default_factory=lambda: ["/healthz", "/readyz", "/metrics"])
+    #: Extra ASGI middleware (class, options), outermost first; it runs *inside* the shared
+    #: ones, so it sees the request id, a size-checked body and an accepted media type.
+    middleware: Sequence[tuple[type[Any], dict[str, Any]]] = ()
 
 
 class Runtime:
@@ -232,7 +235,9 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     for router in definition.routers:
         app.include_router(router)
 
-    # Outermost first: context (ids, timing) → body limit → media type → app.
+    # Outermost first: context (ids, timing) → body limit → media type → the service's own → app.
+    for middleware_cls, options in reversed(definition.middleware):
+        app.add_middleware(middleware_cls, **options)
     app.add_middleware(MediaTypeMiddleware, accepted=definition.accepted_media_types)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=definition.name, trust_request_id=definition.trust_request_id)
