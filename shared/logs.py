@@ -14,7 +14,15 @@ from typing import Any
 
 from shared.context import current_request_id
 
-_RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+_RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "request_id"}
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    # Capture the id when the record is made: formatting may happen later, elsewhere.
+    record = _base_factory(*args, **kwargs)
+    record.request_id = current_request_id()
+    return record
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,7 +40,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = current_request_id()
+        request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
         for key, value in record.__dict__.items():
@@ -45,6 +53,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(service: str, level: str = "INFO", *, json_lines: bool = True) -> None:
     """Route the root logger (and uvicorn's) to stderr in JSON lines."""
+    logging.setLogRecordFactory(_record_with_request_id)
     handler = logging.StreamHandler(sys.stderr)
     if json_lines:
         handler.setFormatter(JsonFormatter(service))

@@ -112,6 +112,10 @@ class PlatformSettings(DdtSettings):
         default=False,
         description="Idempotent producer; the embedded tansu broker does not support it, Apache Kafka does.",
     )
+    kafka_session_timeout_ms: int = Field(
+        default=10000, ge=1000, description="Consumer group session timeout (a new member joins after about half)."
+    )
+    kafka_heartbeat_interval_ms: int = Field(default=3000, ge=100)
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     identity_public_key: str = production_override_field(

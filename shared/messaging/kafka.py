@@ -42,8 +42,8 @@ def new_consumer(platform: PlatformSettings, group_id: str, topics: list[str]) -
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=500,
-        session_timeout_ms=10000,
-        heartbeat_interval_ms=3000,
+        session_timeout_ms=platform.kafka_session_timeout_ms,
+        heartbeat_interval_ms=platform.kafka_heartbeat_interval_ms,
     )
 
 

@@ -28,7 +28,13 @@ REGULATOR = Identity(party_id="regulator-1", party_name="Commerce bureau", roles
 
 def platform_settings(bootstrap: str, **overrides: Any) -> PlatformSettings:
     """Platform settings for tests: the given broker, test environment, plain logs."""
-    values: dict[str, Any] = {"environment": Environment.TEST, "kafka_bootstrap_servers": bootstrap, "log_json": True}
+    values: dict[str, Any] = {
+        "environment": Environment.TEST,
+        "kafka_bootstrap_servers": bootstrap,
+        # Short group sessions: tansu completes a join after about half the session timeout.
+        "kafka_session_timeout_ms": 3000,
+        "kafka_heartbeat_interval_ms": 500,
+    }
     values.update(overrides)
     return PlatformSettings(**values)
 
@@ -101,3 +107,32 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@asynccontextmanager
+async def served(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn on a loopback port inside this process; yields its base URL.
+
+    Real HTTP between services (as in production) without extra processes.
+    """
+    import asyncio
+
+    import uvicorn
+
+    from tests.support.infra import free_port
+
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,
+                                          lifespan="on", loop="none"))
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError("server stopped during start-up")
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

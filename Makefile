@@ -1,0 +1,47 @@
+# Diandiantong — the two commands a new user needs are `make run` and `make test`.
+# Both create the virtual environment and install the pinned dependencies first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help install run test test-fast bench demo lint clean
+
+help:
+	@echo "make run     the whole platform on embedded defaults (SQLite, in-memory broker)"
+	@echo "make test    the whole test suite (needs PostgreSQL and Redis on 127.0.0.1)"
+	@echo "make demo    drive a simulated month through the running platform (with make run going)"
+	@echo "make bench   the benchmarks recorded in docs/performance.md"
+	@echo "make lint    ruff and mypy"
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m deploy.embedded
+
+test: install
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not slow and not postgres and not browser"
+
+bench: install
+	$(PY) -m bench
+
+demo: install
+	$(PY) -m deploy.demo
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m mypy shared services sdk deploy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,90 @@
+"""`make run`'s runner: the whole platform from nothing, URLs that answer, Ctrl-C stops all,
+and a second run keeps the first run's data."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from deploy.embedded import ROOT, SERVICES, port_free
+from tests.support.infra import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def free_offset() -> int:
+    for _ in range(50):
+        offset = random.randrange(20000, 50000, 10)
+        if all(port_free(port + offset) for _, port in SERVICES):
+            return offset
+    raise RuntimeError("no free port range")
+
+
+def start_runner(var: Path, offset: int, broker_port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DDT_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "deploy.embedded", "--var", str(var), "--port-offset", str(offset),
+         "--broker-port", str(broker_port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float = 180) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line)
+        if needle in line:
+            return lines
+    raise AssertionError("runner output:\n" + "".join(lines))
+
+
+def stop_runner(process: subprocess.Popen[str]) -> tuple[int, list[int]]:
+    try:
+        children = [c.pid for c in psutil.Process(process.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        children = []
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    code = process.wait(60)
+    time.sleep(0.5)
+    return code, [pid for pid in children if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"]
+
+
+def test_the_runner_prints_urls_that_answer_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    offset, broker_port = free_offset(), free_port()
+    process = start_runner(tmp_path / "var", offset, broker_port)
+    try:
+        output = "".join(wait_for_line(process, "Press Ctrl-C"))
+        gateway = f"http://127.0.0.1:{8000 + offset}"
+        answers = [httpx.get(f"{gateway}/healthz").status_code, httpx.get(f"{gateway}/docs").status_code]
+    finally:
+        code, survivors = stop_runner(process)
+    assert (f"{gateway}/docs" in output, answers, code, survivors) == (True, [200, 200], 0, [])
+
+
+def test_a_second_run_keeps_the_databases_of_the_first(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    offset, broker_port = free_offset(), free_port()
+    first = start_runner(var, offset, broker_port)
+    wait_for_line(first, "Press Ctrl-C")
+    stop_runner(first)
+    sizes = {p.name: p.stat().st_size for p in var.glob("*.db")}
+    second = start_runner(var, offset, broker_port)
+    try:
+        wait_for_line(second, "Press Ctrl-C")
+    finally:
+        stop_runner(second)
+    assert sorted(sizes) == ["declaration.db", "gateway.db", "logistics.db", "payments.db", "stats.db"]
