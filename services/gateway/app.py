@@ -1,54 +1,119 @@
-"""The gateway app: the only public door of the platform."""
+"""The gateway app: the only public door of the platform.
+
+Routes are organised by domain module (parties, credentials, oauth, webhooks,
+audit, idempotency, docs, routing); the request pipeline (authentication, roles,
+rate limits, idempotency, audit) is :mod:`services.gateway.pipeline`.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import datetime as dt
 
 import httpx
 from fastapi import FastAPI
 
-from services.gateway.routing.proxy import Proxy
+from services.gateway.audit.routes import router as audit_router
+from services.gateway.bootstrap import bootstrap_if_empty
+from services.gateway.components import build_components
+from services.gateway.credentials.routes import router as credentials_router
+from services.gateway.docs.openapi import MergedOpenApi
+from services.gateway.docs.routes import router as docs_router
+from services.gateway.housekeeping import housekeeping
+from services.gateway.idempotency.routes import router as idempotency_router
+from services.gateway.oauth.routes import router as oauth_router
+from services.gateway.parties.reference_routes import router as reference_router
+from services.gateway.parties.routes import router as parties_router
+from services.gateway.pipeline import GatewayPipeline
+from services.gateway.routing.proxy import Proxy, upstream_client
 from services.gateway.routing.routes import router as forward_router
 from services.gateway.routing.table import UPSTREAM_SERVICES
 from services.gateway.settings import GatewaySettings
+from services.gateway.webhooks.dispatch import DeliverySender, webhook_handlers
+from services.gateway.webhooks.routes import admin_router as webhook_admin_router
+from services.gateway.webhooks.routes import router as webhooks_router
 from shared.identity import IdentitySigner
-from shared.service import Runtime, ServiceDefinition, create_service_app
+from shared.messaging.topics import SERVICES, events_topic
+from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
 
-
-async def _open_upstreams(runtime: Runtime) -> None:
+async def _start(runtime: Runtime) -> None:
     settings: GatewaySettings = runtime.settings  # type: ignore[assignment]
-    client = httpx.AsyncClient(
-        timeout=httpx.Timeout(
-            settings.upstream_timeout_seconds, connect=settings.upstream_connect_timeout_seconds
-        ),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+    gw = build_components(settings, runtime.db)
+    runtime.extras["gateway"] = gw
+    client = upstream_client(
+        timeout=settings.upstream_timeout_seconds, connect_timeout=settings.upstream_connect_timeout_seconds,
+        max_connections=settings.upstream_max_connections,
+    )
+    upstreams = {s: settings.upstream_url(s) for s in UPSTREAM_SERVICES}
+    signer = IdentitySigner(settings.identity_private_key.get_secret_value(),
+                            settings.platform.identity_token_ttl_seconds)
+    runtime.extras["http"] = client
+    runtime.extras["proxy"] = Proxy(client, signer, upstreams, failure_threshold=settings.circuit_failure_threshold,
+                                    open_seconds=settings.circuit_open_seconds)
+    runtime.extras["openapi"] = MergedOpenApi(client, upstreams)
+    webhook_client = httpx.AsyncClient(
+        transport=httpx.AsyncHTTPTransport(retries=0), timeout=settings.webhook_timeout_seconds,
         follow_redirects=False,
     )
-    signer = IdentitySigner(
-        settings.identity_private_key.get_secret_value(), settings.platform.identity_token_ttl_seconds
+    runtime.extras["webhook_http"] = webhook_client
+    runtime.extras["webhook_sender"] = DeliverySender(
+        runtime.db, gw.sealer, webhook_client,
+        retry_window=dt.timedelta(hours=settings.webhook_retry_window_hours),
+        first_retry=settings.webhook_first_retry_seconds, max_interval=settings.webhook_max_retry_interval_seconds,
+        poll_seconds=settings.webhook_poll_seconds,
     )
-    runtime.extras["http"] = client
-    runtime.extras["proxy"] = Proxy(client, signer, {s: settings.upstream_url(s) for s in UPSTREAM_SERVICES})
+    if settings.should_bootstrap:
+        await bootstrap_if_empty(runtime)
 
 
-async def _close_upstreams(runtime: Runtime) -> None:
-    client: httpx.AsyncClient | None = runtime.extras.get("http")
-    if client is not None:
-        await client.aclose()
+async def _stop(runtime: Runtime) -> None:
+    for name in ("http", "webhook_http"):
+        client: httpx.AsyncClient | None = runtime.extras.get(name)
+        if client is not None:
+            await client.aclose()
+    gw = runtime.extras.get("gateway")
+    if gw is not None:
+        await gw.close()
+
+
+async def _audit_writer(runtime: Runtime, stop: asyncio.Event) -> None:
+    await runtime.extras["gateway"].audit.run(stop)
+
+
+async def _webhook_sender(runtime: Runtime, stop: asyncio.Event) -> None:
+    await runtime.extras["webhook_sender"].run(stop)
 
 
 def definition() -> ServiceDefinition:
     """What the gateway consists of."""
     return ServiceDefinition(
         name="gateway",
-        title="Diandiantong Gateway",
-        description="The one public door of the Diandiantong cross-border e-commerce single window.",
-        routers=[forward_router],
-        on_startup=[_open_upstreams],
-        on_shutdown=[_close_upstreams],
-        accepted_media_types=("application/json", "application/xml", "text/xml"),
+        title="Diandiantong API",
+        description=(
+            "The one public door of the Diandiantong cross-border e-commerce single window. Sign every request "
+            "with DDT1-HMAC-SHA256 (docs/signing.md) or use an OAuth2 client-credentials token; send an "
+            "Idempotency-Key on every POST, PUT and PATCH. Errors are RFC 9457 problem+json; each `code` is "
+            "documented at /problems/{code}."
+        ),
+        routers=[oauth_router, parties_router, reference_router, credentials_router, webhooks_router,
+                 webhook_admin_router, audit_router, idempotency_router, docs_router, forward_router],
+        consumers=[ConsumerSpec(name="gateway-webhooks", topics=[events_topic(s) for s in SERVICES],
+                                handlers=webhook_handlers())],
+        background=[_audit_writer, _webhook_sender, housekeeping],
+        on_startup=[_start],
+        on_shutdown=[_stop],
+        accepted_media_types=("application/json", "application/xml", "text/xml", "application/x-www-form-urlencoded"),
         trust_request_id=False,
+        middleware=[(GatewayPipeline, {})],
     )
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     """The ASGI app (uvicorn calls this as a factory)."""
-    return create_service_app(definition(), settings or GatewaySettings())
+    app = create_service_app(definition(), settings or GatewaySettings())
+    # FastAPI's own /openapi.json and /docs (CDN assets) would shadow the merged document and
+    # the self-hosted UI; FastAPI adds them lazily, so switching them off here is enough.
+    app.openapi_url = None
+    app.docs_url = None
+    app.redoc_url = None
+    return app

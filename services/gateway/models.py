@@ -1,8 +1,32 @@
-"""Tables of the gateway."""
+"""Every table of the gateway, imported in one place so Alembic sees them all."""
 
 from __future__ import annotations
 
-from shared.models import declarative_base
+from services.gateway.audit.models import AuditEntry, TrafficHour
+from services.gateway.base import Base, metadata
+from services.gateway.credentials.models import ApiCredential, UsedNonce
+from services.gateway.idempotency.models import IdempotencyRecord
+from services.gateway.parties.models import Party, PartyCode, PartyDelegation
+from services.gateway.webhooks.models import (
+    WebhookAllowEntry,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
-Base = declarative_base()
-metadata = Base.metadata
+__all__ = [
+    "ApiCredential",
+    "AuditEntry",
+    "Base",
+    "IdempotencyRecord",
+    "Party",
+    "PartyCode",
+    "PartyDelegation",
+    "TrafficHour",
+    "UsedNonce",
+    "WebhookAllowEntry",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "metadata",
+]

@@ -1,0 +1,79 @@
+"""What authentication needs from the registry, read fresh on every request.
+
+No cache: suspension and revocation take effect on the very next request, on
+every replica, at the cost of two indexed reads per request (measured in
+docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.gateway.credentials.models import ApiCredential
+from services.gateway.parties.models import Party, PartyCode, PartyDelegation
+from shared.identity import Identity
+from shared.identity import PartyCode as IdentityCode
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRecord:
+    """A credential with its party, as one request sees them."""
+
+    key_id: str
+    status: str
+    expires_at: dt.datetime | None
+    sealed_secret: str
+    party_status: str
+    identity: Identity
+
+    def usable(self, now: dt.datetime) -> bool:
+        """Active and not expired."""
+        return self.status == "active" and (self.expires_at is None or self.expires_at > now)
+
+
+def _as_list(kinds: object) -> list[str]:
+    # Through a UNION the JSON column may arrive decoded or as its text, depending on the driver.
+    if isinstance(kinds, list):
+        return [str(k) for k in kinds]
+    return [str(k) for k in json.loads(str(kinds))] if kinds else []
+
+
+async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecord | None:
+    """The credential ``key_id`` with its party's identity (two queries), or None."""
+    row = (
+        await session.execute(
+            select(ApiCredential, Party).join(Party, Party.id == ApiCredential.party_id)
+            .where(ApiCredential.key_id == key_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    credential, party = row
+    # Codes and delegations in one round trip.
+    extras = union_all(
+        select(literal("code").label("k"), PartyCode.code.label("v"), PartyCode.kinds.label("x"))
+        .where(PartyCode.party_id == party.id),
+        select(literal("merchant").label("k"), PartyDelegation.merchant_party_id.label("v"),
+               literal(None).label("x"))
+        .where(PartyDelegation.platform_party_id == party.id),
+    )
+    codes: list[IdentityCode] = []
+    merchants: list[str] = []
+    for kind, value, kinds in (await session.execute(select(extras.subquery()))).all():
+        if kind == "code":
+            codes.append(IdentityCode(code=value, kinds=_as_list(kinds)))
+        else:
+            merchants.append(value)
+    identity = Identity(
+        party_id=party.id, party_name=party.name, roles=list(party.roles), codes=sorted(codes, key=lambda c: c.code),
+        district=party.district, park=party.park, credential_id=credential.key_id, on_behalf_of=sorted(merchants),
+    )
+    return CredentialRecord(
+        key_id=credential.key_id, status=credential.status, expires_at=credential.expires_at,
+        sealed_secret=credential.sealed_secret, party_status=party.status, identity=identity,
+    )

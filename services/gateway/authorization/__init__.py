@@ -1,0 +1,1 @@
+"""authorization of the gateway."""

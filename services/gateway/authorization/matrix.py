@@ -1,0 +1,183 @@
+"""The role × operation matrix, enforced by the gateway before anything else runs.
+
+Every public route is one :class:`Operation`: a method set, a path template and
+the roles allowed to call it. A request matching no operation is 404; a caller
+holding none of the roles is 403. The table in docs/gateway.md is generated from
+:data:`OPERATIONS` (a test keeps them equal). Object-level checks ("only your own
+objects") come after, in the route or the service that owns the object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from services.gateway.caller import Caller
+from services.gateway.parties.roles import Role
+from shared.problems import FORBIDDEN, ProblemError
+
+R = Role
+ALL = frozenset(Role)
+BUSINESS = frozenset({R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM, R.PAYMENT_INSTITUTION,
+                      R.BANK, R.OVERSEAS_WAREHOUSE_OPERATOR})
+ADMIN = frozenset({R.PLATFORM_ADMIN})
+WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ = frozenset({"GET"})
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One public operation and who may call it."""
+
+    name: str
+    methods: frozenset[str]
+    template: str  # "{param}" matches one segment; a trailing "/**" matches any sub-path
+    roles: frozenset[Role]
+    summary: str
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        regex = re.escape(self.template.removesuffix("/**"))
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", regex)
+        if self.template.endswith("/**"):
+            regex += r"(?:/.*)?"
+        object.__setattr__(self, "pattern", re.compile(f"^{regex}$"))
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """Path parameters if this operation serves ``method path``, else None."""
+        if method not in self.methods:
+            return None
+        found = self.pattern.match(path)
+        return found.groupdict() if found else None
+
+    def allows(self, roles: Iterable[str]) -> bool:
+        """True if any of ``roles`` may call this operation."""
+        return any(r in self.roles for r in roles)
+
+
+def _op(name: str, methods: str | frozenset[str], template: str, roles: Iterable[Role], summary: str) -> Operation:
+    method_set = frozenset({methods}) if isinstance(methods, str) else methods
+    return Operation(name, method_set, template, frozenset(roles), summary)
+
+
+# Order matters: the first match wins, so specific templates precede the wildcards.
+OPERATIONS: tuple[Operation, ...] = (
+    # Registry
+    _op("parties.read_self", "GET", "/v1/parties/me", ALL, "Own registry entry (codes, roles, delegations)"),
+    _op("parties.list", "GET", "/v1/parties", ADMIN | {R.REGULATOR}, "List and search parties"),
+    _op("parties.create", "POST", "/v1/parties", ADMIN, "Onboard a party"),
+    _op("parties.read", "GET", "/v1/parties/{party_id}", ALL, "One registry entry (others: own only)"),
+    _op("parties.update", "PATCH", "/v1/parties/{party_id}", ADMIN, "Change name, location, roles"),
+    _op("parties.suspend", "POST", "/v1/parties/{party_id}/suspend", ADMIN, "Suspend a party"),
+    _op("parties.reactivate", "POST", "/v1/parties/{party_id}/reactivate", ADMIN, "Reactivate a party"),
+    _op("parties.codes.add", "POST", "/v1/parties/{party_id}/codes", ADMIN, "Register an enterprise code"),
+    _op("parties.codes.remove", "DELETE", "/v1/parties/{party_id}/codes/{code}", ADMIN, "Unregister a code"),
+    _op("parties.delegations.add", "POST", "/v1/parties/{party_id}/delegations", ADMIN,
+        "Let a platform file for a merchant"),
+    _op("parties.delegations.remove", "DELETE", "/v1/parties/{party_id}/delegations/{merchant_party_id}", ADMIN,
+        "Withdraw a delegation"),
+    _op("parties.credentials.create", "POST", "/v1/parties/{party_id}/credentials", ADMIN,
+        "Issue a credential to a party"),
+    _op("parties.credentials.revoke", "DELETE", "/v1/parties/{party_id}/credentials/{key_id}", ADMIN,
+        "Revoke a party's credential"),
+    _op("reference.read", "GET", "/v1/reference/**", ALL, "Districts, parks and roles reference data"),
+    # Own credentials
+    _op("credentials.list", "GET", "/v1/credentials", ALL, "Own credentials (never secrets)"),
+    _op("credentials.create", "POST", "/v1/credentials", ALL, "New own credential (secret shown once)"),
+    _op("credentials.revoke", "DELETE", "/v1/credentials/{key_id}", ALL, "Revoke an own credential"),
+    # Webhooks
+    _op("webhooks.subscriptions.list", "GET", "/v1/webhooks/subscriptions", BUSINESS | ADMIN, "Own subscriptions"),
+    _op("webhooks.subscriptions.create", "POST", "/v1/webhooks/subscriptions", BUSINESS | ADMIN, "Subscribe a URL"),
+    _op("webhooks.subscriptions.read", "GET", "/v1/webhooks/subscriptions/{subscription_id}", BUSINESS | ADMIN,
+        "One own subscription"),
+    _op("webhooks.subscriptions.update", "PATCH", "/v1/webhooks/subscriptions/{subscription_id}",
+        BUSINESS | ADMIN, "Change URL, event types, status"),
+    _op("webhooks.subscriptions.delete", "DELETE", "/v1/webhooks/subscriptions/{subscription_id}",
+        BUSINESS | ADMIN, "Delete a subscription"),
+    _op("webhooks.subscriptions.rotate_secret", "POST",
+        "/v1/webhooks/subscriptions/{subscription_id}/rotate-secret", BUSINESS | ADMIN, "New endpoint secret"),
+    _op("webhooks.deliveries.list", "GET", "/v1/webhooks/subscriptions/{subscription_id}/deliveries",
+        BUSINESS | ADMIN, "Delivery log of a subscription"),
+    _op("webhooks.deliveries.search", "GET", "/v1/webhooks/deliveries", BUSINESS | ADMIN,
+        "Own deliveries by status (dead letters)"),
+    _op("webhooks.deliveries.read", "GET", "/v1/webhooks/deliveries/{delivery_id}", BUSINESS | ADMIN,
+        "One delivery with its attempts"),
+    _op("webhooks.deliveries.replay", "POST", "/v1/webhooks/deliveries/{delivery_id}/replay", BUSINESS | ADMIN,
+        "Send a delivery again"),
+    _op("webhooks.allowlist.read", "GET", "/v1/admin/webhook-allowlist", ADMIN, "Webhook allow-list"),
+    _op("webhooks.allowlist.add", "POST", "/v1/admin/webhook-allowlist", ADMIN, "Allow a private host/network"),
+    _op("webhooks.allowlist.remove", "DELETE", "/v1/admin/webhook-allowlist/{entry}", ADMIN, "Remove an entry"),
+    # Audit and idempotency records
+    _op("audit.search", "GET", "/v1/audit", ALL, "Audit log (admins: everyone's; others: own)"),
+    _op("audit.export", "GET", "/v1/audit/export", ALL, "Audit log as NDJSON (same scope as search)"),
+    _op("idempotency.read", "GET", "/v1/idempotency-keys/{key}", ALL, "State of an own Idempotency-Key"),
+    # Services behind the gateway
+    _op("customs.orders.create", "POST", "/v1/customs/orders", {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
+        "File an order (CEB311/303)"),
+    _op("customs.read", READ, "/v1/customs/**", {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM},
+        "Read own customs documents and receipts"),
+    _op("customs.write", WRITE, "/v1/customs/**",
+        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM}, "File customs documents"),
+    _op("logistics.read", READ, "/v1/logistics/**",
+        {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
+        "Waybills, tracking, warehouses"),
+    _op("logistics.write", WRITE, "/v1/logistics/**", {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR},
+        "Post waybills and tracking events"),
+    _op("payments.read", READ, "/v1/payments/**",
+        {R.PAYMENT_INSTITUTION, R.BANK, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM}, "Payment records"),
+    _op("payments.write", WRITE, "/v1/payments/**", {R.PAYMENT_INSTITUTION, R.BANK},
+        "Post payments, FX receipts, statements"),
+    _op("stats.summary", "GET", "/v1/stats/summary", BUSINESS | {R.REGULATOR},
+        "Activity summary (own; regulators: platform-wide)"),
+    _op("stats.read", READ, "/v1/stats/**", BUSINESS | {R.REGULATOR}, "Statistics and exports"),
+    _op("stats.write", WRITE, "/v1/stats/**", {R.REGULATOR, R.PLATFORM_ADMIN}, "Reward runs and their reviews"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedOperation:
+    """The operation a request is, with its path parameters."""
+
+    operation: Operation
+    params: dict[str, str]
+
+    @property
+    def object_id(self) -> str | None:
+        """The object the request addresses (its last path parameter), for the audit log."""
+        return next(reversed(self.params.values()), None) if self.params else None
+
+
+def resolve_operation(method: str, path: str) -> ResolvedOperation | None:
+    """The operation serving ``method path``, or None (→ 404)."""
+    for operation in OPERATIONS:
+        params = operation.match(method, path)
+        if params is not None:
+            return ResolvedOperation(operation, params)
+    return None
+
+
+def authorize(resolved: ResolvedOperation, caller: Caller) -> None:
+    """403 unless the caller holds a role the operation allows."""
+    if not resolved.operation.allows(caller.identity.roles):
+        allowed = ", ".join(sorted(resolved.operation.roles))
+        raise ProblemError(FORBIDDEN, f"{resolved.operation.name} needs one of the roles: {allowed}.")
+
+
+def matrix_markdown() -> str:
+    """The role × operation table for docs/gateway.md (✓ = allowed)."""
+    roles = list(Role)
+    short = {
+        R.ECOMMERCE_ENTERPRISE: "ent", R.ECOMMERCE_PLATFORM: "plat", R.LOGISTICS_FIRM: "log",
+        R.PAYMENT_INSTITUTION: "pay", R.BANK: "bank", R.OVERSEAS_WAREHOUSE_OPERATOR: "wh",
+        R.REGULATOR: "reg", R.PLATFORM_ADMIN: "admin",
+    }
+    lines = [
+        "| Operation | Method | Path | " + " | ".join(short[r] for r in roles) + " |",
+        "|---|---|---|" + "---|" * len(roles),
+    ]
+    for op in OPERATIONS:
+        methods = "/".join(sorted(op.methods)) if op.methods != WRITE else "POST/PUT/PATCH/DELETE"
+        cells = " | ".join("✓" if r in op.roles else "" for r in roles)
+        lines.append(f"| `{op.name}` | {methods} | `{op.template}` | {cells} |")
+    return "\n".join(lines)

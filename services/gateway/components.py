@@ -1,0 +1,67 @@
+"""The gateway's long-lived parts, built once per process from its settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from services.gateway.audit.writer import AuditWriter
+from services.gateway.auth.authenticator import Authenticator
+from services.gateway.auth.nonces import DatabaseNonceStore, NonceStore, RedisNonceStore
+from services.gateway.credentials.sealing import SecretSealer
+from services.gateway.idempotency.service import IdempotencyStore
+from services.gateway.oauth.tokens import TokenAuthority
+from services.gateway.ratelimit.bucket import RateLimiter
+from services.gateway.settings import GatewaySettings
+from shared.db import Database
+
+
+@dataclass
+class GatewayComponents:
+    """Everything the pipeline and the routes share."""
+
+    settings: GatewaySettings
+    sealer: SecretSealer
+    tokens: TokenAuthority
+    nonces: NonceStore
+    authenticator: Authenticator
+    limiter: RateLimiter
+    idempotency: IdempotencyStore
+    audit: AuditWriter
+    redis: aioredis.Redis | None
+
+    async def close(self) -> None:
+        """Release the Redis connection pool."""
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_components(settings: GatewaySettings, db: Database) -> GatewayComponents:
+    """Wire the components; Redis is used when the platform setting ``redis_url`` is set."""
+    redis_client = (
+        aioredis.Redis.from_url(settings.platform.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        if settings.platform.redis_url else None
+    )
+    sealer = SecretSealer(settings.credential_encryption_key.get_secret_value())
+    tokens = TokenAuthority(
+        settings.oauth_signing_key.get_secret_value(), issuer=settings.oauth_issuer,
+        audience=settings.oauth_audience, ttl_seconds=settings.oauth_token_ttl_seconds,
+    )
+    nonces: NonceStore = (
+        RedisNonceStore(redis_client, settings.redis_key_prefix) if redis_client is not None else DatabaseNonceStore(db)
+    )
+    return GatewayComponents(
+        settings=settings,
+        sealer=sealer,
+        tokens=tokens,
+        nonces=nonces,
+        authenticator=Authenticator(db, sealer, nonces, tokens),
+        limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst, redis=redis_client,
+                            prefix=settings.redis_key_prefix),
+        idempotency=IdempotencyStore(db, ttl=dt.timedelta(hours=settings.idempotency_ttl_hours),
+                                     lock=dt.timedelta(seconds=settings.idempotency_lock_seconds)),
+        audit=AuditWriter(db, settings.audit_flush_seconds),
+        redis=redis_client,
+    )

@@ -1,0 +1,1 @@
+"""credentials of the gateway."""

@@ -1,0 +1,1 @@
+"""docs of the gateway."""

@@ -1,0 +1,1 @@
+"""idempotency of the gateway."""

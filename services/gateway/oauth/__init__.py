@@ -1,0 +1,1 @@
+"""oauth of the gateway."""

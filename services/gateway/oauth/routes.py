@@ -1,0 +1,71 @@
+"""``POST /oauth/token`` — the OAuth2 client-credentials grant (RFC 6749 §4.4).
+
+Client authentication is HTTP Basic with the key id and secret (§2.3.1); errors
+use the RFC 6749 §5.2 JSON form, not problem+json, because OAuth client libraries
+expect it. The endpoint is exempt from Idempotency-Key: OAuth clients do not send
+one, and asking twice simply yields two tokens.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from services.gateway.components import GatewayComponents
+
+router = APIRouter(tags=["oauth"])
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _error(status: int, error: str, description: str, *, basic: bool = False) -> JSONResponse:
+    headers = dict(_NO_STORE)
+    if basic:
+        headers["WWW-Authenticate"] = 'Basic realm="ddt"'
+    return JSONResponse({"error": error, "error_description": description}, status_code=status, headers=headers)
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    key_id, sep, secret = decoded.partition(":")
+    return (key_id, secret) if sep and key_id and secret else None
+
+
+@router.post(
+    "/oauth/token",
+    summary="Exchange a credential for a short-lived access token",
+    openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "required": ["grant_type"], "properties": {"grant_type": {"const": "client_credentials"}},
+    }}}}},
+)
+async def token(request: Request) -> JSONResponse:
+    """``grant_type=client_credentials`` with HTTP Basic ``key_id:secret`` → a bearer JWT."""
+    gw: GatewayComponents = request.app.state.runtime.extras["gateway"]
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return _error(400, "invalid_request", "Send the grant as application/x-www-form-urlencoded.")
+    form = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    grant = form.get("grant_type", [])
+    if len(grant) != 1:
+        return _error(400, "invalid_request", "grant_type is required once.")
+    credentials = _basic_credentials(request.headers.get("authorization"))
+    if credentials is None:
+        return _error(401, "invalid_client", "Authenticate with HTTP Basic key_id:secret.", basic=True)
+    record = await gw.authenticator.check_client_secret(*credentials)
+    if record is None:
+        return _error(401, "invalid_client", "Unknown, revoked or wrong credential.", basic=True)
+    if record.party_status != "active":
+        return _error(401, "invalid_client", "The party is suspended.", basic=True)
+    if grant[0] != "client_credentials":
+        return _error(400, "unsupported_grant_type", "Only client_credentials is supported.")
+    issued = gw.tokens.issue(party_id=record.identity.party_id, key_id=record.key_id)
+    return JSONResponse({"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in},
+                        headers=_NO_STORE)

@@ -1,0 +1,58 @@
+"""Tables of the party registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.gateway.base import Base
+from shared.sqltypes import JSONText, UTCDateTime
+
+
+class Party(Base):
+    """An organisation using the platform (enterprise, platform, carrier, bank, regulator …)."""
+
+    __tablename__ = "parties"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    customs_code: Mapped[str | None] = mapped_column(String(10), unique=True, nullable=True)
+    district: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    park: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    roles: Mapped[list[str]] = mapped_column(JSONText)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class PartyCode(Base):
+    """An enterprise code used in customs documents; the primary key makes it belong to one party only."""
+
+    __tablename__ = "party_codes"
+
+    code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), index=True)
+    kinds: Mapped[list[str]] = mapped_column(JSONText)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class PartyDelegation(Base):
+    """A platform may file customs documents on behalf of this merchant (the registry says so)."""
+
+    __tablename__ = "party_delegations"
+
+    platform_party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True)
+    merchant_party_id: Mapped[str] = mapped_column(
+        ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"platform_party_id": self.platform_party_id, "merchant_party_id": self.merchant_party_id,
+                "created_at": self.created_at}

@@ -1,0 +1,162 @@
+"""API shapes of the party registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from services.gateway.parties.customs_code import (
+    CustomsCodeError,
+    enterprise_code_kind,
+    validate_customs_code,
+)
+from services.gateway.parties.reference import get_district, get_park
+from services.gateway.parties.roles import EnterpriseCodeKind, Role, may_claim, roles_for_code_kind
+from services.gateway.parties.uscc import UsccError, validate_uscc
+
+PartyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CodeIn(_In):
+    """An enterprise code to register to a party, and the customs fields it may fill."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=18)]
+    kinds: list[EnterpriseCodeKind] = Field(min_length=1, max_length=12)
+
+    @field_validator("code")
+    @classmethod
+    def _well_formed(cls, value: str) -> str:
+        if enterprise_code_kind(value) is None:
+            raise ValueError("must be a well-formed 10-character customs code or 18-character USCC")
+        return value
+
+
+class PartyIn(_In):
+    """Onboarding a party."""
+
+    name: PartyName
+    uscc: str = Field(description="Unified social credit code (GB 32100-2015), 18 characters.")
+    customs_code: str | None = Field(default=None, description="Customs registration code, 10 characters.")
+    district: str | None = Field(default=None, description="District, county or functional-zone id.")
+    park: str | None = Field(default=None, description="Industrial park or incubation base id.")
+    roles: list[Role] = Field(min_length=1, max_length=8)
+    codes: list[CodeIn] = Field(default_factory=list, max_length=50)
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str) -> str:
+        try:
+            validate_uscc(value)
+        except UsccError as exc:
+            raise ValueError(f"invalid USCC ({exc.reason}): {exc}") from exc
+        return value
+
+    @field_validator("customs_code")
+    @classmethod
+    def _customs_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            validate_customs_code(value)
+        except CustomsCodeError as exc:
+            raise ValueError(f"invalid customs code ({exc.reason}): {exc.message}") from exc
+        return value
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, value: str | None) -> str | None:
+        if value is not None and get_district(value) is None:
+            raise ValueError("unknown district id (see the reference data)")
+        return value
+
+    @field_validator("park")
+    @classmethod
+    def _park(cls, value: str | None) -> str | None:
+        if value is not None and get_park(value) is None:
+            raise ValueError("unknown park id (see the reference data)")
+        return value
+
+    @model_validator(mode="after")
+    def _codes_fit_roles(self) -> PartyIn:
+        check_codes_fit_roles(self.codes, self.roles)
+        if len({c.code for c in self.codes}) != len(self.codes):
+            raise ValueError("a code is listed twice")
+        return self
+
+
+def check_codes_fit_roles(codes: list[CodeIn], roles: list[Role] | list[str]) -> None:
+    """Every code kind must be claimable by one of the party's roles (ValueError otherwise)."""
+    for item in codes:
+        for kind in item.kinds:
+            if not may_claim(roles, kind):
+                allowed = ", ".join(sorted(roles_for_code_kind(kind)))
+                raise ValueError(f"{item.code}: {kind} codes belong to parties with role {allowed}")
+
+
+class PartyPatch(_In):
+    """Changing a party's registry entry (codes, status and credentials have their own routes)."""
+
+    name: PartyName | None = None
+    district: str | None = None
+    park: str | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=8)
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, value: str | None) -> str | None:
+        return PartyIn._district(value)
+
+    @field_validator("park")
+    @classmethod
+    def _park(cls, value: str | None) -> str | None:
+        return PartyIn._park(value)
+
+
+class StatusChangeIn(_In):
+    """Why a party is suspended or reactivated (kept in the registry and the audit log)."""
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class DelegationIn(_In):
+    """Let a platform file customs documents on behalf of one of its merchants."""
+
+    merchant_party_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class CodeOut(BaseModel):
+    """An enterprise code and its kinds."""
+
+    code: str
+    kinds: list[str]
+
+
+class PartyOut(BaseModel):
+    """A registry entry."""
+
+    id: str
+    name: str
+    uscc: str
+    customs_code: str | None
+    district: str | None
+    park: str | None
+    roles: list[str]
+    status: Literal["active", "suspended"]
+    status_reason: str | None = None
+    codes: list[CodeOut]
+    on_behalf_of: list[str] = Field(description="Merchant party ids this platform may file for.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PartyPage(BaseModel):
+    """A page of parties."""
+
+    items: list[PartyOut]
+    next_cursor: str | None = None

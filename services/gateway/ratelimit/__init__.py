@@ -1,0 +1,1 @@
+"""ratelimit of the gateway."""
