@@ -13,13 +13,22 @@ Sheets:
 * **Differences** — only for a correction: previous, current and delta per subject.
 
 Money cells are numbers with the ``#,##0.00`` format so the bureaus can sum
-and filter them. XLSX stores numbers as IEEE doubles, so each amount is
-converted at the very last moment from a Decimal already quantized to the fen:
-for any amount below 2^53 fen (≈ 90 trillion CNY) the double nearest to it
-reads back, via ``repr``, as exactly the same two-decimal number.
+and filter them. The cell is given the Decimal already quantized to the fen,
+and openpyxl writes its exact decimal text (``<v>1234.17</v>``) into the file;
+the conversion to a binary double happens at the very last moment, when a
+spreadsheet program reads the file. For any amount below 2^53 fen (≈ 90
+trillion CNY) that double reads back, via ``repr``, as the same two-decimal
+number, which the round-trip tests check.
 
-Every text cell is written as a string, never a formula: enterprise names
-come from outside, and a name such as ``=HYPERLINK(…)`` must stay inert.
+Text is always written as a string, never a formula: enterprise names come
+from outside, and a name such as ``=HYPERLINK(…)`` must stay inert.
+
+Speed: plain ``str``/``int`` values are appended as they are; openpyxl only
+turns a string starting with ``=`` into a formula, so only those (and text
+with control characters) need a forced-string cell. openpyxl still spends
+about 10 µs per cell, so a 20,000-enterprise run (~430,000 explanation lines)
+takes tens of seconds to export in full: run it as a background job, or pass
+``explanations="paid"`` / ``"none"`` for a quick workbook.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -88,9 +97,11 @@ class _Sheet:
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self.sheet = sheet
 
-    def text(self, value: str | None, *, bold: bool = False) -> WriteOnlyCell | None:
+    def text(self, value: str | None, *, bold: bool = False) -> WriteOnlyCell | str | None:
         if value is None:
             return None
+        if not bold and not value.startswith("=") and not ILLEGAL_CHARACTERS_RE.search(value):
+            return value  # openpyxl stores it as a string as it is
         cell = WriteOnlyCell(self.sheet, value=_clean(value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
         if bold:
@@ -100,15 +111,15 @@ class _Sheet:
     def money(self, value: Decimal | None) -> WriteOnlyCell | None:
         if value is None:
             return None
-        quantized = value.quantize(FEN, context=EXACT)
-        cell = WriteOnlyCell(self.sheet, value=float(quantized))  # the last moment: see the module docstring
+        # The quantized Decimal itself: its exact text goes into the file (see the module docstring).
+        cell = WriteOnlyCell(self.sheet, value=value.quantize(FEN, context=EXACT))
         cell.number_format = MONEY_FORMAT
         return cell
 
     def number(self, value: int | Decimal | None, number_format: str = "0") -> WriteOnlyCell | None:
         if value is None:
             return None
-        cell = WriteOnlyCell(self.sheet, value=value if isinstance(value, int) else float(value))
+        cell = WriteOnlyCell(self.sheet, value=value)
         cell.number_format = number_format
         return cell
 
@@ -226,15 +237,16 @@ def _amounts(sheet: _Sheet, result: RunResult) -> None:
     )
 
 
-def _explanations(sheet: _Sheet, result: RunResult) -> None:
+def _explanations(sheet: _Sheet, result: RunResult, only_paid: bool) -> None:
     sheet.header(EXPLANATION_HEADERS)
     for s in result.subjects:
+        if only_paid and s.final <= 0:
+            continue
+        # Never share one cell object between rows: openpyxl repositions a cell when it is appended.
         for number, line in enumerate(s.lines, start=1):
             sheet.row(
                 [
-                    sheet.text(
-                        s.key
-                    ),  # a fresh cell per row: openpyxl repositions a cell when it is appended
+                    sheet.text(s.key),
                     number,
                     sheet.text(line.step.value),
                     sheet.text(line.item_id),
@@ -262,8 +274,15 @@ def _widths(sheet: WriteOnlyWorksheet, widths: dict[str, float]) -> None:
         sheet.column_dimensions[column].width = width
 
 
-def build_workbook(run: RewardRun) -> Workbook:
-    """The run as an openpyxl write-only workbook (save it once)."""
+ExplanationScope = Literal["all", "paid", "none"]
+
+
+def build_workbook(run: RewardRun, *, explanations: ExplanationScope = "all") -> Workbook:
+    """The run as an openpyxl write-only workbook (save it once).
+
+    ``explanations``: ``"all"`` subjects (default), only those ``"paid"`` a
+    non-zero amount, or ``"none"`` (no Explanations sheet).
+    """
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet(SHEET_SUMMARY)
     _widths(summary, {"A": 34, "B": 72, "C": 12, "D": 20, "E": 30, "F": 30})
@@ -274,10 +293,11 @@ def build_workbook(run: RewardRun) -> Workbook:
     _widths(amounts, {"A": 24, "C": 16, "D": 36, "F": 22, "G": 16, "H": 16, "I": 16, "K": 40, "L": 40})
     _amounts(_Sheet(amounts), run.result)
 
-    explanations = workbook.create_sheet(SHEET_EXPLANATIONS)
-    explanations.freeze_panes = "A2"
-    _widths(explanations, {"A": 24, "C": 12, "E": 30, "F": 18, "G": 50, "H": 90, "I": 16, "J": 16})
-    _explanations(_Sheet(explanations), run.result)
+    if explanations != "none":
+        sheet = workbook.create_sheet(SHEET_EXPLANATIONS)
+        sheet.freeze_panes = "A2"
+        _widths(sheet, {"A": 24, "C": 12, "E": 30, "F": 18, "G": 50, "H": 90, "I": 16, "J": 16})
+        _explanations(_Sheet(sheet), run.result, only_paid=explanations == "paid")
 
     if run.correction is not None:
         differences = workbook.create_sheet(SHEET_DIFFERENCES)
@@ -287,13 +307,15 @@ def build_workbook(run: RewardRun) -> Workbook:
     return workbook
 
 
-def write_run_xlsx(run: RewardRun, target: str | Path | IO[bytes]) -> None:
+def write_run_xlsx(
+    run: RewardRun, target: str | Path | IO[bytes], *, explanations: ExplanationScope = "all"
+) -> None:
     """Write the run with its explanations to an XLSX file path or binary stream."""
-    build_workbook(run).save(target)
+    build_workbook(run, explanations=explanations).save(target)
 
 
-def run_xlsx_bytes(run: RewardRun) -> bytes:
+def run_xlsx_bytes(run: RewardRun, *, explanations: ExplanationScope = "all") -> bytes:
     """The XLSX file as bytes (e.g. for an HTTP response)."""
     buffer = io.BytesIO()
-    write_run_xlsx(run, buffer)
+    write_run_xlsx(run, buffer, explanations=explanations)
     return buffer.getvalue()

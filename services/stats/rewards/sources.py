@@ -127,6 +127,14 @@ def format_for_path(path: Path) -> DocumentFormat:
 
 
 def _canonical_value(value: Any) -> Any:
+    # Fast paths for the shapes a snapshot is made of (exact types; subclasses take the slow path).
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    if kind is list:
+        return [_canonical_value(v) for v in value]
     if isinstance(value, Decimal):
         return canonical_decimal(value)
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):

@@ -168,3 +168,14 @@ def test_a_correction_exports_its_differences():
 def test_xlsx_round_trip_holds_for_any_run(data: dict, budget: dict):
     run = _run(Snapshot.model_validate(data), budget)
     _check_round_trip(run, run_xlsx_bytes(run))
+
+
+def test_explanations_can_be_limited_to_paid_subjects_or_left_out():
+    snap = snapshot([enterprise(1, transaction_value="25000000"), enterprise(2, transaction_value="10")])
+    run = _run(snap)
+    paid = load_workbook(io.BytesIO(run_xlsx_bytes(run, explanations="paid")))
+    keys = {row[0].value for row in paid["Explanations"].iter_rows(min_row=2)}
+    assert keys == {"enterprise:E00001"}
+    assert len(list(paid["Amounts"].iter_rows())) == 2 + 2  # header, two subjects, total
+    none = load_workbook(io.BytesIO(run_xlsx_bytes(run, explanations="none")))
+    assert none.sheetnames == ["Summary", "Amounts"]
