@@ -89,6 +89,7 @@ ENGINE_VERSION = "rewards-engine/1"
 
 SCALE_FACTOR_PLACES = Decimal("1E-10")
 _SHOW_PLACES = Decimal("0.0001")
+_MICRO = Decimal("0.000001")
 
 _LINE_ROUNDING = {
     LineRounding.HALF_UP: ROUND_HALF_UP,
@@ -840,10 +841,13 @@ def _allocate_pro_rata(drafts: Sequence[_Draft], budget_fen: int, demand_fen: in
     # one fen each, largest remainder first.
     bonus = sorted(range(len(shares)), key=lambda i: (-shares[i][1], shares[i][2]))[:leftover]
     bonus_set = set(bonus)
+    budget, demand = from_fen(budget_fen), from_fen(demand_fen)
+    scale = (budget / demand).quantize(SCALE_FACTOR_PLACES, rounding=ROUND_DOWN)  # display only
+    budget_text, demand_text = format_cny(budget), format_cny(demand)
     for index, (share, remainder, _key, draft) in enumerate(shares):
         extra = 1 if index in bonus_set else 0
         draft.final = from_fen(share + extra)
-        exact = draft.capped * from_fen(budget_fen) / from_fen(demand_fen)
+        exact = (draft.capped * budget / demand).quantize(_MICRO, rounding=ROUND_DOWN)
         draft.lines.append(
             ExplanationLine(
                 step=Step.BUDGET,
@@ -851,21 +855,23 @@ def _allocate_pro_rata(drafts: Sequence[_Draft], budget_fen: int, demand_fen: in
                 rule="budget.pro_rata",
                 figures=(
                     ("amount", draft.capped),
-                    ("budget", from_fen(budget_fen)),
-                    ("demand", from_fen(demand_fen)),
-                    ("remainder_fen", Decimal(remainder) / demand_fen),
+                    ("budget", budget),
+                    ("demand", demand),
+                    ("scale_factor", scale),
+                    (
+                        "remainder_fen",
+                        (Decimal(remainder) / demand_fen).quantize(_MICRO, rounding=ROUND_DOWN),
+                    ),
                     ("leftover_fen", extra),
                 ),
                 formula=(
-                    f"{format_cny(draft.capped)} × {format_cny(from_fen(budget_fen))} "
-                    f"/ {format_cny(from_fen(demand_fen))} "
-                    f"= {exact.quantize(Decimal('0.000001'), rounding=ROUND_DOWN)} → floor to the fen "
-                    f"{format_cny(from_fen(share))}"
+                    f"{format_cny(draft.capped)} × {budget_text} / {demand_text} = {exact}… "
+                    f"→ floor to the fen {format_cny(from_fen(share))}"
                     + (" + 0.01 (largest remainder)" if extra else "")
                     + f" = {format_cny(draft.final)}"
                 ),
                 result=draft.final,
-                verdict="scaled",
+                verdict="scaled +0.01" if extra else "scaled",
             )
         )
     return leftover
