@@ -162,11 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, port in ports.items():
         if name != "gateway":
             env.setdefault(f"DDT_GATEWAY_{name.upper()}_URL", f"http://127.0.0.1:{port}")
-    env.setdefault(
-        "DDT_GATEWAY_DEV_IDENTITY",
-        '{"party_id":"demo-party","party_name":"Demo enterprise","roles":["ecommerce_enterprise","regulator"],'
-        '"codes":[{"code":"3207960001","kinds":[]}],"district":"haizhou"}',
-    )
+    # No development identity: on an empty registry the gateway creates a platform admin and a demo
+    # enterprise, and writes their credentials once to <var>/gateway-first-run.json (mode 0600).
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
 
     platform = Platform(var=var, broker_port=args.broker_port, ports=ports, env=env)
