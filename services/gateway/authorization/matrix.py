@@ -107,7 +107,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "Send a delivery again"),
     _op("webhooks.allowlist.read", "GET", "/v1/admin/webhook-allowlist", ADMIN, "Webhook allow-list"),
     _op("webhooks.allowlist.add", "POST", "/v1/admin/webhook-allowlist", ADMIN, "Allow a private host/network"),
-    _op("webhooks.allowlist.remove", "DELETE", "/v1/admin/webhook-allowlist/{entry}", ADMIN, "Remove an entry"),
+    _op("webhooks.allowlist.remove", "DELETE", "/v1/admin/webhook-allowlist/**", ADMIN,
+        "Remove an entry (host name or network, e.g. /10.1.0.0/16)"),
     # Audit and idempotency records
     _op("audit.search", "GET", "/v1/audit", ALL, "Audit log (admins: everyone's; others: own)"),
     _op("audit.export", "GET", "/v1/audit/export", ALL, "Audit log as NDJSON (same scope as search)"),
