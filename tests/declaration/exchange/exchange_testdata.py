@@ -27,3 +27,9 @@ def export_return_with_extend_message() -> bytes:
     message.signature = None
     message.extend_message = ExtendMessage(name="ddt", version="1.0", message="<note>x</note>")
     return encode_xml(message)
+
+
+def sign_inventory(message: CebMessage, signer: object) -> bytes:
+    """Encode a CEB621 without its placeholder signature and sign it."""
+    message.signature = None
+    return signer.sign_now(encode_xml(message))  # type: ignore[attr-defined]
