@@ -14,7 +14,7 @@ Rules (customs-domain.md §4.2, CEB701/CEB792 annotations):
   (生产销售单位, CEB603 ``ownerCode``).  CEB701 has no ownerCode field, so
   producer grouping is expressed by sending one application per producer.
   ``itemNameFlag`` 1 asks customs to merge lines by the inventories' original
-  item name, blank by 商品综合分类名; it does not change which inventories go
+  item name, blank ("0" on the wire, see :data:`ITEM_NAME_FLAG_OFF`) by 商品综合分类名; it does not change which inventories go
   together, only :func:`merge_lines` (the simulator's CEB792 lines).
 * **Splitting.** An application lists at most :data:`MAX_INVENTORIES_PER_MESSAGE`
   (100) inventories per message; a larger one becomes several CEB701
@@ -42,6 +42,11 @@ from services.declaration.ceb.model import CebMessage, Fields, Record
 from services.declaration.ceb.xsd_fields import TimeFormat
 
 MAX_INVENTORIES_PER_MESSAGE = 100
+ITEM_NAME_FLAG_OFF = "0"
+"""The annotation says "不填" (leave blank) for grouping by 商品综合分类名, but the
+XSD makes ``itemNameFlag`` required with length 1, so a blank is not
+schema-valid; we write "0" (any value but 1 means "not by item name").
+UNVERIFIED against a real e-port; change here if customs expects otherwise."""
 DUE_DAY = 15
 REMINDER_DAY = 10
 
@@ -264,7 +269,7 @@ def build_applications(
     application after a crash is identical.  ``copNo`` is
     ``{prefix}{yyyymm}{n:04d}`` per group (≤ 30 chars, the XSD limit).
     """
-    if item_name_flag not in ("", "1"):
+    if item_name_flag not in ("", ITEM_NAME_FLAG_OFF, "1"):
         raise ValueError("itemNameFlag is 1 or blank")
     groups: dict[GroupKey, list[ExportInventory]] = defaultdict(list)
     seen: set[str] = set()
@@ -312,7 +317,7 @@ def to_messages(
             "declAgentCode": party.decl_agent_code,
             "declAgentName": party.decl_agent_name,
             "summaryFlag": application.summary_flag,
-            "itemNameFlag": application.item_name_flag,
+            "itemNameFlag": "1" if application.item_name_flag == "1" else ITEM_NAME_FLAG_OFF,
             "msgCount": application.msg_count,
             "msgSeqNo": sequence,
         }
