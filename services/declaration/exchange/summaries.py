@@ -14,8 +14,9 @@ Rules (customs-domain.md §4.2, CEB701/CEB792 annotations):
   (生产销售单位, CEB603 ``ownerCode``).  CEB701 has no ownerCode field, so
   producer grouping is expressed by sending one application per producer.
   ``itemNameFlag`` 1 asks customs to merge lines by the inventories' original
-  item name, blank ("0" on the wire, see :data:`ITEM_NAME_FLAG_OFF`) by 商品综合分类名; it does not change which inventories go
-  together, only :func:`merge_lines` (the simulator's CEB792 lines).
+  item name, blank ("0" on the wire, see :data:`ITEM_NAME_FLAG_OFF`) by
+  商品综合分类名; it does not change which inventories go together, only
+  :func:`merge_lines` (the simulator's CEB792 lines).
 * **Splitting.** An application lists at most :data:`MAX_INVENTORIES_PER_MESSAGE`
   (100) inventories per message; a larger one becomes several CEB701
   messages sharing ``copNo`` with ``msgCount`` = n and ``msgSeqNo`` 1…n
