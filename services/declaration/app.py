@@ -1,17 +1,24 @@
-"""The declaration service app."""
+"""The declaration service app: customs declarations in, pre-checked, stored and published."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.declaration.orders.routes import router as orders_router
+from services.declaration.context import EXTRAS_KEY, DeclarationContext
+from services.declaration.directory.service import handlers as directory_handlers
+from services.declaration.documents.routes import router as documents_router
+from services.declaration.intake.routes import router as intake_router
 from services.declaration.settings import DeclarationSettings
-from shared.fx import RateTable
-from shared.service import Runtime, ServiceDefinition, create_service_app
+from shared.messaging.topics import events_topic
+from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
 
 
-async def _load_reference_data(runtime: Runtime) -> None:
-    runtime.extras["rates"] = RateTable.default()
+async def _build_context(runtime: Runtime) -> None:
+    settings = runtime.settings
+    assert isinstance(settings, DeclarationSettings)
+    context = DeclarationContext.from_settings(settings)
+    runtime.extras[EXTRAS_KEY] = context
+    runtime.extras["rates"] = context.rates
 
 
 def definition() -> ServiceDefinition:
@@ -19,9 +26,16 @@ def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="declaration",
         title="Diandiantong Declaration",
-        description="Customs declarations: CEB messages in and out, pre-checks, customs exchange, receipts, summaries.",
-        routers=[orders_router],
-        on_startup=[_load_reference_data],
+        description=(
+            "Customs declarations: CEB messages in and out, pre-checks, customs exchange, "
+            "receipts, summaries."
+        ),
+        routers=[intake_router, documents_router],
+        consumers=[
+            ConsumerSpec(name="declaration", topics=[events_topic("gateway")], handlers=directory_handlers)
+        ],
+        on_startup=[_build_context],
+        accepted_media_types=("application/json", "application/xml", "text/xml"),
     )
 
 

@@ -79,6 +79,10 @@ class DocumentAccepted(EventData):
 
     document: DocumentFacts
     accepted_at: AwareDatetime
+    status: str | None = Field(
+        default=None,
+        description="status the document starts in (accepted; an inventory: waiting, matched or mismatched)",
+    )
 
 
 @register_event

@@ -1,0 +1,151 @@
+"""Status changes of documents: the row, the history and the event, in one transaction.
+
+Every change goes through :func:`apply`: the document's status (and mode, when a
+match teaches it) is updated, a history row appended, and a
+``ddt.declaration.document.status_changed`` event staged in the outbox — so the
+event exists if and only if the change does.
+
+Statuses of part 1 (docs/declaration.md): ``accepted`` (orders, payments, waybills
+and the other non-inventory documents), ``waiting`` / ``matched`` / ``mismatched``
+(inventories in the three-document match; partners become ``matched`` with their
+inventory), ``deleted`` (appType 3 before anything went to customs). Part 2 adds the
+customs statuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.declaration.documents.models import Document
+from services.declaration.documents.repository import DOCUMENTS, add_status_changes
+from shared.context import current_request_id
+from shared.events.declaration import ChapterValue, DocumentFacts, DocumentStatusChanged, Mode
+from shared.messaging.outbox import EventPublisher
+
+_FACT_COLUMNS = (
+    "id",
+    "kind",
+    "message_type",
+    "party_id",
+    "mode",
+    "direction",
+    "business_no",
+    "ebc_code",
+    "ebp_code",
+    "currency",
+    "value",
+    "value_cny",
+    "cny_rate",
+    "country",
+    "chapters",
+    "district",
+    "park",
+)
+
+
+def columns_of(document: Document) -> dict[str, Any]:
+    """The fact columns of a stored document."""
+    return {name: getattr(document, name) for name in _FACT_COLUMNS}
+
+
+def facts(columns: Mapping[str, Any], mode: str | None = None) -> DocumentFacts:
+    """Event facts from a document's columns (no personal data is among them)."""
+    return DocumentFacts(
+        document_id=columns["id"],
+        document_kind=columns["kind"],
+        message_type=columns["message_type"],
+        party_id=columns["party_id"],
+        mode=cast(Mode | None, mode or columns["mode"]),
+        direction=columns["direction"],
+        business_no=columns["business_no"],
+        ebc_code=columns["ebc_code"],
+        ebp_code=columns["ebp_code"],
+        currency=columns["currency"],
+        value=Decimal(columns["value"]),
+        value_cny=Decimal(columns["value_cny"]),
+        cny_rate=Decimal(columns["cny_rate"]),
+        country=columns["country"],
+        chapters=[ChapterValue.model_validate(chapter) for chapter in columns["chapters"] or []],
+        district=columns["district"],
+        park=columns["park"],
+    )
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One document moving from one status to another (``mode`` set when a match reveals it)."""
+
+    columns: Mapping[str, Any]
+    previous: str | None
+    status: str
+    reason: str | None = None
+    mode: str | None = None
+    needs_review: bool | None = None
+
+
+async def apply(
+    session: AsyncSession, publisher: EventPublisher, transitions: Sequence[Transition], now: dt.datetime
+) -> None:
+    """Persist the transitions, append history and stage their events (a few statements in all)."""
+    if not transitions:
+        return
+    groups: dict[tuple[str, str | None, bool | None], list[str]] = defaultdict(list)
+    for change in transitions:
+        groups[(change.status, change.mode, change.needs_review)].append(change.columns["id"])
+    for (status, mode, review), ids in groups.items():
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if mode is not None:
+            values["mode"] = mode
+        if review is not None:
+            values["needs_review"] = review
+        await session.execute(update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids)).values(**values))
+    await record(session, publisher, transitions, now)
+
+
+async def record(
+    session: AsyncSession, publisher: EventPublisher, transitions: Sequence[Transition], now: dt.datetime
+) -> None:
+    """History rows and events only (for changes whose row was written with its new status)."""
+    request_id = current_request_id()
+    await add_status_changes(
+        session,
+        [
+            {
+                "document_id": change.columns["id"],
+                "from_status": change.previous,
+                "to_status": change.status,
+                "customs_status": None,
+                "reason": change.reason,
+                "occurred_at": now,
+                "request_id": request_id,
+            }
+            for change in transitions
+        ],
+    )
+    await publisher.stage_many(
+        session,
+        [
+            (
+                DocumentStatusChanged(
+                    document=facts(change.columns, change.mode),
+                    previous_status=change.previous,
+                    status=change.status,
+                    reason=change.reason,
+                    occurred_at=now,
+                ),
+                change.columns["id"],
+            )
+            for change in transitions
+        ],
+    )
+
+
+__all__ = ["Document", "Transition", "apply", "columns_of", "facts", "record"]

@@ -1,0 +1,180 @@
+"""HTTP intake: one resource per enterprise-sent message type, plus a generic message endpoint.
+
+* ``POST /v1/customs/messages`` — any declaration as CEB XML (the type is the root
+  element), or as the JSON message form with ``messageType``.
+* ``POST /v1/customs/{import|export}/{resource}`` — one message type each (orders,
+  payments, waybills, inventories …); XML or JSON. See :mod:`..documents.kinds`.
+
+Content type decides the format (``application/xml``/``text/xml`` or
+``application/json``); ``Accept`` decides the answer's (JSON unless XML is preferred).
+Routes stay thin: parsing, filing and rendering live in their modules.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.declaration.ceb.issues import Issue
+from services.declaration.context import DeclarationContext, context_of
+from services.declaration.documents.kinds import DocumentType, all_types, document_type
+from services.declaration.intake import answers
+from services.declaration.intake.parsing import Parsed, parse_json, parse_xml
+from services.declaration.intake.service import RawBody, file_message, store_filing
+from shared.identity import CurrentIdentity, Identity
+from shared.service import Runtime, RuntimeDep
+from shared.sqltypes import utcnow
+
+router = APIRouter(prefix="/v1/customs", tags=["customs declarations"])
+
+NOT_A_DECLARATION_CODE = "DDT-208"
+WRONG_TYPE_CODE = "DDT-209"
+
+_BODY_DOC = {
+    "content": {
+        "application/xml": {
+            "schema": {"type": "string", "description": "a CEBnnnMessage of the 202205 edition"}
+        },
+        "application/json": {
+            "schema": {"type": "object", "description": "the JSON codec form of the message"}
+        },
+    },
+    "required": True,
+}
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "Filed: per-record answer (some records may be rejected, each with its reasons)"},
+    400: {"description": "Not well-formed / hostile / undecodable (problem+json or CEB900)"},
+    403: {"description": "An enterprise code in the message is not registered to the caller"},
+    413: {"description": "Body larger than the service's limit"},
+    422: {"description": "Schema-invalid (CEB900), not a declaration, or every record rejected"},
+}
+
+
+def _is_xml(request: Request) -> bool:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media in {"application/xml", "text/xml"} or media.endswith("+xml")
+
+
+async def _intake(
+    request: Request, identity: Identity, runtime: Runtime, expected: DocumentType | None
+) -> Response:
+    ctx = context_of(runtime)
+    data = await request.body()
+    xml_in = _is_xml(request)
+    xml_out = answers.wants_xml(request)
+    raw = RawBody(data, "xml" if xml_in else "json", request.headers.get("content-type", ""))
+    parsed = (
+        parse_xml(data, ctx.xml_limits)
+        if xml_in
+        else parse_json(
+            data,
+            expected.message_type if expected else None,
+            ctx.xml_limits,
+            platform_signs=ctx.settings.platform_signs_outbound,
+        )
+    )
+    if not parsed.ok or parsed.message is None:
+        if parsed.stage == "syntax":
+            kind = answers.XML_REJECTED if xml_in else answers.JSON_REJECTED
+        else:
+            kind = answers.SCHEMA_INVALID
+        return await _refuse(runtime, ctx, identity, raw, parsed, kind, xml_out)
+    message = parsed.message
+    doc_type = document_type(message.message_type)
+    if doc_type is None:
+        issue = Issue(
+            NOT_A_DECLARATION_CODE,
+            f"{message.message_type} is sent by customs, not by enterprises; file a declaration instead",
+            "/messageType",
+            element=f"ceb:{message.message_type}Message",
+        )
+        return await _refuse(runtime, ctx, identity, raw, parsed, answers.NOT_A_DECLARATION, xml_out, [issue])
+    if expected is not None and doc_type is not expected:
+        issue = Issue(
+            WRONG_TYPE_CODE,
+            f"{expected.path} takes {expected.message_type} messages, not {message.message_type}",
+            "/messageType",
+            element=f"ceb:{message.message_type}Message",
+        )
+        return await _refuse(
+            runtime, ctx, identity, raw, parsed, answers.WRONG_MESSAGE_TYPE, xml_out, [issue]
+        )
+    filed = await file_message(runtime, ctx, identity, doc_type, message, raw)
+    return answers.filed_response(filed, xml_out)
+
+
+async def _refuse(
+    runtime: Runtime,
+    ctx: DeclarationContext,
+    identity: Identity,
+    raw: RawBody,
+    parsed: Parsed,
+    kind: answers.ProblemType,
+    xml_out: bool,
+    issues: list[Issue] | None = None,
+) -> Response:
+    """Keep the refused filing (nothing is dropped silently), then answer for the whole message."""
+    found = list(issues or parsed.issues)
+    now = utcnow()
+    filing_id = str(uuid.uuid4())
+    guid = parsed.message.guid if parsed.message is not None else None
+    async with runtime.db.transaction() as session:
+        await store_filing(
+            session,
+            ctx,
+            identity,
+            raw,
+            filing_id,
+            now,
+            message_type=parsed.message_type,
+            direction=None,
+            guid=guid,
+            envelope=None,
+            record_count=len(parsed.message.records) if parsed.message is not None else 0,
+            accepted_count=0,
+            outcome="format_error",
+            answer={"problem": kind.code, "issues": [issue.to_dict() for issue in found]},
+        )
+    return answers.format_failure_response(
+        kind,
+        found,
+        xml=xml_out,
+        original=raw.data,
+        now=now,
+        ori_cop_msg_id=guid or filing_id,
+        message_type=parsed.message_type,
+        filing_id=filing_id,
+    )
+
+
+@router.post(
+    "/messages",
+    summary="File any declaration message (CEB XML, or JSON with messageType)",
+    openapi_extra={"requestBody": _BODY_DOC},
+    responses=_RESPONSES,
+)
+async def file_any_message(request: Request, identity: CurrentIdentity, runtime: RuntimeDep) -> Response:
+    """File a declaration of any enterprise-sent type; the answer reads like customs' receipt."""
+    return await _intake(request, identity, runtime, None)
+
+
+def _resource_endpoint(doc_type: DocumentType):  # type: ignore[no-untyped-def]
+    async def endpoint(request: Request, identity: CurrentIdentity, runtime: RuntimeDep) -> Response:
+        return await _intake(request, identity, runtime, doc_type)
+
+    endpoint.__name__ = f"file_{doc_type.direction}_{doc_type.resource.replace('-', '_')}"
+    endpoint.__doc__ = f"File {doc_type.spec.title} ({doc_type.message_type}) records as CEB XML or JSON."
+    return endpoint
+
+
+for _type in all_types():
+    router.add_api_route(
+        f"/{_type.direction}/{_type.resource}",
+        _resource_endpoint(_type),
+        methods=["POST"],
+        summary=f"File {_type.spec.title} ({_type.message_type})",
+        openapi_extra={"requestBody": _BODY_DOC},
+        responses=_RESPONSES,
+    )

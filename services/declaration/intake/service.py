@@ -1,0 +1,719 @@
+"""Filing a declaration message: every check, storage, matching and events in one transaction.
+
+The steps, for a message already parsed and schema-valid (:mod:`.parsing`):
+
+1. single-message business rules (:func:`ceb.rules.check_message`), outside the transaction;
+2. in one transaction — who may file (403 for the whole message otherwise), advisory
+   locks on every key the message touches, duplicates (one query), valuation in CNY,
+   tax and the buyer's annual quota (import inventories), the three-document match,
+   storage of the filing (original bytes sealed) and of each accepted record, status
+   history and events in the outbox.
+
+**Batch policy** — like customs, which answers each record of a message with its own
+receipt record: the good records of a message are accepted and each bad record is
+rejected with its index and reasons; nothing is dropped silently (every record has a
+verdict in the answer, and the whole filing is kept). A message is refused as a whole
+only when no record can be judged alone: it is not well-formed or not schema-valid
+(CEB900), it is not a declaration, or it names enterprise codes that are not the
+caller's (403); message-level rule failures (e.g. a lower-case root guid) reject every
+record.
+
+Amendments (appType 2) and deletions (appType 3) apply to a document the caller filed
+that has not gone to customs; an inventory's amendment re-takes the buyer's quota for
+its new value and cannot change the buyer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.declaration.ceb.customs_time import CUSTOMS_TZ, parse_customs_time
+from services.declaration.ceb.issues import Issue
+from services.declaration.ceb.json_codec import message_to_json
+from services.declaration.ceb.keys import order_key, waybill_key
+from services.declaration.ceb.masking import mask_id_number
+from services.declaration.ceb.model import CebMessage, Record, head_pointer
+from services.declaration.ceb.receipts import Answer, RecordVerdict, build_answer
+from services.declaration.ceb.rules import check_message
+from services.declaration.ceb.tax import TaxAssessment, Treatment, check_annual_quota
+from services.declaration.ceb.xsd_fields import TimeFormat
+from services.declaration.context import DeclarationContext
+from services.declaration.documents import lifecycle, repository
+from services.declaration.documents.facts import Valuation, mode_of, value_document
+from services.declaration.documents.kinds import REUSABLE_AFTER_WINDOW, DocumentType
+from services.declaration.documents.models import Document
+from services.declaration.documents.numbers import pre_no
+from services.declaration.documents.records import stored_form
+from services.declaration.matching import service as matching
+from services.declaration.prechecks import duplicates
+from services.declaration.prechecks.locks import lock_keys
+from services.declaration.prechecks.ownership import check_ownership
+from services.declaration.quota import service as quota
+from services.declaration.tax import service as tax
+from shared.context import current_request_id
+from shared.events.declaration import DocumentAccepted
+from shared.identity import Identity
+from shared.messaging.outbox import EventPublisher
+from shared.service import Runtime
+from shared.sqltypes import utcnow
+
+log = logging.getLogger("ddt.declaration.intake")
+
+BUYER_HASH_PURPOSE = "buyer-id"
+NOT_FOUND_FOR_CHANGE = "DDT-204"  # appType 2/3 for a document the platform does not hold
+NOT_YOURS_FOR_CHANGE = "DDT-205"  # appType 2/3 for a document another party filed
+NOT_CHANGEABLE = "DDT-206"  # appType 2/3 once the document left the pre-check
+BUYER_CHANGE = "DDT-207"  # an inventory amendment may not change the buyer or the quota year
+_ATTEMPTS = 3
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """The request body as received."""
+
+    data: bytes
+    content_format: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What happened to one accepted record."""
+
+    document_id: str
+    status: str
+    action: str
+    pre_no: str | None = None
+
+
+@dataclass(frozen=True)
+class Filed:
+    """Outcome of filing a message."""
+
+    filing_id: str
+    message: CebMessage
+    answer: Answer
+    results: dict[int, RecordResult]
+    received_at: dt.datetime
+
+    @property
+    def accepted_count(self) -> int:
+        """Records accepted."""
+        return len(self.results)
+
+    @property
+    def outcome(self) -> str:
+        """``accepted``, ``partial`` or ``rejected``."""
+        if self.accepted_count == len(self.message.records):
+            return "accepted"
+        return "partial" if self.accepted_count else "rejected"
+
+
+@dataclass
+class _Plan:
+    """Per-record working state while a message is filed."""
+
+    index: int
+    record: Record
+    errors: list[Issue] = field(default_factory=list)
+    review: list[Issue] = field(default_factory=list)
+    key: str = ""
+    app_type: str = "1"
+    existing: Document | None = None
+    document_id: str = ""
+    valuation: Valuation | None = None
+    mode: str | None = None
+    buyer_hash: str | None = None
+    assessment: TaxAssessment | None = None
+    match: matching.MatchOutcome | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+async def file_message(
+    runtime: Runtime,
+    ctx: DeclarationContext,
+    identity: Identity,
+    doc_type: DocumentType,
+    message: CebMessage,
+    raw: RawBody,
+) -> Filed:
+    """File a schema-valid declaration message; retried on a lost race (unique key, deadlock)."""
+    now = utcnow()
+    rule_issues = check_message(
+        message, ctx.rules_for(message, now.astimezone(CUSTOMS_TZ).date()), ctx.limits
+    )
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            async with runtime.db.transaction() as session:
+                return await _file(
+                    session, runtime.publisher, ctx, identity, doc_type, message, raw, rule_issues, now
+                )
+        except (IntegrityError, DBAPIError) as exc:
+            retryable = isinstance(exc, IntegrityError) or _sqlstate(exc) in _RETRY_SQLSTATES
+            if not retryable or attempt == _ATTEMPTS:
+                raise
+            # Another filing of the same key committed first: run every check again.
+            log.info("filing lost a race; retrying", extra={"attempt": attempt, "error": type(exc).__name__})
+            await asyncio.sleep(0.01 * attempt)
+            now = utcnow()
+    raise AssertionError("unreachable")
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+
+
+async def _file(
+    session: AsyncSession,
+    publisher: EventPublisher,
+    ctx: DeclarationContext,
+    identity: Identity,
+    doc_type: DocumentType,
+    message: CebMessage,
+    raw: RawBody,
+    rule_issues: Sequence[Issue],
+    now: dt.datetime,
+) -> Filed:
+    await check_ownership(session, message, identity, ctx.ownership)
+    plans = _plans(message, rule_issues, ctx, doc_type)
+    year = quota.quota_year(now)
+    await lock_keys(session, _lock_keys(plans, year))
+    await _check_keys(session, ctx, identity, doc_type, plans, now)
+    local_date = now.astimezone(CUSTOMS_TZ).date()
+    for plan in plans:
+        if plan.ok and plan.app_type != "3":
+            valued = value_document(doc_type, plan.index, plan.record, ctx.rates, local_date)
+            if isinstance(valued, Issue):
+                plan.errors.append(valued)
+            else:
+                plan.valuation = valued
+                plan.mode = mode_of(doc_type, plan.record)
+    if doc_type.message_type == "CEB621":
+        await _tax_and_quota(session, ctx, plans, year, now)
+    if doc_type.kind == "inventory":
+        await _match_inventories(session, ctx, doc_type, plans)
+
+    accepted = [plan for plan in plans if plan.ok]
+    created = [plan for plan in accepted if plan.app_type == "1"]
+    amended = [plan for plan in accepted if plan.app_type == "2"]
+    deleted = [plan for plan in accepted if plan.app_type == "3"]
+    filing_id = str(uuid.uuid4())
+
+    rows = [_document_row(plan, doc_type, identity, filing_id, ctx, now) for plan in created]
+    seqs = await repository.add_documents(session, rows)
+    for plan in amended:
+        await _amend(session, plan, doc_type, filing_id, ctx, now)
+    if deleted:
+        await duplicates.retire_keys(session, (plan.existing.id for plan in deleted if plan.existing))
+        if doc_type.message_type == "CEB621":
+            await quota.release(
+                session,
+                (plan.existing.id for plan in deleted if plan.existing),
+                "deleted by the filer (appType 3)",
+                now,
+            )
+    await tax.store(
+        session,
+        [
+            tax.row_for(plan.document_id, plan.assessment, now)
+            for plan in created
+            if plan.assessment is not None
+        ],
+    )
+    for plan in amended:
+        if plan.assessment is not None:
+            await tax.replace(session, plan.document_id, tax.row_for(plan.document_id, plan.assessment, now))
+    await matching.store_matches(
+        session, [plan.match.row(plan.document_id, now) for plan in accepted if plan.match]
+    )
+
+    # Events and history: acceptance of new documents, then every status change.
+    by_id = {row["id"]: row for row in rows}
+    await publisher.stage_many(
+        session,
+        [
+            (
+                DocumentAccepted(document=lifecycle.facts(row), accepted_at=now, status=row["status"]),
+                row["id"],
+            )
+            for row in rows
+        ],
+    )
+    request_id = current_request_id()
+    await repository.add_status_changes(
+        session,
+        [
+            {
+                "document_id": row["id"],
+                "from_status": None,
+                "to_status": row["status"],
+                "customs_status": None,
+                "reason": f"filed ({doc_type.message_type}, filing {filing_id})",
+                "occurred_at": now,
+                "request_id": request_id,
+            }
+            for row in rows
+        ],
+    )
+    transitions = [_amend_transition(plan, doc_type, now) for plan in amended]
+    transitions += [
+        lifecycle.Transition(
+            lifecycle.columns_of(plan.existing),
+            plan.existing.status,
+            repository.DELETED,
+            "deleted by the filer (appType 3)",
+        )
+        for plan in deleted
+        if plan.existing is not None
+    ]
+    if transitions:
+        await lifecycle.record(session, publisher, transitions, now)
+    if doc_type.kind == "inventory":
+        promotions = matching.partner_promotions((plan.match, plan.mode) for plan in accepted if plan.match)
+        await lifecycle.apply(session, publisher, promotions, now)
+    elif doc_type.kind in {"order", "payment", "waybill"}:
+        await matching.rematch_referencing(
+            session,
+            ctx,
+            publisher,
+            doc_type.direction,
+            (ref for plan in accepted if (ref := _order_ref(plan.record))),
+            (ref for plan in accepted if doc_type.kind == "waybill" and (ref := _waybill_ref(plan.record))),
+            now,
+        )
+
+    spec = message.spec
+    answer = Answer(
+        message.message_type,
+        spec.answered_by or "",
+        message.guid,
+        tuple(
+            RecordVerdict(
+                plan.index,
+                plan.ok,
+                {name: str(plan.record.head.get(name, "")) for name in spec.key_fields},
+                tuple(plan.errors),
+                tuple(plan.review),
+            )
+            for plan in plans
+        ),
+    )
+    results = {
+        plan.index: RecordResult(
+            plan.document_id,
+            _final_status(plan, by_id),
+            {"1": "created", "2": "amended", "3": "deleted"}[plan.app_type],
+            pre_no(seqs[plan.document_id], now) if plan.document_id in seqs else None,
+        )
+        for plan in accepted
+    }
+    filed = Filed(filing_id, message, answer, results, now)
+    await _store_filing(session, ctx, identity, doc_type, message, raw, filed)
+    return filed
+
+
+def _plans(
+    message: CebMessage, rule_issues: Sequence[Issue], ctx: DeclarationContext, doc_type: DocumentType
+) -> list[_Plan]:
+    plans = [_Plan(index, record) for index, record in enumerate(message.records)]
+    # build_answer's grouping: issues pointing into a record belong to it, others to all.
+    answer = build_answer(message, rule_issues)
+    for plan, verdict in zip(plans, answer.verdicts, strict=True):
+        plan.errors.extend(verdict.errors)
+        plan.review.extend(verdict.review)
+        plan.key = duplicates.dedup_key(doc_type.message_type, plan.record)
+        plan.app_type = str(plan.record.head.get("appType", "1")) or "1"
+        if plan.app_type not in {"1", "2", "3"}:
+            plan.app_type = "1"  # the rules already rejected it; keep the bookkeeping simple
+        plan.document_id = str(uuid.uuid4())
+        buyer_id = plan.record.head.get("buyerIdNumber")
+        if doc_type.message_type == "CEB621" and isinstance(buyer_id, str) and buyer_id.strip():
+            plan.buyer_hash = ctx.vault.lookup_hash(BUYER_HASH_PURPOSE, buyer_id)
+    return plans
+
+
+def _order_ref(record: Record) -> str | None:
+    key = order_key(record)
+    return "|".join(key.parts) if key else None
+
+
+def _waybill_ref(record: Record) -> str | None:
+    key = waybill_key(record)
+    return "|".join(key.parts) if key else None
+
+
+def _lock_keys(plans: Sequence[_Plan], year: int) -> set[str]:
+    keys: set[str] = set()
+    for plan in plans:
+        if not plan.ok:
+            continue
+        keys.add(f"dedup:{plan.key}")
+        if ref := _order_ref(plan.record):
+            keys.add(f"order:{ref}")
+        if ref := _waybill_ref(plan.record):
+            keys.add(f"waybill:{ref}")
+        if plan.buyer_hash:
+            keys.add(quota.lock_key(plan.buyer_hash, year))
+    return keys
+
+
+async def _check_keys(
+    session: AsyncSession,
+    ctx: DeclarationContext,
+    identity: Identity,
+    doc_type: DocumentType,
+    plans: Sequence[_Plan],
+    now: dt.datetime,
+) -> None:
+    """Duplicates for new records; the target document for amendments and deletions."""
+    existing = await duplicates.existing_by_key(session, (plan.key for plan in plans if plan.ok))
+    targets = await repository.by_ids(
+        session,
+        (
+            existing[plan.key].id
+            for plan in plans
+            if plan.ok and plan.app_type != "1" and plan.key in existing
+        ),
+    )
+    field_name = doc_type.business_no_field
+    seen: set[str] = set()
+    reused: list[str] = []
+    for plan in plans:
+        if not plan.ok:
+            continue
+        if plan.key in seen:
+            plan.errors.append(
+                duplicates.duplicate_issue(doc_type.message_type, plan.index, plan.record, field_name, True)
+            )
+            continue
+        found = existing.get(plan.key)
+        if plan.app_type == "1":
+            if found is not None:
+                window = ctx.settings.waybill_number_reuse_months
+                if doc_type.message_type in REUSABLE_AFTER_WINDOW and duplicates.reusable(found, now, window):
+                    reused.append(found.id)
+                else:
+                    plan.errors.append(
+                        duplicates.duplicate_issue(
+                            doc_type.message_type, plan.index, plan.record, field_name, False
+                        )
+                    )
+        else:
+            target = targets.get(found.id) if found else None
+            pointer = head_pointer(plan.index, "appType")
+            if target is None:
+                plan.errors.append(
+                    Issue(NOT_FOUND_FOR_CHANGE, "no document with this key to change or delete", pointer)
+                )
+            elif target.party_id != identity.party_id:
+                plan.errors.append(
+                    Issue(NOT_YOURS_FOR_CHANGE, "the document was filed by another party", pointer)
+                )
+            elif target.status not in repository.AMENDABLE:
+                plan.errors.append(
+                    Issue(
+                        NOT_CHANGEABLE,
+                        f"the document is {target.status}; it can no longer be changed here",
+                        pointer,
+                    )
+                )
+            else:
+                plan.existing = target
+                plan.document_id = target.id
+        if plan.ok:
+            seen.add(plan.key)
+    await duplicates.retire_keys(session, reused)
+
+
+async def _tax_and_quota(
+    session: AsyncSession, ctx: DeclarationContext, plans: Sequence[_Plan], year: int, now: dt.datetime
+) -> None:
+    """Assess tax and reserve the buyer's annual quota for import inventories."""
+    amended_ids = [plan.existing.id for plan in plans if plan.ok and plan.app_type == "2" and plan.existing]
+    held = await quota.held_by(session, amended_ids)
+    claims: list[quota.QuotaClaim] = []
+    for plan in plans:
+        if not plan.ok or plan.app_type == "3":
+            continue
+        assessment = tax.assess(plan.record, ctx.tax_table, ctx.limits, plan.index)
+        if assessment.treatment is Treatment.REJECTED:
+            plan.errors.extend(issue for issue in assessment.issues if issue not in plan.errors)
+            continue
+        plan.assessment = assessment
+        if plan.buyer_hash is None:
+            continue  # buyerIdNumber is required by the XSD; the rules reported a blank one
+        held_units = 0
+        if plan.existing is not None and plan.existing.id in held:
+            held_buyer, held_year, held_units = held[plan.existing.id]
+            if held_buyer != plan.buyer_hash or held_year != year:
+                plan.errors.append(
+                    Issue(
+                        BUYER_CHANGE,
+                        "an amendment cannot change the buyer or move into another quota year; "
+                        "delete the inventory and file a new one",
+                        head_pointer(plan.index, "buyerIdNumber"),
+                    )
+                )
+                continue
+        claims.append(
+            quota.QuotaClaim(
+                plan.index, plan.document_id, plan.buyer_hash, year, assessment.dutiable_value, held_units
+            )
+        )
+    refused = await quota.reserve(session, claims, ctx.limits.annual, now)
+    for plan in plans:
+        position = refused.get(plan.index)
+        if position is not None:
+            buyer = mask_id_number(str(plan.record.head.get("buyerIdNumber", "")))
+            issue = check_annual_quota(position, buyer, plan.index)
+            if issue is not None:
+                plan.errors.append(issue)
+
+
+async def _match_inventories(
+    session: AsyncSession, ctx: DeclarationContext, doc_type: DocumentType, plans: Sequence[_Plan]
+) -> None:
+    to_match = [
+        matching.InventoryToMatch(
+            plan.document_id,
+            doc_type.direction,
+            _order_ref(plan.record),
+            _waybill_ref(plan.record),
+            plan.record,
+        )
+        for plan in plans
+        if plan.ok and plan.app_type != "3"
+    ]
+    outcomes = await matching.match_inventories(session, ctx, doc_type.direction, to_match)
+    for plan in plans:
+        plan.match = outcomes.get(plan.document_id) if plan.ok else None
+
+
+def _document_row(
+    plan: _Plan,
+    doc_type: DocumentType,
+    identity: Identity,
+    filing_id: str,
+    ctx: DeclarationContext,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    values = _content_values(plan, doc_type, ctx)
+    head = plan.record.head
+    return {
+        **values,
+        "id": plan.document_id,
+        "filing_id": filing_id,
+        "record_index": plan.index,
+        "message_type": doc_type.message_type,
+        "kind": doc_type.kind,
+        "direction": doc_type.direction,
+        "party_id": identity.party_id,
+        "record_guid": str(head.get("guid", ""))[:64] or None,
+        "app_type": plan.app_type,
+        "dedup_key": plan.key,
+        "revision": 1,
+        "district": identity.district,
+        "park": identity.park,
+        "accepted_at": now,
+        "updated_at": now,
+    }
+
+
+def _content_values(plan: _Plan, doc_type: DocumentType, ctx: DeclarationContext) -> dict[str, Any]:
+    """Columns that follow from the record's content (shared by new and amended documents)."""
+    head = plan.record.head
+    body, personal = stored_form(plan.record)
+    sealed = ctx.vault.seal_json(personal, plan.document_id) if personal else None
+    valuation = plan.valuation
+    assert valuation is not None
+    status = plan.match.status if plan.match is not None else "accepted"
+    app_time = head.get("appTime")
+    return {
+        "mode": plan.mode,
+        "business_no": str(head.get(doc_type.business_no_field, ""))[:100],
+        "app_time": parse_customs_time(app_time, TimeFormat.DATETIME) if isinstance(app_time, str) else None,
+        "order_ref": _order_ref(plan.record),
+        "waybill_ref": _waybill_ref(plan.record),
+        "ebp_code": _code(head.get("ebpCode")),
+        "ebc_code": _code(head.get("ebcCode")),
+        "status": status,
+        "needs_review": bool(plan.review) or bool(plan.match and plan.match.needs_review),
+        "body": body,
+        "pii_key_id": sealed.key_id if sealed else None,
+        "pii_cipher": sealed.blob if sealed else None,
+        "buyer_hash": plan.buyer_hash,
+        "currency": valuation.currency,
+        "value": valuation.value,
+        "value_cny": valuation.value_cny,
+        "cny_rate": valuation.cny_rate,
+        "country": valuation.country,
+        "chapters": valuation.chapters_json(),
+    }
+
+
+def _code(value: object) -> str | None:
+    return value[:50] if isinstance(value, str) and value else None
+
+
+async def _amend(
+    session: AsyncSession,
+    plan: _Plan,
+    doc_type: DocumentType,
+    filing_id: str,
+    ctx: DeclarationContext,
+    now: dt.datetime,
+) -> None:
+    assert plan.existing is not None
+    values = _content_values(plan, doc_type, ctx)
+    await session.execute(
+        update(repository.DOCUMENTS)
+        .where(repository.DOCUMENTS.c.id == plan.existing.id)
+        .values(
+            **values,
+            filing_id=filing_id,
+            record_index=plan.index,
+            app_type="2",
+            record_guid=str(plan.record.head.get("guid", ""))[:64] or None,
+            revision=repository.DOCUMENTS.c.revision + 1,
+            updated_at=now,
+        )
+    )
+
+
+def _amend_transition(plan: _Plan, doc_type: DocumentType, now: dt.datetime) -> lifecycle.Transition:
+    assert plan.existing is not None and plan.valuation is not None
+    columns = {
+        **lifecycle.columns_of(plan.existing),
+        "mode": plan.mode or plan.existing.mode,
+        "currency": plan.valuation.currency,
+        "value": plan.valuation.value,
+        "value_cny": plan.valuation.value_cny,
+        "cny_rate": plan.valuation.cny_rate,
+        "country": plan.valuation.country,
+        "chapters": plan.valuation.chapters_json(),
+    }
+    status = plan.match.status if plan.match is not None else plan.existing.status
+    return lifecycle.Transition(columns, plan.existing.status, status, "amended by the filer (appType 2)")
+
+
+def _final_status(plan: _Plan, rows: dict[str, dict[str, Any]]) -> str:
+    if plan.app_type == "3":
+        return repository.DELETED
+    if plan.match is not None:
+        return plan.match.status
+    row = rows.get(plan.document_id)
+    if row is not None:
+        return str(row["status"])
+    return plan.existing.status if plan.existing is not None else "accepted"
+
+
+async def _store_filing(
+    session: AsyncSession,
+    ctx: DeclarationContext,
+    identity: Identity,
+    doc_type: DocumentType,
+    message: CebMessage,
+    raw: RawBody,
+    filed: Filed,
+) -> None:
+    from services.declaration.intake.answers import answer_json
+
+    await store_filing(
+        session,
+        ctx,
+        identity,
+        raw,
+        filed.filing_id,
+        filed.received_at,
+        message_type=doc_type.message_type,
+        direction=doc_type.direction,
+        guid=message.guid,
+        envelope=envelope_of(message),
+        record_count=len(message.records),
+        accepted_count=filed.accepted_count,
+        outcome=filed.outcome,
+        answer=answer_json(filed),
+    )
+
+
+def envelope_of(message: CebMessage) -> dict[str, Any]:
+    """The message's transport blocks (no personal data) — what regeneration needs besides records."""
+    data = message_to_json(
+        CebMessage(
+            message.message_type,
+            message.guid,
+            message.version,
+            [],
+            message.base_transfer,
+            message.base_subscribe,
+            message.extend_message,
+            message.signature,
+        )
+    )
+    data.pop("records", None)
+    return data
+
+
+async def store_filing(
+    session: AsyncSession,
+    ctx: DeclarationContext,
+    identity: Identity,
+    raw: RawBody,
+    filing_id: str,
+    received_at: dt.datetime,
+    *,
+    message_type: str | None,
+    direction: str | None,
+    guid: str | None,
+    envelope: dict[str, Any] | None,
+    record_count: int,
+    accepted_count: int,
+    outcome: str,
+    answer: dict[str, Any],
+) -> None:
+    """Keep a filing: the original bytes and our answer, both sealed (they may carry personal data)."""
+    sealed_raw = ctx.vault.seal(raw.data, filing_id)
+    sealed_answer = ctx.vault.seal_json(answer, f"{filing_id}:answer")
+    await repository.add_filing(
+        session,
+        {
+            "id": filing_id,
+            "party_id": identity.party_id,
+            "message_type": message_type,
+            "direction": direction,
+            "guid": (guid or "")[:64] or None,
+            "content_format": raw.content_format,
+            "content_type": raw.content_type[:100],
+            "raw_key_id": sealed_raw.key_id,
+            "raw_cipher": sealed_raw.blob,
+            "raw_sha256": hashlib.sha256(raw.data).hexdigest(),
+            "raw_size": len(raw.data),
+            "envelope": envelope,
+            "record_count": record_count,
+            "accepted_count": accepted_count,
+            "outcome": outcome,
+            "answer_key_id": sealed_answer.key_id,
+            "answer_cipher": sealed_answer.blob,
+            "received_at": received_at,
+            "request_id": current_request_id(),
+        },
+    )
+
+
+__all__ = ["Filed", "RawBody", "RecordResult", "file_message", "pre_no", "store_filing"]

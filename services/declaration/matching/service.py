@@ -1,0 +1,252 @@
+"""Three-document match (三单对碰) as documents arrive, in any order, from different parties.
+
+An inventory is matched when it arrives, against whichever partners are already
+stored; it then waits (``waiting``) with its report visible. Whenever an order,
+payment or waybill arrives (or is amended or deleted), the inventories naming its
+key are matched again. The outcome moves the inventory to ``matched`` or
+``mismatched`` and, when matched, its partners to ``matched`` too (which tells their
+events the supervision mode the inventory declared).
+
+Partners are found by key: the order by (ebpCode, orderNo) — orderNo is unique per
+platform —, the import payment by the same order key (preferring the one whose
+payCode/payTransactionId the order names), the waybill by (logisticsCode,
+logisticsNo). Import inventories match order + payment + waybill
+(:func:`ceb.matching.match_inventory`), export inventories order + waybill
+(:func:`.export_match.match_export_inventory`). Buyer ≠ payer is a review flag.
+
+Concurrency: the intake holds advisory locks on the order and waybill keys of
+everything it files (prechecks.locks), so an inventory and its order filed at the
+same moment are matched by whichever commits second — neither can miss the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.declaration.ceb.catalogue import spec_for
+from services.declaration.ceb.matching import MatchResult, MatchStatus, match_inventory
+from services.declaration.ceb.model import Record
+from services.declaration.context import DeclarationContext
+from services.declaration.documents import lifecycle, repository
+from services.declaration.documents.models import Document
+from services.declaration.documents.records import typed_record
+from services.declaration.matching.export_match import match_export_inventory
+from services.declaration.matching.models import InventoryMatch
+from services.declaration.personal_data.vault import Sealed
+from shared.messaging.outbox import EventPublisher
+
+MATCHES: Table = InventoryMatch.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Partners:
+    """The stored partners found for one inventory."""
+
+    order: Document | None = None
+    payment: Document | None = None
+    waybill: Document | None = None
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    """One inventory's match: the pure result and the partners it used."""
+
+    result: MatchResult
+    partners: Partners
+
+    @property
+    def status(self) -> str:
+        """``waiting``, ``matched`` or ``mismatched``."""
+        return self.result.status.value
+
+    @property
+    def needs_review(self) -> bool:
+        """True when the match raised review flags (e.g. buyer ≠ payer)."""
+        return bool(self.result.review)
+
+    def reason(self) -> str:
+        """A short, non-personal explanation for the status history."""
+        if self.result.status is MatchStatus.MISMATCHED:
+            fields = sorted({m.field for m in self.result.mismatches})
+            return "mismatch: " + ", ".join(fields)
+        if self.result.status is MatchStatus.WAITING:
+            return "waiting for " + ", ".join(self.result.waiting_for)
+        return "three-document match passed"
+
+    def row(self, inventory_id: str, now: dt.datetime) -> dict[str, Any]:
+        """The ``inventory_matches`` row."""
+        partners = self.partners
+        return {
+            "inventory_id": inventory_id,
+            "status": self.status,
+            "order_id": partners.order.id if partners.order else None,
+            "payment_id": partners.payment.id if partners.payment else None,
+            "waybill_id": partners.waybill.id if partners.waybill else None,
+            "report": self.result.to_dict(),
+            "matched_at": now if self.result.status is MatchStatus.MATCHED else None,
+            "updated_at": now,
+        }
+
+
+def open_record(ctx: DeclarationContext, document: Document) -> Record:
+    """A stored document as a typed record, personal fields decrypted (for comparison only)."""
+    spec = spec_for(document.message_type)
+    assert spec is not None
+    personal = None
+    if document.pii_cipher is not None and document.pii_key_id is not None:
+        personal = ctx.vault.open_json(Sealed(document.pii_key_id, document.pii_cipher), document.id)
+    return typed_record(spec, document.body, personal)
+
+
+@dataclass(frozen=True)
+class InventoryToMatch:
+    """An inventory about to be (re)matched."""
+
+    id: str
+    direction: str
+    order_ref: str | None
+    waybill_ref: str | None
+    record: Record
+
+
+async def match_inventories(
+    session: AsyncSession, ctx: DeclarationContext, direction: str, inventories: Sequence[InventoryToMatch]
+) -> dict[str, MatchOutcome]:
+    """Match inventories of one direction against their stored partners (one partner query)."""
+    if not inventories:
+        return {}
+    candidates = await repository.partner_candidates(
+        session,
+        direction,
+        (inv.order_ref for inv in inventories if inv.order_ref),
+        (inv.waybill_ref for inv in inventories if inv.waybill_ref),
+    )
+    by_order: dict[tuple[str, str], list[Document]] = defaultdict(list)
+    by_waybill: dict[str, list[Document]] = defaultdict(list)
+    for doc in candidates:
+        if doc.kind == "waybill" and doc.waybill_ref:
+            by_waybill[doc.waybill_ref].append(doc)
+        elif doc.order_ref:
+            by_order[(doc.kind, doc.order_ref)].append(doc)
+    opened: dict[str, Record] = {}
+
+    def record_of(doc: Document | None) -> Record | None:
+        if doc is None:
+            return None
+        if doc.id not in opened:
+            opened[doc.id] = open_record(ctx, doc)
+        return opened[doc.id]
+
+    outcomes: dict[str, MatchOutcome] = {}
+    for inv in inventories:
+        order = _latest(by_order.get(("order", inv.order_ref or ""), []))
+        waybill = _latest(by_waybill.get(inv.waybill_ref or "", []))
+        if direction == "import":
+            payment = _payment_for(by_order.get(("payment", inv.order_ref or ""), []), record_of(order))
+            result = match_inventory(
+                inv.record, record_of(order), record_of(payment), record_of(waybill), ctx.match
+            )
+            outcomes[inv.id] = MatchOutcome(result, Partners(order, payment, waybill))
+        else:
+            result = match_export_inventory(inv.record, record_of(order), record_of(waybill), ctx.match)
+            outcomes[inv.id] = MatchOutcome(result, Partners(order, None, waybill))
+    return outcomes
+
+
+def _latest(docs: list[Document]) -> Document | None:
+    return max(docs, key=lambda d: d.seq) if docs else None
+
+
+def _payment_for(payments: list[Document], order: Record | None) -> Document | None:
+    if not payments:
+        return None
+    if order is not None:
+        wanted = f"{order.head.get('payCode', '')}|{order.head.get('payTransactionId', '')}"
+        named = [p for p in payments if f"{p.body['head'].get('payCode', '')}|{p.business_no}" == wanted]
+        if named:
+            return _latest(named)
+    return _latest(payments)
+
+
+async def store_matches(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace match rows (delete + insert: two statements for any number)."""
+    if not rows:
+        return
+    await session.execute(
+        delete(MATCHES).where(MATCHES.c.inventory_id.in_([r["inventory_id"] for r in rows]))
+    )
+    await session.execute(insert(MATCHES), list(rows))
+
+
+def partner_promotions(
+    matched: Iterable[tuple[MatchOutcome, str | None]], already: Mapping[str, str] | None = None
+) -> list[lifecycle.Transition]:
+    """``accepted → matched`` for the partners of matched inventories, carrying the inventory's mode."""
+    seen: set[str] = set()
+    changes: list[lifecycle.Transition] = []
+    for outcome, mode in matched:
+        if outcome.result.status is not MatchStatus.MATCHED:
+            continue
+        for doc in (outcome.partners.order, outcome.partners.payment, outcome.partners.waybill):
+            if doc is None or doc.id in seen:
+                continue
+            status = (already or {}).get(doc.id, doc.status)
+            if status != "accepted":
+                continue
+            seen.add(doc.id)
+            changes.append(
+                lifecycle.Transition(
+                    lifecycle.columns_of(doc),
+                    "accepted",
+                    "matched",
+                    "its inventory passed the three-document match",
+                    mode=mode,
+                )
+            )
+    return changes
+
+
+async def rematch_referencing(
+    session: AsyncSession,
+    ctx: DeclarationContext,
+    publisher: EventPublisher,
+    direction: str,
+    order_refs: Iterable[str],
+    waybill_refs: Iterable[str],
+    now: dt.datetime,
+    partner_status: Mapping[str, str] | None = None,
+) -> None:
+    """Match again the pre-check inventories that name these keys; apply what changed."""
+    inventories = await repository.inventories_referencing(session, direction, order_refs, waybill_refs)
+    if not inventories:
+        return
+    to_match = [
+        InventoryToMatch(doc.id, doc.direction, doc.order_ref, doc.waybill_ref, open_record(ctx, doc))
+        for doc in inventories
+    ]
+    outcomes = await match_inventories(session, ctx, direction, to_match)
+    transitions: list[lifecycle.Transition] = []
+    rows = []
+    for doc in inventories:
+        outcome = outcomes[doc.id]
+        rows.append(outcome.row(doc.id, now))
+        if outcome.status != doc.status or outcome.needs_review != doc.needs_review:
+            transitions.append(
+                lifecycle.Transition(
+                    lifecycle.columns_of(doc),
+                    doc.status,
+                    outcome.status,
+                    outcome.reason(),
+                    needs_review=outcome.needs_review,
+                )
+            )
+    await store_matches(session, rows)
+    promotions = partner_promotions(((outcomes[doc.id], doc.mode) for doc in inventories), partner_status)
+    await lifecycle.apply(session, publisher, [*transitions, *promotions], now)

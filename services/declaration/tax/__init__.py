@@ -1,0 +1,1 @@
+"""Tax assessment of accepted import inventories (CEB816 fields)."""
