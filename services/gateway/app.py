@@ -12,6 +12,7 @@ import datetime as dt
 
 import httpx
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.bootstrap import bootstrap_if_empty
@@ -35,6 +36,8 @@ from services.gateway.webhooks.routes import router as webhooks_router
 from shared.identity import IdentitySigner
 from shared.messaging.topics import SERVICES, events_topic
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
+
+_FASTAPI_DOC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 async def _start(runtime: Runtime) -> None:
     settings: GatewaySettings = runtime.settings  # type: ignore[assignment]
@@ -112,8 +115,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     """The ASGI app (uvicorn calls this as a factory)."""
     app = create_service_app(definition(), settings or GatewaySettings())
     # FastAPI's own /openapi.json and /docs (CDN assets) would shadow the merged document and
-    # the self-hosted UI; FastAPI adds them lazily, so switching them off here is enough.
-    app.openapi_url = None
-    app.docs_url = None
-    app.redoc_url = None
+    # the self-hosted UI (they come first in the route list): drop them.
+    app.router.routes = [
+        r for r in app.router.routes if isinstance(r, APIRoute) or getattr(r, "path", None) not in _FASTAPI_DOC_PATHS
+    ]
     return app

@@ -1,0 +1,195 @@
+"""``python -m services.gateway.admin`` — the registry from the command line (operators).
+
+Commands (JSON lines on stdout; secrets only where a credential is created):
+  parties list [--status active|suspended]
+  parties show PARTY_ID
+  parties create --name N --uscc U --role R [--role R …] [--customs-code C] [--district D] [--park P]
+                 [--code CODE=kind,kind …]
+  parties suspend PARTY_ID [--reason TEXT]
+  parties reactivate PARTY_ID [--reason TEXT]
+  parties delegate PLATFORM_ID MERCHANT_ID
+  credentials create PARTY_ID [--label L]
+  credentials list PARTY_ID
+  credentials revoke PARTY_ID KEY_ID
+  allowlist list | add ENTRY [--note N] | remove ENTRY
+  audit purge                 delete audit rows older than the retention
+  traffic count               publish ApiTrafficCounted for finished hours
+
+Every change goes through the same services as the admin API (events staged in the
+outbox, published by the running gateway's relay) and is written to the audit log
+with ``auth_method = cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from services.gateway.audit.retention import purge_audit
+from services.gateway.audit.writer import AuditRecord, AuditWriter
+from services.gateway.credentials.sealing import SecretSealer
+from services.gateway.credentials.service import CredentialService
+from services.gateway.parties.repository import PartyRepository
+from services.gateway.parties.schemas import CodeIn, PartyIn, StatusChangeIn
+from services.gateway.parties.service import PartyService
+from services.gateway.settings import GatewaySettings
+from services.gateway.traffic.counter import count_traffic
+from services.gateway.webhooks.models import WebhookAllowEntry
+from services.gateway.webhooks.ssrf import validate_entry
+from shared.db import Database
+from shared.messaging.outbox import EventPublisher
+from shared.migrations import upgrade_to_head
+from shared.problems import ProblemError
+from shared.sqltypes import utcnow
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m services.gateway.admin", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="area", required=True)
+    parties = sub.add_parser("parties").add_subparsers(dest="action", required=True)
+    listing = parties.add_parser("list")
+    listing.add_argument("--status", choices=["active", "suspended"])
+    parties.add_parser("show").add_argument("party_id")
+    create = parties.add_parser("create")
+    create.add_argument("--name", required=True)
+    create.add_argument("--uscc", required=True)
+    create.add_argument("--role", action="append", required=True, dest="roles")
+    create.add_argument("--customs-code")
+    create.add_argument("--district")
+    create.add_argument("--park")
+    create.add_argument("--code", action="append", default=[], help="CODE=kind,kind (e.g. 3207960001=ebcCode)")
+    for name in ("suspend", "reactivate"):
+        change = parties.add_parser(name)
+        change.add_argument("party_id")
+        change.add_argument("--reason", default="")
+    delegate = parties.add_parser("delegate")
+    delegate.add_argument("platform_id")
+    delegate.add_argument("merchant_id")
+    creds = sub.add_parser("credentials").add_subparsers(dest="action", required=True)
+    cred_create = creds.add_parser("create")
+    cred_create.add_argument("party_id")
+    cred_create.add_argument("--label", default="")
+    creds.add_parser("list").add_argument("party_id")
+    revoke = creds.add_parser("revoke")
+    revoke.add_argument("party_id")
+    revoke.add_argument("key_id")
+    allow = sub.add_parser("allowlist").add_subparsers(dest="action", required=True)
+    allow.add_parser("list")
+    add = allow.add_parser("add")
+    add.add_argument("entry")
+    add.add_argument("--note", default="")
+    allow.add_parser("remove").add_argument("entry")
+    sub.add_parser("audit").add_subparsers(dest="action", required=True).add_parser("purge")
+    sub.add_parser("traffic").add_subparsers(dest="action", required=True).add_parser("count")
+    return parser
+
+
+def _emit(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, default=str, ensure_ascii=False) + "\n")
+
+
+def _codes(items: list[str]) -> list[CodeIn]:
+    codes = []
+    for item in items:
+        code, _, kinds = item.partition("=")
+        codes.append(CodeIn(code=code, kinds=[k for k in kinds.split(",") if k]))  # type: ignore[misc]
+    return codes
+
+
+async def _run(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    db = Database(settings.effective_database_url)
+    audit = AuditWriter(db)
+    try:
+        if settings.should_migrate_on_start:
+            await upgrade_to_head(db, "gateway")
+        result, operation, object_id = await _dispatch(args, settings, db)
+        if operation:
+            audit.record(AuditRecord(
+                occurred_at=utcnow(), request_id=f"cli-{uuid.uuid4().hex}", client_request_id=None, party_id=None,
+                credential_id=None, auth_method="cli", operation=operation, method="CLI", path=" ".join(sys.argv[1:3]),
+                object_id=object_id, status=0, outcome="ok", problem_code=None, duration_us=0,
+            ))
+            await audit.flush()
+        for item in result if isinstance(result, list) else [result]:
+            _emit(item)
+        return 0
+    except ProblemError as exc:
+        _emit(exc.to_body())
+        return 1
+    except ValidationError as exc:
+        _emit({"error": "invalid input", "details": exc.errors(include_url=False, include_input=False)})
+        return 2
+    finally:
+        await db.dispose()
+
+
+async def _dispatch(args: argparse.Namespace, settings: GatewaySettings, db: Database) -> tuple[Any, str, str | None]:
+    publisher = EventPublisher("gateway")
+    sealer = SecretSealer(settings.credential_encryption_key.get_secret_value())
+    async with db.transaction() as session:
+        parties = PartyService(session, publisher)
+        if args.area == "parties":
+            if args.action == "list":
+                rows = await PartyRepository(session).page(after=None, limit=10_000, status=args.status)
+                return [p.model_dump(mode="json") for p in await parties.describe(rows)], "", None
+            if args.action == "show":
+                party = await parties.require(args.party_id)
+                return (await parties.describe([party]))[0].model_dump(mode="json"), "", None
+            if args.action == "create":
+                data = PartyIn(name=args.name, uscc=args.uscc, roles=args.roles, customs_code=args.customs_code,
+                               district=args.district, park=args.park, codes=_codes(args.code))
+                party = await parties.onboard(data)
+                return (await parties.describe([party]))[0].model_dump(mode="json"), "cli.parties.create", party.id
+            if args.action in ("suspend", "reactivate"):
+                reason = StatusChangeIn(reason=args.reason).reason
+                status = "suspended" if args.action == "suspend" else "active"
+                party = await parties.set_status(args.party_id, status, reason)
+                return {"id": party.id, "status": party.status}, f"cli.parties.{args.action}", party.id
+            if args.action == "delegate":
+                await parties.delegate(args.platform_id, args.merchant_id)
+                return ({"platform": args.platform_id, "merchant": args.merchant_id}, "cli.parties.delegate",
+                        args.platform_id)
+        if args.area == "credentials":
+            service = CredentialService(session, sealer)
+            if args.action == "create":
+                created = await service.create(args.party_id, args.label)
+                return created.model_dump(mode="json"), "cli.credentials.create", created.key_id
+            if args.action == "list":
+                return [c.model_dump(mode="json") for c in await service.list(args.party_id)], "", None
+            if args.action == "revoke":
+                revoked = await service.revoke(args.party_id, args.key_id)
+                return revoked.model_dump(mode="json"), "cli.credentials.revoke", args.key_id
+        if args.area == "allowlist":
+            if args.action == "list":
+                rows = await session.scalars(select(WebhookAllowEntry).order_by(WebhookAllowEntry.entry))
+                return [{"entry": r.entry, "note": r.note} for r in rows], "", None
+            entry = validate_entry(args.entry)
+            if args.action == "add":
+                session.add(WebhookAllowEntry(entry=entry, note=args.note, created_by="cli", created_at=utcnow()))
+                return {"entry": entry, "added": True}, "cli.allowlist.add", entry
+            row = await session.get(WebhookAllowEntry, entry)
+            if row is not None:
+                await session.delete(row)
+            return {"entry": entry, "removed": row is not None}, "cli.allowlist.remove", entry
+    if args.area == "audit":
+        return {"purged": await purge_audit(db, settings.audit_retention_days)}, "cli.audit.purge", None
+    return {"staged": await count_traffic(db, publisher)}, "cli.traffic.count", None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one admin command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    return asyncio.run(_run(args, GatewaySettings()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Docs the gateway serves: the merged OpenAPI, Swagger UI from its own assets, problem types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.gateway.docs.openapi import merge_documents
+from tests.gateway.support import gateway_settings, running_gateway
+from tests.support.infra import Broker
+from tests.support.services import served, service_settings
+
+
+async def test_openapi_merges_the_services_paths_with_the_gateways(broker: Broker, tmp_path: Path) -> None:
+    from services.stats.app import create_app
+    from services.stats.settings import StatsSettings
+
+    stats = create_app(service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap))
+    async with served(stats) as stats_url:
+        settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path,
+                                    stats_url=stats_url)
+        async with running_gateway(settings) as gw:
+            document = (await gw.client.get("/openapi.json")).json()
+    assert "/v1/stats/summary" in document["paths"]
+    assert "/v1/parties" in document["paths"] and "/oauth/token" in document["paths"]
+    assert "ddtSignature" in document["components"]["securitySchemes"]
+    assert "declaration" in document["x-ddt-unavailable"]
+
+
+def test_same_schema_name_with_different_shapes_is_renamed_per_service() -> None:
+    gateway = {"paths": {}, "components": {"schemas": {"Item": {"type": "string"}}}}
+    stats = {"paths": {"/v1/stats/x": {"get": {"$ref": "#/components/schemas/Item"}}},
+             "components": {"schemas": {"Item": {"type": "integer"}}}}
+    merged = merge_documents(gateway, {"stats": stats})
+    assert merged["components"]["schemas"]["StatsItem"] == {"type": "integer"}
+    assert merged["paths"]["/v1/stats/x"]["get"]["$ref"] == "#/components/schemas/StatsItem"
+
+
+async def test_swagger_ui_is_served_from_the_platform_itself(gateway) -> None:  # type: ignore[no-untyped-def]
+    page = await gateway.client.get("/docs")
+    assert page.status_code == 200
+    assert "http" not in page.text.replace("http-equiv", "")  # no CDN: every asset is relative
+    for asset in ("/docs/static/swagger-ui-bundle.js", "/docs/static/swagger-ui.css", "/docs/init.js"):
+        assert (await gateway.client.get(asset)).status_code == 200
+    assert (await gateway.client.get("/docs/static/../../settings.py")).status_code == 404
+
+
+async def test_every_problem_code_is_documented_at_its_type_uri(gateway) -> None:  # type: ignore[no-untyped-def]
+    refused = await gateway.call("GET", "/v1/parties/me", None)
+    doc = await gateway.client.get(refused.json()["type"])
+    assert doc.json()["code"] == "auth.missing_header"
+    assert doc.json()["status"] == 401
+    catalogue = {p["code"] for p in (await gateway.client.get("/problems")).json()}
+    assert {"idempotency.payload_mismatch", "rate.limited", "upstream.circuit_open"} <= catalogue
