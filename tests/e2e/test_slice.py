@@ -22,16 +22,44 @@ def ceb311_order(code: str) -> dict[str, object]:
     """One import order (JSON form of CEB311) of 250.00 CNY, platform and merchant being the same party."""
     return {
         "head": {
-            "guid": "5C1E0000-0000-4000-8000-000000000001", "appType": "1", "appTime": "20261125103000",
-            "appStatus": "2", "orderType": "I", "orderNo": "SLICE-0001", "ebpCode": code, "ebpName": "Slice",
-            "ebcCode": code, "ebcName": "Slice", "goodsValue": "250.00", "freight": "0", "discount": "0",
-            "taxTotal": "0", "acturalPaid": "250.00", "currency": "142", "buyerRegNo": "U1", "buyerName": "王小明",
-            "buyerTelephone": "13812345678", "buyerIdType": "1", "buyerIdNumber": "320703199001011234",
-            "consignee": "王小明", "consigneeTelephone": "13812345678", "consigneeAddress": "江苏省连云港市海州区",
+            "guid": "5C1E0000-0000-4000-8000-000000000001",
+            "appType": "1",
+            "appTime": "20261125103000",
+            "appStatus": "2",
+            "orderType": "I",
+            "orderNo": "SLICE-0001",
+            "ebpCode": code,
+            "ebpName": "Slice",
+            "ebcCode": code,
+            "ebcName": "Slice",
+            "goodsValue": "250.00",
+            "freight": "0",
+            "discount": "0",
+            "taxTotal": "0",
+            "acturalPaid": "250.00",
+            "currency": "142",
+            "buyerRegNo": "U1",
+            "buyerName": "王小明",
+            "buyerTelephone": "13812345678",
+            "buyerIdType": "1",
+            "buyerIdNumber": "320703199001011234",
+            "consignee": "王小明",
+            "consigneeTelephone": "13812345678",
+            "consigneeAddress": "江苏省连云港市海州区",
         },
         "lines": [
-            {"gnum": 1, "itemNo": "SKU-1", "itemName": "保温杯", "gmodel": "500ml", "unit": "007", "qty": "1",
-             "price": "250.00", "totalPrice": "250.00", "currency": "142", "country": "502"},
+            {
+                "gnum": 1,
+                "itemNo": "SKU-1",
+                "itemName": "保温杯",
+                "gmodel": "500ml",
+                "unit": "007",
+                "qty": "1",
+                "price": "250.00",
+                "totalPrice": "250.00",
+                "currency": "142",
+                "country": "502",
+            },
         ],
         "baseTransfer": {"copCode": code, "copName": "Slice", "dxpMode": "DXP", "dxpId": "DXPENT0000000001"},
     }
@@ -41,18 +69,27 @@ async def test_an_order_filed_through_the_gateway_shows_up_in_stats(tmp_path: Pa
     declaration = declaration_app(
         service_settings(DeclarationSettings, f"sqlite+aiosqlite:///{tmp_path}/d.db", broker.bootstrap)
     )
-    stats = stats_app(service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path}/s.db", broker.bootstrap))
+    stats = stats_app(
+        service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path}/s.db", broker.bootstrap)
+    )
     async with served(declaration) as declaration_url, served(stats) as stats_url:
         settings = gateway_settings(
-            f"sqlite+aiosqlite:///{tmp_path}/g.db", broker.bootstrap, tmp_path,
-            declaration_url=declaration_url, stats_url=stats_url,
+            f"sqlite+aiosqlite:///{tmp_path}/g.db",
+            broker.bootstrap,
+            tmp_path,
+            declaration_url=declaration_url,
+            stats_url=stats_url,
         )
         async with running_gateway(settings) as gateway:
             code = customs_code()
             party = await gateway.onboard(
-                "ecommerce_platform", "ecommerce_enterprise", codes=[(code, ["ebpCode", "ebcCode", "copCode"])]
+                "ecommerce_platform",
+                "ecommerce_enterprise",
+                codes=[(code, ["ebpCode", "ebcCode", "copCode"])],
             )
-            filed = await gateway.call("POST", "/v1/customs/import/orders", party, json_body=ceb311_order(code))
+            filed = await gateway.call(
+                "POST", "/v1/customs/import/orders", party, json_body=ceb311_order(code)
+            )
 
             async def counted() -> dict[str, object] | None:
                 summary = (await gateway.call("GET", "/v1/stats/summary", party)).json()

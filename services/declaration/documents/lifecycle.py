@@ -51,6 +51,19 @@ _FACT_COLUMNS = (
 )
 
 
+def canonical(value: Any, places: int = 2) -> Decimal:
+    """A Decimal without the storage's padding (``532.60000`` → ``532.60``, rate ``1.00000`` → ``1``).
+
+    Stored money comes back at NUMERIC(19,5); an event should read the same whether it
+    was built from the request or from the row.
+    """
+    number = Decimal(str(value))
+    rounded = number.quantize(Decimal(1).scaleb(-places))
+    if rounded == number:
+        return rounded
+    return Decimal(format(number, "f").rstrip("0"))
+
+
 def columns_of(document: Document) -> dict[str, Any]:
     """The fact columns of a stored document."""
     return {name: getattr(document, name) for name in _FACT_COLUMNS}
@@ -69,11 +82,19 @@ def facts(columns: Mapping[str, Any], mode: str | None = None) -> DocumentFacts:
         ebc_code=columns["ebc_code"],
         ebp_code=columns["ebp_code"],
         currency=columns["currency"],
-        value=Decimal(columns["value"]),
-        value_cny=Decimal(columns["value_cny"]),
-        cny_rate=Decimal(columns["cny_rate"]),
+        value=canonical(columns["value"]),
+        value_cny=canonical(columns["value_cny"]),
+        cny_rate=canonical(columns["cny_rate"], places=0),
         country=columns["country"],
-        chapters=[ChapterValue.model_validate(chapter) for chapter in columns["chapters"] or []],
+        chapters=[
+            ChapterValue(
+                chapter=chapter["chapter"],
+                value=canonical(chapter["value"]),
+                value_cny=canonical(chapter["value_cny"]),
+                quantity_lines=chapter["quantity_lines"],
+            )
+            for chapter in columns["chapters"] or []
+        ],
         district=columns["district"],
         park=columns["park"],
     )
@@ -114,6 +135,8 @@ async def record(
     session: AsyncSession, publisher: EventPublisher, transitions: Sequence[Transition], now: dt.datetime
 ) -> None:
     """History rows and events only (for changes whose row was written with its new status)."""
+    if not transitions:
+        return
     request_id = current_request_id()
     await add_status_changes(
         session,

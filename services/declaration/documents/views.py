@@ -20,6 +20,7 @@ from services.declaration.ceb.catalogue import spec_for
 from services.declaration.ceb.json_codec import message_from_json
 from services.declaration.ceb.xml_codec import encode_xml
 from services.declaration.context import DeclarationContext
+from services.declaration.documents.lifecycle import canonical
 from services.declaration.documents.models import Document, Filing
 from services.declaration.documents.numbers import pre_no
 from services.declaration.documents.records import record_json
@@ -96,9 +97,9 @@ def document_view(
         "acceptedAt": document.accepted_at.isoformat(),
         "updatedAt": document.updated_at.isoformat(),
         "currency": document.currency,
-        "value": format(document.value, "f"),
-        "valueCny": format(document.value_cny, "f"),
-        "cnyRate": format(document.cny_rate, "f"),
+        "value": format(canonical(document.value), "f"),
+        "valueCny": format(canonical(document.value_cny), "f"),
+        "cnyRate": format(canonical(document.cny_rate, places=0), "f"),
         "country": document.country,
         "chapters": document.chapters,
         "masked": not full,

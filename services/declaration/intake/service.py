@@ -271,19 +271,25 @@ async def _file(
             for row in rows
         ],
     )
-    transitions = [_amend_transition(plan, doc_type, now) for plan in amended]
-    transitions += [
-        lifecycle.Transition(
-            lifecycle.columns_of(plan.existing),
-            plan.existing.status,
-            repository.DELETED,
-            "deleted by the filer (appType 3)",
-        )
-        for plan in deleted
-        if plan.existing is not None
-    ]
-    if transitions:
-        await lifecycle.record(session, publisher, transitions, now)
+    # Amended rows were rewritten with their new status above: history and events only.
+    await lifecycle.record(
+        session, publisher, [_amend_transition(plan, doc_type, now) for plan in amended], now
+    )
+    await lifecycle.apply(
+        session,
+        publisher,
+        [
+            lifecycle.Transition(
+                lifecycle.columns_of(plan.existing),
+                plan.existing.status,
+                repository.DELETED,
+                "deleted by the filer (appType 3)",
+            )
+            for plan in deleted
+            if plan.existing is not None
+        ],
+        now,
+    )
     if doc_type.kind == "inventory":
         promotions = matching.partner_promotions((plan.match, plan.mode) for plan in accepted if plan.match)
         await lifecycle.apply(session, publisher, promotions, now)
