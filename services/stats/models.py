@@ -1,29 +1,15 @@
-"""Tables of the stats service."""
+"""Tables of the stats service: importing this module registers every one of them on
+:data:`services.stats.base.metadata` (Alembic and the tests read it from here)."""
 
 from __future__ import annotations
 
-import datetime as dt
+from services.stats.aggregates import models as _aggregates  # noqa: F401
+from services.stats.base import Base, metadata
+from services.stats.exchange_rates import models as _rates  # noqa: F401
+from services.stats.facts import models as _facts  # noqa: F401
+from services.stats.history import models as _history  # noqa: F401
+from services.stats.parties import models as _parties  # noqa: F401
+from services.stats.platform import models as _platform  # noqa: F401
+from services.stats.rewards.runs import models as _runs  # noqa: F401
 
-from sqlalchemy import BigInteger, Date, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from shared.models import declarative_base
-
-Base = declarative_base()
-metadata = Base.metadata
-
-
-class DailyActivity(Base):
-    """Accepted documents per party, day, mode and direction (the foundation's slice).
-
-    Money is integer fen so SUM is exact on SQLite and PostgreSQL alike.
-    """
-
-    __tablename__ = "daily_activity"
-
-    party_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    mode: Mapped[str] = mapped_column(String(4), primary_key=True)
-    direction: Mapped[str] = mapped_column(String(6), primary_key=True)
-    documents: Mapped[int] = mapped_column(Integer)
-    value_cny_fen: Mapped[int] = mapped_column(BigInteger)
+__all__ = ["Base", "metadata"]

@@ -1,0 +1,75 @@
+"""Keeping the aggregate tables equal to the GROUP BY of the counted facts, incrementally.
+
+A document's contribution changes as a whole (from ``old`` to ``new``), so each
+table gets "minus old, plus new" on the keys involved; rows whose document count
+reaches zero are deleted, exactly as if they had never been aggregated.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import and_, delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.stats.aggregates.models import SPECS, AggregateSpec
+from services.stats.facts.rules import Contribution
+from services.stats.periods import month_start
+from services.stats.sql import upsert_add
+
+Key = tuple[Any, ...]
+
+
+def project(spec: AggregateSpec, contribution: Contribution) -> list[tuple[Key, dict[str, int]]]:
+    """The (key, measures) rows ``contribution`` adds to ``spec``'s table."""
+    time = contribution.business_day if spec.grain == "day" else month_start(contribution.business_day)
+    dims = contribution.dims()
+    if not spec.chapters:
+        values = {spec.time_column: time, **{d: dims[d] for d in spec.dims}}
+        return [(tuple(values[k] for k in spec.key), contribution.measures())]
+    rows = []
+    for chapter, value_fen, lines in contribution.chapters:
+        values = {
+            spec.time_column: time,
+            "chapter": chapter,
+            **{d: dims[d] for d in spec.dims if d != "chapter"},
+        }
+        rows.append(
+            (tuple(values[k] for k in spec.key), {"documents": 1, "lines": lines, "value_fen": value_fen})
+        )
+    return rows
+
+
+async def apply_delta(session: AsyncSession, old: Contribution | None, new: Contribution | None) -> None:
+    """Replace ``old``'s contribution by ``new``'s in every aggregate table."""
+    if old == new:
+        return
+    for spec in SPECS:
+        zero = dict.fromkeys(spec.measures, 0)
+        deltas: dict[Key, dict[str, int]] = defaultdict(zero.copy)
+        lowered: set[Key] = set()
+        for sign, contribution in ((-1, old), (1, new)):
+            if contribution is None:
+                continue
+            for key, measures in project(spec, contribution):
+                for name, value in measures.items():
+                    deltas[key][name] += sign * value
+                if sign < 0:
+                    lowered.add(key)
+        rows = [
+            {**dict(zip(spec.key, key, strict=True)), **measures}
+            for key, measures in deltas.items()
+            if any(measures.values())
+        ]
+        await upsert_add(session, spec.table, rows, spec.key, spec.measures)
+        table = spec.table
+        for key in lowered:
+            if not any(deltas[key].values()):
+                continue
+            await session.execute(
+                delete(table).where(
+                    and_(*(table.c[column] == value for column, value in zip(spec.key, key, strict=True))),
+                    table.c.documents <= 0,
+                )
+            )

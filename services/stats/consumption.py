@@ -1,0 +1,27 @@
+"""The stats consumer: which events it reads and what each one does.
+
+One consumer group (``stats``) reads the declaration and gateway topics. Every
+handler runs inside the inbox transaction (shared.messaging.consumer), first
+appending the event to the stats event log (``stats_event_log``) — the history a
+rebuild replays — then updating the derived tables.
+"""
+
+from __future__ import annotations
+
+from services.stats.facts import handlers as facts
+from services.stats.parties import handlers as parties
+from shared.events.declaration import DocumentAccepted, DocumentStatusChanged, InventoryReturned
+from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
+from shared.messaging.consumer import EventHandlers
+from shared.messaging.topics import events_topic
+
+CONSUMER = "stats"
+TOPICS = [events_topic("declaration"), events_topic("gateway")]
+
+handlers = EventHandlers()
+handlers.on(DocumentStatusChanged)(facts.on_status_changed)
+handlers.on(InventoryReturned)(facts.on_inventory_returned)
+handlers.on(DocumentAccepted)(facts.on_accepted)
+handlers.on(PartyRegistered)(parties.on_registered)
+handlers.on(PartyStatusChanged)(parties.on_status_changed)
+handlers.on(ApiTrafficCounted)(parties.on_traffic)

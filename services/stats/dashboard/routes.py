@@ -1,0 +1,60 @@
+"""The regulator dashboard page and its static files, under ``/v1/stats/dashboard/``.
+
+The page and its scripts hold no data and need no identity; every figure is fetched
+by the page from the JSON APIs with the caller's bearer token, through the gateway.
+ECharts is served from this package (``static/vendor/echarts``), never from a CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from shared.problems import ROUTE_NOT_FOUND, ProblemError
+
+STATIC = Path(__file__).with_name("static")
+router = APIRouter(prefix="/v1/stats/dashboard", tags=["dashboard"], include_in_schema=False)
+
+_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+}
+# The page runs only its own scripts and talks only to its own origin.
+_SECURITY = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@router.get("", include_in_schema=False)
+async def without_slash() -> Response:
+    return RedirectResponse("/v1/stats/dashboard/", status_code=308)
+
+
+@router.get("/", include_in_schema=False)
+async def page() -> Response:
+    """The dashboard page."""
+    return FileResponse(
+        STATIC / "index.html", media_type=_TYPES[".html"], headers={**_SECURITY, "Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/static/{path:path}", include_in_schema=False)
+async def static(path: str) -> Response:
+    """A static file of the page (no directory listing, no way out of the folder)."""
+    target = (STATIC / path).resolve()
+    if not target.is_relative_to(STATIC.resolve()) or not target.is_file() or target.suffix not in _TYPES:
+        raise ProblemError(ROUTE_NOT_FOUND, "No such file.")
+    cache = "public, max-age=86400" if "/vendor/" in f"/{path}" else "no-cache"
+    return FileResponse(
+        target, media_type=_TYPES[target.suffix], headers={**_SECURITY, "Cache-Control": cache}
+    )

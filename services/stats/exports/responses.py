@@ -1,0 +1,41 @@
+"""Answering a query as JSON, CSV or XLSX (``?format=``), in Chinese or English (``?lang=``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import Query
+from fastapi.responses import JSONResponse, Response
+
+from services.stats.exports.render import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from services.stats.queries.results import ResultTable
+
+Format = Literal["json", "csv", "xlsx"]
+Lang = Literal["zh", "en"]
+
+FormatParam = Annotated[Format, Query(alias="format", description="json (default), csv or xlsx")]
+LangParam = Annotated[Lang, Query(description="labels of exports: zh (default) or en")]
+
+
+def _filename(table: ResultTable, extension: str) -> str:
+    period = f"{table.filters.get('from', '')}_{table.filters.get('to', '')}".strip("_")
+    return f"ddt-{table.query}-{period}.{extension}" if period else f"ddt-{table.query}.{extension}"
+
+
+def respond(table: ResultTable, fmt: Format = "json", lang: Lang = "zh") -> Response:
+    """The query's answer in the requested format."""
+    if fmt == "json":
+        return JSONResponse(table.to_json(), headers={"Cache-Control": "no-store"})
+    body, media, extension = (
+        (to_csv(table, lang), CSV_TYPE, "csv") if fmt == "csv" else (to_xlsx(table, lang), XLSX_TYPE, "xlsx")
+    )
+    name = _filename(table, extension)
+    return Response(
+        content=body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,188 @@
+"""``/v1/stats/…`` query endpoints. Each answers JSON, or CSV/XLSX with ``?format=``.
+
+Access: regulators see every party; anyone else sees only its own figures (the
+party filter is forced, and naming another party is a 403). Activity counts about
+other enterprises and the platform's figures are for regulators only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import Response
+
+from services.stats.access import require_regulator, scope_for
+from services.stats.exports.responses import FormatParam, LangParam, respond
+from services.stats.periods import GRANULARITIES
+from services.stats.platform.queries import operating_figures, traffic_series
+from services.stats.queries import service
+from services.stats.queries.filters import Filters, common_filters
+from shared.identity import CurrentIdentity, Identity
+from shared.problems import VALIDATION_FAILED, ProblemError
+from shared.service import DbSession
+
+router = APIRouter(prefix="/v1/stats", tags=["statistics"])
+
+FiltersDep = Annotated[Filters, Depends(common_filters)]
+GranularityParam = Annotated[str, Query(description="day, month, quarter or year")]
+
+
+def scoped(identity: Identity, filters: Filters) -> Filters:
+    """The filters limited to what the caller may see."""
+    scope = scope_for(identity, filters.values.get("party_id", ()))
+    return filters.with_party(scope.party_id)
+
+
+def _granularity(value: str) -> str:
+    if value not in GRANULARITIES:
+        raise ProblemError(
+            VALIDATION_FAILED,
+            f"granularity must be one of {list(GRANULARITIES)}",
+            errors=[{"pointer": "/query/granularity", "detail": "unknown granularity"}],
+        )
+    return value
+
+
+def _dims(raw: str | None) -> list[str]:
+    names = [d.strip() for d in (raw or "").split(",") if d.strip()]
+    return ["party_id" if d == "party" else d for d in names]
+
+
+@router.get("/summary", summary="All-time totals by mode and direction (own; regulators: platform-wide)")
+async def summary(identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
+    """The figures at a glance; kept from the foundation's slice, now computed from the facts."""
+    return await service.summary(session, None if identity.is_regulator else identity.party_id)
+
+
+@router.get("/totals", summary="Totals over a period, grouped by any dimensions")
+async def totals(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    group_by: Annotated[
+        str | None,
+        Query(description="comma-separated: party, mode, direction, country, district, park, currency"),
+    ] = None,
+) -> Response:
+    return respond(await service.totals(session, scoped(identity, filters), _dims(group_by)), fmt, lang)
+
+
+@router.get("/series", summary="Time series with month-on-month and year-on-year growth")
+async def series(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    granularity: GranularityParam = "month",
+    split: Annotated[str | None, Query(description="one dimension to split the series by")] = None,
+) -> Response:
+    dims = _dims(split)
+    table = await service.series(
+        session, scoped(identity, filters), _granularity(granularity), dims[0] if dims else None
+    )
+    return respond(table, fmt, lang)
+
+
+@router.get("/rankings/{what}", summary="Top enterprises, countries, HS chapters, districts, parks, modes")
+async def ranking(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    what: Annotated[
+        str,
+        Path(description="enterprises, countries, chapters, districts, parks, modes, currencies, directions"),
+    ],
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    by: Annotated[str, Query(description="value, orders or documents")] = "value",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+) -> Response:
+    table = await service.ranking(session, scoped(identity, filters), what, by, limit)
+    return respond(table, fmt, lang)
+
+
+@router.get("/growth", summary="One period beside the previous one and the same one last year")
+async def growth(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    granularity: GranularityParam = "month",
+    at: Annotated[dt.date | None, Query(description="a day in the period (default: 'to')")] = None,
+) -> Response:
+    table = await service.growth_table(session, scoped(identity, filters), _granularity(granularity), at)
+    return respond(table, fmt, lang)
+
+
+@router.get("/enterprises/active", summary="Enterprises with real transactions per period (regulators)")
+async def active(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    granularity: GranularityParam = "month",
+    group_by: Annotated[str | None, Query(description="district, park, mode or direction")] = None,
+) -> Response:
+    require_regulator(identity)
+    table = await service.active_enterprises(session, filters, _granularity(granularity), group_by)
+    return respond(table, fmt, lang)
+
+
+@router.get("/enterprises/new", summary="Newly active enterprises per period, district and park (regulators)")
+async def new(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    granularity: GranularityParam = "month",
+    group_by: Annotated[str | None, Query(description="district or park")] = None,
+) -> Response:
+    require_regulator(identity)
+    table = await service.new_enterprises(session, filters, _granularity(granularity), group_by)
+    return respond(table, fmt, lang)
+
+
+@router.get("/enterprises/new/list", summary="The newly active enterprises of a period (regulators)")
+async def new_list(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    limit: Annotated[int, Query(ge=1, le=10000)] = 100,
+) -> Response:
+    require_regulator(identity)
+    return respond(await service.new_enterprise_list(session, filters, limit), fmt, lang)
+
+
+@router.get("/platform", summary="The platform's operating figures (regulators)")
+async def platform(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+) -> Response:
+    require_regulator(identity)
+    return respond(await operating_figures(session, filters), fmt, lang)
+
+
+@router.get("/platform/traffic", summary="API calls and accepted documents over time (regulators)")
+async def platform_traffic(
+    identity: CurrentIdentity,
+    session: DbSession,
+    filters: FiltersDep,
+    fmt: FormatParam = "json",
+    lang: LangParam = "zh",
+    granularity: GranularityParam = "day",
+) -> Response:
+    require_regulator(identity)
+    return respond(await traffic_series(session, filters, _granularity(granularity)), fmt, lang)

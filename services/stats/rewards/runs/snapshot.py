@@ -1,0 +1,177 @@
+"""Assembling a reward run's input snapshot from the statistics.
+
+For every enterprise with counted trade in the year or the year before:
+
+* ``transaction_value`` / ``_prev`` — net CNY value of its counted inventories in the
+  year and the previous year (Beijing calendar years); ``order_count`` / ``_prev``
+  likewise;
+* ``rmb_settlement_amount`` and ``intl_logistics_cost`` — 0 until the payments and
+  logistics services publish those figures (the fields exist so the policy's items
+  already work);
+* name, USCC, district and park from the party registry mirror (district/park fall
+  back to where it first traded); a park id listed as an incubation base goes to
+  ``incubator_id``;
+* flags the platform knows: ``counted_in_platform_statistics`` (trade in the year),
+  ``registered_locally`` (a registry entry with a district), ``first_year_cbec``
+  (first real transaction in the year), ``first_application`` (no trade the year
+  before — an approximation the bureau can override). Flags the platform cannot know
+  (``serious_dishonesty``, ``duplicate_application``, ``uses_local_logistics`` …) are
+  absent (false) unless the request sets them per party.
+
+Parks and incubators: every place of the reference list (certified) and every park
+id an enterprise names; ``new_active_enterprises`` counts the snapshot's enterprises
+whose first real transaction fell in the year, ``new_active_transaction_value`` sums
+their year's value. Parties without a registry entry or a valid USCC cannot be paid
+and are listed as excluded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.stats.aggregates.models import TABLES
+from services.stats.parties.models import FirstActivity, PartyMirror
+from services.stats.reference.places import Place
+from services.stats.rewards import Snapshot, SnapshotValidationError, parse_snapshot
+from services.stats.rewards.inputs import uscc_check_character
+from shared.sqltypes import utcnow
+
+_ID_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-")
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@dataclass(frozen=True)
+class BuiltSnapshot:
+    """A snapshot and the parties left out of it."""
+
+    snapshot: Snapshot
+    excluded: list[dict[str, str]]
+
+
+def _valid_uscc(code: str) -> bool:
+    code = (code or "").strip().upper()
+    return (
+        len(code) == 18
+        and all(c in _USCC_ALPHABET for c in code)
+        and uscc_check_character(code[:17]) == code[17]
+    )
+
+
+def _valid_id(value: str) -> bool:
+    return 0 < len(value) <= 64 and value[0].isalnum() and all(c in _ID_OK for c in value)
+
+
+def _yuan(fen: int) -> str:
+    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+
+
+async def _yearly(session: AsyncSession, year: int) -> dict[str, tuple[int, int]]:
+    table = TABLES["stats_agg_party_month"]
+    rows = await session.execute(
+        select(table.c.party_id, func.sum(table.c.value_fen), func.sum(table.c.orders))
+        .where(table.c.month >= dt.date(year, 1, 1), table.c.month <= dt.date(year, 12, 1))
+        .group_by(table.c.party_id)
+    )
+    return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+
+async def build(
+    session: AsyncSession,
+    year: int,
+    places: dict[str, Place],
+    *,
+    flags: dict[str, dict[str, bool]] | None = None,
+    park_flags: dict[str, dict[str, bool]] | None = None,
+    taken_at: dt.datetime | None = None,
+) -> BuiltSnapshot:
+    """The snapshot of ``year`` from the current facts."""
+    flags = flags or {}
+    park_flags = park_flags or {}
+    this_year, last_year = await _yearly(session, year), await _yearly(session, year - 1)
+    first_days = {r.party_id: r for r in (await session.scalars(select(FirstActivity))).all()}
+    registry = {r.party_id: r for r in (await session.scalars(select(PartyMirror))).all()}
+    enterprises: list[dict[str, Any]] = []
+    excluded: list[dict[str, str]] = []
+    for party_id in sorted(set(this_year) | set(last_year)):
+        value, orders = this_year.get(party_id, (0, 0))
+        value_prev, orders_prev = last_year.get(party_id, (0, 0))
+        party = registry.get(party_id)
+        if party is None:
+            excluded.append({"party": party_id, "reason": "not in the party registry (no name or USCC)"})
+            continue
+        if not _valid_uscc(party.uscc) or not _valid_id(party_id):
+            excluded.append(
+                {"party": party_id, "reason": "registry entry has no valid USCC or a malformed id"}
+            )
+            continue
+        first = first_days.get(party_id)
+        district = party.district or (first.district if first else "") or "unknown"
+        park = party.park or (first.park if first else "") or None
+        row: dict[str, Any] = {
+            "party_id": party_id,
+            "name": party.name,
+            "uscc": party.uscc.upper(),
+            "district": district,
+            "transaction_value": _yuan(value),
+            "transaction_value_prev": _yuan(value_prev),
+            "order_count": orders,
+            "order_count_prev": orders_prev,
+            "rmb_settlement_amount": "0",
+            "intl_logistics_cost": "0",
+            "flags": {
+                "counted_in_platform_statistics": value > 0 or orders > 0,
+                "registered_locally": bool(party.district),
+                "first_year_cbec": first is not None and first.first_day.year == year,
+                "first_application": value_prev == 0 and orders_prev == 0,
+                **flags.get(party_id, {}),
+            },
+        }
+        if park and _valid_id(park):
+            place = places.get(park)
+            row["incubator_id" if place is not None and place.kind == "incubator" else "park_id"] = park
+        enterprises.append(row)
+    newly: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in enterprises:
+        first = first_days.get(row["party_id"])
+        place_id = row.get("park_id") or row.get("incubator_id")
+        if place_id and first is not None and first.first_day.year == year:
+            newly[place_id].append(row)
+    place_ids = set(places) | {r.get("park_id") or r.get("incubator_id") for r in enterprises} - {None}
+    parks = []
+    for place_id in sorted(p for p in place_ids if p):
+        place = places.get(place_id)
+        members = newly.get(place_id, [])
+        parks.append(
+            {
+                "park_id": place_id,
+                "kind": place.kind if place else "park",
+                "name": place.name_zh if place else place_id,
+                "district": place.district if place else "unknown",
+                "new_active_enterprises": len(members),
+                "new_active_transaction_value": str(
+                    sum((Decimal(m["transaction_value"]) for m in members), Decimal("0.00"))
+                ),
+                "flags": {"certified": place is not None, **park_flags.get(place_id, {})},
+            }
+        )
+    now = taken_at or utcnow()
+    data = {
+        "snapshot_id": f"snap-{year}-{uuid.uuid4().hex[:12]}",
+        "year": year,
+        "taken_at": now.isoformat(),
+        "source": f"stats-service facts as of {now.isoformat()}",
+        "enterprises": enterprises,
+        "parks": parks,
+    }
+    try:
+        return BuiltSnapshot(parse_snapshot(data, source="stats facts"), excluded)
+    except SnapshotValidationError:
+        raise
