@@ -40,19 +40,27 @@ async def fact(db: Database, document_id: str) -> Fact:
 
 async def test_only_released_or_closed_inventories_count(stats_db: Database) -> None:
     inventory = facts("I1", value="120.00")
-    order = facts("O1", value="120.00").model_copy(update={"document_kind": "order", "message_type": "CEB303"})
+    order = facts("O1", value="120.00").model_copy(
+        update={"document_kind": "order", "message_type": "CEB303"}
+    )
     closed_only = facts("I2", value="30.00")
     in_review = facts("I3", value="999.00")
-    await feed(stats_db, [
-        accepted(inventory, at("2026-03-01 08:00")),
-        status(inventory, "matched", at("2026-03-01 08:01")),
-        released(inventory, at("2026-03-01 10:00")),
-        status(order, "released", at("2026-03-01 10:00")),  # an order never becomes a fact
-        status(closed_only, "closed", at("2026-03-03 10:00")),  # release receipt lost: closure counts
-        status(in_review, "cleared_review", at("2026-03-04 10:00")),
-    ])
+    await feed(
+        stats_db,
+        [
+            accepted(inventory, at("2026-03-01 08:00")),
+            status(inventory, "matched", at("2026-03-01 08:01")),
+            released(inventory, at("2026-03-01 10:00")),
+            status(order, "released", at("2026-03-01 10:00")),  # an order never becomes a fact
+            status(closed_only, "closed", at("2026-03-03 10:00")),  # release receipt lost: closure counts
+            status(in_review, "cleared_review", at("2026-03-04 10:00")),
+        ],
+    )
     assert await month_totals(stats_db) == {("2026-03", "E1"): (2, 2, 15000)}
-    assert ((await fact(stats_db, "I3")).counted, (await fact(stats_db, "I3")).status) == (False, "cleared_review")
+    assert ((await fact(stats_db, "I3")).counted, (await fact(stats_db, "I3")).status) == (
+        False,
+        "cleared_review",
+    )
 
 
 async def test_a_duplicate_changes_nothing(stats_db: Database) -> None:
@@ -70,13 +78,16 @@ async def test_a_duplicate_changes_nothing(stats_db: Database) -> None:
 async def test_cancellation_and_return_reverse_in_the_period_of_the_document(stats_db: Database) -> None:
     march = facts("M1", value="200.00")
     april = facts("A1", value="300.00")
-    await feed(stats_db, [
-        released(march, at("2026-03-30 10:00")),
-        released(april, at("2026-04-02 10:00")),
-        # In April: March's inventory is partly returned and April's is cancelled.
-        returned(march, "R1", "50.00", at("2026-04-10 10:00")),
-        status(april, "cancelled", at("2026-04-11 10:00"), previous="released"),
-    ])
+    await feed(
+        stats_db,
+        [
+            released(march, at("2026-03-30 10:00")),
+            released(april, at("2026-04-02 10:00")),
+            # In April: March's inventory is partly returned and April's is cancelled.
+            returned(march, "R1", "50.00", at("2026-04-10 10:00")),
+            status(april, "cancelled", at("2026-04-11 10:00"), previous="released"),
+        ],
+    )
     assert await month_totals(stats_db) == {("2026-03", "E1"): (1, 1, 15000)}
     row = await fact(stats_db, "M1")
     assert (row.business_day, row.value_fen, row.returned_fen) == (dt.date(2026, 3, 30), 15000, 5000)
@@ -84,10 +95,13 @@ async def test_cancellation_and_return_reverse_in_the_period_of_the_document(sta
 
 async def test_a_full_return_leaves_no_transaction(stats_db: Database) -> None:
     doc = facts("F1", value="80.00", chapters=[("61", "50.00"), ("95", "30.00")])
-    await feed(stats_db, [
-        released(doc, at("2026-05-01 10:00")),
-        returned(doc, "R1", "30.00", at("2026-05-05 10:00"), chapters=[("95", "30.00")]),
-    ])
+    await feed(
+        stats_db,
+        [
+            released(doc, at("2026-05-01 10:00")),
+            returned(doc, "R1", "30.00", at("2026-05-05 10:00"), chapters=[("95", "30.00")]),
+        ],
+    )
     rows = await aggregate_rows(stats_db)
     assert [(r[2], r[-1]) for r in rows["stats_agg_party_chapter_month"]] == [("61", 5000)]
     await feed(stats_db, [returned(doc, "R2", "50.00", at("2026-05-06 10:00"), chapters=[("61", "50.00")])])
@@ -100,16 +114,22 @@ async def test_late_and_out_of_order_events_land_in_their_period(stats_db: Datab
     new_year = facts("N1", value="10.00")
     late = facts("L1", value="20.00")
     cancelled_first = facts("C1", value="40.00")
-    await feed(stats_db, [
-        released(new_year, dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)),
-        released(facts("X1", value="1.00"), at("2027-02-01 10:00")),
-        released(late, at("2026-06-15 10:00")),  # arrives after February's events
-        status(cancelled_first, "cancelled", at("2026-07-02 10:00")),  # the cancellation overtakes
-        released(cancelled_first, at("2026-07-01 10:00")),  # ...its release
-        status(late, "closed", at("2026-07-20 10:00")),  # closure later: still June
-    ])
+    await feed(
+        stats_db,
+        [
+            released(new_year, dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)),
+            released(facts("X1", value="1.00"), at("2027-02-01 10:00")),
+            released(late, at("2026-06-15 10:00")),  # arrives after February's events
+            status(cancelled_first, "cancelled", at("2026-07-02 10:00")),  # the cancellation overtakes
+            released(cancelled_first, at("2026-07-01 10:00")),  # ...its release
+            status(late, "closed", at("2026-07-20 10:00")),  # closure later: still June
+        ],
+    )
     assert await month_totals(stats_db) == {
-        ("2027-01", "E1"): (1, 1, 1000), ("2027-02", "E1"): (1, 1, 100), ("2026-06", "E1"): (1, 1, 2000)}
+        ("2027-01", "E1"): (1, 1, 1000),
+        ("2027-02", "E1"): (1, 1, 100),
+        ("2026-06", "E1"): (1, 1, 2000),
+    }
 
 
 async def test_any_order_of_a_documents_events_gives_the_same_figures(stats_db: Database) -> None:
@@ -143,9 +163,18 @@ async def test_the_rate_used_is_recorded_and_new_rates_revalue(stats_db: Databas
         changed = await revalue(session, {"502"}, dt.date(2026, 9, 1))
     after = await fact(stats_db, "U1")
     assert (before.cny_rate, before.rate_month, before.rate_source, before.value_fen) == (
-        Decimal("7.1"), "2020-01", "table", 71000)
+        Decimal("7.1"),
+        "2020-01",
+        "table",
+        71000,
+    )
     assert (changed, after.cny_rate, after.rate_month, after.value_fen, after.value_orig_cents) == (
-        1, Decimal("7.2345"), "2026-09", 72345, 10000)
+        1,
+        Decimal("7.2345"),
+        "2026-09",
+        72345,
+        10000,
+    )
     assert await month_totals(stats_db) == {("2026-09", "E1"): (1, 1, 72345)}
 
 

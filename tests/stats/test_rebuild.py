@@ -35,30 +35,53 @@ def random_stream(seed: int, documents: int = 60) -> list[CloudEvent]:
     events: list[CloudEvent] = []
     for index in range(documents):
         party = f"E{rng.randrange(5)}"
-        mode, direction = rng.choice([("1210", "import"), ("9610", "export"), ("9710", "export"),
-                                      ("9810", "export"), ("1239", "import"), ("9610", "import")])
+        mode, direction = rng.choice(
+            [
+                ("1210", "import"),
+                ("9610", "export"),
+                ("9710", "export"),
+                ("9810", "export"),
+                ("1239", "import"),
+                ("9610", "import"),
+            ]
+        )
         currency, rate = rng.choice([("142", "1"), ("502", "7.1"), ("300", "7.8"), ("116", "0.048")])
         value = f"{rng.randrange(100, 500000) / 100:.2f}"
         half = f"{float(value) / 2:.2f}"
-        doc = facts(f"D{index}", party, mode=mode, direction=direction, value=value, currency=currency, rate=rate,
-                    country=rng.choice(["502", "116", "303", None]), district=rng.choice(["haizhou", "donghai"]),
-                    park=rng.choice([None, "haizhou_cbec_park", "donghai_crystal_export_incubator"]),
-                    chapters=[("61", half), ("71", f"{float(value) - float(half):.2f}")],
-                    order_count=rng.randrange(1, 4))
-        release_at = at("2026-01-01 10:00") + dt.timedelta(days=rng.randrange(0, 400), minutes=rng.randrange(900))
+        doc = facts(
+            f"D{index}",
+            party,
+            mode=mode,
+            direction=direction,
+            value=value,
+            currency=currency,
+            rate=rate,
+            country=rng.choice(["502", "116", "303", None]),
+            district=rng.choice(["haizhou", "donghai"]),
+            park=rng.choice([None, "haizhou_cbec_park", "donghai_crystal_export_incubator"]),
+            chapters=[("61", half), ("71", f"{float(value) - float(half):.2f}")],
+            order_count=rng.randrange(1, 4),
+        )
+        release_at = at("2026-01-01 10:00") + dt.timedelta(
+            days=rng.randrange(0, 400), minutes=rng.randrange(900)
+        )
         events.append(accepted(doc, release_at - dt.timedelta(hours=5)))
         events.append(released(doc, release_at))
         fate = rng.random()
         if fate < 0.15:
             events.append(status(doc, "cancelled", release_at + dt.timedelta(days=3)))
         elif fate < 0.35:
-            events.append(returned(doc, f"R{index}", half, release_at + dt.timedelta(days=10), chapters=[("61", half)]))
+            events.append(
+                returned(doc, f"R{index}", half, release_at + dt.timedelta(days=10), chapters=[("61", half)])
+            )
         elif fate < 0.45:
             events.append(status(doc, "closed", release_at + dt.timedelta(days=20)))
     for number, uscc in enumerate(USCC):
         events.append(registered(f"E{number}", uscc=uscc, park="haizhou_cbec_park" if number else None))
     for hour in range(6):
-        events.append(traffic("E1", dt.datetime(2026, 3, 1, hour, tzinfo=dt.UTC), calls=10 + hour, errors=hour % 2))
+        events.append(
+            traffic("E1", dt.datetime(2026, 3, 1, hour, tzinfo=dt.UTC), calls=10 + hour, errors=hour % 2)
+        )
     rng.shuffle(events)
     duplicates = [rng.choice(events) for _ in range(15)]  # redeliveries with the same event id
     return events + duplicates
@@ -67,8 +90,12 @@ def random_stream(seed: int, documents: int = 60) -> list[CloudEvent]:
 async def everything(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     rows = await aggregate_rows(db)
     async with db.transaction() as session:
-        for name, table in (("parties", PartyMirror.__table__), ("traffic", ApiTrafficHour.__table__),
-                            ("accepted", AcceptedDocument.__table__), ("accepted_day", AcceptedDocumentsDay.__table__)):
+        for name, table in (
+            ("parties", PartyMirror.__table__),
+            ("traffic", ApiTrafficHour.__table__),
+            ("accepted", AcceptedDocument.__table__),
+            ("accepted_day", AcceptedDocumentsDay.__table__),
+        ):
             rows[name] = sorted(tuple(r) for r in (await session.execute(select(table))).all())
     return rows
 

@@ -1,0 +1,419 @@
+/*
+ * The regulator dashboard. Every figure comes from the stats JSON APIs, called through
+ * the gateway with the caller's bearer token (Authorization: Bearer …):
+ *   - the token is obtained at sign-in from the gateway's OAuth2 client-credentials
+ *     endpoint (POST /oauth/token, HTTP Basic key_id:secret) and kept in sessionStorage
+ *     (this tab only), or handed over in the URL fragment (#token=…, never sent to a server);
+ *   - without a token the calls go out with the browser's cookies (same origin), so a
+ *     future gateway session login works without changing this page.
+ * Charts: Apache ECharts, served by the platform (static/vendor/echarts).
+ */
+"use strict";
+(function () {
+  const API = "/v1/stats";
+  const TOKEN_KEY = "ddt.dashboard.token";
+  const LANG_KEY = "ddt.dashboard.lang";
+  const I18N = window.DDT_I18N;
+  const COUNTRIES = window.DDT_COUNTRIES || {};
+  const MODES = ["1210", "1239", "9610", "9710", "9810"];
+
+  const state = {
+    lang: localStorage.getItem(LANG_KEY) || "zh",
+    token: sessionStorage.getItem(TOKEN_KEY),
+    charts: {},
+    names: { districts: {}, parks: {} },
+    latestRun: null,
+  };
+
+  class HttpError extends Error {
+    constructor(status, message) { super(message); this.status = status; }
+  }
+
+  const $ = (id) => document.getElementById(id);
+  const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N.zh[key] || key;
+
+  function applyI18n() {
+    document.documentElement.lang = state.lang === "en" ? "en" : "zh-CN";
+    document.title = t("title");
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function headers(extra) {
+    const out = Object.assign({ Accept: "application/json" }, extra || {});
+    if (state.token) out.Authorization = "Bearer " + state.token;
+    return out;
+  }
+
+  async function call(path, params, options) {
+    const url = new URL(path, window.location.origin);
+    Object.entries(params || {}).forEach(([k, v]) => { if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v); });
+    const init = Object.assign({ credentials: "same-origin" }, options || {});
+    init.headers = headers(init.headers);
+    const response = await fetch(url, init);
+    if (!response.ok) {
+      let detail = response.statusText;
+      try { detail = (await response.json()).detail || detail; } catch (e) { /* not JSON */ }
+      throw new HttpError(response.status, detail);
+    }
+    return response;
+  }
+
+  const getJson = async (path, params) => (await call(path, params)).json();
+
+  function filters() {
+    const out = {};
+    ["from", "to", "mode", "direction", "district"].forEach((name) => {
+      const value = $("f-" + name).value;
+      if (value) out[name] = value;
+    });
+    return out;
+  }
+
+  const money = (v) => Number(v || 0).toLocaleString(state.lang === "en" ? "en-US" : "zh-CN", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+  const countryName = (code) => (code ? (COUNTRIES[code] ? COUNTRIES[code][state.lang === "en" ? 1 : 0] : code) : t("unknown"));
+  const districtName = (id) => (id ? state.names.districts[id] || id : t("unknown"));
+  const parkName = (id) => (id ? state.names.parks[id] || id : t("unknown"));
+
+  // ------------------------------------------------------------------ charts
+
+  function chart(name) {
+    const el = $("chart-" + name);
+    if (!state.charts[name]) {
+      state.charts[name] = echarts.init(el, null, { renderer: "canvas", locale: state.lang === "en" ? "EN" : "ZH" });
+    }
+    return state.charts[name];
+  }
+
+  function mark(name, status, points) {
+    const el = $("chart-" + name);
+    el.dataset.state = status;
+    el.dataset.points = String(points || 0);
+  }
+
+  function draw(name, option, points) {
+    const instance = chart(name);
+    instance.clear();
+    if (!points) {
+      instance.setOption({ title: { text: t("noData"), left: "center", top: "middle", textStyle: { color: "#8a96a3", fontSize: 14 } } });
+    } else {
+      instance.setOption(option, true);
+    }
+    mark(name, points ? "ready" : "empty", points);
+  }
+
+  const QUERIES = {
+    volume: () => ({ path: API + "/series", params: Object.assign({ granularity: "month", split: "mode" }, filters()) }),
+    district: () => ({ path: API + "/rankings/districts", params: Object.assign({ limit: 50 }, filters()) }),
+    country: () => ({ path: API + "/rankings/countries", params: Object.assign({ limit: 10 }, filters()) }),
+    enterprises: () => ({ path: API + "/rankings/enterprises", params: Object.assign({ limit: 10 }, filters()) }),
+    parks: () => {
+      const f = filters();  // newly active enterprises are filtered by period and district only
+      return { path: API + "/enterprises/new", params: { granularity: "year", group_by: "park", from: f.from, to: f.to, district: f.district } };
+    },
+  };
+
+  const RENDER = {
+    volume(body) {
+      const buckets = [...new Set(body.rows.map((r) => r.bucket))];
+      const modes = MODES.filter((m) => body.rows.some((r) => r.mode === m && Number(r.value) > 0));
+      const series = modes.map((m) => ({
+        name: m, type: "bar", stack: "value",
+        data: buckets.map((b) => { const row = body.rows.find((r) => r.bucket === b && r.mode === m); return row ? Number(row.value) : 0; }),
+      }));
+      const points = series.reduce((n, s) => n + s.data.filter((v) => v > 0).length, 0);
+      draw("volume", {
+        tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 80, right: 20, top: 40, bottom: 30 },
+        xAxis: { type: "category", data: buckets }, yAxis: { type: "value", name: t("value") }, series,
+      }, points);
+    },
+    district(body) {
+      const rows = body.rows;
+      draw("district", {
+        tooltip: {}, grid: { left: 140, right: 20, top: 10, bottom: 30 },
+        xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: rows.map((r) => districtName(r.district)) },
+        series: [{ type: "bar", name: t("value"), data: rows.map((r) => Number(r.value)) }],
+      }, rows.length);
+    },
+    country(body) {
+      const rows = body.rows;
+      draw("country", {
+        tooltip: { trigger: "item" }, legend: { type: "scroll", bottom: 0 },
+        series: [{ type: "pie", radius: ["35%", "65%"], name: t("value"), data: rows.map((r) => ({ name: countryName(r.country), value: Number(r.value) })) }],
+      }, rows.length);
+    },
+    enterprises(body) {
+      const rows = body.rows;
+      draw("enterprises", {
+        tooltip: {}, grid: { left: 200, right: 20, top: 10, bottom: 30 },
+        xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: rows.map((r) => r.name || r.party_id) },
+        series: [{ type: "bar", name: t("value"), data: rows.map((r) => Number(r.value)) }],
+      }, rows.length);
+    },
+    parks(body) {
+      const totals = {};
+      body.rows.forEach((r) => { const key = r.park || ""; totals[key] = (totals[key] || 0) + Number(r.enterprises); });
+      const keys = Object.keys(totals).filter((k) => k !== "").sort((a, b) => totals[b] - totals[a]);
+      draw("parks", {
+        tooltip: {}, grid: { left: 220, right: 20, top: 10, bottom: 30 },
+        xAxis: { type: "value", minInterval: 1 }, yAxis: { type: "category", inverse: true, data: keys.map(parkName) },
+        series: [{ type: "bar", name: t("enterprises"), data: keys.map((k) => totals[k]) }],
+      }, keys.length);
+    },
+  };
+
+  async function loadChart(name) {
+    mark(name, "loading", 0);
+    try {
+      const q = QUERIES[name]();
+      RENDER[name](await getJson(q.path, q.params));
+    } catch (error) {
+      if (!handleAuth(error)) {
+        mark(name, "error", 0);
+        chart(name).setOption({ title: { text: t("loadFailed"), left: "center", top: "middle" } }, true);
+      }
+    }
+  }
+
+  async function loadKpis() {
+    const f = filters();
+    try {
+      const totals = await getJson(API + "/totals", f);
+      const row = totals.rows[0] || { value: "0", orders: 0, documents: 0 };
+      $("kpi-value").textContent = money(row.value);
+      $("kpi-orders").textContent = Number(row.orders).toLocaleString();
+      $("kpi-documents").textContent = Number(row.documents).toLocaleString();
+      const active = await getJson(API + "/enterprises/active", Object.assign({ granularity: "year" }, f));
+      const last = active.rows[active.rows.length - 1];
+      $("kpi-active").textContent = last ? String(last.enterprises) : "0";
+    } catch (error) { handleAuth(error); }
+  }
+
+  async function loadReward() {
+    const holder = $("reward");
+    holder.dataset.state = "loading";
+    const to = $("f-to").value;
+    try {
+      const body = await getJson(API + "/rewards/runs/latest", to ? { year: to.slice(0, 4) } : {});
+      state.latestRun = body.run;
+      $("reward-export").hidden = !body.run;
+      holder.replaceChildren();
+      if (!body.run) {
+        const p = document.createElement("p");
+        p.textContent = t("noRun");
+        holder.append(p);
+        holder.dataset.state = "empty";
+        return;
+      }
+      const run = body.run;
+      const summary = document.createElement("p");
+      summary.id = "reward-summary";
+      summary.textContent = `${t("runPolicy")}: ${run.policyId} · ${t("runStatus")}: ${t("status_" + run.status)} · ` +
+        `${t("runTotal")}: ${money(run.total)} · ${t("runBudget")}: ${money(run.budget.total)} · ${t("runSubjects")}: ${run.subjects}`;
+      const table = document.createElement("table");
+      table.id = "reward-top";
+      const head = table.createTHead().insertRow();
+      [t("enterprisesTitle"), t("district"), t("runTotal")].forEach((label, i) => {
+        const th = document.createElement("th"); th.textContent = label; if (i === 2) th.className = "num"; head.append(th);
+      });
+      const tbody = table.createTBody();
+      body.top.forEach((s) => {
+        const tr = tbody.insertRow();
+        [s.name, districtName(s.district), money(s.final)].forEach((text, i) => {
+          const td = tr.insertCell(); td.textContent = text; if (i === 2) td.className = "num";
+        });
+      });
+      holder.append(summary, table);
+      holder.dataset.state = "ready";
+    } catch (error) {
+      if (!handleAuth(error)) holder.dataset.state = "error";
+    }
+  }
+
+  // ------------------------------------------------------------------ exports
+
+  function filenameOf(response, fallback) {
+    const header = response.headers.get("Content-Disposition") || "";
+    const match = /filename="([^"]+)"/.exec(header);
+    return match ? match[1] : fallback;
+  }
+
+  async function saveResponse(response, fallback) {
+    const blob = await response.blob();
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = filenameOf(response, fallback);
+    document.body.append(link);
+    link.click();
+    setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }
+
+  async function exportChart(name, format) {
+    const q = QUERIES[name]();
+    try {
+      const response = await call(q.path, Object.assign({}, q.params, { format, lang: state.lang }),
+        { headers: { Accept: format === "csv" ? "text/csv" : "application/octet-stream" } });
+      await saveResponse(response, `ddt-${name}.${format}`);
+    } catch (error) { handleAuth(error); }
+  }
+
+  async function exportRun() {
+    const run = state.latestRun;
+    if (!run) return;
+    const button = $("reward-export");
+    button.disabled = true;
+    button.textContent = t("exporting");
+    try {
+      // A background job: a large run's explanations take a while to write.
+      const job = await (await call(`${API}/rewards/runs/${encodeURIComponent(run.runId)}/exports`, {}, {
+        method: "POST", body: JSON.stringify({ explanations: "all" }),
+        headers: { "Content-Type": "application/json", "Idempotency-Key": newKey() },
+      })).json();
+      let status = job;
+      for (let i = 0; i < 600 && status.status !== "done" && status.status !== "failed"; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        status = await getJson(`${API}/rewards/exports/${job.jobId}`);
+      }
+      if (status.status === "done") {
+        await saveResponse(await call(`${API}/rewards/exports/${job.jobId}/file`, {}, { headers: { Accept: "application/octet-stream" } }),
+          `reward-run-${run.runId}.xlsx`);
+      }
+    } catch (error) { handleAuth(error); }
+    button.disabled = false;
+    button.textContent = t("exportXlsx");
+  }
+
+  function addExportButtons() {
+    document.querySelectorAll(".chart-panel").forEach((panel) => {
+      const name = panel.dataset.chart;
+      const holder = panel.querySelector(".exports");
+      holder.replaceChildren();
+      ["csv", "xlsx"].forEach((format) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "export";
+        button.dataset.format = format;
+        button.dataset.i18n = format === "csv" ? "exportCsv" : "exportXlsx";
+        button.textContent = t(button.dataset.i18n);
+        button.addEventListener("click", () => exportChart(name, format));
+        holder.append(button);
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ session
+
+  function show(section) {
+    ["login", "refused", "dashboard"].forEach((id) => { $(id).hidden = id !== section; });
+    $("logout").hidden = section === "login" || !state.token;
+  }
+
+  function handleAuth(error) {
+    if (error instanceof HttpError && error.status === 401) { signOut(); return true; }
+    if (error instanceof HttpError && error.status === 403) { show("refused"); return true; }
+    return false;
+  }
+
+  function signOut() {
+    state.token = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    Object.values(state.charts).forEach((c) => c.dispose());
+    state.charts = {};
+    show("login");
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    $("login-error").textContent = "";
+    const credentials = btoa(unescape(encodeURIComponent(`${$("key-id").value.trim()}:${$("secret").value}`)));
+    try {
+      const response = await fetch("/oauth/token", {
+        method: "POST", credentials: "same-origin",
+        headers: { Authorization: "Basic " + credentials, "Content-Type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials",
+      });
+      if (!response.ok) throw new Error("token refused");
+      state.token = (await response.json()).access_token;
+      sessionStorage.setItem(TOKEN_KEY, state.token);
+      $("secret").value = "";
+      await start();
+    } catch (error) {
+      $("login-error").textContent = t("loginFailed");
+    }
+  }
+
+  async function loadNames() {
+    // Labels of districts and parks: the gateway's reference data (ids if it cannot be reached).
+    for (const [kind, path] of [["districts", "/v1/reference/districts"], ["parks", "/v1/reference/parks"]]) {
+      try {
+        const rows = await getJson(path);
+        state.names[kind] = {};
+        rows.forEach((r) => { state.names[kind][r.id] = state.lang === "en" ? r.name_en : r.name_zh; });
+      } catch (error) { /* ids are shown instead */ }
+    }
+    const select = $("f-district");
+    const current = select.value;
+    select.replaceChildren(Object.assign(document.createElement("option"), { value: "", textContent: t("all") }));
+    Object.entries(state.names.districts).forEach(([id, name]) => select.append(Object.assign(document.createElement("option"), { value: id, textContent: name })));
+    select.value = current;
+  }
+
+  async function refresh() {
+    await Promise.all([loadKpis(), ...Object.keys(QUERIES).map(loadChart), loadReward()]);
+  }
+
+  async function start() {
+    if (!state.token && !document.cookie) { show("login"); return; }
+    try {
+      await call(API + "/platform", { from: $("f-from").value, to: $("f-to").value });  // regulators only
+    } catch (error) {
+      if (handleAuth(error)) return;
+    }
+    show("dashboard");
+    await loadNames();
+    addExportButtons();
+    await refresh();
+  }
+
+  function setLanguage(lang) {
+    state.lang = lang;
+    localStorage.setItem(LANG_KEY, lang);
+    applyI18n();
+    Object.values(state.charts).forEach((c) => c.dispose());
+    state.charts = {};
+    if (!$("dashboard").hidden) {
+      Object.keys(QUERIES).forEach((name) => mark(name, "loading", 0));
+      loadNames().then(refresh);
+    }
+  }
+
+  function init() {
+    const hash = new URLSearchParams(window.location.hash.slice(1));
+    if (hash.get("token")) {
+      state.token = hash.get("token");
+      sessionStorage.setItem(TOKEN_KEY, state.token);
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    const today = new Date();
+    $("f-from").value = `${today.getFullYear()}-01-01`;
+    $("f-to").value = today.toISOString().slice(0, 10);
+    const query = new URLSearchParams(window.location.search);
+    ["from", "to", "mode", "direction"].forEach((name) => { if (query.get(name)) $("f-" + name).value = query.get(name); });
+    applyI18n();
+    $("lang").addEventListener("click", () => setLanguage(state.lang === "en" ? "zh" : "en"));
+    $("logout").addEventListener("click", signOut);
+    $("login-form").addEventListener("submit", signIn);
+    $("filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+    $("reward-export").addEventListener("click", exportRun);
+    window.addEventListener("resize", () => Object.values(state.charts).forEach((c) => c.resize()));
+    window.ddtDashboard = { state, refresh, charts: state.charts, chart: (name) => state.charts[name] };
+    start();
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();

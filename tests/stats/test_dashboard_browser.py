@@ -1,0 +1,255 @@
+"""The regulator dashboard in a real browser, served through the real gateway.
+
+Stats and the gateway run as HTTP servers in this process; the page signs in with a
+regulator credential at the gateway's OAuth2 token endpoint, and every figure it
+shows comes from facts fed through the stats consumer. Until the gateway serves the
+dashboard's static files without authentication (see docs/stats.md, "Dashboard"),
+the test adds a bearer token to those static requests only — the page's own data
+calls carry the token it obtained at sign-in.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from services.gateway.app import create_app as gateway_app
+from services.stats.app import create_app as stats_app
+from tests.gateway.support import Gateway, PartyKey, gateway_settings, read_first_run
+from tests.stats.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.stats.conftest import REGULATOR, StatsApi, stats_settings
+from tests.stats.support import at, facts, feed, registered, released
+from tests.support.infra import free_port
+from tests.support.services import served
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@dataclass
+class Platform:
+    gateway_url: str
+    regulator: PartyKey
+    enterprise: PartyKey
+    static_token: str
+    stats: StatsApi
+    year_value: Decimal
+
+
+def demo_events() -> tuple[list[Any], Decimal]:
+    rows = [
+        ("E1", "9610", "export", "502", "haizhou", "haizhou_cbec_park", "1200.00"),
+        (
+            "E2",
+            "1210",
+            "import",
+            "116",
+            "lyg_comprehensive_bonded_zone",
+            "lyg_bonded_zone_cbec_park",
+            "800.00",
+        ),
+        ("E3", "9710", "export", "303", "donghai", "donghai_crystal_export_incubator", "500.00"),
+        ("E4", "9810", "export", "304", "ganyu", "ganyu_cbec_incubator", "300.00"),
+    ]
+    uscc = {
+        "E1": "91320700MA1XYZ0001",
+        "E2": "91320700MA1XYZ0002",
+        "E3": "91320700MA1XYZ0003",
+        "E4": "91320700MA1XYZ0004",
+    }
+    events: list[Any] = [
+        registered(p, uscc=uscc[p], district=d, park=k) for p, _m, _dir, _c, d, k, _v in rows
+    ]
+    total = Decimal(0)
+    for month in (1, 2, 3):
+        for party, mode, direction, country, district, park, value in rows:
+            doc = facts(
+                f"{party}-{month}",
+                party,
+                mode=mode,
+                direction=direction,
+                country=country,
+                district=district,
+                park=park,
+                value=value,
+            )
+            events.append(released(doc, at(f"2026-0{month}-10 10:00")))
+            total += Decimal(value)
+    return events, total
+
+
+@pytest.fixture(scope="module")
+async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+    require_browser()
+    var = tmp_path_factory.mktemp("dashboard")
+    stats = stats_app(stats_settings(f"sqlite+aiosqlite:///{var / 'stats.db'}"))
+    async with served(stats) as stats_url:
+        api = StatsApi(stats, httpx.AsyncClient(base_url=stats_url))
+        events, total = demo_events()
+        await feed(api.db, events)
+        run = await api.post(
+            "/v1/stats/rewards/runs", REGULATOR, json={"policy": "lyg-cbec-rewards-2026-example"}
+        )
+        assert run.status_code == 201, run.text
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{var / 'gateway.db'}", f"127.0.0.1:{free_port()}", var, stats_url=stats_url
+        )
+        async with (
+            served(gateway_app(settings)) as gateway_url,
+            httpx.AsyncClient(base_url=gateway_url) as client,
+        ):
+            first = read_first_run(Path(var))["platform_admin"]
+            admin = PartyKey(first["party_id"], first["key_id"], first["secret"], ["platform_admin"])
+            gateway = Gateway(gateway_app, client, admin, settings)  # type: ignore[arg-type]
+            regulator = await gateway.onboard("regulator", name="连云港市商务局")
+            enterprise = await gateway.enterprise()
+            viewer = await gateway.onboard("regulator", name="static files")
+            token = await client.post(
+                "/oauth/token", auth=(viewer.key_id, viewer.secret), data={"grant_type": "client_credentials"}
+            )
+            yield Platform(gateway_url, regulator, enterprise, token.json()["access_token"], api, total)
+        await api.client.aclose()
+
+
+@pytest.fixture(scope="module")
+async def browser(platform: Platform) -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as driver:
+        instance = await driver.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        await instance.close()
+
+
+async def open_dashboard(browser: Any, platform: Platform, who: PartyKey, query: str = "") -> Any:
+    context = await browser.new_context(accept_downloads=True, locale="zh-CN")
+
+    async def static_with_token(route: Any) -> None:
+        # Stand-in for the gateway serving the page's static files without authentication.
+        await route.continue_(
+            headers={**route.request.headers, "authorization": f"Bearer {platform.static_token}"}
+        )
+
+    await context.route("**/v1/stats/dashboard/**", static_with_token)
+    page = await context.new_page()
+    await page.goto(f"{platform.gateway_url}/v1/stats/dashboard/?from=2026-01-01&to=2026-12-31{query}")
+    await page.fill("#key-id", who.key_id)
+    await page.fill("#secret", who.secret)
+    await page.click("#login-form button[type=submit]")
+    return page
+
+
+async def wait_ready(page: Any, *charts: str) -> None:
+    for name in charts:
+        await page.wait_for_selector(f"#chart-{name}[data-state=ready]", timeout=30000)
+
+
+async def option(page: Any, chart: str) -> dict[str, Any]:
+    return await page.evaluate(f"() => window.ddtDashboard.chart('{chart}').getOption()")  # type: ignore[no-any-return]
+
+
+CHARTS = ("volume", "district", "country", "enterprises", "parks")
+
+
+async def test_the_charts_show_the_real_figures(browser: Any, platform: Platform) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await wait_ready(page, *CHARTS)
+    await page.wait_for_selector("#reward[data-state=ready]")
+    volume = await option(page, "volume")
+    shown = sum(Decimal(str(v)) for s in volume["series"] for v in s["data"])
+    enterprises = await option(page, "enterprises")
+    points = {name: int(await page.get_attribute(f"#chart-{name}", "data-points")) for name in CHARTS}
+    assert (shown, sorted(s["name"] for s in volume["series"]), points) == (
+        platform.year_value,
+        ["1210", "9610", "9710", "9810"],
+        {"volume": 12, "district": 4, "country": 4, "enterprises": 4, "parks": 4},
+    )
+    assert enterprises["yAxis"][0]["data"][0] == "连云港E1跨境电商有限公司"
+    assert f"{platform.year_value:,.2f}" in (await page.text_content("#kpi-value") or "")
+    assert "lyg-cbec-rewards-2026-example" in (await page.text_content("#reward-summary") or "")
+    if os.environ.get("DDT_SCREENSHOT_DIR"):  # for a person to look at the page
+        await page.set_viewport_size({"width": 1400, "height": 1700})
+        await page.screenshot(
+            path=str(Path(os.environ["DDT_SCREENSHOT_DIR"]) / "dashboard.png"), full_page=True
+        )
+    await page.context.close()
+
+
+async def test_filters_change_the_data(browser: Any, platform: Platform) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await wait_ready(page, "volume")
+    await page.select_option("#f-mode", "1210")
+    await page.click("#apply")
+    await page.wait_for_function(
+        "() => { const o = window.ddtDashboard.chart('volume').getOption();"
+        " return o.series.length === 1 && o.series[0].name === '1210'; }",
+        timeout=30000,
+    )
+    await wait_ready(page, "enterprises")
+    enterprises = await option(page, "enterprises")
+    assert enterprises["yAxis"][0]["data"] == ["连云港E2跨境电商有限公司"]
+    await page.context.close()
+
+
+async def test_the_language_switches_to_english_and_back(browser: Any, platform: Platform) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await wait_ready(page, "volume")
+    assert await page.text_content("#title") == "点点通跨境电商监管看板"
+    await page.click("#lang")
+    await wait_ready(page, "volume", "parks")
+    english = (
+        await page.text_content("#title"),
+        await page.text_content("[data-chart=volume] h2"),
+        (await option(page, "volume"))["yAxis"][0]["name"],
+    )
+    await page.click("#lang")
+    await page.wait_for_function(
+        "() => document.getElementById('title').textContent === '点点通跨境电商监管看板'"
+    )
+    assert english == (
+        "Diandiantong Cross-border E-commerce Regulator Dashboard",
+        "Trade over time by customs mode",
+        "Value (CNY)",
+    )
+    await page.context.close()
+
+
+async def test_export_buttons_download_csv_and_xlsx(browser: Any, platform: Platform) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await wait_ready(page, "district")
+    async with page.expect_download() as csv_download:
+        await page.click("[data-chart=district] button.export[data-format=csv]")
+    csv_text = Path(await (await csv_download.value).path()).read_bytes().decode("utf-8-sig")
+    async with page.expect_download() as xlsx_download:
+        await page.click("[data-chart=enterprises] button.export[data-format=xlsx]")
+    sheet = load_workbook(io.BytesIO(Path(await (await xlsx_download.value).path()).read_bytes())).active
+    await page.wait_for_selector("#reward[data-state=ready]")
+    async with page.expect_download(timeout=60000) as run_download:
+        await page.click("#reward-export")
+    run_book = load_workbook(io.BytesIO(Path(await (await run_download.value).path()).read_bytes()))
+    assert csv_text.splitlines()[1].split(",")[:2] == ["排名", "区县/功能区"]
+    assert "haizhou" in csv_text
+    assert [c.value for c in sheet[4]][:3] == [1, "E1", "连云港E1跨境电商有限公司"]
+    assert {"Summary", "Amounts", "Explanations"} <= set(run_book.sheetnames)
+    await page.context.close()
+
+
+async def test_a_non_regulator_is_refused(browser: Any, platform: Platform) -> None:
+    page = await open_dashboard(browser, platform, platform.enterprise)
+    await page.wait_for_selector("#refused", state="visible", timeout=30000)
+    assert (
+        await page.is_hidden("#dashboard"),
+        json.loads(await page.evaluate("() => JSON.stringify(Object.keys(window.ddtDashboard.charts))")),
+    ) == (True, [])
+    await page.context.close()
