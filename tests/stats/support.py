@@ -31,6 +31,14 @@ UTC = dt.UTC
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
+def uscc(number: int) -> str:
+    """A valid unified social credit code (GB 32100 check character) for test party ``number``."""
+    from services.stats.rewards.inputs import uscc_check_character
+
+    body = f"91320700MA{number:07d}"
+    return body + uscc_check_character(body)
+
+
 def at(text: str) -> dt.datetime:
     """A Beijing wall-clock time ('2026-03-01 10:00') as an aware datetime."""
     return dt.datetime.fromisoformat(text).replace(tzinfo=BEIJING)

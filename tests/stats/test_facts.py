@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from services.stats.aggregates.models import TABLES
+from services.stats.exchange_rates.service import parse_rates, store_rates
 from services.stats.facts.models import Fact
 from services.stats.facts.service import revalue
-from services.stats.exchange_rates.service import parse_rates, store_rates
 from services.stats.parties.models import FirstActivity
 from shared.db import Database
 from tests.stats.support import accepted, aggregate_rows, at, facts, feed, released, returned, status
