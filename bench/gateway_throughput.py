@@ -28,6 +28,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import psutil
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,10 +54,19 @@ def _admin(env: dict[str, str], *args: str) -> dict[str, Any]:
     return json.loads(done.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _wrk(url: str, args: argparse.Namespace, signed_file: Path | None) -> dict[str, Any]:
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system
+    return total
+
+
+def _wrk(url: str, args: argparse.Namespace, signed_file: Path | None, pids: list[int] | None = None) -> dict[str, Any]:
     env = {**os.environ, "WRK_THREADS": str(args.threads)}
     if signed_file:
         env["SIGNED_FILE"] = str(signed_file)
+    cpu_before = _cpu_seconds(pids or [])
     done = subprocess.run(  # noqa: S603
         ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
          "-s", str(ROOT / "bench" / "gateway_wrk.lua"), url],
@@ -63,6 +74,9 @@ def _wrk(url: str, args: argparse.Namespace, signed_file: Path | None) -> dict[s
     )
     result = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    if pids:
+        # CPU the measured server processes spent per request: independent of what else runs.
+        result["server_cpu_ms_per_request"] = (_cpu_seconds(pids) - cpu_before) * 1000 / max(1, result["requests"])
     return result
 
 
@@ -118,11 +132,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _presign(credential["key_id"], credential["secret"], 40_000 * (args.duration + 2), signed)
         warm = argparse.Namespace(**{**vars(args), "duration": 2})
         _wrk(f"http://127.0.0.1:{upstream_port}{PATH}", warm, None)
-        direct = _wrk(f"http://127.0.0.1:{upstream_port}{PATH}", args, None)
+        upstream_pid, gateway_pid = processes[1].pid, processes[2].pid
+        print(f"gateway pid {gateway_pid}, upstream pid {upstream_pid}, logs {work}", file=sys.stderr, flush=True)
+        direct = _wrk(f"http://127.0.0.1:{upstream_port}{PATH}", args, None, [upstream_pid])
         _presign(credential["key_id"], credential["secret"], 40_000 * 3, work / "warm.txt")
         _wrk(f"http://127.0.0.1:{gateway_port}{PATH}", warm, work / "warm.txt")
         _presign(credential["key_id"], credential["secret"], 40_000 * (args.duration + 2), signed)
-        through = _wrk(f"http://127.0.0.1:{gateway_port}{PATH}", args, signed)
+        through = _wrk(f"http://127.0.0.1:{gateway_port}{PATH}", args, signed, [upstream_pid, gateway_pid])
+        through["gateway_cpu_ms_per_request"] = through["server_cpu_ms_per_request"] - direct["server_cpu_ms_per_request"]
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -165,6 +182,10 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "|---|---|---|---|---|---|",
         row("upstream called directly", d),
         row("through the gateway (signed)", g),
+        "",
+        f"CPU per request (from the processes' own counters, so independent of other load on the machine): "
+        f"upstream {d['server_cpu_ms_per_request']:.2f} ms; upstream + gateway {g['server_cpu_ms_per_request']:.2f} ms, "
+        f"so the gateway spends **{g['gateway_cpu_ms_per_request']:.2f} ms of CPU per request**.",
         "",
         f"Gateway keeps **{result['ratio']:.0%}** of direct throughput (target ≥ 75 %) and adds "
         f"**{result['added_p50_ms']:.2f} ms at p50, {result['added_p99_ms']:.2f} ms at p99** (target < 5 ms).",

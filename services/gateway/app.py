@@ -87,8 +87,9 @@ async def _webhook_sender(runtime: Runtime, stop: asyncio.Event) -> None:
     await runtime.extras["webhook_sender"].run(stop)
 
 
-def definition() -> ServiceDefinition:
+def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:
     """What the gateway consists of."""
+    consumer_group = settings.webhook_consumer_group if settings else "gateway-webhooks"
     return ServiceDefinition(
         name="gateway",
         title="Diandiantong API",
@@ -100,7 +101,7 @@ def definition() -> ServiceDefinition:
         ),
         routers=[oauth_router, parties_router, reference_router, credentials_router, webhooks_router,
                  webhook_admin_router, audit_router, idempotency_router, docs_router, forward_router],
-        consumers=[ConsumerSpec(name="gateway-webhooks", topics=[events_topic(s) for s in SERVICES],
+        consumers=[ConsumerSpec(name=consumer_group, topics=[events_topic(s) for s in SERVICES],
                                 handlers=webhook_handlers())],
         background=[_audit_writer, _webhook_sender, housekeeping],
         on_startup=[_start],
@@ -113,7 +114,8 @@ def definition() -> ServiceDefinition:
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     """The ASGI app (uvicorn calls this as a factory)."""
-    app = create_service_app(definition(), settings or GatewaySettings())
+    settings = settings or GatewaySettings()
+    app = create_service_app(definition(settings), settings)
     # FastAPI's own /openapi.json and /docs (CDN assets) would shadow the merged document and
     # the self-hosted UI (they come first in the route list): drop them.
     app.router.routes = [

@@ -9,11 +9,11 @@ import redis.asyncio as aioredis
 
 from services.gateway.audit.writer import AuditWriter
 from services.gateway.auth.authenticator import Authenticator
-from services.gateway.auth.nonces import DatabaseNonceStore, NonceStore, RedisNonceStore
+from services.gateway.auth.guard import LocalGuard, RedisGuard
+from services.gateway.auth.nonces import DatabaseNonceStore
 from services.gateway.credentials.sealing import SecretSealer
 from services.gateway.idempotency.service import IdempotencyStore
 from services.gateway.oauth.tokens import TokenAuthority
-from services.gateway.ratelimit.bucket import RateLimiter
 from services.gateway.settings import GatewaySettings
 from shared.db import Database
 
@@ -25,9 +25,8 @@ class GatewayComponents:
     settings: GatewaySettings
     sealer: SecretSealer
     tokens: TokenAuthority
-    nonces: NonceStore
+    nonces: DatabaseNonceStore
     authenticator: Authenticator
-    limiter: RateLimiter
     idempotency: IdempotencyStore
     audit: AuditWriter
     redis: aioredis.Redis | None
@@ -49,17 +48,18 @@ def build_components(settings: GatewaySettings, db: Database) -> GatewayComponen
         settings.oauth_signing_key.get_secret_value(), issuer=settings.oauth_issuer,
         audience=settings.oauth_audience, ttl_seconds=settings.oauth_token_ttl_seconds,
     )
-    nonces: NonceStore = (
-        RedisNonceStore(redis_client, settings.redis_key_prefix) if redis_client is not None else DatabaseNonceStore(db)
+    nonces = DatabaseNonceStore(db)
+    guard: RedisGuard | LocalGuard = (
+        RedisGuard(redis_client, settings.redis_key_prefix, settings.rate_limit_per_second, settings.rate_limit_burst)
+        if redis_client is not None
+        else LocalGuard(nonces, settings.rate_limit_per_second, settings.rate_limit_burst)
     )
     return GatewayComponents(
         settings=settings,
         sealer=sealer,
         tokens=tokens,
         nonces=nonces,
-        authenticator=Authenticator(db, sealer, nonces, tokens),
-        limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst, redis=redis_client,
-                            prefix=settings.redis_key_prefix),
+        authenticator=Authenticator(db, sealer, guard, tokens),
         idempotency=IdempotencyStore(db, ttl=dt.timedelta(hours=settings.idempotency_ttl_hours),
                                      lock=dt.timedelta(seconds=settings.idempotency_lock_seconds)),
         audit=AuditWriter(db, settings.audit_flush_seconds),

@@ -41,11 +41,58 @@ from services.gateway.idempotency.service import (
     parse_key,
 )
 from services.gateway.problems import RATE_LIMITED
+from services.gateway.routing.proxy import Proxy
+from services.gateway.routing.table import Route
+from services.gateway.routing.table import resolve as resolve_route
+from shared.identity import Identity
 from shared.problems import PROBLEM_MEDIA_TYPE, ROUTE_NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
 
 API_PREFIX = "/v1/"
+
+#: Operations after which cached registry entries are stale (the generation is bumped after
+#: the commit, before the response leaves, so the caller's next request sees the change).
+REGISTRY_WRITES = frozenset({
+    "parties.create", "parties.update", "parties.suspend", "parties.reactivate", "parties.codes.add",
+    "parties.codes.remove", "parties.delegations.add", "parties.delegations.remove", "parties.credentials.create",
+    "parties.credentials.revoke", "credentials.create", "credentials.revoke",
+})
+
+
+def proxy_of(scope: Scope) -> Proxy:
+    """The process's proxy."""
+    return scope["app"].state.runtime.extras["proxy"]  # type: ignore[no-any-return]
 _CAPTURE_LIMIT = 16_384
+
+
+async def send_problem_response(send: Send, exc: ProblemError) -> None:
+    """Answer with ``exc`` as problem+json (its status and headers)."""
+    body = json.dumps(exc.to_body()).encode()
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in exc.headers.items()]
+    await send({"type": "http.response.start", "status": exc.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def proxy_app(proxy: Proxy, route: Route, identity: Identity, body: bytes) -> ASGIApp:
+    """The request's handler when a service serves it: forward straight from the pipeline.
+
+    Skipping the framework's routing for proxied calls is most of the gateway's per-request
+    cost saved; the catch-all route in :mod:`services.gateway.routing.routes` is not reached.
+    """
+
+    async def app(scope: Scope, _receive: Receive, send: Send) -> None:
+        try:
+            status, headers, content = await proxy.forward_raw(scope, route, identity, body)
+        except ProblemError as exc:
+            await send_problem_response(send, exc)
+            return
+        raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        raw.append((b"content-length", str(len(content)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": content})
+
+    return app
 
 
 class _Recorder:
@@ -70,11 +117,7 @@ class _Recorder:
         await self._send(message)
 
     async def send_problem(self, exc: ProblemError) -> None:
-        body = json.dumps(exc.to_body()).encode()
-        headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
-        headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in exc.headers.items()]
-        await self.send({"type": "http.response.start", "status": exc.status, "headers": headers})
-        await self.send({"type": "http.response.body", "body": body})
+        await send_problem_response(self.send, exc)
 
     def json_field(self, name: str) -> str | None:
         if "json" not in self.content_type:
@@ -161,7 +204,7 @@ class GatewayPipeline:
         try:
             headers = request_headers(scope.get("headers", []))
             path, query = wire_target(scope.get("raw_path") or scope["path"].encode(), scope.get("query_string", b""))
-            caller = await gw.authenticator.authenticate(
+            caller, decision = await gw.authenticator.authenticate(
                 headers=headers, method=method, path=path, query=query, body=body
             )
             state["caller"] = caller
@@ -169,16 +212,25 @@ class GatewayPipeline:
             if resolved is None:
                 raise ProblemError(ROUTE_NOT_FOUND, "No operation is served at this method and path.")
             authorize(resolved, caller)
-            decision = await gw.limiter.take(caller.credential_id)
             if not decision.allowed:
                 raise ProblemError(
                     RATE_LIMITED, f"This credential's rate limit is exhausted; retry in {decision.retry_after} s.",
                     headers={"Retry-After": str(decision.retry_after)},
                 )
+            route = resolve_route(scope["path"])
+            app = self.app if route is None else proxy_app(proxy_of(scope), route, caller.identity, body)
+            changes_registry = resolved.operation.name in REGISTRY_WRITES
             if method in IDEMPOTENT_METHODS:
-                await self._idempotent(gw, scope, replay_body, recorder, caller, headers, path, query, body)
+                await self._idempotent(gw, app, scope, replay_body, recorder, caller, headers, path, query, body,
+                                       changes_registry)
+            elif changes_registry:
+                buffer = _Buffer()
+                await app(scope, replay_body, buffer.send)
+                if buffer.status < 400:
+                    await gw.authenticator.registry_changed()
+                await buffer.replay(recorder.send)
             else:
-                await self.app(scope, replay_body, recorder.send)
+                await app(scope, replay_body, recorder.send)
         except ProblemError as exc:
             if recorder.started:
                 raise
@@ -187,8 +239,8 @@ class GatewayPipeline:
             self._audit(gw, scope, state, resolved, caller, recorder, started)
 
     async def _idempotent(
-        self, gw: GatewayComponents, scope: Scope, receive: Receive, recorder: _Recorder, caller: Caller,
-        headers: dict[str, str], path: str, query: str, body: bytes,
+        self, gw: GatewayComponents, app: ASGIApp, scope: Scope, receive: Receive, recorder: _Recorder,
+        caller: Caller, headers: dict[str, str], path: str, query: str, body: bytes, changes_registry: bool,
     ) -> None:
         key = parse_key(headers.get(IDEMPOTENCY_HEADER))
         party_id = caller.party_id
@@ -205,7 +257,7 @@ class GatewayPipeline:
             return
         buffer = _Buffer()
         try:
-            await self.app(scope, receive, buffer.send)
+            await app(scope, receive, buffer.send)
         except BaseException:
             await gw.idempotency.release(party_id=party_id, key=key)
             raise
@@ -218,6 +270,8 @@ class GatewayPipeline:
             kept = {name: v for name in STORED_RESPONSE_HEADERS if (v := buffer.header(name)) is not None}
             await gw.idempotency.complete(party_id=party_id, key=key, status=buffer.status, headers=kept,
                                           body=bytes(buffer.body))
+        if changes_registry and buffer.status < 400:
+            await gw.authenticator.registry_changed()
         await buffer.replay(recorder.send)
 
     @staticmethod

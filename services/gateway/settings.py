@@ -74,6 +74,10 @@ class GatewaySettings(ServiceSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_max_subscriptions_per_party: int = Field(default=10, ge=1)
+    webhook_consumer_group: str = Field(
+        default="gateway-webhooks",
+        description="Kafka consumer group of the webhook fan-out; every replica of one deployment shares it.",
+    )
 
     # --- audit ----------------------------------------------------------------------------
     audit_retention_days: int = Field(default=180, ge=1)

@@ -56,6 +56,8 @@ def gateway_settings(database_url: str, bootstrap: str, var_dir: Path, **overrid
         "declaration_url": dead, "logistics_url": dead, "payments_url": dead, "stats_url": dead,
         "audit_flush_seconds": 0.05,
         "webhook_poll_seconds": 0.1,
+        # Gateways of different tests have different databases: they must not share a consumer group.
+        "webhook_consumer_group": f"gateway-webhooks-{uuid.uuid4().hex[:8]}",
         "platform": {"var_dir": var_dir, **platform},
     }
     values.update(overrides)

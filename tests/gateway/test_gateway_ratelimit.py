@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from services.gateway.ratelimit.bucket import LocalTokenBucket, RateLimiter
+from services.gateway.auth.guard import RedisGuard
+from services.gateway.ratelimit.bucket import LocalTokenBucket
 from tests.gateway.support import gateway_settings, running_gateway
 from tests.support.infra import REDIS_URL, Broker, free_port
 
@@ -72,12 +73,12 @@ async def test_replay_to_another_replica_is_refused_through_the_shared_nonce_sto
     assert replayed.json()["code"] == "auth.replayed_nonce"
 
 
-async def test_redis_outage_falls_back_to_per_replica_buckets() -> None:
+async def test_redis_outage_limits_bearer_requests_with_per_replica_buckets() -> None:
     dead = aioredis.Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.2)
-    limiter = RateLimiter(0.01, 1, redis=dead, prefix="x:")
+    limiter = RedisGuard(dead, "x:", 0.01, 1)
     try:
-        assert (await limiter.take("cred")).allowed
-        assert not (await limiter.take("cred")).allowed
+        assert (await limiter.check("cred", None)).decision.allowed
+        assert not (await limiter.check("cred", None)).decision.allowed
         assert limiter.redis_failures == 2
     finally:
         await dead.aclose()

@@ -77,3 +77,39 @@ async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecor
         key_id=credential.key_id, status=credential.status, expires_at=credential.expires_at,
         sealed_secret=credential.sealed_secret, party_status=party.status, identity=identity,
     )
+
+
+class RegistryCache:
+    """Registry entries kept in process memory, valid only for the generation they were read in.
+
+    Every registry change (suspension, revocation, codes, roles …) bumps a shared
+    generation counter after it commits; a request whose guard call reads a newer
+    generation than its cached entry's reloads the entry from the database before
+    using it. So a change is seen by every replica on the next request, as without a
+    cache. ``max_age`` bounds staleness should a bump ever be lost.
+    """
+
+    def __init__(self, max_entries: int = 10_000, max_age: float = 60.0) -> None:
+        self.max_entries = max_entries
+        self.max_age = max_age
+        self._entries: dict[str, tuple[CredentialRecord, int, float]] = {}
+        #: The newest generation this process has seen (read before a database load, see put).
+        self.seen_generation: int | None = None
+
+    def get(self, key_id: str, now: float) -> tuple[CredentialRecord, int] | None:
+        """The cached entry and its generation, unless it aged out."""
+        found = self._entries.get(key_id)
+        if found is None or now - found[2] > self.max_age:
+            return None
+        return found[0], found[1]
+
+    def put(self, record: CredentialRecord, generation: int, now: float) -> None:
+        """Remember ``record`` as current in ``generation`` (the caller guarantees it was read after
+        ``generation`` was observed)."""
+        if len(self._entries) >= self.max_entries:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[record.key_id] = (record, generation, now)
+
+    def forget(self, key_id: str) -> None:
+        """Drop one entry."""
+        self._entries.pop(key_id, None)

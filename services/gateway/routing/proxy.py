@@ -18,6 +18,7 @@ import logging
 import httpx
 from fastapi.responses import Response
 from starlette.requests import Request
+from starlette.types import Scope
 
 from services.gateway.problems import CIRCUIT_OPEN, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
 from services.gateway.routing.circuit import CircuitBreaker, CircuitOpenError
@@ -28,7 +29,7 @@ from shared.problems import ProblemError
 
 log = logging.getLogger("ddt.gateway.proxy")
 
-_FORWARD_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key")
+_FORWARD_REQUEST_HEADERS = frozenset({"content-type", "accept", "accept-language", "idempotency-key"})
 _FORWARD_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "content-disposition", "cache-control",
                              "etag")
 _BREAKER_STATUSES = frozenset({502, 503, 504})
@@ -61,9 +62,21 @@ class Proxy:
         self.signer = signer
         self.upstreams = upstreams
         self.breakers = {name: CircuitBreaker(failure_threshold, open_seconds) for name in upstreams}
+        self._bases = {name: httpx.URL(base) for name, base in upstreams.items()}
 
     async def forward(self, request: Request, route: Route, identity: Identity, body: bytes) -> Response:
         """Send ``request`` to ``route.service`` as ``identity``; relay its answer."""
+        status, headers, content = await self.forward_raw(request.scope, route, identity, body)
+        return Response(content=content, status_code=status, headers=headers)
+
+    async def forward_raw(
+        self, scope: Scope, route: Route, identity: Identity, body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Send the request in ``scope`` to ``route.service``; its status, kept headers and body.
+
+        Raises :class:`ProblemError` for an open circuit (503), a timeout (504) or an
+        unreachable service (503).
+        """
         breaker = self.breakers[route.service]
         try:
             breaker.before_call()
@@ -72,22 +85,24 @@ class Proxy:
                 CIRCUIT_OPEN, f"The {route.service} service is failing; not calling it for {exc.retry_after} s.",
                 headers={"Retry-After": str(exc.retry_after)},
             ) from None
-        request_id = request.state.request_id
-        headers = {k: v for k in _FORWARD_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
+        state = scope["state"]
+        request_id = state["request_id"]
+        headers: dict[str, str] = {}
+        for key, value in scope.get("headers", ()):
+            name = key.decode("latin-1").lower()
+            if name in _FORWARD_REQUEST_HEADERS and name not in headers:
+                headers[name] = value.decode("latin-1")
         headers[REQUEST_ID_HEADER] = request_id
-        if request.state.client_request_id:
-            headers[CLIENT_REQUEST_ID_HEADER] = request.state.client_request_id[:200]
+        if state.get("client_request_id"):
+            headers[CLIENT_REQUEST_ID_HEADER] = state["client_request_id"][:200]
         headers[IDENTITY_HEADER] = self.signer.mint(
-            identity, audience=f"ddt-{route.service}", method=request.method, path=route.path, request_id=request_id
+            identity, audience=f"ddt-{route.service}", method=scope["method"], path=route.path, request_id=request_id
         )
-        raw_path = request.scope.get("raw_path") or route.path.encode()
-        raw_path = raw_path.partition(b"?")[0]
-        query = request.scope.get("query_string", b"")
-        url = httpx.URL(self.upstreams[route.service]).copy_with(
-            raw_path=raw_path + (b"?" + query if query else b"")
-        )
+        raw_path = (scope.get("raw_path") or route.path.encode()).partition(b"?")[0]
+        query = scope.get("query_string", b"")
+        url = self._bases[route.service].copy_with(raw_path=raw_path + (b"?" + query if query else b""))
         try:
-            upstream = await self.client.request(request.method, url, content=body or None, headers=headers)
+            upstream = await self.client.request(scope["method"], url, content=body or None, headers=headers)
         except httpx.TimeoutException as exc:
             breaker.on_failure()
             log.warning("upstream timed out", extra={"service": route.service, "error": type(exc).__name__})
@@ -102,5 +117,5 @@ class Proxy:
             breaker.on_failure()
         else:
             breaker.on_success()
-        response_headers = {k: v for k in _FORWARD_RESPONSE_HEADERS if (v := upstream.headers.get(k)) is not None}
-        return Response(content=upstream.content, status_code=upstream.status_code, headers=response_headers)
+        kept = {k: v for k in _FORWARD_RESPONSE_HEADERS if (v := upstream.headers.get(k)) is not None}
+        return upstream.status_code, kept, upstream.content
