@@ -71,24 +71,21 @@ DASHBOARD_QUERIES = [
 ]
 _Y = "day BETWEEN DATE '2026-01-01' AND DATE '2026-12-31'"
 _F = _Y + " AND mode = '9610' AND district = 'haizhou'"
+_SUM = "sum(value_fen) v FROM facts WHERE"
 DUCKDB_QUERIES = {
     "KPI totals": f"SELECT count(*), sum(orders), sum(value_fen) FROM facts WHERE {_Y}",
     "KPI active enterprises": f"SELECT count(DISTINCT party_id) FROM facts WHERE {_Y}",
-    "volume by month and mode": f"SELECT date_trunc('month', day) m, mode, sum(value_fen) FROM facts WHERE {_Y} "
-    "GROUP BY ALL ORDER BY ALL",
-    "by district": f"SELECT district, sum(value_fen) v FROM facts WHERE {_Y} GROUP BY 1 ORDER BY v DESC LIMIT 50",
-    "by country (top 10)": f"SELECT country, sum(value_fen) v FROM facts WHERE {_Y} GROUP BY 1 ORDER BY v DESC "
-    "LIMIT 10",
-    "top 10 enterprises": f"SELECT party_id, sum(value_fen) v FROM facts WHERE {_Y} GROUP BY 1 ORDER BY v DESC "
-    "LIMIT 10",
-    "newly active by park": "SELECT park, count(*) FROM (SELECT party_id, min(day) first, arg_min(park, day) park "
-    "FROM facts GROUP BY 1) WHERE first BETWEEN DATE '2026-01-01' AND DATE '2026-12-31' "
-    "GROUP BY 1",
+    "volume by month and mode": f"SELECT date_trunc('month', day) m, mode, {_SUM} {_Y} GROUP BY ALL",
+    "by district": f"SELECT district, {_SUM} {_Y} GROUP BY 1 ORDER BY v DESC LIMIT 50",
+    "by country (top 10)": f"SELECT country, {_SUM} {_Y} GROUP BY 1 ORDER BY v DESC LIMIT 10",
+    "top 10 enterprises": f"SELECT party_id, {_SUM} {_Y} GROUP BY 1 ORDER BY v DESC LIMIT 10",
+    "newly active by park": (
+        "SELECT park, count(*) FROM (SELECT party_id, min(day) first, arg_min(park, day) park FROM facts "
+        "GROUP BY 1) WHERE first BETWEEN DATE '2026-01-01' AND DATE '2026-12-31' GROUP BY 1"
+    ),
     "filtered: totals": f"SELECT count(*), sum(orders), sum(value_fen) FROM facts WHERE {_F}",
-    "filtered: volume by month": f"SELECT date_trunc('month', day), mode, sum(value_fen) FROM facts WHERE {_F} "
-    "GROUP BY ALL",
-    "filtered: top 10 enterprises": f"SELECT party_id, sum(value_fen) v FROM facts WHERE {_F} GROUP BY 1 "
-    "ORDER BY v DESC LIMIT 10",
+    "filtered: volume by month": f"SELECT date_trunc('month', day), mode, {_SUM} {_F} GROUP BY ALL",
+    "filtered: top 10 enterprises": f"SELECT party_id, {_SUM} {_F} GROUP BY 1 ORDER BY v DESC LIMIT 10",
 }
 COLUMNS = [
     "document_id",
@@ -134,10 +131,11 @@ def write_csv(path: Path, pop: Any, facts: int, prev_facts: int) -> int:
 
 
 LOAD_SQL = """
-INSERT INTO stats_facts (document_id, party_id, message_type, status, counted, counted_since, business_day, mode,
-    direction, country, district, park, currency, documents, orders, value_fen, returned_fen, value_orig_cents,
-    cny_rate, rate_month, rate_source, updated_at)
-SELECT document_id, party_id, CASE WHEN direction = 'export' THEN 'CEB603' ELSE 'CEB621' END, 'released', true,
+INSERT INTO stats_facts (document_id, party_id, message_type, status, counted, counted_since, business_day,
+    mode, direction, country, district, park, currency, documents, orders, value_fen, returned_fen,
+    value_orig_cents, cny_rate, rate_month, rate_source, updated_at)
+SELECT document_id, party_id, CASE WHEN direction = 'export' THEN 'CEB603' ELSE 'CEB621' END, 'released',
+    true,
     (day + time '10:00') AT TIME ZONE 'Asia/Shanghai', day, mode, direction, coalesce(country, ''),
     coalesce(district, ''), coalesce(park, ''), currency, 1,
     orders, value_fen, returned_fen, value_orig_cents, cny_rate, to_char(day, 'YYYY-MM'),
@@ -152,9 +150,10 @@ async def load_postgres(url: str, csv_path: Path, pop: Any) -> dict[str, float]:
     timings: dict[str, float] = {}
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
-        await conn.execute("""CREATE UNLOGGED TABLE bench_raw (document_id text, party_id text, day date, mode text,
-            direction text, country text, district text, park text, currency text, orders int, value_fen bigint,
-            returned_fen bigint, value_orig_cents bigint, cny_rate numeric, chapter text)""")
+        await conn.execute("""CREATE UNLOGGED TABLE bench_raw (document_id text, party_id text, day date,
+            mode text, direction text, country text, district text, park text, currency text, orders int,
+            value_fen bigint, returned_fen bigint, value_orig_cents bigint, cny_rate numeric,
+            chapter text)""")
         started = time.perf_counter()
         await conn.copy_to_table("bench_raw", source=str(csv_path), format="csv")
         timings["COPY into staging"] = time.perf_counter() - started
@@ -403,8 +402,9 @@ async def main() -> None:
             )
         print()
         print(
-            f"| reward run, {run_body['subjects']:,} subjects | PostgreSQL: {run_seconds:.2f} s (snapshot from "
-            f"aggregates + compute + store) | DuckDB: {duck_run:.2f} s (inputs from raw facts + compute, not stored) |"
+            f"| reward run, {run_body['subjects']:,} subjects | PostgreSQL: {run_seconds:.2f} s (snapshot "
+            f"from aggregates + compute + store) | DuckDB: {duck_run:.2f} s (inputs from raw facts + "
+            "compute, not stored) |"
         )
         print(f"| total paid | {run_body['total']} | {duck_total} |")
     finally:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,4 +55,4 @@ async def upsert_replace(
 async def insert_ignore(session: AsyncSession, table: Table, row: Mapping[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True if the row is new."""
     result = await session.execute(insert_for(session, table).values(**row).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +38,8 @@ def released(i: int) -> bytes:
     )
     data = DocumentStatusChanged(document=facts, previous_status="cleared_review", status="released",
                                  occurred_at=dt.datetime(2026, 11, 11, 12, tzinfo=dt.UTC))
-    return build_event(data, source="/ddt/declaration", subject=facts.document_id, event_id=f"evt-{i}").to_json_bytes()
+    event = build_event(data, source="/ddt/declaration", subject=facts.document_id, event_id=f"evt-{i}")
+    return event.to_json_bytes()
 
 
 async def produce_stream(bootstrap: str, pause_every: int = 10) -> None:
@@ -124,7 +124,9 @@ async def test_every_event_is_counted_once_across_a_kill_9(stats_database: str, 
             stream_running_at_kill = not stream.done()
             stats.start()
             await stream
-            await wait_until(lambda: group_caught_up(broker.bootstrap, "stats"), timeout=90, message="caught up")
+            await wait_until(
+                lambda: group_caught_up(broker.bootstrap, "stats"), timeout=90, message="caught up"
+            )
             final = await counted()
             value = (await totals() or {})["value"]
         stats.stop()

@@ -27,6 +27,7 @@ dimension and the grain a query needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Date, Index, PrimaryKeyConstraint, String, Table
 
@@ -103,7 +104,7 @@ TABLES: dict[str, Table] = {}
 
 
 def _build(spec: AggregateSpec) -> Table:
-    columns = [Column(spec.time_column, Date, nullable=False)]
+    columns: list[Column[Any]] = [Column(spec.time_column, Date, nullable=False)]
     columns += [Column(dim, DIMENSION_TYPES[dim], nullable=False) for dim in spec.dims]
     columns += [Column(measure, BigInteger, nullable=False) for measure in spec.measures]
     table = Table(spec.name, metadata, *columns)

@@ -7,11 +7,14 @@ these rows: the rebuild test compares them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.stats.aggregates.models import SPECS, AggregateSpec
+from services.stats.base import table_of
 from services.stats.facts.models import Fact, FactChapter
 from services.stats.parties.models import FirstActivity
 from services.stats.sql import dialect_of
@@ -20,19 +23,19 @@ from services.stats.sql import dialect_of
 def month_of(session: AsyncSession, column: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
     """SQL for the first day of ``column``'s month, on either database."""
     if dialect_of(session) == "postgresql":
-        return func.date_trunc("month", column).cast(Fact.__table__.c.business_day.type)
+        return func.date_trunc("month", column).cast(table_of(Fact).c.business_day.type)
     return func.date(column, literal_column("'start of month'"))
 
 
 async def rebuild_aggregate(session: AsyncSession, spec: AggregateSpec) -> None:
     """Replace one aggregate table's rows by the GROUP BY of the counted facts."""
-    facts = Fact.__table__
+    facts = table_of(Fact)
     await session.execute(delete(spec.table))
     time = facts.c.business_day if spec.grain == "day" else month_of(session, facts.c.business_day)
     group: list[ColumnElement] = [time.label(spec.time_column)]  # type: ignore[type-arg]
     if spec.chapters:
-        chapters = FactChapter.__table__
-        source = facts.join(chapters, chapters.c.document_id == facts.c.document_id)
+        chapters = table_of(FactChapter)
+        source: Any = facts.join(chapters, chapters.c.document_id == facts.c.document_id)
         group += [chapters.c.chapter if d == "chapter" else facts.c[d] for d in spec.dims]
         measures = [
             func.count().label("documents"),

@@ -27,6 +27,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from services.stats.rewards.inputs import uscc_check_character
 
@@ -55,8 +56,8 @@ PARKS: dict[str, str] = {
 }
 ROLES = ("ecommerce_platform", "logistics_firm", "payment_institution", "bank", "overseas_warehouse_operator")
 
-# Trade profiles: (mode, direction, weight, partner countries, currencies, chapters, median inventory value CNY,
-# orders per inventory).
+# Trade profiles: (mode, direction, weight, partner countries, currencies, chapters,
+# median inventory value in CNY, orders per inventory).
 _PROFILES = (
     (
         "9610",
@@ -315,7 +316,7 @@ def rate_of(currency: str) -> Decimal:
     return _RATES.get(currency, Decimal(1))
 
 
-def to_events(inventory: Inventory) -> list[object]:
+def to_events(inventory: Inventory) -> list[Any]:
     """The declaration events the stats consumer would receive for one inventory."""
     from shared.events import build_event
     from shared.events.declaration import (
@@ -332,8 +333,8 @@ def to_events(inventory: Inventory) -> list[object]:
         document_kind="inventory",
         message_type="CEB603" if inventory.direction == "export" else "CEB621",
         party_id=inventory.party_id,
-        mode=inventory.mode,
-        direction=inventory.direction,
+        mode=inventory.mode,  # type: ignore[arg-type]  # one of the five modes (_PROFILES)
+        direction=inventory.direction,  # type: ignore[arg-type]
         business_no=f"INVT{inventory.document_id[-9:]}",
         currency=inventory.currency,
         value=inventory.value,
@@ -406,7 +407,7 @@ def to_events(inventory: Inventory) -> list[object]:
     return events
 
 
-def party_events(pop: Population) -> list[object]:
+def party_events(pop: Population) -> list[Any]:
     """The gateway's registry events for the population."""
     from shared.events import build_event
     from shared.events.gateway import PartyRegistered

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.stats.base import table_of
 from services.stats.exchange_rates.models import ExchangeRate
 from services.stats.facts.rules import RateLookup
 from services.stats.sql import upsert_replace
@@ -75,7 +76,7 @@ async def store_rates(session: AsyncSession, rows: list[RateRow], *, source: str
     for row in rows:
         await upsert_replace(
             session,
-            ExchangeRate.__table__,
+            table_of(ExchangeRate),
             {
                 "currency": row.currency,
                 "month": row.month,

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.maintain import apply_delta
+from services.stats.base import table_of
 from services.stats.exchange_rates.service import rate_lookup
 from services.stats.facts.models import Fact, FactChapter
 from services.stats.facts.rules import (
@@ -129,12 +130,12 @@ async def refresh_document(session: AsyncSession, document_id: str) -> bool:
     if unchanged:
         return False
     await apply_delta(session, old, new)
-    await upsert_replace(session, Fact.__table__, fact_row(state, new, utcnow()), ("document_id",))
+    await upsert_replace(session, table_of(Fact), fact_row(state, new, utcnow()), ("document_id",))
     if old != new:
         await session.execute(delete(FactChapter).where(FactChapter.document_id == document_id))
         if new is not None and new.chapters:
             await session.execute(
-                FactChapter.__table__.insert(),
+                table_of(FactChapter).insert(),
                 [
                     {"document_id": document_id, "chapter": c, "value_fen": v, "lines": n}
                     for c, v, n in new.chapters

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import SPECS
 from services.stats.aggregates.rebuild import rebuild_aggregates
+from services.stats.base import table_of
 from services.stats.exchange_rates.models import ExchangeRate
 from services.stats.exchange_rates.service import lookup_from
 from services.stats.facts.models import Fact, FactChapter
@@ -51,9 +52,9 @@ async def _flush(
     session: AsyncSession, facts: list[dict[str, object]], chapters: list[dict[str, object]]
 ) -> None:
     if facts:
-        await session.execute(Fact.__table__.insert(), facts)
+        await session.execute(table_of(Fact).insert(), facts)
     if chapters:
-        await session.execute(FactChapter.__table__.insert(), chapters)
+        await session.execute(table_of(FactChapter).insert(), chapters)
     facts.clear()
     chapters.clear()
 
@@ -62,13 +63,13 @@ async def rebuild_all(session: AsyncSession) -> RebuildReport:
     """Clear every derived table and recompute it from ``stats_event_log``."""
     for table in [
         *(s.table for s in SPECS),
-        FactChapter.__table__,
-        Fact.__table__,
-        FirstActivity.__table__,
-        PartyMirror.__table__,
-        ApiTrafficHour.__table__,
-        AcceptedDocument.__table__,
-        AcceptedDocumentsDay.__table__,
+        table_of(FactChapter),
+        table_of(Fact),
+        table_of(FirstActivity),
+        table_of(PartyMirror),
+        table_of(ApiTrafficHour),
+        table_of(AcceptedDocument),
+        table_of(AcceptedDocumentsDay),
     ]:
         await session.execute(delete(table))
     rates = (

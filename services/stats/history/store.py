@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.stats.base import table_of
 from services.stats.history.models import LoggedEvent
 from services.stats.sql import insert_ignore
 from shared.events.declaration import DocumentStatusChanged, InventoryReturned
@@ -30,7 +31,7 @@ async def log_event(
     """Keep ``event`` (its validated payload) in the log; False if this event id is already there."""
     return await insert_ignore(
         session,
-        LoggedEvent.__table__,
+        table_of(LoggedEvent),
         {
             "event_id": event.id,
             "event_type": event.type,

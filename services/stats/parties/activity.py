@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import TABLES
+from services.stats.base import table_of
 from services.stats.facts.models import Fact
 from services.stats.parties.models import FirstActivity
 from services.stats.periods import month_start
@@ -40,7 +41,7 @@ async def refresh_first_activity(session: AsyncSession, party_ids: Iterable[str]
         ).one()
         await upsert_replace(
             session,
-            FirstActivity.__table__,
+            table_of(FirstActivity),
             {
                 "party_id": party_id,
                 "first_day": first,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.stats.base import table_of
 from services.stats.history.store import log_event
 from services.stats.parties.models import PartyMirror
 from services.stats.periods import business_day
@@ -18,7 +19,7 @@ async def apply_registered(session: AsyncSession, data: PartyRegistered) -> None
     """The registry entry as sent (the latest event of a party wins: they arrive in order, one key)."""
     await upsert_replace(
         session,
-        PartyMirror.__table__,
+        table_of(PartyMirror),
         {
             "party_id": data.party_id,
             "name": data.name,
@@ -51,7 +52,7 @@ async def apply_status(session: AsyncSession, data: PartyStatusChanged) -> None:
 
 async def apply_traffic(session: AsyncSession, data: ApiTrafficCounted) -> None:
     """One party-hour of calls; a re-count of the same hour keeps the larger figures (counts only grow)."""
-    table = ApiTrafficHour.__table__
+    table = table_of(ApiTrafficHour)
     stmt = insert_for(session, table).values(
         party_id=data.party_id,
         hour_start=data.hour_start,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.base import UNKNOWN
+from services.stats.base import UNKNOWN, table_of
 from services.stats.periods import business_day
 from services.stats.platform.models import AcceptedDocument, AcceptedDocumentsDay
 from services.stats.sql import insert_ignore, upsert_add
@@ -22,10 +22,10 @@ async def count_accepted(session: AsyncSession, data: DocumentAccepted) -> None:
         "mode": doc.mode or UNKNOWN,
         "direction": doc.direction,
     }
-    if await insert_ignore(session, AcceptedDocument.__table__, row):
+    if await insert_ignore(session, table_of(AcceptedDocument), row):
         await upsert_add(
             session,
-            AcceptedDocumentsDay.__table__,
+            table_of(AcceptedDocumentsDay),
             [{k: row[k] for k in ("day", "document_kind", "mode", "direction")} | {"documents": 1}],
             ("day", "document_kind", "mode", "direction"),
             ("documents",),

@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.rewards import run_xlsx_bytes
@@ -78,7 +79,7 @@ async def _claim(runtime: Runtime) -> ExportJob | None:
             .where(ExportJob.job_id == job.job_id, ExportJob.status == "pending")
             .values(status="running", started_at=utcnow(), attempts=ExportJob.attempts + 1)
         )
-        return job if claimed.rowcount else None
+        return job if cast(CursorResult[Any], claimed).rowcount else None
 
 
 async def run_job(runtime: Runtime, job_id: str, max_attempts: int) -> None:

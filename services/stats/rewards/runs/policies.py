@@ -17,6 +17,7 @@ from services.stats.rewards import EXAMPLE_POLICY_PATH, Policy, RewardsError, lo
 from services.stats.rewards.runs.models import RewardPolicy
 from services.stats.rewards.runs.problems import problem_from
 from services.stats.sql import insert_ignore
+from services.stats.base import table_of
 from shared.problems import NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
 
@@ -43,7 +44,7 @@ async def store(session: AsyncSession, text: str, fmt: str, actor: str) -> tuple
     sha = policy.sha256()
     created = await insert_ignore(
         session,
-        RewardPolicy.__table__,
+        table_of(RewardPolicy),
         {
             "sha256": sha,
             "policy_id": policy.policy_id,

@@ -41,6 +41,7 @@ from services.stats.rewards.runs.models import (
 from services.stats.rewards.runs.policies import StoredPolicy
 from services.stats.rewards.runs.problems import problem_from
 from services.stats.rewards.runs.snapshot import BuiltSnapshot
+from services.stats.base import table_of
 from shared.problems import NOT_FOUND, ProblemError
 
 _CHUNK = 1000
@@ -156,8 +157,8 @@ async def store_run(session: AsyncSession, run: RewardRun, policy_sha: str, snap
         for s, result_subject in zip(subjects, run.result.subjects, strict=True)
     ]
     for start in range(0, len(rows), _CHUNK):
-        await session.execute(RewardRunSubject.__table__.insert(), rows[start : start + _CHUNK])
-    await session.execute(RewardRunHistory.__table__.insert(), _history_rows(run))
+        await session.execute(table_of(RewardRunSubject).insert(), rows[start : start + _CHUNK])
+    await session.execute(table_of(RewardRunHistory).insert(), _history_rows(run))
     return row
 
 
@@ -275,7 +276,7 @@ async def transition(
         moved = step(actor, at=max(dt.datetime.now(dt.UTC), run.history[-1].at), note=note)
     except RewardsError as exc:
         raise problem_from(exc) from None
-    await session.execute(RewardRunHistory.__table__.insert(), _history_rows(moved, start=len(run.history)))
+    await session.execute(table_of(RewardRunHistory).insert(), _history_rows(moved, start=len(run.history)))
     await session.execute(update(RewardRunRow).where(RewardRunRow.run_id == run_id).values(status=target))
     return moved
 
