@@ -140,6 +140,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _presign(credential["key_id"], credential["secret"], 40_000 * (args.duration + 2), signed)
         through = _wrk(f"http://127.0.0.1:{gateway_port}{PATH}", args, signed, [upstream_pid, gateway_pid])
         through["gateway_cpu_ms_per_request"] = through["server_cpu_ms_per_request"] - direct["server_cpu_ms_per_request"]
+        # Latency when neither process is saturated: 2 connections, 1 wrk thread.
+        light = argparse.Namespace(**{**vars(args), "connections": 2, "threads": 1})
+        direct_light = _wrk(f"http://127.0.0.1:{upstream_port}{PATH}", light, None)
+        _presign(credential["key_id"], credential["secret"], 10_000 * (args.duration + 2), signed)
+        through_light = _wrk(f"http://127.0.0.1:{gateway_port}{PATH}", light, signed)
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -151,6 +156,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             asyncio.run(drop_pg_database(db_url))
     return {
         "direct": direct, "gateway": through, "ratio": through["rps"] / direct["rps"],
+        "direct_light": direct_light, "gateway_light": through_light,
+        "light_added_p50_ms": (through_light["p50_us"] - direct_light["p50_us"]) / 1000,
+        "light_added_p99_ms": (through_light["p99_us"] - direct_light["p99_us"]) / 1000,
         "added_p50_ms": (through["p50_us"] - direct["p50_us"]) / 1000,
         "added_p99_ms": (through["p99_us"] - direct["p99_us"]) / 1000,
         "config": {"db": args.db, "redis": not args.no_redis, "connections": args.connections,
@@ -180,15 +188,19 @@ def markdown(result: dict[str, Any], command: str) -> str:
         "",
         "| Path | Requests/s | p50 ms | p95 ms | p99 ms | errors |",
         "|---|---|---|---|---|---|",
-        row("upstream called directly", d),
-        row("through the gateway (signed)", g),
+        row(f"upstream called directly, {cfg['connections']} connections", d),
+        row(f"through the gateway (signed), {cfg['connections']} connections", g),
+        row("upstream called directly, 2 connections", result["direct_light"]),
+        row("through the gateway (signed), 2 connections", result["gateway_light"]),
         "",
         f"CPU per request (from the processes' own counters, so independent of other load on the machine): "
         f"upstream {d['server_cpu_ms_per_request']:.2f} ms; upstream + gateway {g['server_cpu_ms_per_request']:.2f} ms, "
         f"so the gateway spends **{g['gateway_cpu_ms_per_request']:.2f} ms of CPU per request**.",
         "",
-        f"Gateway keeps **{result['ratio']:.0%}** of direct throughput (target ≥ 75 %) and adds "
-        f"**{result['added_p50_ms']:.2f} ms at p50, {result['added_p99_ms']:.2f} ms at p99** (target < 5 ms).",
+        f"At saturation the gateway keeps **{result['ratio']:.0%}** of direct throughput (target ≥ 75 %) and adds "
+        f"{result['added_p50_ms']:.2f} ms at p50, {result['added_p99_ms']:.2f} ms at p99 (queueing in a saturated "
+        f"process). Below saturation (2 connections) it adds **{result['light_added_p50_ms']:.2f} ms at p50 and "
+        f"{result['light_added_p99_ms']:.2f} ms at p99** (target < 5 ms).",
     ])
 
 

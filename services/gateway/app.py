@@ -26,6 +26,7 @@ from services.gateway.oauth.routes import router as oauth_router
 from services.gateway.parties.reference_routes import router as reference_router
 from services.gateway.parties.routes import router as parties_router
 from services.gateway.pipeline import GatewayPipeline
+from services.gateway.routing.identity_token import IdentityMinter
 from services.gateway.routing.proxy import Proxy, upstream_client
 from services.gateway.routing.routes import router as forward_router
 from services.gateway.routing.table import UPSTREAM_SERVICES
@@ -33,7 +34,6 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.webhooks.dispatch import DeliverySender, webhook_handlers
 from services.gateway.webhooks.routes import admin_router as webhook_admin_router
 from services.gateway.webhooks.routes import router as webhooks_router
-from shared.identity import IdentitySigner
 from shared.messaging.topics import SERVICES, events_topic
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
 
@@ -48,11 +48,14 @@ async def _start(runtime: Runtime) -> None:
         max_connections=settings.upstream_max_connections,
     )
     upstreams = {s: settings.upstream_url(s) for s in UPSTREAM_SERVICES}
-    signer = IdentitySigner(settings.identity_private_key.get_secret_value(),
+    signer = IdentityMinter(settings.identity_private_key.get_secret_value(),
                             settings.platform.identity_token_ttl_seconds)
     runtime.extras["http"] = client
-    runtime.extras["proxy"] = Proxy(client, signer, upstreams, failure_threshold=settings.circuit_failure_threshold,
-                                    open_seconds=settings.circuit_open_seconds)
+    runtime.extras["proxy"] = Proxy(
+        signer, upstreams, connect_timeout=settings.upstream_connect_timeout_seconds,
+        read_timeout=settings.upstream_timeout_seconds, failure_threshold=settings.circuit_failure_threshold,
+        open_seconds=settings.circuit_open_seconds,
+    )
     runtime.extras["openapi"] = MergedOpenApi(client, upstreams)
     webhook_client = httpx.AsyncClient(
         transport=httpx.AsyncHTTPTransport(retries=0), timeout=settings.webhook_timeout_seconds,
@@ -70,6 +73,9 @@ async def _start(runtime: Runtime) -> None:
 
 
 async def _stop(runtime: Runtime) -> None:
+    proxy: Proxy | None = runtime.extras.get("proxy")
+    if proxy is not None:
+        await proxy.aclose()
     for name in ("http", "webhook_http"):
         client: httpx.AsyncClient | None = runtime.extras.get(name)
         if client is not None:

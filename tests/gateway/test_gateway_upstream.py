@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 
 from shared.identity import IDENTITY_HEADER, IdentityVerifier
@@ -32,6 +32,17 @@ def probe_app() -> FastAPI:
     async def echo(request: Request) -> JSONResponse:
         identity = verifier.verify(request.headers[IDENTITY_HEADER], method="GET", path=request.url.path)
         return JSONResponse({"identity": identity.model_dump(mode="json"), "headers": dict(request.headers)})
+
+    @app.get("/v1/logistics/chunked")
+    async def chunked() -> StreamingResponse:
+        async def parts() -> AsyncIterator[bytes]:
+            for i in range(50):
+                yield f"line {i}\n".encode() * 100
+        return StreamingResponse(parts(), media_type="text/plain")
+
+    @app.post("/v1/logistics/echo-body")
+    async def echo_body(request: Request) -> Response:
+        return Response(await request.body(), media_type="application/octet-stream", status_code=201)
 
     @app.post("/v1/logistics/count")
     async def count() -> JSONResponse:
@@ -222,3 +233,25 @@ async def test_sql_in_a_search_filter_is_inert(fronted: Gateway) -> None:
     response = await fronted.call("GET", "/v1/audit?operation=x'%20OR%201=1--", fronted.admin)
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+async def test_chunked_upstream_answer_is_relayed_whole(fronted: Gateway) -> None:
+    firm = await _logistics_firm(fronted)
+    response = await fronted.call("GET", "/v1/logistics/chunked", firm)
+    assert response.status_code == 200
+    assert response.text == "".join(f"line {i}\n" * 100 for i in range(50))
+
+
+async def test_request_body_reaches_the_service_byte_for_byte(fronted: Gateway) -> None:
+    firm = await _logistics_firm(fronted)
+    payload = bytes(range(256)) * 15
+    response = await fronted.call("POST", "/v1/logistics/echo-body", firm, content=payload,
+                                  headers={"Content-Type": "application/json"})
+    assert response.status_code == 201
+    assert response.content == payload
+
+
+async def test_pooled_connections_serve_many_sequential_calls(fronted: Gateway) -> None:
+    firm = await _logistics_firm(fronted)
+    statuses = {(await fronted.call("GET", "/v1/logistics/echo", firm)).status_code for _ in range(20)}
+    assert statuses == {200}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import insert
 
@@ -42,6 +42,9 @@ class AuditRecord:
     outcome: str
     problem_code: str | None
     duration_us: int
+
+
+_FIELDS = tuple(f.name for f in fields(AuditRecord))
 
 
 def outcome_of(status: int) -> str:
@@ -79,7 +82,7 @@ class AuditWriter:
                 return 0
             try:
                 async with self.db.transaction() as session:
-                    await session.execute(insert(AuditEntry), [asdict(r) for r in batch])
+                    await session.execute(insert(AuditEntry), [{n: getattr(r, n) for n in _FIELDS} for r in batch])
             except Exception:
                 self._queue[:0] = batch  # keep them for the next try
                 raise

@@ -1,9 +1,9 @@
 """Forwarding a request to its service with the caller's verified identity.
 
-* One ``httpx.AsyncClient`` per process keeps connections to the services alive.
-* Its transport never retries (``retries=0``) and the gateway adds no retry of its
-  own: a POST that timed out may have been applied, and only the client, with its
-  Idempotency-Key, may safely send it again.
+* One keep-alive connection pool per service and process
+  (:mod:`services.gateway.routing.upstream_http`).
+* Nothing is retried, by the pool or here: a POST that timed out may have been applied,
+  and only the client, with its Idempotency-Key, may safely send it again.
 * Separate connect and read timeouts; a timeout answers 504, a refused connection 503.
 * A circuit breaker per service answers 503 at once while the service is down.
 * Only the headers a service needs travel upstream: the gateway's request id, the
@@ -22,21 +22,22 @@ from starlette.types import Scope
 
 from services.gateway.problems import CIRCUIT_OPEN, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
 from services.gateway.routing.circuit import CircuitBreaker, CircuitOpenError
+from services.gateway.routing.identity_token import IdentityMinter
 from services.gateway.routing.table import Route
-from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner
-from shared.middleware import CLIENT_REQUEST_ID_HEADER, REQUEST_ID_HEADER
+from services.gateway.routing.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
+from shared.identity import IDENTITY_HEADER, Identity
 from shared.problems import ProblemError
 
 log = logging.getLogger("ddt.gateway.proxy")
 
-_FORWARD_REQUEST_HEADERS = frozenset({"content-type", "accept", "accept-language", "idempotency-key"})
-_FORWARD_RESPONSE_HEADERS = ("content-type", "location", "retry-after", "content-disposition", "cache-control",
-                             "etag")
+_FORWARD_REQUEST_HEADERS = frozenset({b"content-type", b"accept", b"accept-language", b"idempotency-key"})
+_FORWARD_RESPONSE_HEADERS = frozenset({b"content-type", b"location", b"retry-after", b"content-disposition",
+                                       b"cache-control", b"etag"})
 _BREAKER_STATUSES = frozenset({502, 503, 504})
 
 
 def upstream_client(*, timeout: float, connect_timeout: float, max_connections: int) -> httpx.AsyncClient:
-    """The process-wide client to the services: keep-alive, no retries, no redirects."""
+    """An httpx client for the gateway's other calls to services (OpenAPI documents): no retries."""
     return httpx.AsyncClient(
         transport=httpx.AsyncHTTPTransport(
             retries=0, limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
@@ -51,18 +52,26 @@ class Proxy:
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
-        signer: IdentitySigner,
+        signer: IdentityMinter,
         upstreams: dict[str, str],
         *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 30.0,
         failure_threshold: int = 5,
         open_seconds: float = 10.0,
     ) -> None:
-        self.client = client
         self.signer = signer
         self.upstreams = upstreams
         self.breakers = {name: CircuitBreaker(failure_threshold, open_seconds) for name in upstreams}
-        self._bases = {name: httpx.URL(base) for name, base in upstreams.items()}
+        self.pools = {
+            name: UpstreamPool(base, connect_timeout=connect_timeout, read_timeout=read_timeout)
+            for name, base in upstreams.items()
+        }
+
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        for pool in self.pools.values():
+            await pool.aclose()
 
     async def forward(self, request: Request, route: Route, identity: Identity, body: bytes) -> Response:
         """Send ``request`` to ``route.service`` as ``identity``; relay its answer."""
@@ -87,35 +96,38 @@ class Proxy:
             ) from None
         state = scope["state"]
         request_id = state["request_id"]
-        headers: dict[str, str] = {}
+        headers: list[tuple[bytes, bytes]] = []
+        seen: set[bytes] = set()
         for key, value in scope.get("headers", ()):
-            name = key.decode("latin-1").lower()
-            if name in _FORWARD_REQUEST_HEADERS and name not in headers:
-                headers[name] = value.decode("latin-1")
-        headers[REQUEST_ID_HEADER] = request_id
+            name = key.lower()
+            if name in _FORWARD_REQUEST_HEADERS and name not in seen:
+                seen.add(name)
+                headers.append((name, value))
+        headers.append((b"x-request-id", request_id.encode()))
         if state.get("client_request_id"):
-            headers[CLIENT_REQUEST_ID_HEADER] = state["client_request_id"][:200]
-        headers[IDENTITY_HEADER] = self.signer.mint(
+            headers.append((b"x-client-request-id", state["client_request_id"][:200].encode("latin-1", "replace")))
+        token = self.signer.mint(
             identity, audience=f"ddt-{route.service}", method=scope["method"], path=route.path, request_id=request_id
         )
+        headers.append((IDENTITY_HEADER.encode(), token.encode()))
         raw_path = (scope.get("raw_path") or route.path.encode()).partition(b"?")[0]
         query = scope.get("query_string", b"")
-        url = self._bases[route.service].copy_with(raw_path=raw_path + (b"?" + query if query else b""))
+        target = raw_path + (b"?" + query if query else b"")
         try:
-            upstream = await self.client.request(scope["method"], url, content=body or None, headers=headers)
-        except httpx.TimeoutException as exc:
+            upstream = await self.pools[route.service].request(scope["method"], target, headers, body)
+        except UpstreamTimeout:
             breaker.on_failure()
-            log.warning("upstream timed out", extra={"service": route.service, "error": type(exc).__name__})
+            log.warning("upstream timed out", extra={"service": route.service})
             raise ProblemError(UPSTREAM_TIMEOUT, f"The {route.service} service did not answer in time.") from None
-        except httpx.TransportError as exc:
+        except UpstreamUnavailable as exc:
             breaker.on_failure()
-            log.warning("upstream unreachable", extra={"service": route.service, "error": repr(exc)})
+            log.warning("upstream unreachable", extra={"service": route.service, "error": str(exc)})
             raise ProblemError(
                 UPSTREAM_UNAVAILABLE, f"The {route.service} service cannot be reached.", headers={"Retry-After": "5"}
             ) from None
-        if upstream.status_code in _BREAKER_STATUSES:
+        if upstream.status in _BREAKER_STATUSES:
             breaker.on_failure()
         else:
             breaker.on_success()
-        kept = {k: v for k in _FORWARD_RESPONSE_HEADERS if (v := upstream.headers.get(k)) is not None}
-        return upstream.status_code, kept, upstream.content
+        kept = {k.decode(): v.decode("latin-1") for k, v in upstream.headers if k in _FORWARD_RESPONSE_HEADERS}
+        return upstream.status, kept, upstream.body
