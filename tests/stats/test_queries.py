@@ -411,3 +411,24 @@ async def test_unknown_dimensions_and_bad_dates_are_problems(stats: StatsApi) ->
         )
     }
     assert set(bad.values()) == {"request.validation_failed"}
+
+
+async def test_a_rate_file_is_loaded_at_start_up(sqlite_url: str, tmp_path: Any) -> None:
+    from services.stats.app import create_app
+    from tests.stats.conftest import stats_settings
+    from tests.support.services import running_app
+
+    rates = tmp_path / "gacc-2026-11.csv"
+    rates.write_text(
+        "# customs monthly rates, November 2026\ncurrency,month,cny_per_unit\n502,2026-11,7.1234\n"
+    )
+    app = create_app(stats_settings(sqlite_url, exchange_rates_file=rates))
+    async with running_app(app) as client:
+        api = StatsApi(app, client)
+        loaded = [
+            r for r in (await api.get("/v1/stats/exchange-rates")).json()["rates"] if r["month"] == "2026-11"
+        ]
+        await api.feed([released(facts("F1", value="1.00", currency="502"), at("2026-11-20 10:00"))])
+        fact = (await api.get("/v1/stats/facts/F1")).json()
+    assert [(r["currency"], r["rate"], r["source"]) for r in loaded] == [("502", "7.12340", str(rates))]
+    assert (fact["valueCny"], fact["rateMonth"], fact["rateSource"]) == ("7.12", "2026-11", "table")
