@@ -52,8 +52,11 @@ from shared.sqltypes import utcnow
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m services.gateway.admin", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m services.gateway.admin",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="area", required=True)
     parties = sub.add_parser("parties").add_subparsers(dest="action", required=True)
     listing = parties.add_parser("list")
@@ -66,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--customs-code")
     create.add_argument("--district")
     create.add_argument("--park")
-    create.add_argument("--code", action="append", default=[], help="CODE=kind,kind (e.g. 3207960001=ebcCode)")
+    create.add_argument(
+        "--code", action="append", default=[], help="CODE=kind,kind (e.g. 3207960001=ebcCode)"
+    )
     for name in ("suspend", "reactivate"):
         change = parties.add_parser(name)
         change.add_argument("party_id")
@@ -113,11 +118,24 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> int:
             await upgrade_to_head(db, "gateway")
         result, operation, object_id = await _dispatch(args, settings, db)
         if operation:
-            audit.record(AuditRecord(
-                occurred_at=utcnow(), request_id=f"cli-{uuid.uuid4().hex}", client_request_id=None, party_id=None,
-                credential_id=None, auth_method="cli", operation=operation, method="CLI", path=" ".join(sys.argv[1:3]),
-                object_id=object_id, status=0, outcome="ok", problem_code=None, duration_us=0,
-            ))
+            audit.record(
+                AuditRecord(
+                    occurred_at=utcnow(),
+                    request_id=f"cli-{uuid.uuid4().hex}",
+                    client_request_id=None,
+                    party_id=None,
+                    credential_id=None,
+                    auth_method="cli",
+                    operation=operation,
+                    method="CLI",
+                    path=" ".join(sys.argv[1:3]),
+                    object_id=object_id,
+                    status=0,
+                    outcome="ok",
+                    problem_code=None,
+                    duration_us=0,
+                )
+            )
             await audit.flush()
         for item in result if isinstance(result, list) else [result]:
             _emit(item)
@@ -132,7 +150,9 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> int:
         await db.dispose()
 
 
-async def _dispatch(args: argparse.Namespace, settings: GatewaySettings, db: Database) -> tuple[Any, str, str | None]:
+async def _dispatch(
+    args: argparse.Namespace, settings: GatewaySettings, db: Database
+) -> tuple[Any, str, str | None]:
     publisher = EventPublisher("gateway")
     sealer = SecretSealer(settings.credential_encryption_key.get_secret_value())
     async with db.transaction() as session:
@@ -145,10 +165,21 @@ async def _dispatch(args: argparse.Namespace, settings: GatewaySettings, db: Dat
                 party = await parties.require(args.party_id)
                 return (await parties.describe([party]))[0].model_dump(mode="json"), "", None
             if args.action == "create":
-                data = PartyIn(name=args.name, uscc=args.uscc, roles=args.roles, customs_code=args.customs_code,
-                               district=args.district, park=args.park, codes=_codes(args.code))
+                data = PartyIn(
+                    name=args.name,
+                    uscc=args.uscc,
+                    roles=args.roles,
+                    customs_code=args.customs_code,
+                    district=args.district,
+                    park=args.park,
+                    codes=_codes(args.code),
+                )
                 party = await parties.onboard(data)
-                return (await parties.describe([party]))[0].model_dump(mode="json"), "cli.parties.create", party.id
+                return (
+                    (await parties.describe([party]))[0].model_dump(mode="json"),
+                    "cli.parties.create",
+                    party.id,
+                )
             if args.action in ("suspend", "reactivate"):
                 reason = StatusChangeIn(reason=args.reason).reason
                 status = "suspended" if args.action == "suspend" else "active"
@@ -156,8 +187,11 @@ async def _dispatch(args: argparse.Namespace, settings: GatewaySettings, db: Dat
                 return {"id": party.id, "status": party.status}, f"cli.parties.{args.action}", party.id
             if args.action == "delegate":
                 await parties.delegate(args.platform_id, args.merchant_id)
-                return ({"platform": args.platform_id, "merchant": args.merchant_id}, "cli.parties.delegate",
-                        args.platform_id)
+                return (
+                    {"platform": args.platform_id, "merchant": args.merchant_id},
+                    "cli.parties.delegate",
+                    args.platform_id,
+                )
         if args.area == "credentials":
             service = CredentialService(session, sealer)
             if args.action == "create":
@@ -170,11 +204,13 @@ async def _dispatch(args: argparse.Namespace, settings: GatewaySettings, db: Dat
                 return revoked.model_dump(mode="json"), "cli.credentials.revoke", args.key_id
         if args.area == "allowlist":
             if args.action == "list":
-                rows = await session.scalars(select(WebhookAllowEntry).order_by(WebhookAllowEntry.entry))
-                return [{"entry": r.entry, "note": r.note} for r in rows], "", None
+                entries = await session.scalars(select(WebhookAllowEntry).order_by(WebhookAllowEntry.entry))
+                return [{"entry": r.entry, "note": r.note} for r in entries], "", None
             entry = validate_entry(args.entry)
             if args.action == "add":
-                session.add(WebhookAllowEntry(entry=entry, note=args.note, created_by="cli", created_at=utcnow()))
+                session.add(
+                    WebhookAllowEntry(entry=entry, note=args.note, created_by="cli", created_at=utcnow())
+                )
                 return {"entry": entry, "added": True}, "cli.allowlist.add", entry
             row = await session.get(WebhookAllowEntry, entry)
             if row is not None:

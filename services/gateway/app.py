@@ -39,33 +39,43 @@ from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_serv
 
 _FASTAPI_DOC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
+
 async def _start(runtime: Runtime) -> None:
     settings: GatewaySettings = runtime.settings  # type: ignore[assignment]
     gw = build_components(settings, runtime.db)
     runtime.extras["gateway"] = gw
     client = upstream_client(
-        timeout=settings.upstream_timeout_seconds, connect_timeout=settings.upstream_connect_timeout_seconds,
+        timeout=settings.upstream_timeout_seconds,
+        connect_timeout=settings.upstream_connect_timeout_seconds,
         max_connections=settings.upstream_max_connections,
     )
     upstreams = {s: settings.upstream_url(s) for s in UPSTREAM_SERVICES}
-    signer = IdentityMinter(settings.identity_private_key.get_secret_value(),
-                            settings.platform.identity_token_ttl_seconds)
+    signer = IdentityMinter(
+        settings.identity_private_key.get_secret_value(), settings.platform.identity_token_ttl_seconds
+    )
     runtime.extras["http"] = client
     runtime.extras["proxy"] = Proxy(
-        signer, upstreams, connect_timeout=settings.upstream_connect_timeout_seconds,
-        read_timeout=settings.upstream_timeout_seconds, failure_threshold=settings.circuit_failure_threshold,
+        signer,
+        upstreams,
+        connect_timeout=settings.upstream_connect_timeout_seconds,
+        read_timeout=settings.upstream_timeout_seconds,
+        failure_threshold=settings.circuit_failure_threshold,
         open_seconds=settings.circuit_open_seconds,
     )
     runtime.extras["openapi"] = MergedOpenApi(client, upstreams)
     webhook_client = httpx.AsyncClient(
-        transport=httpx.AsyncHTTPTransport(retries=0), timeout=settings.webhook_timeout_seconds,
+        transport=httpx.AsyncHTTPTransport(retries=0),
+        timeout=settings.webhook_timeout_seconds,
         follow_redirects=False,
     )
     runtime.extras["webhook_http"] = webhook_client
     runtime.extras["webhook_sender"] = DeliverySender(
-        runtime.db, gw.sealer, webhook_client,
+        runtime.db,
+        gw.sealer,
+        webhook_client,
         retry_window=dt.timedelta(hours=settings.webhook_retry_window_hours),
-        first_retry=settings.webhook_first_retry_seconds, max_interval=settings.webhook_max_retry_interval_seconds,
+        first_retry=settings.webhook_first_retry_seconds,
+        max_interval=settings.webhook_max_retry_interval_seconds,
         poll_seconds=settings.webhook_poll_seconds,
     )
     if settings.should_bootstrap:
@@ -100,19 +110,38 @@ def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:
         name="gateway",
         title="Diandiantong API",
         description=(
-            "The one public door of the Diandiantong cross-border e-commerce single window. Sign every request "
+            "The one public door of the Diandiantong cross-border e-commerce single window. "
+            "Sign every request "
             "with DDT1-HMAC-SHA256 (docs/signing.md) or use an OAuth2 client-credentials token; send an "
             "Idempotency-Key on every POST, PUT and PATCH. Errors are RFC 9457 problem+json; each `code` is "
             "documented at /problems/{code}."
         ),
-        routers=[oauth_router, parties_router, reference_router, credentials_router, webhooks_router,
-                 webhook_admin_router, audit_router, idempotency_router, docs_router, forward_router],
-        consumers=[ConsumerSpec(name=consumer_group, topics=[events_topic(s) for s in SERVICES],
-                                handlers=webhook_handlers())],
+        routers=[
+            oauth_router,
+            parties_router,
+            reference_router,
+            credentials_router,
+            webhooks_router,
+            webhook_admin_router,
+            audit_router,
+            idempotency_router,
+            docs_router,
+            forward_router,
+        ],
+        consumers=[
+            ConsumerSpec(
+                name=consumer_group, topics=[events_topic(s) for s in SERVICES], handlers=webhook_handlers()
+            )
+        ],
         background=[_audit_writer, _webhook_sender, housekeeping],
         on_startup=[_start],
         on_shutdown=[_stop],
-        accepted_media_types=("application/json", "application/xml", "text/xml", "application/x-www-form-urlencoded"),
+        accepted_media_types=(
+            "application/json",
+            "application/xml",
+            "text/xml",
+            "application/x-www-form-urlencoded",
+        ),
         trust_request_id=False,
         middleware=[(GatewayPipeline, {})],
     )
@@ -125,6 +154,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # FastAPI's own /openapi.json and /docs (CDN assets) would shadow the merged document and
     # the self-hosted UI (they come first in the route list): drop them.
     app.router.routes = [
-        r for r in app.router.routes if isinstance(r, APIRoute) or getattr(r, "path", None) not in _FASTAPI_DOC_PATHS
+        r
+        for r in app.router.routes
+        if isinstance(r, APIRoute) or getattr(r, "path", None) not in _FASTAPI_DOC_PATHS
     ]
     return app

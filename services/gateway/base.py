@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from shared.models import declarative_base
+from sqlalchemy.orm import DeclarativeBase
 
-Base = declarative_base()
+from shared.models import service_metadata
+
+
+class Base(DeclarativeBase):
+    """Base class of every gateway table (the platform's naming convention)."""
+
+    metadata = service_metadata()
+
+
 metadata = Base.metadata

@@ -17,6 +17,7 @@ from typing import Any
 
 from services.gateway.credentials.service import CredentialService
 from services.gateway.parties.repository import PartyRepository
+from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import CodeIn, PartyIn
 from services.gateway.parties.service import PartyService
 from services.gateway.parties.uscc import generate_uscc
@@ -54,33 +55,51 @@ async def bootstrap_if_empty(runtime: Runtime) -> Path | None:
         if await PartyRepository(session).count() > 0:
             return None
         parties = PartyService(session, runtime.publisher)
-        admin = await parties.onboard(PartyIn(
-            name="Platform operator", uscc=generate_uscc("320700", "ddt-platform-admin"),
-            roles=["platform_admin"], district="haizhou",  # type: ignore[list-item]
-        ))
-        demo = await parties.onboard(PartyIn(
-            name="Demo cross-border e-commerce enterprise", uscc=generate_uscc("320706", "ddt-demo-enterprise"),
-            customs_code=DEMO_CUSTOMS_CODE, district="haizhou", roles=["ecommerce_enterprise"],  # type: ignore[list-item]
-            codes=[CodeIn(code=DEMO_CUSTOMS_CODE, kinds=["ebcCode", "agentCode", "copCode"])],  # type: ignore[list-item]
-        ))
+        admin = await parties.onboard(
+            PartyIn(
+                name="Platform operator",
+                uscc=generate_uscc("320700", "ddt-platform-admin"),
+                roles=[Role.PLATFORM_ADMIN],
+                district="haizhou",  # type: ignore[list-item]
+            )
+        )
+        demo = await parties.onboard(
+            PartyIn(
+                name="Demo cross-border e-commerce enterprise",
+                uscc=generate_uscc("320706", "ddt-demo-enterprise"),
+                customs_code=DEMO_CUSTOMS_CODE,
+                district="haizhou",
+                roles=["ecommerce_enterprise"],  # type: ignore[list-item]
+                codes=[CodeIn(code=DEMO_CUSTOMS_CODE, kinds=["ebcCode", "agentCode", "copCode"])],  # type: ignore[list-item]
+            )
+        )
         credentials = CredentialService(session, sealer)
         admin_key = await credentials.create(admin.id, "first-run admin")
         demo_key = await credentials.create(demo.id, "first-run demo enterprise")
     base_url = f"http://{settings.host}:{settings.effective_port}"
-    written = _write_once(settings.platform.var_dir.resolve() / FIRST_RUN_FILE, {
-        "note": "Written once by the gateway on an empty registry. Keep it private (mode 0600); "
-                "the secrets cannot be shown again.",
-        "base_url": base_url,
-        "platform_admin": {"party_id": admin.id, "key_id": admin_key.key_id, "secret": admin_key.secret},
-        "demo_enterprise": {"party_id": demo.id, "customs_code": DEMO_CUSTOMS_CODE,
-                            "key_id": demo_key.key_id, "secret": demo_key.secret},
-        "try": [
-            f"export DDT_BASE_URL={base_url}",
-            f"export DDT_KEY_ID={demo_key.key_id}",
-            "export DDT_KEY_SECRET=<demo_enterprise.secret from this file>",
-            "ddt request GET /v1/parties/me",
-        ],
-    })
-    log.warning("first run: created a platform-admin and a demo enterprise; their credentials are in %s", written)
+    written = _write_once(
+        settings.platform.var_dir.resolve() / FIRST_RUN_FILE,
+        {
+            "note": "Written once by the gateway on an empty registry. Keep it private (mode 0600); "
+            "the secrets cannot be shown again.",
+            "base_url": base_url,
+            "platform_admin": {"party_id": admin.id, "key_id": admin_key.key_id, "secret": admin_key.secret},
+            "demo_enterprise": {
+                "party_id": demo.id,
+                "customs_code": DEMO_CUSTOMS_CODE,
+                "key_id": demo_key.key_id,
+                "secret": demo_key.secret,
+            },
+            "try": [
+                f"export DDT_BASE_URL={base_url}",
+                f"export DDT_KEY_ID={demo_key.key_id}",
+                "export DDT_KEY_SECRET=<demo_enterprise.secret from this file>",
+                "ddt request GET /v1/parties/me",
+            ],
+        },
+    )
+    log.warning(
+        "first run: created a platform-admin and a demo enterprise; their credentials are in %s", written
+    )
     print(f"Gateway first run: credentials written to {written} (mode 0600).", flush=True)
     return written

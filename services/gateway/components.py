@@ -41,16 +41,21 @@ def build_components(settings: GatewaySettings, db: Database) -> GatewayComponen
     """Wire the components; Redis is used when the platform setting ``redis_url`` is set."""
     redis_client = (
         aioredis.Redis.from_url(settings.platform.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        if settings.platform.redis_url else None
+        if settings.platform.redis_url
+        else None
     )
     sealer = SecretSealer(settings.credential_encryption_key.get_secret_value())
     tokens = TokenAuthority(
-        settings.oauth_signing_key.get_secret_value(), issuer=settings.oauth_issuer,
-        audience=settings.oauth_audience, ttl_seconds=settings.oauth_token_ttl_seconds,
+        settings.oauth_signing_key.get_secret_value(),
+        issuer=settings.oauth_issuer,
+        audience=settings.oauth_audience,
+        ttl_seconds=settings.oauth_token_ttl_seconds,
     )
     nonces = DatabaseNonceStore(db)
     guard: RedisGuard | LocalGuard = (
-        RedisGuard(redis_client, settings.redis_key_prefix, settings.rate_limit_per_second, settings.rate_limit_burst)
+        RedisGuard(
+            redis_client, settings.redis_key_prefix, settings.rate_limit_per_second, settings.rate_limit_burst
+        )
         if redis_client is not None
         else LocalGuard(nonces, settings.rate_limit_per_second, settings.rate_limit_burst)
     )
@@ -60,8 +65,11 @@ def build_components(settings: GatewaySettings, db: Database) -> GatewayComponen
         tokens=tokens,
         nonces=nonces,
         authenticator=Authenticator(db, sealer, guard, tokens),
-        idempotency=IdempotencyStore(db, ttl=dt.timedelta(hours=settings.idempotency_ttl_hours),
-                                     lock=dt.timedelta(seconds=settings.idempotency_lock_seconds)),
+        idempotency=IdempotencyStore(
+            db,
+            ttl=dt.timedelta(hours=settings.idempotency_ttl_hours),
+            lock=dt.timedelta(seconds=settings.idempotency_lock_seconds),
+        ),
         audit=AuditWriter(db, settings.audit_flush_seconds),
         redis=redis_client,
     )

@@ -52,16 +52,29 @@ API_PREFIX = "/v1/"
 
 #: Operations after which cached registry entries are stale (the generation is bumped after
 #: the commit, before the response leaves, so the caller's next request sees the change).
-REGISTRY_WRITES = frozenset({
-    "parties.create", "parties.update", "parties.suspend", "parties.reactivate", "parties.codes.add",
-    "parties.codes.remove", "parties.delegations.add", "parties.delegations.remove", "parties.credentials.create",
-    "parties.credentials.revoke", "credentials.create", "credentials.revoke",
-})
+REGISTRY_WRITES = frozenset(
+    {
+        "parties.create",
+        "parties.update",
+        "parties.suspend",
+        "parties.reactivate",
+        "parties.codes.add",
+        "parties.codes.remove",
+        "parties.delegations.add",
+        "parties.delegations.remove",
+        "parties.credentials.create",
+        "parties.credentials.revoke",
+        "credentials.create",
+        "credentials.revoke",
+    }
+)
 
 
 def proxy_of(scope: Scope) -> Proxy:
     """The process's proxy."""
     return scope["app"].state.runtime.extras["proxy"]  # type: ignore[no-any-return]
+
+
 _CAPTURE_LIMIT = 16_384
 
 
@@ -158,7 +171,9 @@ class _Buffer:
         return code if isinstance(code, str) else None
 
     async def replay(self, send: Send, extra: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
-        await send({"type": "http.response.start", "status": self.status, "headers": self.headers + list(extra)})
+        await send(
+            {"type": "http.response.start", "status": self.status, "headers": self.headers + list(extra)}
+        )
         await send({"type": "http.response.body", "body": bytes(self.body)})
 
 
@@ -203,7 +218,9 @@ class GatewayPipeline:
         caller: Caller | None = None
         try:
             headers = request_headers(scope.get("headers", []))
-            path, query = wire_target(scope.get("raw_path") or scope["path"].encode(), scope.get("query_string", b""))
+            path, query = wire_target(
+                scope.get("raw_path") or scope["path"].encode(), scope.get("query_string", b"")
+            )
             caller, decision = await gw.authenticator.authenticate(
                 headers=headers, method=method, path=path, query=query, body=body
             )
@@ -214,15 +231,27 @@ class GatewayPipeline:
             authorize(resolved, caller)
             if not decision.allowed:
                 raise ProblemError(
-                    RATE_LIMITED, f"This credential's rate limit is exhausted; retry in {decision.retry_after} s.",
+                    RATE_LIMITED,
+                    f"This credential's rate limit is exhausted; retry in {decision.retry_after} s.",
                     headers={"Retry-After": str(decision.retry_after)},
                 )
             route = resolve_route(scope["path"])
             app = self.app if route is None else proxy_app(proxy_of(scope), route, caller.identity, body)
             changes_registry = resolved.operation.name in REGISTRY_WRITES
             if method in IDEMPOTENT_METHODS:
-                await self._idempotent(gw, app, scope, replay_body, recorder, caller, headers, path, query, body,
-                                       changes_registry)
+                await self._idempotent(
+                    gw,
+                    app,
+                    scope,
+                    replay_body,
+                    recorder,
+                    caller,
+                    headers,
+                    path,
+                    query,
+                    body,
+                    changes_registry,
+                )
             elif changes_registry:
                 buffer = _Buffer()
                 await app(scope, replay_body, buffer.send)
@@ -239,20 +268,38 @@ class GatewayPipeline:
             self._audit(gw, scope, state, resolved, caller, recorder, started)
 
     async def _idempotent(
-        self, gw: GatewayComponents, app: ASGIApp, scope: Scope, receive: Receive, recorder: _Recorder,
-        caller: Caller, headers: dict[str, str], path: str, query: str, body: bytes, changes_registry: bool,
+        self,
+        gw: GatewayComponents,
+        app: ASGIApp,
+        scope: Scope,
+        receive: Receive,
+        recorder: _Recorder,
+        caller: Caller,
+        headers: dict[str, str],
+        path: str,
+        query: str,
+        body: bytes,
+        changes_registry: bool,
     ) -> None:
         key = parse_key(headers.get(IDEMPOTENCY_HEADER))
         party_id = caller.party_id
         stored = await gw.idempotency.begin(
-            party_id=party_id, key=key, method=scope["method"], path=path,
-            fingerprint=fingerprint(scope["method"], path, query, body), request_id=scope["state"]["request_id"],
+            party_id=party_id,
+            key=key,
+            method=scope["method"],
+            path=path,
+            fingerprint=fingerprint(scope["method"], path, query, body),
+            request_id=scope["state"]["request_id"],
         )
         if stored is not None:
             replay_headers = [(k.encode(), v.encode("latin-1")) for k, v in stored.headers.items()]
-            replay_headers += [(b"content-length", str(len(stored.body)).encode()),
-                               (b"idempotent-replayed", b"true")]
-            await recorder.send({"type": "http.response.start", "status": stored.status, "headers": replay_headers})
+            replay_headers += [
+                (b"content-length", str(len(stored.body)).encode()),
+                (b"idempotent-replayed", b"true"),
+            ]
+            await recorder.send(
+                {"type": "http.response.start", "status": stored.status, "headers": replay_headers}
+            )
             await recorder.send({"type": "http.response.body", "body": stored.body})
             return
         buffer = _Buffer()
@@ -268,16 +315,22 @@ class GatewayPipeline:
             await gw.idempotency.release(party_id=party_id, key=key)
         else:
             kept = {name: v for name in STORED_RESPONSE_HEADERS if (v := buffer.header(name)) is not None}
-            await gw.idempotency.complete(party_id=party_id, key=key, status=buffer.status, headers=kept,
-                                          body=bytes(buffer.body))
+            await gw.idempotency.complete(
+                party_id=party_id, key=key, status=buffer.status, headers=kept, body=bytes(buffer.body)
+            )
         if changes_registry and buffer.status < 400:
             await gw.authenticator.registry_changed()
         await buffer.replay(recorder.send)
 
     @staticmethod
     def _audit(
-        gw: GatewayComponents, scope: Scope, state: dict[str, Any], resolved: ResolvedOperation | None,
-        caller: Caller | None, recorder: _Recorder, started: float,
+        gw: GatewayComponents,
+        scope: Scope,
+        state: dict[str, Any],
+        resolved: ResolvedOperation | None,
+        caller: Caller | None,
+        recorder: _Recorder,
+        started: float,
     ) -> None:
         status = recorder.status
         object_id = resolved.object_id if resolved else None
@@ -287,7 +340,8 @@ class GatewayPipeline:
             AuditRecord(
                 occurred_at=utcnow(),
                 request_id=state.get("request_id", ""),
-                client_request_id=(state.get("client_request_id") or None) and state["client_request_id"][:200],
+                client_request_id=(state.get("client_request_id") or None)
+                and state["client_request_id"][:200],
                 party_id=caller.party_id if caller else None,
                 credential_id=caller.credential_id if caller else None,
                 auth_method=caller.auth_method if caller else None,

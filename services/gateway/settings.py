@@ -48,7 +48,9 @@ class GatewaySettings(ServiceSettings):
         default=5, ge=1, description="Consecutive upstream failures that open a service's circuit."
     )
     circuit_open_seconds: float = Field(
-        default=10.0, gt=0, description="How long an open circuit answers 503 before one probe is let through."
+        default=10.0,
+        gt=0,
+        description="How long an open circuit answers 503 before one probe is let through.",
     )
 
     # --- OAuth2 -------------------------------------------------------------------------
@@ -59,10 +61,16 @@ class GatewaySettings(ServiceSettings):
     # --- protection ---------------------------------------------------------------------
     rate_limit_per_second: float = Field(default=50.0, gt=0, description="Token refill rate per credential.")
     rate_limit_burst: int = Field(default=100, ge=1, description="Bucket capacity per credential.")
-    redis_key_prefix: str = Field(default="ddt:gw:", description="Prefix of every Redis key the gateway writes.")
-    idempotency_ttl_hours: int = Field(default=24, ge=24, description="How long Idempotency-Key results are kept.")
+    redis_key_prefix: str = Field(
+        default="ddt:gw:", description="Prefix of every Redis key the gateway writes."
+    )
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=24, description="How long Idempotency-Key results are kept."
+    )
     idempotency_lock_seconds: int = Field(
-        default=120, ge=1, description="How long an in-progress key blocks duplicates before it may be taken over."
+        default=120,
+        ge=1,
+        description="How long an in-progress key blocks duplicates before it may be taken over.",
     )
 
     # --- webhooks -------------------------------------------------------------------------
@@ -86,7 +94,8 @@ class GatewaySettings(ServiceSettings):
     # --- first run ------------------------------------------------------------------------
     bootstrap_on_empty: bool | None = Field(
         default=None,
-        description="Create a platform-admin party and credential on an empty registry (default: embedded mode only).",
+        description="Create a platform admin and a demo enterprise on an empty registry "
+        "(default: embedded mode only).",
     )
 
     @field_validator("credential_encryption_key")

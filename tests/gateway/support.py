@@ -53,7 +53,10 @@ def gateway_settings(database_url: str, bootstrap: str, var_dir: Path, **overrid
         "bootstrap_on_empty": True,
         "rate_limit_per_second": 1000.0,
         "rate_limit_burst": 1000,
-        "declaration_url": dead, "logistics_url": dead, "payments_url": dead, "stats_url": dead,
+        "declaration_url": dead,
+        "logistics_url": dead,
+        "payments_url": dead,
+        "stats_url": dead,
         "audit_flush_seconds": 0.05,
         "webhook_poll_seconds": 0.1,
         # Gateways of different tests have different databases: they must not share a consumer group.
@@ -67,7 +70,9 @@ def gateway_settings(database_url: str, bootstrap: str, var_dir: Path, **overrid
 class Gateway:
     """A gateway app running in-process, its admin, and helpers to call it."""
 
-    def __init__(self, app: FastAPI, client: httpx.AsyncClient, admin: PartyKey, settings: GatewaySettings) -> None:
+    def __init__(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: PartyKey, settings: GatewaySettings
+    ) -> None:
         self.app = app
         self.client = client
         self.admin = admin
@@ -92,8 +97,11 @@ class Gateway:
         nonce: str | None = None,
     ) -> httpx.Response:
         """Send one request signed as ``who`` (unsigned when None)."""
-        body = content if content is not None else (
-            json.dumps(json_body, separators=(",", ":")).encode() if json_body is not None else b"")
+        body = (
+            content
+            if content is not None
+            else (json.dumps(json_body, separators=(",", ":")).encode() if json_body is not None else b"")
+        )
         merged: dict[str, str] = {}
         if body:
             merged["Content-Type"] = "application/json"
@@ -103,27 +111,45 @@ class Gateway:
         request = self.client.build_request(method, path, content=body or None, headers=merged)
         if who is not None:
             raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
-            signed = prepare_signature(key_id=who.key_id, secret=who.secret, method=method, path=raw_path,
-                                       query=raw_query, body=body, timestamp=timestamp, nonce=nonce)
+            signed = prepare_signature(
+                key_id=who.key_id,
+                secret=who.secret,
+                method=method,
+                path=raw_path,
+                query=raw_query,
+                body=body,
+                timestamp=timestamp,
+                nonce=nonce,
+            )
             request.headers.update(signed.headers)
         return await self.client.send(request)
 
     async def onboard(
-        self, *roles: str, codes: list[tuple[str, list[str]]] | None = None, name: str = "Test party",
+        self,
+        *roles: str,
+        codes: list[tuple[str, list[str]]] | None = None,
+        name: str = "Test party",
         customs: str | None = None,
     ) -> PartyKey:
         """Register a party through the admin API and give it a credential."""
-        body: dict[str, Any] = {"name": name, "uscc": unique_uscc(), "roles": list(roles),
-                                "codes": [{"code": c, "kinds": k} for c, k in (codes or [])]}
+        body: dict[str, Any] = {
+            "name": name,
+            "uscc": unique_uscc(),
+            "roles": list(roles),
+            "codes": [{"code": c, "kinds": k} for c, k in (codes or [])],
+        }
         if customs:
             body["customs_code"] = customs
         created = await self.call("POST", "/v1/parties", self.admin, json_body=body)
         assert created.status_code == 201, created.text
         party_id = created.json()["id"]
-        key = await self.call("POST", f"/v1/parties/{party_id}/credentials", self.admin, json_body={"label": "t"})
+        key = await self.call(
+            "POST", f"/v1/parties/{party_id}/credentials", self.admin, json_body={"label": "t"}
+        )
         assert key.status_code == 201, key.text
-        return PartyKey(party_id, key.json()["key_id"], key.json()["secret"], list(roles),
-                        [c for c, _ in (codes or [])])
+        return PartyKey(
+            party_id, key.json()["key_id"], key.json()["secret"], list(roles), [c for c, _ in (codes or [])]
+        )
 
     async def enterprise(self) -> PartyKey:
         """An e-commerce enterprise with one ebcCode."""
@@ -146,8 +172,12 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[Gateway]:
     app = create_app(settings)
     async with running_app(app) as client:
         first = read_first_run(Path(settings.platform.var_dir))
-        admin = PartyKey(first["platform_admin"]["party_id"], first["platform_admin"]["key_id"],
-                         first["platform_admin"]["secret"], ["platform_admin"])
+        admin = PartyKey(
+            first["platform_admin"]["party_id"],
+            first["platform_admin"]["key_id"],
+            first["platform_admin"]["secret"],
+            ["platform_admin"],
+        )
         yield Gateway(app, client, admin, settings)
 
 
@@ -155,8 +185,9 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[Gateway]:
 async def serving(app: Any, port: int | None = None) -> AsyncIterator[str]:
     """Serve an ASGI app with a real uvicorn server on loopback; yields its base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,
-                                           lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+    )
     task = asyncio.create_task(server.serve())
     for _ in range(600):
         if server.started or task.done():

@@ -25,18 +25,27 @@ async def test_every_call_is_audited_with_who_what_object_outcome_and_request_id
     by_request = {r["request_id"]: r for r in rows.json()["items"]}
     read = by_request[ok.headers["x-request-id"]]
     assert (read["operation"], read["object_id"], read["outcome"], read["status"]) == (
-        "parties.read", ent.party_id, "ok", 200)
+        "parties.read",
+        ent.party_id,
+        "ok",
+        200,
+    )
     assert read["client_request_id"] == "erp-123"
     assert read["credential_id"] == ent.key_id and read["auth_method"] == "hmac"
     refused = by_request[denied.headers["x-request-id"]]
     assert (refused["operation"], refused["outcome"], refused["problem_code"]) == (
-        "parties.create", "denied", "auth.forbidden")
+        "parties.create",
+        "denied",
+        "auth.forbidden",
+    )
 
 
 async def test_unauthenticated_calls_are_audited_too(gateway: Gateway) -> None:
     response = await gateway.call("GET", "/v1/parties/me", None)
     await gateway.flush_audit()
-    rows = await gateway.call("GET", f"/v1/audit?request_id={response.headers['x-request-id']}", gateway.admin)
+    rows = await gateway.call(
+        "GET", f"/v1/audit?request_id={response.headers['x-request-id']}", gateway.admin
+    )
     (row,) = rows.json()["items"]
     assert (row["party_id"], row["problem_code"]) == (None, "auth.missing_header")
 
@@ -82,7 +91,9 @@ async def test_audit_rows_cannot_be_deleted_outside_the_retention_purge_on_postg
             await session.execute(text("DELETE FROM audit_log"))
 
 
-async def test_retention_purge_deletes_only_rows_older_than_the_retention(gateway_on_each_db: Gateway) -> None:
+async def test_retention_purge_deletes_only_rows_older_than_the_retention(
+    gateway_on_each_db: Gateway,
+) -> None:
     gw = gateway_on_each_db
     await gw.call("GET", "/v1/parties/me", gw.admin)
     await gw.flush_audit()
@@ -106,8 +117,12 @@ async def test_traffic_of_a_finished_hour_is_published_once_per_party(gateway: G
     assert await count_traffic(gateway.runtime.db, publisher, now=next_hour) >= 1
     await count_traffic(gateway.runtime.db, publisher, now=next_hour)
     async with gateway.runtime.db.transaction() as session:
-        payloads = (await session.scalars(
-            select(outbox.c.payload).where(outbox.c.key == ent.party_id,
-                                           outbox.c.event_type == "ddt.gateway.traffic.counted.v1"))).all()
+        payloads = (
+            await session.scalars(
+                select(outbox.c.payload).where(
+                    outbox.c.key == ent.party_id, outbox.c.event_type == "ddt.gateway.traffic.counted.v1"
+                )
+            )
+        ).all()
     assert len(payloads) == 1
     assert '"calls":4' in payloads[0] and '"errors":1' in payloads[0]

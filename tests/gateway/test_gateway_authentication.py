@@ -18,10 +18,12 @@ def _code(response) -> str:  # type: ignore[no-untyped-def]
     return response.json()["code"]
 
 
-async def _signed_headers(gateway: Gateway, who: PartyKey, method: str, path: str, body: bytes = b"",
-                          **kwargs: object) -> dict[str, str]:
-    return prepare_signature(key_id=who.key_id, secret=who.secret, method=method, path=path, body=body,
-                             **kwargs).headers  # type: ignore[arg-type]
+async def _signed_headers(
+    gateway: Gateway, who: PartyKey, method: str, path: str, body: bytes = b"", **kwargs: object
+) -> dict[str, str]:
+    return prepare_signature(
+        key_id=who.key_id, secret=who.secret, method=method, path=path, body=body, **kwargs
+    ).headers  # type: ignore[arg-type]
 
 
 async def test_unsigned_request_is_refused_with_missing_header_and_a_challenge(gateway: Gateway) -> None:
@@ -32,7 +34,9 @@ async def test_unsigned_request_is_refused_with_missing_header_and_a_challenge(g
 
 
 async def test_bearer_and_signature_together_are_conflicting_credentials(gateway: Gateway) -> None:
-    response = await gateway.call("GET", "/v1/parties/me", gateway.admin, headers={"Authorization": "Bearer x"})
+    response = await gateway.call(
+        "GET", "/v1/parties/me", gateway.admin, headers={"Authorization": "Bearer x"}
+    )
     assert _code(response) == "auth.conflicting_credentials"
 
 
@@ -110,8 +114,12 @@ async def test_revoked_key_is_refused_on_the_next_request(gateway: Gateway) -> N
 
 async def test_suspended_party_is_refused_and_reactivation_restores_access(gateway: Gateway) -> None:
     ent = await gateway.enterprise()
-    suspended = await gateway.call("POST", f"/v1/parties/{ent.party_id}/suspend", gateway.admin,
-                                   json_body={"reason": "licence withdrawn"})
+    suspended = await gateway.call(
+        "POST",
+        f"/v1/parties/{ent.party_id}/suspend",
+        gateway.admin,
+        json_body={"reason": "licence withdrawn"},
+    )
     assert suspended.status_code == 200, suspended.text
     assert _code(await gateway.call("GET", "/v1/parties/me", ent)) == "auth.suspended_party"
     await gateway.call("POST", f"/v1/parties/{ent.party_id}/reactivate", gateway.admin, json_body={})

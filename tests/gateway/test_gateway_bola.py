@@ -29,19 +29,28 @@ class Owned:
 
 
 async def _subscription(gw: Gateway, owner: PartyKey) -> Owned:
-    created = await gw.call("POST", "/v1/webhooks/subscriptions", owner,
-                            json_body={"url": PUBLIC_HOOK + "/" + owner.party_id, "event_types": ["*"]})
+    created = await gw.call(
+        "POST",
+        "/v1/webhooks/subscriptions",
+        owner,
+        json_body={"url": PUBLIC_HOOK + "/" + owner.party_id, "event_types": ["*"]},
+    )
     assert created.status_code == 201, created.text
     return Owned({"subscription_id": created.json()["id"]}, [created.json()["secret"], created.json()["url"]])
 
 
 async def _delivery(gw: Gateway, owner: PartyKey) -> Owned:
     sub = await _subscription(gw, owner)
-    event = build_event(PartyStatusChanged(party_id=owner.party_id, status="active", occurred_at=utcnow()),
-                        source="/ddt/gateway", subject=owner.party_id)
+    event = build_event(
+        PartyStatusChanged(party_id=owner.party_id, status="active", occurred_at=utcnow()),
+        source="/ddt/gateway",
+        subject=owner.party_id,
+    )
     async with gw.runtime.db.transaction() as session:
         await fan_out(session, event, None)  # type: ignore[arg-type]
-    listed = await gw.call("GET", f"/v1/webhooks/subscriptions/{sub.ids['subscription_id']}/deliveries", owner)
+    listed = await gw.call(
+        "GET", f"/v1/webhooks/subscriptions/{sub.ids['subscription_id']}/deliveries", owner
+    )
     delivery_id = listed.json()["items"][0]["id"]
     return Owned({**sub.ids, "delivery_id": delivery_id}, sub.secrets)
 
@@ -69,38 +78,62 @@ class Case:
 
 
 CASES = [
-    Case("parties", _party, [
-        ("GET", "/v1/parties/{party_id}", None),
-        ("PATCH", "/v1/parties/{party_id}", {"name": "taken over"}),
-        ("POST", "/v1/parties/{party_id}/suspend", {}),
-        ("POST", "/v1/parties/{party_id}/credentials", {}),
-        ("GET", "/v1/parties?limit=200", None),
-    ]),
-    Case("credentials", _credential, [
-        ("DELETE", "/v1/credentials/{key_id}", None),
-        ("GET", "/v1/credentials", None),
-    ]),
-    Case("webhook subscriptions", _subscription, [
-        ("GET", "/v1/webhooks/subscriptions/{subscription_id}", None),
-        ("PATCH", "/v1/webhooks/subscriptions/{subscription_id}", {"status": "disabled"}),
-        ("POST", "/v1/webhooks/subscriptions/{subscription_id}/rotate-secret", {}),
-        ("GET", "/v1/webhooks/subscriptions/{subscription_id}/deliveries", None),
-        ("DELETE", "/v1/webhooks/subscriptions/{subscription_id}", None),
-        ("GET", "/v1/webhooks/subscriptions", None),
-    ]),
-    Case("webhook deliveries", _delivery, [
-        ("GET", "/v1/webhooks/deliveries/{delivery_id}", None),
-        ("POST", "/v1/webhooks/deliveries/{delivery_id}/replay", {}),
-        ("GET", "/v1/webhooks/deliveries", None),
-        ("GET", "/v1/webhooks/deliveries?status=pending", None),
-    ]),
-    Case("idempotency records", _idempotency, [
-        ("GET", "/v1/idempotency-keys/{key}", None),
-    ]),
-    Case("audit", _party, [
-        ("GET", "/v1/audit?party_id={party_id}", None),
-        ("GET", "/v1/audit/export?party_id={party_id}", None),
-    ]),
+    Case(
+        "parties",
+        _party,
+        [
+            ("GET", "/v1/parties/{party_id}", None),
+            ("PATCH", "/v1/parties/{party_id}", {"name": "taken over"}),
+            ("POST", "/v1/parties/{party_id}/suspend", {}),
+            ("POST", "/v1/parties/{party_id}/credentials", {}),
+            ("GET", "/v1/parties?limit=200", None),
+        ],
+    ),
+    Case(
+        "credentials",
+        _credential,
+        [
+            ("DELETE", "/v1/credentials/{key_id}", None),
+            ("GET", "/v1/credentials", None),
+        ],
+    ),
+    Case(
+        "webhook subscriptions",
+        _subscription,
+        [
+            ("GET", "/v1/webhooks/subscriptions/{subscription_id}", None),
+            ("PATCH", "/v1/webhooks/subscriptions/{subscription_id}", {"status": "disabled"}),
+            ("POST", "/v1/webhooks/subscriptions/{subscription_id}/rotate-secret", {}),
+            ("GET", "/v1/webhooks/subscriptions/{subscription_id}/deliveries", None),
+            ("DELETE", "/v1/webhooks/subscriptions/{subscription_id}", None),
+            ("GET", "/v1/webhooks/subscriptions", None),
+        ],
+    ),
+    Case(
+        "webhook deliveries",
+        _delivery,
+        [
+            ("GET", "/v1/webhooks/deliveries/{delivery_id}", None),
+            ("POST", "/v1/webhooks/deliveries/{delivery_id}/replay", {}),
+            ("GET", "/v1/webhooks/deliveries", None),
+            ("GET", "/v1/webhooks/deliveries?status=pending", None),
+        ],
+    ),
+    Case(
+        "idempotency records",
+        _idempotency,
+        [
+            ("GET", "/v1/idempotency-keys/{key}", None),
+        ],
+    ),
+    Case(
+        "audit",
+        _party,
+        [
+            ("GET", "/v1/audit?party_id={party_id}", None),
+            ("GET", "/v1/audit/export?party_id={party_id}", None),
+        ],
+    ),
 ]
 
 
@@ -123,12 +156,18 @@ async def test_party_a_cannot_read_or_change_party_b_objects(gateway: Gateway, c
     assert (await gateway.call("GET", "/v1/parties/me", party_b)).status_code == 200
 
 
-async def test_same_idempotency_key_in_two_parties_never_replays_the_other_partys_answer(gateway: Gateway) -> None:
+async def test_same_idempotency_key_in_two_parties_never_replays_the_other_partys_answer(
+    gateway: Gateway,
+) -> None:
     party_a = await gateway.enterprise()
     party_b = await gateway.enterprise()
     key = f"shared-{uuid.uuid4()}"
-    b_made = await gateway.call("POST", "/v1/credentials", party_b, json_body={"label": "x"}, idempotency_key=key)
-    a_made = await gateway.call("POST", "/v1/credentials", party_a, json_body={"label": "x"}, idempotency_key=key)
+    b_made = await gateway.call(
+        "POST", "/v1/credentials", party_b, json_body={"label": "x"}, idempotency_key=key
+    )
+    a_made = await gateway.call(
+        "POST", "/v1/credentials", party_a, json_body={"label": "x"}, idempotency_key=key
+    )
     assert a_made.status_code == 201
     assert "idempotent-replayed" not in a_made.headers
     assert a_made.json()["party_id"] == party_a.party_id

@@ -16,27 +16,36 @@ from tests.gateway.support import gateway_settings, read_first_run, running_gate
 from tests.support.infra import Broker
 
 
-async def test_first_run_writes_working_credentials_once_with_mode_0600(broker: Broker, tmp_path: Path) -> None:
+async def test_first_run_writes_working_credentials_once_with_mode_0600(
+    broker: Broker, tmp_path: Path
+) -> None:
     settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path)
     async with running_gateway(settings) as gw:
         demo = read_first_run(tmp_path)["demo_enterprise"]
         from tests.gateway.support import PartyKey
 
-        me = await gw.call("GET", "/v1/parties/me", PartyKey(demo["party_id"], demo["key_id"], demo["secret"]))
+        me = await gw.call(
+            "GET", "/v1/parties/me", PartyKey(demo["party_id"], demo["key_id"], demo["secret"])
+        )
         assert me.json()["codes"][0]["code"] == "3207960001"
-    assert stat.S_IMODE((tmp_path / FIRST_RUN_FILE).stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / FIRST_RUN_FILE).stat().st_mode) == 0o600  # noqa: ASYNC240
     async with running_gateway(settings):
         pass
-    assert sorted(p.name for p in tmp_path.glob("gateway-first-run*")) == [FIRST_RUN_FILE]
+    assert sorted(p.name for p in tmp_path.glob("gateway-first-run*")) == [FIRST_RUN_FILE]  # noqa: ASYNC240
 
 
 def test_production_refuses_the_development_keys() -> None:
     with pytest.raises(ValidationError) as refused:
-        GatewaySettings(database_url="postgresql+asyncpg://x/y",
-                        platform=PlatformSettings(environment=Environment.PRODUCTION, identity_public_key="k" * 43))
+        GatewaySettings(
+            database_url="postgresql+asyncpg://x/y",
+            platform=PlatformSettings(environment=Environment.PRODUCTION, identity_public_key="k" * 43),
+        )
     message = str(refused.value)
-    for name in ("DDT_GATEWAY_IDENTITY_PRIVATE_KEY", "DDT_GATEWAY_CREDENTIAL_ENCRYPTION_KEY",
-                 "DDT_GATEWAY_OAUTH_SIGNING_KEY"):
+    for name in (
+        "DDT_GATEWAY_IDENTITY_PRIVATE_KEY",
+        "DDT_GATEWAY_CREDENTIAL_ENCRYPTION_KEY",
+        "DDT_GATEWAY_OAUTH_SIGNING_KEY",
+    ):
         assert name in message
 
 

@@ -14,10 +14,13 @@ async def test_openapi_merges_the_services_paths_with_the_gateways(broker: Broke
     from services.stats.app import create_app
     from services.stats.settings import StatsSettings
 
-    stats = create_app(service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap))
+    stats = create_app(
+        service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap)
+    )
     async with served(stats) as stats_url:
-        settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path,
-                                    stats_url=stats_url)
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path, stats_url=stats_url
+        )
         async with running_gateway(settings) as gw:
             document = (await gw.client.get("/openapi.json")).json()
     assert "/v1/stats/summary" in document["paths"]
@@ -28,8 +31,10 @@ async def test_openapi_merges_the_services_paths_with_the_gateways(broker: Broke
 
 def test_same_schema_name_with_different_shapes_is_renamed_per_service() -> None:
     gateway = {"paths": {}, "components": {"schemas": {"Item": {"type": "string"}}}}
-    stats = {"paths": {"/v1/stats/x": {"get": {"$ref": "#/components/schemas/Item"}}},
-             "components": {"schemas": {"Item": {"type": "integer"}}}}
+    stats = {
+        "paths": {"/v1/stats/x": {"get": {"$ref": "#/components/schemas/Item"}}},
+        "components": {"schemas": {"Item": {"type": "integer"}}},
+    }
     merged = merge_documents(gateway, {"stats": stats})
     assert merged["components"]["schemas"]["StatsItem"] == {"type": "integer"}
     assert merged["paths"]["/v1/stats/x"]["get"]["$ref"] == "#/components/schemas/StatsItem"

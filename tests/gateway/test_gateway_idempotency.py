@@ -20,9 +20,13 @@ PATH = "/v1/webhooks/subscriptions"
 
 async def _subscriptions(gw: Gateway, party: PartyKey) -> int:
     async with gw.runtime.db.transaction() as session:
-        return int(await session.scalar(
-            select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.party_id == party.party_id)
-        ))
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(WebhookSubscription)
+                .where(WebhookSubscription.party_id == party.party_id)
+            )
+        )
 
 
 async def test_repeat_with_same_key_replays_stored_status_and_body(gateway_on_each_db: Gateway) -> None:
@@ -43,20 +47,33 @@ async def test_same_key_with_another_payload_is_422(gateway_on_each_db: Gateway)
     party = await gw.enterprise()
     key = str(uuid.uuid4())
     await gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key)
-    other = await gw.call("POST", PATH, party, json_body={**HOOK, "description": "changed"}, idempotency_key=key)
+    other = await gw.call(
+        "POST", PATH, party, json_body={**HOOK, "description": "changed"}, idempotency_key=key
+    )
     assert other.status_code == 422
     assert other.json()["code"] == "idempotency.payload_mismatch"
 
 
-async def test_duplicate_while_first_is_in_progress_is_409_with_retry_after(gateway_on_each_db: Gateway) -> None:
+async def test_duplicate_while_first_is_in_progress_is_409_with_retry_after(
+    gateway_on_each_db: Gateway,
+) -> None:
     gw = gateway_on_each_db
     party = await gw.enterprise()
     key = str(uuid.uuid4())
     body = json.dumps(HOOK, separators=(",", ":")).encode()
     # Another replica is executing this very request right now.
     store = gw.runtime.extras["gateway"].idempotency
-    assert await store.begin(party_id=party.party_id, key=key, method="POST", path=PATH,
-                             fingerprint=fingerprint("POST", PATH, "", body), request_id="other-replica") is None
+    assert (
+        await store.begin(
+            party_id=party.party_id,
+            key=key,
+            method="POST",
+            path=PATH,
+            fingerprint=fingerprint("POST", PATH, "", body),
+            request_id="other-replica",
+        )
+        is None
+    )
     response = await gw.call("POST", PATH, party, content=body, idempotency_key=key)
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency.in_progress"
@@ -67,8 +84,9 @@ async def test_concurrent_duplicates_execute_once(gateway_on_each_db: Gateway) -
     gw = gateway_on_each_db
     party = await gw.enterprise()
     key = str(uuid.uuid4())
-    responses = await asyncio.gather(*(gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key)
-                                       for _ in range(10)))
+    responses = await asyncio.gather(
+        *(gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key) for _ in range(10))
+    )
     assert {r.status_code for r in responses} <= {201, 409}
     created = {r.json()["id"] for r in responses if r.status_code == 201}
     assert len(created) == 1
@@ -107,11 +125,15 @@ async def test_structured_field_string_form_is_the_same_key(gateway_on_each_db: 
     assert quoted.json() == first.json()
 
 
-async def test_request_failing_validation_stores_nothing_and_the_key_stays_usable(gateway_on_each_db: Gateway) -> None:
+async def test_request_failing_validation_stores_nothing_and_the_key_stays_usable(
+    gateway_on_each_db: Gateway,
+) -> None:
     gw = gateway_on_each_db
     party = await gw.enterprise()
     key = str(uuid.uuid4())
-    invalid = await gw.call("POST", PATH, party, json_body={"url": "https://93.184.216.34/x"}, idempotency_key=key)
+    invalid = await gw.call(
+        "POST", PATH, party, json_body={"url": "https://93.184.216.34/x"}, idempotency_key=key
+    )
     assert invalid.status_code == 422
     assert invalid.json()["code"] == "request.validation_failed"
     fixed = await gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key)
@@ -149,8 +171,11 @@ async def test_expired_key_executes_as_new(gateway_on_each_db: Gateway) -> None:
     key = str(uuid.uuid4())
     first = await gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key)
     async with gw.runtime.db.transaction() as session:
-        await session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key)
-                              .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == key)
+            .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
     second = await gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key)
     assert second.status_code == 201
     assert second.json()["id"] != first.json()["id"]
@@ -165,10 +190,19 @@ async def test_key_left_in_progress_by_a_crashed_replica_is_taken_over_after_its
     key = str(uuid.uuid4())
     body = json.dumps(HOOK, separators=(",", ":")).encode()
     store = gw.runtime.extras["gateway"].idempotency
-    await store.begin(party_id=party.party_id, key=key, method="POST", path=PATH,
-                      fingerprint=fingerprint("POST", PATH, "", body), request_id="crashed")
+    await store.begin(
+        party_id=party.party_id,
+        key=key,
+        method="POST",
+        path=PATH,
+        fingerprint=fingerprint("POST", PATH, "", body),
+        request_id="crashed",
+    )
     async with gw.runtime.db.transaction() as session:
-        await session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key)
-                              .values(locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == key)
+            .values(locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
     response = await gw.call("POST", PATH, party, content=body, idempotency_key=key)
     assert response.status_code == 201

@@ -23,7 +23,9 @@ def _basic(key: PartyKey) -> dict[str, str]:
 
 
 async def _token(gateway: Gateway, key: PartyKey) -> httpx.Response:
-    return await gateway.client.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=_basic(key))
+    return await gateway.client.post(
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=_basic(key)
+    )
 
 
 async def _me(gateway: Gateway, token: str) -> httpx.Response:
@@ -42,8 +44,9 @@ async def test_client_credentials_token_authenticates_api_calls(gateway: Gateway
 async def test_sdk_in_oauth_mode_calls_through_the_gateway(gateway: Gateway) -> None:
     ent = await gateway.enterprise()
     transport = httpx.ASGITransport(app=gateway.app)
-    async with AsyncDdtClient("http://testserver", ent.key_id, ent.secret, auth="oauth", transport=transport,
-                              max_retries=0) as client:
+    async with AsyncDdtClient(
+        "http://testserver", ent.key_id, ent.secret, auth="oauth", transport=transport, max_retries=0
+    ) as client:
         assert (await client.get("/v1/parties/me")).json()["id"] == ent.party_id
 
 
@@ -62,9 +65,15 @@ async def test_other_grant_types_are_unsupported(gateway: Gateway) -> None:
 
 def _claims(gateway: Gateway, party_id: str, key_id: str, **overrides: object) -> dict[str, object]:
     now = dt.datetime.now(dt.UTC)
-    claims: dict[str, object] = {"iss": gateway.settings.oauth_issuer, "aud": gateway.settings.oauth_audience,
-                                 "sub": party_id, "cid": key_id, "iat": now, "nbf": now,
-                                 "exp": now + dt.timedelta(minutes=5)}
+    claims: dict[str, object] = {
+        "iss": gateway.settings.oauth_issuer,
+        "aud": gateway.settings.oauth_audience,
+        "sub": party_id,
+        "cid": key_id,
+        "iat": now,
+        "nbf": now,
+        "exp": now + dt.timedelta(minutes=5),
+    }
     claims.update(overrides)
     return claims
 
@@ -84,7 +93,9 @@ def _b64(raw: bytes) -> str:
 def _hand_made_hs256(claims: dict[str, object], key: bytes) -> str:
     # PyJWT itself refuses to HMAC with a public key, so the attacker's token is built by hand.
     body = {k: int(v.timestamp()) if isinstance(v, dt.datetime) else v for k, v in claims.items()}
-    signing_input = f"{_b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}.{_b64(json.dumps(body).encode())}"
+    signing_input = (
+        f"{_b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}.{_b64(json.dumps(body).encode())}"
+    )
     signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{_b64(signature)}"
 
@@ -92,21 +103,33 @@ def _hand_made_hs256(claims: dict[str, object], key: bytes) -> str:
 async def test_hs256_token_signed_with_the_public_key_is_refused(gateway: Gateway) -> None:
     ent = await gateway.enterprise()
     public = gateway.runtime.extras["gateway"].tokens.public_key
-    for encoding, fmt in ((serialization.Encoding.Raw, serialization.PublicFormat.Raw),
-                          (serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)):
+    for encoding, fmt in (
+        (serialization.Encoding.Raw, serialization.PublicFormat.Raw),
+        (serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
+    ):
         key_bytes = public.public_bytes(encoding, fmt)
         token = _hand_made_hs256(_claims(gateway, ent.party_id, ent.key_id), key_bytes)
         assert (await _me(gateway, token)).json()["code"] == "auth.invalid_token"
 
 
-@pytest.mark.parametrize("claim, value", [("aud", "another-api"), ("iss", "https://evil.example"),
-                                          ("exp", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))])
-async def test_token_with_wrong_audience_issuer_or_expiry_is_refused(gateway: Gateway, claim: str, value: object
-                                                                     ) -> None:
+@pytest.mark.parametrize(
+    "claim, value",
+    [
+        ("aud", "another-api"),
+        ("iss", "https://evil.example"),
+        ("exp", dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+    ],
+)
+async def test_token_with_wrong_audience_issuer_or_expiry_is_refused(
+    gateway: Gateway, claim: str, value: object
+) -> None:
     ent = await gateway.enterprise()
     authority = gateway.runtime.extras["gateway"].tokens
-    token = jwt.encode(_claims(gateway, ent.party_id, ent.key_id, **{claim: value}), authority._key,  # noqa: SLF001
-                       algorithm="EdDSA")
+    token = jwt.encode(
+        _claims(gateway, ent.party_id, ent.key_id, **{claim: value}),
+        authority._key,  # noqa: SLF001
+        algorithm="EdDSA",
+    )
     assert (await _me(gateway, token)).json()["code"] == "auth.invalid_token"
 
 

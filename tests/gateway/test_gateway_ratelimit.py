@@ -33,8 +33,13 @@ async def test_buckets_are_per_credential() -> None:
 
 
 async def test_gateway_answers_429_with_retry_after(broker: Broker, tmp_path: Path) -> None:
-    settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}", broker.bootstrap, tmp_path,
-                                rate_limit_per_second=0.01, rate_limit_burst=2)
+    settings = gateway_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}",
+        broker.bootstrap,
+        tmp_path,
+        rate_limit_per_second=0.01,
+        rate_limit_burst=2,
+    )
     async with running_gateway(settings) as gw:
         statuses = [(await gw.call("GET", "/v1/parties/me", gw.admin)) for _ in range(3)]
     assert [r.status_code for r in statuses] == [200, 200, 429]
@@ -46,8 +51,12 @@ async def test_two_gateway_replicas_sharing_redis_share_one_budget(
     broker: Broker, tmp_path: Path, redis_prefix: str, redis_client: aioredis.Redis
 ) -> None:
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    common = {"rate_limit_per_second": 0.01, "rate_limit_burst": 4, "redis_key_prefix": redis_prefix,
-              "platform": {"redis_url": REDIS_URL}}
+    common = {
+        "rate_limit_per_second": 0.01,
+        "rate_limit_burst": 4,
+        "redis_key_prefix": redis_prefix,
+        "platform": {"redis_url": REDIS_URL},
+    }
     first = gateway_settings(db_url, broker.bootstrap, tmp_path, **common)
     second = gateway_settings(db_url, broker.bootstrap, tmp_path, **common, bootstrap_on_empty=False)
     async with running_gateway(first) as a, running_gateway(second) as b:
@@ -67,7 +76,9 @@ async def test_replay_to_another_replica_is_refused_through_the_shared_nonce_sto
     first = gateway_settings(db_url, broker.bootstrap, tmp_path, **common)
     second = gateway_settings(db_url, broker.bootstrap, tmp_path, **common, bootstrap_on_empty=False)
     async with running_gateway(first) as a, running_gateway(second) as b:
-        headers = sign_request(key_id=a.admin.key_id, secret=a.admin.secret, method="GET", path="/v1/parties/me")
+        headers = sign_request(
+            key_id=a.admin.key_id, secret=a.admin.secret, method="GET", path="/v1/parties/me"
+        )
         assert (await a.client.get("/v1/parties/me", headers=headers)).status_code == 200
         replayed = await b.client.get("/v1/parties/me", headers=headers)
     assert replayed.json()["code"] == "auth.replayed_nonce"
@@ -85,9 +96,15 @@ async def test_redis_outage_limits_bearer_requests_with_per_replica_buckets() ->
 
 
 @pytest.mark.parametrize("path", ["/v1/parties/me"])
-async def test_nonce_store_outage_refuses_signed_requests_with_503(broker: Broker, tmp_path: Path, path: str) -> None:
-    settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}", broker.bootstrap, tmp_path,
-                                platform={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+async def test_nonce_store_outage_refuses_signed_requests_with_503(
+    broker: Broker, tmp_path: Path, path: str
+) -> None:
+    settings = gateway_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'gw.db'}",
+        broker.bootstrap,
+        tmp_path,
+        platform={"redis_url": f"redis://127.0.0.1:{free_port()}/0"},
+    )
     async with running_gateway(settings) as gw:
         response = await gw.call("GET", path, gw.admin)
     assert response.status_code == 503

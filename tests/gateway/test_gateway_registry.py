@@ -19,7 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _onboard(gw: Gateway, **fields: object) -> object:
-    body = {"name": "Lianyungang Crystal Co.", "uscc": unique_uscc(), "roles": ["ecommerce_enterprise"], **fields}
+    body = {
+        "name": "Lianyungang Crystal Co.",
+        "uscc": unique_uscc(),
+        "roles": ["ecommerce_enterprise"],
+        **fields,
+    }
     return await gw.call("POST", "/v1/parties", gw.admin, json_body=body)
 
 
@@ -58,26 +63,33 @@ async def test_unknown_district_is_refused(gateway_on_each_db: Gateway) -> None:
     assert response.status_code == 422  # type: ignore[attr-defined]
 
 
-async def test_onboarding_and_suspension_publish_events_through_the_outbox(gateway_on_each_db: Gateway) -> None:
+async def test_onboarding_and_suspension_publish_events_through_the_outbox(
+    gateway_on_each_db: Gateway,
+) -> None:
     gw = gateway_on_each_db
     party = await gw.enterprise()
     await gw.call("POST", f"/v1/parties/{party.party_id}/suspend", gw.admin, json_body={"reason": "audit"})
     async with gw.runtime.db.transaction() as session:
-        types = (await session.scalars(select(outbox.c.event_type).where(outbox.c.key == party.party_id)
-                                       .order_by(outbox.c.seq))).all()
+        types = (
+            await session.scalars(
+                select(outbox.c.event_type).where(outbox.c.key == party.party_id).order_by(outbox.c.seq)
+            )
+        ).all()
     assert types == ["ddt.gateway.party.registered.v1", "ddt.gateway.party.status_changed.v1"]
 
 
 async def test_admin_cannot_suspend_a_platform_admin(gateway: Gateway) -> None:
-    response = await gateway.call("POST", f"/v1/parties/{gateway.admin.party_id}/suspend", gateway.admin,
-                                  json_body={})
+    response = await gateway.call(
+        "POST", f"/v1/parties/{gateway.admin.party_id}/suspend", gateway.admin, json_body={}
+    )
     assert response.status_code == 409
 
 
 async def test_roles_cannot_be_changed_away_from_a_registered_codes_kind(gateway: Gateway) -> None:
     ent = await gateway.enterprise()
-    response = await gateway.call("PATCH", f"/v1/parties/{ent.party_id}", gateway.admin,
-                                  json_body={"roles": ["bank"]})
+    response = await gateway.call(
+        "PATCH", f"/v1/parties/{ent.party_id}", gateway.admin, json_body={"roles": ["bank"]}
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "party.invalid"
 
@@ -89,23 +101,55 @@ async def test_reference_data_lists_districts_and_parks(gateway: Gateway) -> Non
 
 
 def _cli(var_dir: Path, *args: str) -> tuple[int, list[dict[str, object]]]:
-    env = {**os.environ, "DDT_GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{var_dir / 'cli.db'}",
-           "DDT_ENVIRONMENT": "test", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "services.gateway.admin", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    env = {
+        **os.environ,
+        "DDT_GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{var_dir / 'cli.db'}",
+        "DDT_ENVIRONMENT": "test",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "services.gateway.admin", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     return done.returncode, [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
 
 def test_cli_onboards_suspends_and_issues_credentials(tmp_path: Path) -> None:
-    code, out = _cli(tmp_path, "parties", "create", "--name", "CLI enterprise",
-                     "--uscc", generate_uscc("320706", "cli"), "--role", "ecommerce_enterprise",
-                     "--code", "3207960777=ebcCode,agentCode")
+    code, out = _cli(
+        tmp_path,
+        "parties",
+        "create",
+        "--name",
+        "CLI enterprise",
+        "--uscc",
+        generate_uscc("320706", "cli"),
+        "--role",
+        "ecommerce_enterprise",
+        "--code",
+        "3207960777=ebcCode,agentCode",
+    )
     assert code == 0, out
     party_id = str(out[0]["id"])
     code, out = _cli(tmp_path, "credentials", "create", party_id, "--label", "erp")
     assert code == 0 and str(out[0]["secret"]).startswith("ddts_")
     code, out = _cli(tmp_path, "parties", "suspend", party_id, "--reason", "test")
     assert out == [{"id": party_id, "status": "suspended"}]
-    code, out = _cli(tmp_path, "parties", "create", "--name", "dup", "--uscc", generate_uscc("320706", "cli2"),
-                     "--role", "ecommerce_enterprise", "--code", "3207960777=ebcCode")
+    code, out = _cli(
+        tmp_path,
+        "parties",
+        "create",
+        "--name",
+        "dup",
+        "--uscc",
+        generate_uscc("320706", "cli2"),
+        "--role",
+        "ecommerce_enterprise",
+        "--code",
+        "3207960777=ebcCode",
+    )
     assert code == 1 and out[0]["code"] == "party.code_taken"

@@ -48,8 +48,12 @@ async def test_regulator_cannot_reach_customs_documents(
     assert response.status_code == 403
 
 
-async def test_enterprise_cannot_onboard_parties(gateway: Gateway, one_party_per_role: dict[Role, PartyKey]) -> None:
-    response = await gateway.call("POST", "/v1/parties", one_party_per_role[Role.ECOMMERCE_ENTERPRISE], json_body={})
+async def test_enterprise_cannot_onboard_parties(
+    gateway: Gateway, one_party_per_role: dict[Role, PartyKey]
+) -> None:
+    response = await gateway.call(
+        "POST", "/v1/parties", one_party_per_role[Role.ECOMMERCE_ENTERPRISE], json_body={}
+    )
     assert response.status_code == 403
 
 

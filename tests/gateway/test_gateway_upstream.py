@@ -38,6 +38,7 @@ def probe_app() -> FastAPI:
         async def parts() -> AsyncIterator[bytes]:
             for i in range(50):
                 yield f"line {i}\n".encode() * 100
+
         return StreamingResponse(parts(), media_type="text/plain")
 
     @app.post("/v1/logistics/echo-body")
@@ -64,9 +65,14 @@ async def fronted(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> A
     var_dir = tmp_path_factory.mktemp("gwup")
     async with served(probe_app()) as probe_url:
         settings = gateway_settings(
-            f"sqlite+aiosqlite:///{var_dir / 'g.db'}", broker.bootstrap, var_dir,
-            logistics_url=probe_url, upstream_timeout_seconds=0.5, circuit_failure_threshold=3,
-            circuit_open_seconds=60, max_body_bytes=4096,
+            f"sqlite+aiosqlite:///{var_dir / 'g.db'}",
+            broker.bootstrap,
+            var_dir,
+            logistics_url=probe_url,
+            upstream_timeout_seconds=0.5,
+            circuit_failure_threshold=3,
+            circuit_open_seconds=60,
+            max_body_bytes=4096,
         )
         async with running_gateway(settings) as gw:
             yield gw
@@ -90,8 +96,12 @@ async def test_forwarded_identity_names_party_roles_codes_and_credential(fronted
 async def test_platform_identity_lists_the_merchants_it_may_file_for(fronted: Gateway) -> None:
     platform = await fronted.onboard("ecommerce_platform", "logistics_firm")
     merchant = await fronted.enterprise()
-    added = await fronted.call("POST", f"/v1/parties/{platform.party_id}/delegations", fronted.admin,
-                               json_body={"merchant_party_id": merchant.party_id})
+    added = await fronted.call(
+        "POST",
+        f"/v1/parties/{platform.party_id}/delegations",
+        fronted.admin,
+        json_body={"merchant_party_id": merchant.party_id},
+    )
     assert added.status_code == 201, added.text
     identity = (await fronted.call("GET", "/v1/logistics/echo", platform)).json()["identity"]
     assert identity["on_behalf_of"] == [merchant.party_id]
@@ -106,7 +116,9 @@ async def test_client_credentials_never_reach_the_service(fronted: Gateway) -> N
 
 async def test_client_request_id_is_kept_beside_the_gateways_own(fronted: Gateway) -> None:
     firm = await _logistics_firm(fronted)
-    response = await fronted.call("GET", "/v1/logistics/echo", firm, headers={"X-Request-ID": "client-chosen-id"})
+    response = await fronted.call(
+        "GET", "/v1/logistics/echo", firm, headers={"X-Request-ID": "client-chosen-id"}
+    )
     forwarded = response.json()["headers"]
     assert response.headers["x-request-id"] != "client-chosen-id"
     assert forwarded["x-request-id"] == response.headers["x-request-id"]
@@ -138,15 +150,27 @@ async def test_body_over_the_limit_is_413(fronted: Gateway) -> None:
     assert response.json()["code"] == "request.body_too_large"
 
 
-async def test_circuit_opens_after_failures_and_then_answers_503_at_once(broker: Broker, tmp_path: Path) -> None:
-    settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path,
-                                stats_url=f"http://127.0.0.1:{free_port()}", circuit_failure_threshold=2,
-                                circuit_open_seconds=60)
+async def test_circuit_opens_after_failures_and_then_answers_503_at_once(
+    broker: Broker, tmp_path: Path
+) -> None:
+    settings = gateway_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'g.db'}",
+        broker.bootstrap,
+        tmp_path,
+        stats_url=f"http://127.0.0.1:{free_port()}",
+        circuit_failure_threshold=2,
+        circuit_open_seconds=60,
+    )
     async with running_gateway(settings) as gw:
         regulator = await gw.onboard("regulator")
         codes = [(await gw.call("GET", "/v1/stats/summary", regulator)).json()["code"] for _ in range(4)]
         open_answer = await gw.call("GET", "/v1/stats/summary", regulator)
-    assert codes == ["upstream.unavailable", "upstream.unavailable", "upstream.circuit_open", "upstream.circuit_open"]
+    assert codes == [
+        "upstream.unavailable",
+        "upstream.unavailable",
+        "upstream.circuit_open",
+        "upstream.circuit_open",
+    ]
     assert open_answer.status_code == 503
     assert int(open_answer.headers["retry-after"]) > 1
 
@@ -161,26 +185,35 @@ async def test_service_called_directly_without_identity_token_is_refused(
 ) -> None:
     app_module = importlib.import_module(f"services.{service}.app")
     settings_module = importlib.import_module(f"services.{service}.settings")
-    settings_cls = next(v for k, v in vars(settings_module).items() if k.endswith("Settings") and k != "ServiceSettings"
-                        and getattr(v, "service_name", "") == service)
-    app = app_module.create_app(service_settings(settings_cls, f"sqlite+aiosqlite:///{tmp_path / 's.db'}",
-                                                 broker.bootstrap))
+    settings_cls = next(
+        v
+        for k, v in vars(settings_module).items()
+        if k.endswith("Settings") and k != "ServiceSettings" and getattr(v, "service_name", "") == service
+    )
+    app = app_module.create_app(
+        service_settings(settings_cls, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap)
+    )
     routes = [r for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/v1/")]
     async with running_app(app) as client:
         for route in routes:
             path = route.path.replace("{", "").replace("}", "")
             for method in sorted(route.methods):
-                response = await client.request(method, path, content=b"{}",
-                                                headers={"Content-Type": "application/json"})
+                response = await client.request(
+                    method, path, content=b"{}", headers={"Content-Type": "application/json"}
+                )
                 assert response.status_code == 401, (service, method, path, response.status_code)
                 assert response.json()["code"] == "auth.identity_missing"
 
 
-async def test_stats_service_refuses_a_token_minted_for_another_service(broker: Broker, tmp_path: Path) -> None:
+async def test_stats_service_refuses_a_token_minted_for_another_service(
+    broker: Broker, tmp_path: Path
+) -> None:
     from services.stats.app import create_app
     from services.stats.settings import StatsSettings
 
-    app = create_app(service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap))
+    app = create_app(
+        service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap)
+    )
     async with running_app(app) as client:
         wrong = identity_headers(REGULATOR, "declaration", "GET", "/v1/stats/summary")
         response = await client.get("/v1/stats/summary", headers=wrong)
@@ -191,10 +224,13 @@ async def test_stats_summary_is_scoped_by_the_forwarded_identity(broker: Broker,
     from services.stats.app import create_app
     from services.stats.settings import StatsSettings
 
-    stats = create_app(service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap))
+    stats = create_app(
+        service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap)
+    )
     async with served(stats) as stats_url:
-        settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path,
-                                    stats_url=stats_url)
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path, stats_url=stats_url
+        )
         async with running_gateway(settings) as gw:
             ent, regulator = await gw.enterprise(), await gw.onboard("regulator")
             own = await gw.call("GET", "/v1/stats/summary", ent)
@@ -222,8 +258,9 @@ HOSTILE = [
 async def test_hostile_input_gets_a_precise_problem_never_a_500(
     fronted: Gateway, label: str, method: str, path: str, body: bytes, headers: dict[str, str]
 ) -> None:
-    response = await fronted.call(method, path, fronted.admin, content=body,
-                                  headers={"Content-Type": "application/json", **headers})
+    response = await fronted.call(
+        method, path, fronted.admin, content=body, headers={"Content-Type": "application/json", **headers}
+    )
     assert 400 <= response.status_code < 500, (label, response.status_code, response.text)
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] != "internal.error"
@@ -245,8 +282,9 @@ async def test_chunked_upstream_answer_is_relayed_whole(fronted: Gateway) -> Non
 async def test_request_body_reaches_the_service_byte_for_byte(fronted: Gateway) -> None:
     firm = await _logistics_firm(fronted)
     payload = bytes(range(256)) * 15
-    response = await fronted.call("POST", "/v1/logistics/echo-body", firm, content=payload,
-                                  headers={"Content-Type": "application/json"})
+    response = await fronted.call(
+        "POST", "/v1/logistics/echo-body", firm, content=payload, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 201
     assert response.content == payload
 

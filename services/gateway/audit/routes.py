@@ -57,7 +57,7 @@ class AuditFilters(BaseModel):
     until: AwareDatetime | None = None
 
 
-def _query(caller: Caller, filters: AuditFilters) -> Select[tuple[AuditEntry]]:
+def _query(caller: Caller, filters: AuditFilters) -> Select[AuditEntry]:
     query = select(AuditEntry)
     # Object-level scope: a non-admin's party_id filter is replaced by its own id, whatever it asked.
     party = filters.party_id if caller.is_admin else caller.party_id
@@ -74,14 +74,17 @@ def _query(caller: Caller, filters: AuditFilters) -> Select[tuple[AuditEntry]]:
     return query
 
 
-def _out(row: AuditEntry) -> AuditOut:
+def _out(row: object) -> AuditOut:
     return AuditOut.model_validate(row, from_attributes=True)
 
 
 @router.get("", response_model=AuditPage, summary="Search the audit log")
 async def search(
-    caller: CurrentCaller, session: DbSession, filters: Annotated[AuditFilters, Query()],
-    before: Annotated[int | None, Query(ge=1)] = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    caller: CurrentCaller,
+    session: DbSession,
+    filters: Annotated[AuditFilters, Query()],
+    before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
     """Admins: every party (``party_id`` filters); everyone else: own calls only."""
     query = _query(caller, filters)
@@ -94,7 +97,9 @@ async def search(
 
 @router.get("/export", summary="Export the audit log as NDJSON")
 async def export(
-    caller: CurrentCaller, session: DbSession, filters: Annotated[AuditFilters, Query()],
+    caller: CurrentCaller,
+    session: DbSession,
+    filters: Annotated[AuditFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
 ) -> StreamingResponse:
     """Same scope as the search, oldest first, one JSON object per line."""
@@ -105,6 +110,8 @@ async def export(
         for line in lines:
             yield line.encode()
 
-    return StreamingResponse(stream(), media_type="application/x-ndjson",
-                             headers={"Content-Disposition": 'attachment; filename="audit.ndjson"'})
-
+    return StreamingResponse(
+        stream(),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="audit.ndjson"'},
+    )

@@ -69,7 +69,10 @@ class AuditWriter:
         """Queue one record (never blocks the request)."""
         if len(self._queue) >= _MAX_QUEUE:
             # The database is away for long: keep the newest rows' room bounded, and say so.
-            log.error("audit queue full; dropping the oldest record", extra={"request_id": self._queue[0].request_id})
+            log.error(
+                "audit queue full; dropping the oldest record",
+                extra={"request_id": self._queue[0].request_id},
+            )
             self._queue.pop(0)
         entry.path = entry.path[:2000]
         self._queue.append(entry)
@@ -82,7 +85,9 @@ class AuditWriter:
                 return 0
             try:
                 async with self.db.transaction() as session:
-                    await session.execute(insert(AuditEntry), [{n: getattr(r, n) for n in _FIELDS} for r in batch])
+                    await session.execute(
+                        insert(AuditEntry), [{n: getattr(r, n) for n in _FIELDS} for r in batch]
+                    )
             except Exception:
                 self._queue[:0] = batch  # keep them for the next try
                 raise

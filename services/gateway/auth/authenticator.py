@@ -62,26 +62,37 @@ def _refuse_unusable(record: CredentialRecord | None, *, bearer: bool = False) -
     scheme = "Bearer" if bearer else "DDT1-HMAC-SHA256"
     if record is None:
         if bearer:
-            raise auth_error(AuthProblemCode.INVALID_TOKEN, "The token's credential no longer exists.", scheme=scheme)
+            raise auth_error(
+                AuthProblemCode.INVALID_TOKEN, "The token's credential no longer exists.", scheme=scheme
+            )
         raise auth_error(AuthProblemCode.UNKNOWN_KEY, "No credential has this key id.")
     if not record.usable(utcnow()):
         if bearer:
-            raise auth_error(AuthProblemCode.INVALID_TOKEN, "The token's credential was revoked.", scheme=scheme)
+            raise auth_error(
+                AuthProblemCode.INVALID_TOKEN, "The token's credential was revoked.", scheme=scheme
+            )
         raise auth_error(AuthProblemCode.KEY_REVOKED, "This credential was revoked or has expired.")
     return record
 
 
 def _refuse_suspended(record: CredentialRecord, *, bearer: bool = False) -> None:
     if record.party_status != "active":
-        raise auth_error(AuthProblemCode.SUSPENDED_PARTY, "The party holding this credential is suspended.",
-                         scheme="Bearer" if bearer else "DDT1-HMAC-SHA256")
+        raise auth_error(
+            AuthProblemCode.SUSPENDED_PARTY,
+            "The party holding this credential is suspended.",
+            scheme="Bearer" if bearer else "DDT1-HMAC-SHA256",
+        )
 
 
 class Authenticator:
     """Turns a request into a :class:`Caller` and its rate-limit decision, or raises a 401 problem."""
 
     def __init__(
-        self, db: Database, sealer: SecretSealer, guard: RedisGuard | LocalGuard, tokens: TokenAuthority,
+        self,
+        db: Database,
+        sealer: SecretSealer,
+        guard: RedisGuard | LocalGuard,
+        tokens: TokenAuthority,
         cache: RegistryCache | None = None,
     ) -> None:
         self.db = db
@@ -98,8 +109,10 @@ class Authenticator:
         signing = any(name in _SIGNING_HEADER_NAMES for name in headers)
         authorization = headers.get("authorization")
         if authorization is not None and signing:
-            raise auth_error(AuthProblemCode.CONFLICTING_CREDENTIALS,
-                             "Send either Authorization or the X-DDT-* signing headers, not both.")
+            raise auth_error(
+                AuthProblemCode.CONFLICTING_CREDENTIALS,
+                "Send either Authorization or the X-DDT-* signing headers, not both.",
+            )
         if authorization is not None:
             return await self._bearer(authorization)
         try:
@@ -110,33 +123,45 @@ class Authenticator:
         record, cached_generation, seen_before = await self._lookup(parsed.key_id)
         record = _refuse_unusable(record)
         try:
-            verify_signature(parsed, secret=self._secret(record), method=method, path=path, query=query, body=body)
+            verify_signature(
+                parsed, secret=self._secret(record), method=method, path=path, query=query, body=body
+            )
         except SignatureError as exc:
             raise auth_error(exc.code, exc.detail) from None
         _refuse_suspended(record)
         result = await self.guard.check(parsed.key_id, parsed.nonce)
-        record = await self._current(record, cached_generation, seen_before, result)
-        _refuse_suspended(_refuse_unusable(record))
+        record = _refuse_unusable(await self._current(record, cached_generation, seen_before, result))
+        _refuse_suspended(record)
         if not result.nonce_fresh:
             raise auth_error(AuthProblemCode.REPLAYED_NONCE, "This nonce was already used with this key.")
-        return Caller(identity=record.identity, credential_id=record.key_id, auth_method="hmac"), result.decision
+        return Caller(
+            identity=record.identity, credential_id=record.key_id, auth_method="hmac"
+        ), result.decision
 
     async def _bearer(self, authorization: str) -> tuple[Caller, Decision]:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise auth_error(AuthProblemCode.INVALID_TOKEN, "Authorization must be 'Bearer <token>'.", scheme="Bearer")
+            raise auth_error(
+                AuthProblemCode.INVALID_TOKEN, "Authorization must be 'Bearer <token>'.", scheme="Bearer"
+            )
         try:
             claims = self.tokens.verify(token.strip())
         except TokenError as exc:
-            raise auth_error(AuthProblemCode.INVALID_TOKEN, f"Token refused ({exc}).", scheme="Bearer") from None
+            raise auth_error(
+                AuthProblemCode.INVALID_TOKEN, f"Token refused ({exc}).", scheme="Bearer"
+            ) from None
         record, cached_generation, seen_before = await self._lookup(claims["cid"])
         _refuse_unusable(record, bearer=True)
         result = await self.guard.check(claims["cid"], None)
-        record = _refuse_unusable(await self._current(record, cached_generation, seen_before, result), bearer=True)
+        record = _refuse_unusable(
+            await self._current(record, cached_generation, seen_before, result), bearer=True
+        )
         if record.identity.party_id != claims["sub"]:
             raise auth_error(AuthProblemCode.INVALID_TOKEN, "The token names another party.", scheme="Bearer")
         _refuse_suspended(record, bearer=True)
-        return Caller(identity=record.identity, credential_id=record.key_id, auth_method="bearer"), result.decision
+        return Caller(
+            identity=record.identity, credential_id=record.key_id, auth_method="bearer"
+        ), result.decision
 
     async def _lookup(self, key_id: str) -> tuple[CredentialRecord | None, int | None, int | None]:
         """(record, the generation it was cached in or None if just read, generation seen before reading)."""
@@ -150,7 +175,10 @@ class Authenticator:
         return await self._record(key_id), None, seen_before
 
     async def _current(
-        self, record: CredentialRecord | None, cached_generation: int | None, seen_before: int | None,
+        self,
+        record: CredentialRecord | None,
+        cached_generation: int | None,
+        seen_before: int | None,
         result: GuardResult,
     ) -> CredentialRecord | None:
         """The record as of the generation the guard just read (reloading a stale cached one)."""

@@ -87,17 +87,24 @@ class RedisGuard:
 
     async def check(self, credential_id: str, nonce: str | None) -> GuardResult:
         """Record the nonce (if any), take a token, read the registry generation."""
-        keys = [f"{self.prefix}nonce:{credential_id}:{nonce or '-'}", f"{self.prefix}rl:{credential_id}",
-                self.generation_key]
+        keys = [
+            f"{self.prefix}nonce:{credential_id}:{nonce or '-'}",
+            f"{self.prefix}rl:{credential_id}",
+            self.generation_key,
+        ]
         try:
             fresh, allowed, retry_ms, generation = await self._script(
-                keys=keys, args=[NONCE_RETENTION_SECONDS, self.rate, self.capacity, "1" if nonce else "0"])
+                keys=keys, args=[NONCE_RETENTION_SECONDS, self.rate, self.capacity, "1" if nonce else "0"]
+            )
         except (RedisError, OSError) as exc:
             self.redis_failures += 1
             self._warn(exc)
             if nonce is not None:
-                raise ProblemError(SERVICE_UNAVAILABLE, "Replay protection is unavailable; retry shortly.",
-                                   headers={"Retry-After": "5"}) from None
+                raise ProblemError(
+                    SERVICE_UNAVAILABLE,
+                    "Replay protection is unavailable; retry shortly.",
+                    headers={"Retry-After": "5"},
+                ) from None
             return GuardResult(True, self.local.take(credential_id), None)
         decision = Decision(True) if allowed else Decision(False, max(1, math.ceil(int(retry_ms) / 1000)))
         return GuardResult(bool(fresh), decision, int(generation))
@@ -114,8 +121,10 @@ class RedisGuard:
         now = time.monotonic()
         if now - self._last_warning > 10:  # one line per 10 s, not one per request
             self._last_warning = now
-            log.warning("Redis unavailable: signed requests refused, bearer requests limited per replica",
-                        extra={"error": repr(exc)})
+            log.warning(
+                "Redis unavailable: signed requests refused, bearer requests limited per replica",
+                extra={"error": repr(exc)},
+            )
 
 
 class LocalGuard:

@@ -34,8 +34,11 @@ class DatabaseNonceStore:
         """Insert-if-absent; a row whose retention has run out may be taken again."""
         now = utcnow()
         async with self.db.transaction() as session:
-            if await insert_ignore(session, UsedNonce.__table__,  # type: ignore[arg-type]
-                                   {"key_id": key_id, "nonce": nonce, "expires_at": now + self.ttl}):
+            if await insert_ignore(
+                session,
+                UsedNonce.__table__,  # type: ignore[arg-type]
+                {"key_id": key_id, "nonce": nonce, "expires_at": now + self.ttl},
+            ):
                 return True
             result = await session.execute(
                 update(UsedNonce)

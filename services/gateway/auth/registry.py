@@ -47,7 +47,8 @@ async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecor
     """The credential ``key_id`` with its party's identity (two queries), or None."""
     row = (
         await session.execute(
-            select(ApiCredential, Party).join(Party, Party.id == ApiCredential.party_id)
+            select(ApiCredential, Party)
+            .join(Party, Party.id == ApiCredential.party_id)
             .where(ApiCredential.key_id == key_id)
         )
     ).first()
@@ -55,12 +56,15 @@ async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecor
         return None
     credential, party = row
     # Codes and delegations in one round trip.
-    extras = union_all(
-        select(literal("code").label("k"), PartyCode.code.label("v"), PartyCode.kinds.label("x"))
-        .where(PartyCode.party_id == party.id),
-        select(literal("merchant").label("k"), PartyDelegation.merchant_party_id.label("v"),
-               literal(None).label("x"))
-        .where(PartyDelegation.platform_party_id == party.id),
+    extras = union_all(  # type: ignore[var-annotated]
+        select(literal("code").label("k"), PartyCode.code.label("v"), PartyCode.kinds.label("x")).where(
+            PartyCode.party_id == party.id
+        ),
+        select(
+            literal("merchant").label("k"),
+            PartyDelegation.merchant_party_id.label("v"),
+            literal(None).label("x"),
+        ).where(PartyDelegation.platform_party_id == party.id),
     )
     codes: list[IdentityCode] = []
     merchants: list[str] = []
@@ -70,12 +74,22 @@ async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecor
         else:
             merchants.append(value)
     identity = Identity(
-        party_id=party.id, party_name=party.name, roles=list(party.roles), codes=sorted(codes, key=lambda c: c.code),
-        district=party.district, park=party.park, credential_id=credential.key_id, on_behalf_of=sorted(merchants),
+        party_id=party.id,
+        party_name=party.name,
+        roles=list(party.roles),
+        codes=sorted(codes, key=lambda c: c.code),
+        district=party.district,
+        park=party.park,
+        credential_id=credential.key_id,
+        on_behalf_of=sorted(merchants),
     )
     return CredentialRecord(
-        key_id=credential.key_id, status=credential.status, expires_at=credential.expires_at,
-        sealed_secret=credential.sealed_secret, party_status=party.status, identity=identity,
+        key_id=credential.key_id,
+        status=credential.status,
+        expires_at=credential.expires_at,
+        sealed_secret=credential.sealed_secret,
+        party_status=party.status,
+        identity=identity,
     )
 
 

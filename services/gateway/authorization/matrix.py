@@ -19,8 +19,16 @@ from shared.problems import FORBIDDEN, ProblemError
 
 R = Role
 ALL = frozenset(Role)
-BUSINESS = frozenset({R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM, R.PAYMENT_INSTITUTION,
-                      R.BANK, R.OVERSEAS_WAREHOUSE_OPERATOR})
+BUSINESS = frozenset(
+    {
+        R.ECOMMERCE_ENTERPRISE,
+        R.ECOMMERCE_PLATFORM,
+        R.LOGISTICS_FIRM,
+        R.PAYMENT_INSTITUTION,
+        R.BANK,
+        R.OVERSEAS_WAREHOUSE_OPERATOR,
+    }
+)
 ADMIN = frozenset({R.PLATFORM_ADMIN})
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ = frozenset({"GET"})
@@ -56,7 +64,9 @@ class Operation:
         return any(r in self.roles for r in roles)
 
 
-def _op(name: str, methods: str | frozenset[str], template: str, roles: Iterable[Role], summary: str) -> Operation:
+def _op(
+    name: str, methods: str | frozenset[str], template: str, roles: Iterable[Role], summary: str
+) -> Operation:
     method_set = frozenset({methods}) if isinstance(methods, str) else methods
     return Operation(name, method_set, template, frozenset(roles), summary)
 
@@ -73,66 +83,186 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("parties.reactivate", "POST", "/v1/parties/{party_id}/reactivate", ADMIN, "Reactivate a party"),
     _op("parties.codes.add", "POST", "/v1/parties/{party_id}/codes", ADMIN, "Register an enterprise code"),
     _op("parties.codes.remove", "DELETE", "/v1/parties/{party_id}/codes/{code}", ADMIN, "Unregister a code"),
-    _op("parties.delegations.add", "POST", "/v1/parties/{party_id}/delegations", ADMIN,
-        "Let a platform file for a merchant"),
-    _op("parties.delegations.remove", "DELETE", "/v1/parties/{party_id}/delegations/{merchant_party_id}", ADMIN,
-        "Withdraw a delegation"),
-    _op("parties.credentials.create", "POST", "/v1/parties/{party_id}/credentials", ADMIN,
-        "Issue a credential to a party"),
-    _op("parties.credentials.revoke", "DELETE", "/v1/parties/{party_id}/credentials/{key_id}", ADMIN,
-        "Revoke a party's credential"),
+    _op(
+        "parties.delegations.add",
+        "POST",
+        "/v1/parties/{party_id}/delegations",
+        ADMIN,
+        "Let a platform file for a merchant",
+    ),
+    _op(
+        "parties.delegations.remove",
+        "DELETE",
+        "/v1/parties/{party_id}/delegations/{merchant_party_id}",
+        ADMIN,
+        "Withdraw a delegation",
+    ),
+    _op(
+        "parties.credentials.create",
+        "POST",
+        "/v1/parties/{party_id}/credentials",
+        ADMIN,
+        "Issue a credential to a party",
+    ),
+    _op(
+        "parties.credentials.revoke",
+        "DELETE",
+        "/v1/parties/{party_id}/credentials/{key_id}",
+        ADMIN,
+        "Revoke a party's credential",
+    ),
     _op("reference.read", "GET", "/v1/reference/**", ALL, "Districts, parks and roles reference data"),
     # Own credentials
     _op("credentials.list", "GET", "/v1/credentials", ALL, "Own credentials (never secrets)"),
     _op("credentials.create", "POST", "/v1/credentials", ALL, "New own credential (secret shown once)"),
     _op("credentials.revoke", "DELETE", "/v1/credentials/{key_id}", ALL, "Revoke an own credential"),
     # Webhooks
-    _op("webhooks.subscriptions.list", "GET", "/v1/webhooks/subscriptions", BUSINESS | ADMIN, "Own subscriptions"),
-    _op("webhooks.subscriptions.create", "POST", "/v1/webhooks/subscriptions", BUSINESS | ADMIN, "Subscribe a URL"),
-    _op("webhooks.subscriptions.read", "GET", "/v1/webhooks/subscriptions/{subscription_id}", BUSINESS | ADMIN,
-        "One own subscription"),
-    _op("webhooks.subscriptions.update", "PATCH", "/v1/webhooks/subscriptions/{subscription_id}",
-        BUSINESS | ADMIN, "Change URL, event types, status"),
-    _op("webhooks.subscriptions.delete", "DELETE", "/v1/webhooks/subscriptions/{subscription_id}",
-        BUSINESS | ADMIN, "Delete a subscription"),
-    _op("webhooks.subscriptions.rotate_secret", "POST",
-        "/v1/webhooks/subscriptions/{subscription_id}/rotate-secret", BUSINESS | ADMIN, "New endpoint secret"),
-    _op("webhooks.deliveries.list", "GET", "/v1/webhooks/subscriptions/{subscription_id}/deliveries",
-        BUSINESS | ADMIN, "Delivery log of a subscription"),
-    _op("webhooks.deliveries.search", "GET", "/v1/webhooks/deliveries", BUSINESS | ADMIN,
-        "Own deliveries by status (dead letters)"),
-    _op("webhooks.deliveries.read", "GET", "/v1/webhooks/deliveries/{delivery_id}", BUSINESS | ADMIN,
-        "One delivery with its attempts"),
-    _op("webhooks.deliveries.replay", "POST", "/v1/webhooks/deliveries/{delivery_id}/replay", BUSINESS | ADMIN,
-        "Send a delivery again"),
+    _op(
+        "webhooks.subscriptions.list",
+        "GET",
+        "/v1/webhooks/subscriptions",
+        BUSINESS | ADMIN,
+        "Own subscriptions",
+    ),
+    _op(
+        "webhooks.subscriptions.create",
+        "POST",
+        "/v1/webhooks/subscriptions",
+        BUSINESS | ADMIN,
+        "Subscribe a URL",
+    ),
+    _op(
+        "webhooks.subscriptions.read",
+        "GET",
+        "/v1/webhooks/subscriptions/{subscription_id}",
+        BUSINESS | ADMIN,
+        "One own subscription",
+    ),
+    _op(
+        "webhooks.subscriptions.update",
+        "PATCH",
+        "/v1/webhooks/subscriptions/{subscription_id}",
+        BUSINESS | ADMIN,
+        "Change URL, event types, status",
+    ),
+    _op(
+        "webhooks.subscriptions.delete",
+        "DELETE",
+        "/v1/webhooks/subscriptions/{subscription_id}",
+        BUSINESS | ADMIN,
+        "Delete a subscription",
+    ),
+    _op(
+        "webhooks.subscriptions.rotate_secret",
+        "POST",
+        "/v1/webhooks/subscriptions/{subscription_id}/rotate-secret",
+        BUSINESS | ADMIN,
+        "New endpoint secret",
+    ),
+    _op(
+        "webhooks.deliveries.list",
+        "GET",
+        "/v1/webhooks/subscriptions/{subscription_id}/deliveries",
+        BUSINESS | ADMIN,
+        "Delivery log of a subscription",
+    ),
+    _op(
+        "webhooks.deliveries.search",
+        "GET",
+        "/v1/webhooks/deliveries",
+        BUSINESS | ADMIN,
+        "Own deliveries by status (dead letters)",
+    ),
+    _op(
+        "webhooks.deliveries.read",
+        "GET",
+        "/v1/webhooks/deliveries/{delivery_id}",
+        BUSINESS | ADMIN,
+        "One delivery with its attempts",
+    ),
+    _op(
+        "webhooks.deliveries.replay",
+        "POST",
+        "/v1/webhooks/deliveries/{delivery_id}/replay",
+        BUSINESS | ADMIN,
+        "Send a delivery again",
+    ),
     _op("webhooks.allowlist.read", "GET", "/v1/admin/webhook-allowlist", ADMIN, "Webhook allow-list"),
-    _op("webhooks.allowlist.add", "POST", "/v1/admin/webhook-allowlist", ADMIN, "Allow a private host/network"),
-    _op("webhooks.allowlist.remove", "DELETE", "/v1/admin/webhook-allowlist/**", ADMIN,
-        "Remove an entry (host name or network, e.g. /10.1.0.0/16)"),
+    _op(
+        "webhooks.allowlist.add", "POST", "/v1/admin/webhook-allowlist", ADMIN, "Allow a private host/network"
+    ),
+    _op(
+        "webhooks.allowlist.remove",
+        "DELETE",
+        "/v1/admin/webhook-allowlist/**",
+        ADMIN,
+        "Remove an entry (host name or network, e.g. /10.1.0.0/16)",
+    ),
     # Audit and idempotency records
     _op("audit.search", "GET", "/v1/audit", ALL, "Audit log (admins: everyone's; others: own)"),
     _op("audit.export", "GET", "/v1/audit/export", ALL, "Audit log as NDJSON (same scope as search)"),
     _op("idempotency.read", "GET", "/v1/idempotency-keys/{key}", ALL, "State of an own Idempotency-Key"),
     # Services behind the gateway
-    _op("customs.orders.create", "POST", "/v1/customs/orders", {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
-        "File an order (CEB311/303)"),
-    _op("customs.read", READ, "/v1/customs/**", {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM},
-        "Read own customs documents and receipts"),
-    _op("customs.write", WRITE, "/v1/customs/**",
-        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM}, "File customs documents"),
-    _op("logistics.read", READ, "/v1/logistics/**",
+    _op(
+        "customs.orders.create",
+        "POST",
+        "/v1/customs/orders",
+        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
+        "File an order (CEB311/303)",
+    ),
+    _op(
+        "customs.read",
+        READ,
+        "/v1/customs/**",
+        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM},
+        "Read own customs documents and receipts",
+    ),
+    _op(
+        "customs.write",
+        WRITE,
+        "/v1/customs/**",
+        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM},
+        "File customs documents",
+    ),
+    _op(
+        "logistics.read",
+        READ,
+        "/v1/logistics/**",
         {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
-        "Waybills, tracking, warehouses"),
-    _op("logistics.write", WRITE, "/v1/logistics/**", {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR},
-        "Post waybills and tracking events"),
-    _op("payments.read", READ, "/v1/payments/**",
-        {R.PAYMENT_INSTITUTION, R.BANK, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM}, "Payment records"),
-    _op("payments.write", WRITE, "/v1/payments/**", {R.PAYMENT_INSTITUTION, R.BANK},
-        "Post payments, FX receipts, statements"),
-    _op("stats.summary", "GET", "/v1/stats/summary", BUSINESS | {R.REGULATOR},
-        "Activity summary (own; regulators: platform-wide)"),
+        "Waybills, tracking, warehouses",
+    ),
+    _op(
+        "logistics.write",
+        WRITE,
+        "/v1/logistics/**",
+        {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR},
+        "Post waybills and tracking events",
+    ),
+    _op(
+        "payments.read",
+        READ,
+        "/v1/payments/**",
+        {R.PAYMENT_INSTITUTION, R.BANK, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
+        "Payment records",
+    ),
+    _op(
+        "payments.write",
+        WRITE,
+        "/v1/payments/**",
+        {R.PAYMENT_INSTITUTION, R.BANK},
+        "Post payments, FX receipts, statements",
+    ),
+    _op(
+        "stats.summary",
+        "GET",
+        "/v1/stats/summary",
+        BUSINESS | {R.REGULATOR},
+        "Activity summary (own; regulators: platform-wide)",
+    ),
     _op("stats.read", READ, "/v1/stats/**", BUSINESS | {R.REGULATOR}, "Statistics and exports"),
-    _op("stats.write", WRITE, "/v1/stats/**", {R.REGULATOR, R.PLATFORM_ADMIN}, "Reward runs and their reviews"),
+    _op(
+        "stats.write", WRITE, "/v1/stats/**", {R.REGULATOR, R.PLATFORM_ADMIN}, "Reward runs and their reviews"
+    ),
 )
 
 
@@ -169,9 +299,14 @@ def matrix_markdown() -> str:
     """The role × operation table for docs/gateway.md (✓ = allowed)."""
     roles = list(Role)
     short = {
-        R.ECOMMERCE_ENTERPRISE: "ent", R.ECOMMERCE_PLATFORM: "plat", R.LOGISTICS_FIRM: "log",
-        R.PAYMENT_INSTITUTION: "pay", R.BANK: "bank", R.OVERSEAS_WAREHOUSE_OPERATOR: "wh",
-        R.REGULATOR: "reg", R.PLATFORM_ADMIN: "admin",
+        R.ECOMMERCE_ENTERPRISE: "ent",
+        R.ECOMMERCE_PLATFORM: "plat",
+        R.LOGISTICS_FIRM: "log",
+        R.PAYMENT_INSTITUTION: "pay",
+        R.BANK: "bank",
+        R.OVERSEAS_WAREHOUSE_OPERATOR: "wh",
+        R.REGULATOR: "reg",
+        R.PLATFORM_ADMIN: "admin",
     }
     lines = [
         "| Operation | Method | Path | " + " | ".join(short[r] for r in roles) + " |",

@@ -20,7 +20,9 @@ router = APIRouter(prefix="/v1/credentials", tags=["credentials"])
 @router.get("", response_model=CredentialList, summary="Own credentials")
 async def list_credentials(caller: CurrentCaller, session: DbSession, runtime: RuntimeDep) -> CredentialList:
     """The calling party's credentials (never their secrets)."""
-    return CredentialList(items=await CredentialService(session, runtime.extras["gateway"].sealer).list(caller.party_id))
+    return CredentialList(
+        items=await CredentialService(session, runtime.extras["gateway"].sealer).list(caller.party_id)
+    )
 
 
 @router.post("", status_code=201, response_model=CredentialCreated, summary="New own credential")
@@ -28,10 +30,14 @@ async def create_credential(
     data: CredentialIn, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
 ) -> CredentialCreated:
     """For rotation: at most two active. The secret is in this response only."""
-    return await CredentialService(session, runtime.extras["gateway"].sealer).create(caller.party_id, data.label)
+    return await CredentialService(session, runtime.extras["gateway"].sealer).create(
+        caller.party_id, data.label
+    )
 
 
 @router.delete("/{key_id}", response_model=CredentialOut, summary="Revoke an own credential")
-async def revoke_credential(key_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep) -> CredentialOut:
+async def revoke_credential(
+    key_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+) -> CredentialOut:
     """Immediate; another party's key id answers 404."""
     return await CredentialService(session, runtime.extras["gateway"].sealer).revoke(caller.party_id, key_id)

@@ -20,8 +20,13 @@ MAX_ACTIVE_CREDENTIALS = 2
 def credential_out(row: ApiCredential) -> CredentialOut:
     """The public view of a credential."""
     return CredentialOut(
-        key_id=row.key_id, party_id=row.party_id, label=row.label, fingerprint=row.fingerprint,
-        status=row.status, created_at=row.created_at, revoked_at=row.revoked_at,
+        key_id=row.key_id,
+        party_id=row.party_id,
+        label=row.label,
+        fingerprint=row.fingerprint,
+        status=row.status,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
     )
 
 
@@ -40,15 +45,21 @@ class CredentialService:
         if party is None:
             raise ProblemError(NOT_FOUND, "No such party.")
         active = await self.session.scalar(
-            select(func.count()).select_from(ApiCredential)
+            select(func.count())
+            .select_from(ApiCredential)
             .where(ApiCredential.party_id == party_id, ApiCredential.status == "active")
         )
         if (active or 0) >= MAX_ACTIVE_CREDENTIALS:
             raise ProblemError(CREDENTIAL_LIMIT, "Revoke one of the two active credentials first.")
         key_id, secret = generate_key_id(), generate_secret()
         row = ApiCredential(
-            key_id=key_id, party_id=party_id, sealed_secret=self.sealer.seal(secret, key_id),
-            fingerprint=fingerprint(secret), label=label, status="active", created_at=utcnow(),
+            key_id=key_id,
+            party_id=party_id,
+            sealed_secret=self.sealer.seal(secret, key_id),
+            fingerprint=fingerprint(secret),
+            label=label,
+            status="active",
+            created_at=utcnow(),
         )
         self.session.add(row)
         await self.session.flush()
@@ -57,7 +68,9 @@ class CredentialService:
     async def list(self, party_id: str) -> list[CredentialOut]:
         """The party's credentials, newest first."""
         rows = await self.session.scalars(
-            select(ApiCredential).where(ApiCredential.party_id == party_id).order_by(ApiCredential.created_at.desc())
+            select(ApiCredential)
+            .where(ApiCredential.party_id == party_id)
+            .order_by(ApiCredential.created_at.desc())
         )
         return [credential_out(r) for r in rows]
 

@@ -23,8 +23,11 @@ log = logging.getLogger("ddt.gateway.docs")
 
 SECURITY_SCHEMES: dict[str, Any] = {
     "ddtSignature": {
-        "type": "apiKey", "in": "header", "name": "X-DDT-Signature",
-        "description": "DDT1-HMAC-SHA256 request signing: six X-DDT-* headers (see docs/signing.md; use the SDK).",
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-DDT-Signature",
+        "description": "DDT1-HMAC-SHA256 request signing: six X-DDT-* headers "
+        "(see docs/signing.md; use the SDK).",
     },
     "oauth2": {
         "type": "oauth2",
@@ -75,7 +78,9 @@ def merge_documents(gateway_doc: dict[str, Any], service_docs: dict[str, dict[st
 class MergedOpenApi:
     """Builds and caches the merged document."""
 
-    def __init__(self, client: httpx.AsyncClient, upstreams: dict[str, str], ttl_seconds: float = 30.0) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, upstreams: dict[str, str], ttl_seconds: float = 30.0
+    ) -> None:
         self.client = client
         self.upstreams = upstreams
         self.ttl = ttl_seconds
@@ -94,7 +99,9 @@ class MergedOpenApi:
                 response.raise_for_status()
                 docs[service] = response.json()
             except (httpx.HTTPError, ValueError) as exc:
-                log.info("service OpenAPI unavailable", extra={"service": service, "error": type(exc).__name__})
+                log.info(
+                    "service OpenAPI unavailable", extra={"service": service, "error": type(exc).__name__}
+                )
                 missing.append(service)
         merged = merge_documents(gateway_doc, docs)
         if missing:

@@ -15,8 +15,11 @@ router = APIRouter(include_in_schema=False)
 
 #: Swagger UI's distribution files, from the ``swagger-ui-py`` package (Swagger UI 5.x).
 SWAGGER_STATIC = Path(swagger_ui.__file__).parent / "static"
-_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
-           "favicon-32x32.png": "image/png"}
+_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
 
 _DOCS_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Diandiantong API</title>
@@ -58,8 +61,9 @@ async def docs_asset(name: str) -> FileResponse:
     """Swagger UI assets (a fixed list: nothing else of the package directory is served)."""
     if name not in _ASSETS:
         raise ProblemError(NOT_FOUND, "No such asset.")
-    return FileResponse(SWAGGER_STATIC / name, media_type=_ASSETS[name],
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        SWAGGER_STATIC / name, media_type=_ASSETS[name], headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @router.get("/problems")
@@ -78,5 +82,10 @@ async def problem(code: str) -> dict[str, object]:
 
 def _describe(code: str) -> dict[str, object]:
     kind = REGISTRY[code]
-    return {"code": kind.code, "status": kind.status, "title": kind.title, "description": kind.description,
-            "type": kind.type_uri}
+    return {
+        "code": kind.code,
+        "status": kind.status,
+        "title": kind.title,
+        "description": kind.description,
+        "type": kind.type_uri,
+    }

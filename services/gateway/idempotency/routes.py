@@ -32,5 +32,12 @@ async def read_key(key: str, caller: CurrentCaller, request: Request) -> Idempot
     row = await request.app.state.runtime.extras["gateway"].idempotency.get(caller.party_id, key)
     if row is None:
         raise ProblemError(NOT_FOUND, "No such Idempotency-Key for this party (or it expired).")
-    return IdempotencyOut(key=row.key, method=row.method, path=row.path, state=row.state,
-                          response_status=row.response_status, created_at=row.created_at, expires_at=row.expires_at)
+    return IdempotencyOut(
+        key=row.key,
+        method=row.method,
+        path=row.path,
+        state=row.state,
+        response_status=row.response_status,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )

@@ -35,11 +35,20 @@ HEADER = "idempotency-key"
 METHODS = frozenset({"POST", "PUT", "PATCH"})
 _KEY = re.compile(r"[!-~]{1,255}")
 # Answers that mean "nothing was executed": not stored, so the same key can be retried once fixed.
-NOT_EXECUTED_CODES = frozenset({
-    "request.validation_failed", "request.malformed_json", "request.bad", "request.unsupported_media_type",
-    "request.body_too_large", "upstream.unavailable", "upstream.circuit_open", "route.not_found",
-    "route.method_not_allowed", "internal.error",
-})
+NOT_EXECUTED_CODES = frozenset(
+    {
+        "request.validation_failed",
+        "request.malformed_json",
+        "request.bad",
+        "request.unsupported_media_type",
+        "request.body_too_large",
+        "upstream.unavailable",
+        "upstream.circuit_open",
+        "route.not_found",
+        "route.method_not_allowed",
+        "internal.error",
+    }
+)
 STORED_RESPONSE_HEADERS = ("content-type", "location")
 
 
@@ -87,8 +96,15 @@ class IdempotencyStore:
         """
         now = utcnow()
         values: dict[str, Any] = {
-            "party_id": party_id, "key": key, "method": method, "path": path[:2000], "fingerprint": fingerprint,
-            "state": "in_progress", "request_id": request_id, "created_at": now, "locked_until": now + self.lock,
+            "party_id": party_id,
+            "key": key,
+            "method": method,
+            "path": path[:2000],
+            "fingerprint": fingerprint,
+            "state": "in_progress",
+            "request_id": request_id,
+            "created_at": now,
+            "locked_until": now + self.lock,
             "expires_at": now + self.ttl,
         }
         async with self.db.transaction() as session:
@@ -108,15 +124,18 @@ class IdempotencyStore:
             if row.fingerprint != fingerprint:
                 raise ProblemError(
                     IDEMPOTENCY_PAYLOAD_MISMATCH,
-                    "This Idempotency-Key was used for a different request; use a new key for a new operation.",
+                    "This Idempotency-Key was used for a different request; "
+                    "use a new key for a new operation.",
                 )
             if row.state == "completed":
-                return StoredResponse(row.response_status or 200, dict(row.response_headers or {}),
-                                      row.response_body or b"")
+                return StoredResponse(
+                    row.response_status or 200, dict(row.response_headers or {}), row.response_body or b""
+                )
             if row.locked_until > now:
                 retry = max(1, min(5, math.ceil((row.locked_until - now).total_seconds())))
                 raise ProblemError(
-                    IDEMPOTENCY_IN_PROGRESS, "A request with this Idempotency-Key is still being processed.",
+                    IDEMPOTENCY_IN_PROGRESS,
+                    "A request with this Idempotency-Key is still being processed.",
                     headers={"Retry-After": str(retry)},
                 )
             # The replica that held it stopped mid-request: this request takes over.
@@ -127,17 +146,25 @@ class IdempotencyStore:
         await session.execute(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.party_id == row.party_id, IdempotencyRecord.key == row.key)
-            .values(**{k: v for k, v in values.items() if k not in ("party_id", "key")},
-                    response_status=None, response_headers=None, response_body=None)
+            .values(
+                **{k: v for k, v in values.items() if k not in ("party_id", "key")},
+                response_status=None,
+                response_headers=None,
+                response_body=None,
+            )
         )
 
-    async def complete(self, *, party_id: str, key: str, status: int, headers: dict[str, str], body: bytes) -> None:
+    async def complete(
+        self, *, party_id: str, key: str, status: int, headers: dict[str, str], body: bytes
+    ) -> None:
         """Store the answer so repeats replay it."""
         async with self.db.transaction() as session:
             await session.execute(
                 update(IdempotencyRecord)
                 .where(IdempotencyRecord.party_id == party_id, IdempotencyRecord.key == key)
-                .values(state="completed", response_status=status, response_headers=headers, response_body=body)
+                .values(
+                    state="completed", response_status=status, response_headers=headers, response_body=body
+                )
             )
 
     async def release(self, *, party_id: str, key: str) -> None:
@@ -145,7 +172,8 @@ class IdempotencyStore:
         async with self.db.transaction() as session:
             await session.execute(
                 delete(IdempotencyRecord).where(
-                    IdempotencyRecord.party_id == party_id, IdempotencyRecord.key == key,
+                    IdempotencyRecord.party_id == party_id,
+                    IdempotencyRecord.key == key,
                     IdempotencyRecord.state == "in_progress",
                 )
             )
@@ -159,5 +187,7 @@ class IdempotencyStore:
     async def purge(self) -> int:
         """Delete expired records."""
         async with self.db.transaction() as session:
-            result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow()))
+            result = await session.execute(
+                delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())
+            )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -26,7 +26,9 @@ def _error(status: int, error: str, description: str, *, basic: bool = False) ->
     headers = dict(_NO_STORE)
     if basic:
         headers["WWW-Authenticate"] = 'Basic realm="ddt"'
-    return JSONResponse({"error": error, "error_description": description}, status_code=status, headers=headers)
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -43,9 +45,19 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
 @router.post(
     "/oauth/token",
     summary="Exchange a credential for a short-lived access token",
-    openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
-        "type": "object", "required": ["grant_type"], "properties": {"grant_type": {"const": "client_credentials"}},
-    }}}}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {"grant_type": {"const": "client_credentials"}},
+                    }
+                }
+            }
+        }
+    },
 )
 async def token(request: Request) -> JSONResponse:
     """``grant_type=client_credentials`` with HTTP Basic ``key_id:secret`` → a bearer JWT."""
@@ -67,5 +79,7 @@ async def token(request: Request) -> JSONResponse:
     if grant[0] != "client_credentials":
         return _error(400, "unsupported_grant_type", "Only client_credentials is supported.")
     issued = gw.tokens.issue(party_id=record.identity.party_id, key_id=record.key_id)
-    return JSONResponse({"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in},
-                        headers=_NO_STORE)
+    return JSONResponse(
+        {"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in},
+        headers=_NO_STORE,
+    )

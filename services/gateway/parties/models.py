@@ -46,7 +46,9 @@ class PartyDelegation(Base):
 
     __tablename__ = "party_delegations"
 
-    platform_party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True)
+    platform_party_id: Mapped[str] = mapped_column(
+        ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True
+    )
     merchant_party_id: Mapped[str] = mapped_column(
         ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -54,5 +56,8 @@ class PartyDelegation(Base):
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"platform_party_id": self.platform_party_id, "merchant_party_id": self.merchant_party_id,
-                "created_at": self.created_at}
+        return {
+            "platform_party_id": self.platform_party_id,
+            "merchant_party_id": self.merchant_party_id,
+            "created_at": self.created_at,
+        }

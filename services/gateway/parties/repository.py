@@ -61,7 +61,8 @@ class PartyRepository:
         result: dict[str, list[str]] = {pid: [] for pid in party_ids}
         if party_ids:
             rows = await self.session.scalars(
-                select(PartyDelegation).where(PartyDelegation.platform_party_id.in_(party_ids))
+                select(PartyDelegation)
+                .where(PartyDelegation.platform_party_id.in_(party_ids))
                 .order_by(PartyDelegation.merchant_party_id)
             )
             for row in rows:
@@ -87,7 +88,8 @@ class PartyRepository:
         """Withdraw a delegation; False if there was none."""
         result = await self.session.execute(
             delete(PartyDelegation).where(
-                PartyDelegation.platform_party_id == platform_id, PartyDelegation.merchant_party_id == merchant_id
+                PartyDelegation.platform_party_id == platform_id,
+                PartyDelegation.merchant_party_id == merchant_id,
             )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]

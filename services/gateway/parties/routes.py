@@ -45,8 +45,12 @@ async def read_me(caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
 
 @router.get("", response_model=PartyPage, summary="List parties (admins and regulators)")
 async def list_parties(
-    session: DbSession, runtime: RuntimeDep, caller: CurrentCaller,
-    after: Annotated[str | None, Query(max_length=40, description="Cursor: the last id of the previous page")] = None,
+    session: DbSession,
+    runtime: RuntimeDep,
+    caller: CurrentCaller,
+    after: Annotated[
+        str | None, Query(max_length=40, description="Cursor: the last id of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     status: Annotated[str | None, Query(pattern="^(active|suspended)$")] = None,
     role: Role | None = None,
@@ -66,7 +70,9 @@ async def onboard(data: PartyIn, session: DbSession, runtime: RuntimeDep) -> Par
 
 
 @router.get("/{party_id}", response_model=PartyOut, summary="One registry entry")
-async def read_party(party_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep) -> PartyOut:
+async def read_party(
+    party_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+) -> PartyOut:
     """Admins and regulators read any entry; every other party only its own (others: 404)."""
     if party_id != caller.party_id and not caller.identity.has_role(Role.PLATFORM_ADMIN, Role.REGULATOR):
         raise ProblemError(NOT_FOUND, "No such party.")
@@ -89,13 +95,17 @@ async def suspend(party_id: str, change: StatusChangeIn, session: DbSession, run
 
 
 @router.post("/{party_id}/reactivate", response_model=PartyOut, summary="Reactivate a party")
-async def reactivate(party_id: str, change: StatusChangeIn, session: DbSession, runtime: RuntimeDep) -> PartyOut:
+async def reactivate(
+    party_id: str, change: StatusChangeIn, session: DbSession, runtime: RuntimeDep
+) -> PartyOut:
     """The party's credentials work again from the next request."""
     service = _service(session, runtime)
     return await _one(service, await service.set_status(party_id, "active", change.reason))
 
 
-@router.post("/{party_id}/codes", status_code=201, response_model=PartyOut, summary="Register an enterprise code")
+@router.post(
+    "/{party_id}/codes", status_code=201, response_model=PartyOut, summary="Register an enterprise code"
+)
 async def add_code(party_id: str, item: CodeIn, session: DbSession, runtime: RuntimeDep) -> PartyOut:
     """The code must be free (registered to no party) and its kinds allowed by the party's roles."""
     service = _service(session, runtime)
@@ -109,30 +119,49 @@ async def remove_code(party_id: str, code: str, session: DbSession, runtime: Run
     return await _one(service, await service.remove_code(party_id, code))
 
 
-@router.post("/{party_id}/delegations", status_code=201, response_model=PartyOut,
-             summary="Let a platform file for a merchant")
-async def add_delegation(party_id: str, data: DelegationIn, session: DbSession, runtime: RuntimeDep) -> PartyOut:
+@router.post(
+    "/{party_id}/delegations",
+    status_code=201,
+    response_model=PartyOut,
+    summary="Let a platform file for a merchant",
+)
+async def add_delegation(
+    party_id: str, data: DelegationIn, session: DbSession, runtime: RuntimeDep
+) -> PartyOut:
     """The platform's identity then lists the merchant in ``on_behalf_of``."""
     service = _service(session, runtime)
     return await _one(service, await service.delegate(party_id, data.merchant_party_id))
 
 
-@router.delete("/{party_id}/delegations/{merchant_party_id}", response_model=PartyOut,
-               summary="Withdraw a delegation")
-async def remove_delegation(party_id: str, merchant_party_id: str, session: DbSession, runtime: RuntimeDep) -> PartyOut:
+@router.delete(
+    "/{party_id}/delegations/{merchant_party_id}", response_model=PartyOut, summary="Withdraw a delegation"
+)
+async def remove_delegation(
+    party_id: str, merchant_party_id: str, session: DbSession, runtime: RuntimeDep
+) -> PartyOut:
     """From the next request on, the platform may no longer file for the merchant."""
     service = _service(session, runtime)
     return await _one(service, await service.undelegate(party_id, merchant_party_id))
 
 
-@router.post("/{party_id}/credentials", status_code=201, response_model=CredentialCreated,
-             summary="Issue a credential to a party")
-async def issue_credential(party_id: str, data: CredentialIn, session: DbSession, runtime: RuntimeDep) -> CredentialCreated:
+@router.post(
+    "/{party_id}/credentials",
+    status_code=201,
+    response_model=CredentialCreated,
+    summary="Issue a credential to a party",
+)
+async def issue_credential(
+    party_id: str, data: CredentialIn, session: DbSession, runtime: RuntimeDep
+) -> CredentialCreated:
     """For onboarding: the secret is in this response only; hand it to the party securely."""
     return await CredentialService(session, runtime.extras["gateway"].sealer).create(party_id, data.label)
 
 
-@router.delete("/{party_id}/credentials/{key_id}", response_model=CredentialOut, summary="Revoke a party's credential")
-async def revoke_party_credential(party_id: str, key_id: str, session: DbSession, runtime: RuntimeDep) -> CredentialOut:
+@router.delete(
+    "/{party_id}/credentials/{key_id}", response_model=CredentialOut, summary="Revoke a party's credential"
+)
+async def revoke_party_credential(
+    party_id: str, key_id: str, session: DbSession, runtime: RuntimeDep
+) -> CredentialOut:
     """Immediate: the next request signed with it gets auth.key_revoked."""
     return await CredentialService(session, runtime.extras["gateway"].sealer).revoke(party_id, key_id)

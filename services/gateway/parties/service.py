@@ -60,20 +60,32 @@ class PartyService:
         if await self.repo.by_uscc(data.uscc):
             raise ProblemError(PARTY_USCC_TAKEN, "A party with this USCC is already registered.")
         if data.customs_code and await self.repo.by_customs_code(data.customs_code):
-            raise ProblemError(PARTY_CUSTOMS_CODE_TAKEN, "A party with this customs code is already registered.")
+            raise ProblemError(
+                PARTY_CUSTOMS_CODE_TAKEN, "A party with this customs code is already registered."
+            )
         for item in data.codes:
             await self._ensure_code_free(item.code)
         now = utcnow()
         party = Party(
-            id=new_party_id(), name=data.name, uscc=data.uscc, customs_code=data.customs_code,
-            district=data.district, park=data.park, roles=[str(r) for r in data.roles], status="active",
-            created_at=now, updated_at=now,
+            id=new_party_id(),
+            name=data.name,
+            uscc=data.uscc,
+            customs_code=data.customs_code,
+            district=data.district,
+            park=data.park,
+            roles=[str(r) for r in data.roles],
+            status="active",
+            created_at=now,
+            updated_at=now,
         )
         self.session.add(party)
         await self._flush("party")
         for item in data.codes:
-            self.session.add(PartyCode(code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds],
-                                       created_at=now))
+            self.session.add(
+                PartyCode(
+                    code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=now
+                )
+            )
         await self._flush("code")
         await self._announce(party)
         return party
@@ -89,7 +101,9 @@ class PartyService:
                     [str(r) for r in patch.roles],
                 )
             except ValueError as exc:
-                raise ProblemError(PARTY_INVALID, f"The new roles do not cover a registered code: {exc}") from exc
+                raise ProblemError(
+                    PARTY_INVALID, f"The new roles do not cover a registered code: {exc}"
+                ) from exc
             party.roles = [str(r) for r in patch.roles]
         for field in ("name", "district", "park"):
             value = getattr(patch, field)
@@ -112,7 +126,8 @@ class PartyService:
         party.status_reason = reason or None
         party.updated_at = now
         await self.publisher.stage(
-            self.session, PartyStatusChanged(party_id=party.id, status=status, occurred_at=now),  # type: ignore[arg-type]
+            self.session,
+            PartyStatusChanged(party_id=party.id, status=status, occurred_at=now),  # type: ignore[arg-type]
             subject=party.id,
         )
         return party
@@ -125,8 +140,11 @@ class PartyService:
         except ValueError as exc:
             raise ProblemError(PARTY_INVALID, str(exc)) from exc
         await self._ensure_code_free(item.code)
-        self.session.add(PartyCode(code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds],
-                                   created_at=utcnow()))
+        self.session.add(
+            PartyCode(
+                code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=utcnow()
+            )
+        )
         await self._flush("code")
         party.updated_at = utcnow()
         return party
@@ -146,10 +164,15 @@ class PartyService:
         if Role.ECOMMERCE_PLATFORM not in platform.roles:
             raise ProblemError(PARTY_INVALID, "Only an e-commerce platform files on behalf of merchants.")
         if Role.ECOMMERCE_ENTERPRISE not in merchant.roles or merchant.id == platform.id:
-            raise ProblemError(PARTY_INVALID, "The merchant must be another party with the e-commerce enterprise role.")
+            raise ProblemError(
+                PARTY_INVALID, "The merchant must be another party with the e-commerce enterprise role."
+            )
         if await self.repo.delegation(platform_id, merchant_id) is None:
-            self.session.add(PartyDelegation(platform_party_id=platform_id, merchant_party_id=merchant_id,
-                                             created_at=utcnow()))
+            self.session.add(
+                PartyDelegation(
+                    platform_party_id=platform_id, merchant_party_id=merchant_id, created_at=utcnow()
+                )
+            )
         return platform
 
     async def undelegate(self, platform_id: str, merchant_id: str) -> Party:
@@ -166,10 +189,19 @@ class PartyService:
         merchants = await self.repo.merchants_of(ids)
         return [
             PartyOut(
-                id=p.id, name=p.name, uscc=p.uscc, customs_code=p.customs_code, district=p.district, park=p.park,
-                roles=p.roles, status=p.status, status_reason=p.status_reason,  # type: ignore[arg-type]
+                id=p.id,
+                name=p.name,
+                uscc=p.uscc,
+                customs_code=p.customs_code,
+                district=p.district,
+                park=p.park,
+                roles=p.roles,
+                status=p.status,  # type: ignore[arg-type]
+                status_reason=p.status_reason,
                 codes=[CodeOut(code=c.code, kinds=c.kinds) for c in codes[p.id]],
-                on_behalf_of=merchants[p.id], created_at=p.created_at, updated_at=p.updated_at,
+                on_behalf_of=merchants[p.id],
+                created_at=p.created_at,
+                updated_at=p.updated_at,
             )
             for p in parties
         ]
@@ -190,8 +222,13 @@ class PartyService:
         await self.publisher.stage(
             self.session,
             PartyRegistered(
-                party_id=party.id, name=party.name, uscc=party.uscc, customs_code=party.customs_code,
-                roles=list(party.roles), district=party.district, park=party.park,
+                party_id=party.id,
+                name=party.name,
+                uscc=party.uscc,
+                customs_code=party.customs_code,
+                roles=list(party.roles),
+                district=party.district,
+                park=party.park,
                 status=party.status,  # type: ignore[arg-type]
                 registered_at=party.created_at,
             ),

@@ -26,7 +26,9 @@ class CircuitOpenError(Exception):
 class CircuitBreaker:
     """Closed → open → half-open state machine for one upstream."""
 
-    def __init__(self, threshold: int, open_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, threshold: int, open_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.threshold = threshold
         self.open_seconds = open_seconds
         self._clock = clock

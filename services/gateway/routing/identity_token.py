@@ -43,12 +43,22 @@ class IdentityMinter:
         self._dumped[id(identity)] = (identity, dumped)
         return dumped
 
-    def mint(self, identity: Identity, *, audience: str, method: str, path: str, request_id: str | None = None) -> str:
+    def mint(
+        self, identity: Identity, *, audience: str, method: str, path: str, request_id: str | None = None
+    ) -> str:
         """A token for one request to ``audience`` (``ddt-<service>``), bound to method and path."""
         now = int(time.time())
         claims = {
-            "iss": ISSUER, "aud": audience, "sub": identity.party_id, "iat": now, "nbf": now - 5,
-            "exp": now + self.ttl, "jti": uuid.uuid4().hex, "mth": method.upper(), "pth": path, "rid": request_id,
+            "iss": ISSUER,
+            "aud": audience,
+            "sub": identity.party_id,
+            "iat": now,
+            "nbf": now - 5,
+            "exp": now + self.ttl,
+            "jti": uuid.uuid4().hex,
+            "mth": method.upper(),
+            "pth": path,
+            "rid": request_id,
             "idn": self._claims_of(identity),
         }
         signing_input = f"{_HEADER}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"

@@ -31,8 +31,9 @@ from shared.problems import ProblemError
 log = logging.getLogger("ddt.gateway.proxy")
 
 _FORWARD_REQUEST_HEADERS = frozenset({b"content-type", b"accept", b"accept-language", b"idempotency-key"})
-_FORWARD_RESPONSE_HEADERS = frozenset({b"content-type", b"location", b"retry-after", b"content-disposition",
-                                       b"cache-control", b"etag"})
+_FORWARD_RESPONSE_HEADERS = frozenset(
+    {b"content-type", b"location", b"retry-after", b"content-disposition", b"cache-control", b"etag"}
+)
 _BREAKER_STATUSES = frozenset({502, 503, 504})
 
 
@@ -40,7 +41,8 @@ def upstream_client(*, timeout: float, connect_timeout: float, max_connections: 
     """An httpx client for the gateway's other calls to services (OpenAPI documents): no retries."""
     return httpx.AsyncClient(
         transport=httpx.AsyncHTTPTransport(
-            retries=0, limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+            retries=0,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         ),
         timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout),
         follow_redirects=False,
@@ -91,7 +93,8 @@ class Proxy:
             breaker.before_call()
         except CircuitOpenError as exc:
             raise ProblemError(
-                CIRCUIT_OPEN, f"The {route.service} service is failing; not calling it for {exc.retry_after} s.",
+                CIRCUIT_OPEN,
+                f"The {route.service} service is failing; not calling it for {exc.retry_after} s.",
                 headers={"Retry-After": str(exc.retry_after)},
             ) from None
         state = scope["state"]
@@ -105,9 +108,15 @@ class Proxy:
                 headers.append((name, value))
         headers.append((b"x-request-id", request_id.encode()))
         if state.get("client_request_id"):
-            headers.append((b"x-client-request-id", state["client_request_id"][:200].encode("latin-1", "replace")))
+            headers.append(
+                (b"x-client-request-id", state["client_request_id"][:200].encode("latin-1", "replace"))
+            )
         token = self.signer.mint(
-            identity, audience=f"ddt-{route.service}", method=scope["method"], path=route.path, request_id=request_id
+            identity,
+            audience=f"ddt-{route.service}",
+            method=scope["method"],
+            path=route.path,
+            request_id=request_id,
         )
         headers.append((IDENTITY_HEADER.encode(), token.encode()))
         raw_path = (scope.get("raw_path") or route.path.encode()).partition(b"?")[0]
@@ -118,16 +127,22 @@ class Proxy:
         except UpstreamTimeout:
             breaker.on_failure()
             log.warning("upstream timed out", extra={"service": route.service})
-            raise ProblemError(UPSTREAM_TIMEOUT, f"The {route.service} service did not answer in time.") from None
+            raise ProblemError(
+                UPSTREAM_TIMEOUT, f"The {route.service} service did not answer in time."
+            ) from None
         except UpstreamUnavailable as exc:
             breaker.on_failure()
             log.warning("upstream unreachable", extra={"service": route.service, "error": str(exc)})
             raise ProblemError(
-                UPSTREAM_UNAVAILABLE, f"The {route.service} service cannot be reached.", headers={"Retry-After": "5"}
+                UPSTREAM_UNAVAILABLE,
+                f"The {route.service} service cannot be reached.",
+                headers={"Retry-After": "5"},
             ) from None
         if upstream.status in _BREAKER_STATUSES:
             breaker.on_failure()
         else:
             breaker.on_success()
-        kept = {k.decode(): v.decode("latin-1") for k, v in upstream.headers if k in _FORWARD_RESPONSE_HEADERS}
+        kept = {
+            k.decode(): v.decode("latin-1") for k, v in upstream.headers if k in _FORWARD_RESPONSE_HEADERS
+        }
         return upstream.status, kept, upstream.body

@@ -16,7 +16,9 @@ from shared.problems import ROUTE_NOT_FOUND, ProblemError
 router = APIRouter()
 
 
-@router.api_route("/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+@router.api_route(
+    "/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
 async def forward(request: Request, path: str) -> Response:
     """Forward to the service that owns the path."""
     route = resolve(request.url.path)

@@ -62,6 +62,12 @@ class _Reading:
     def on_message_complete(self) -> None:
         self.complete = True
 
+    def close_delimited(self) -> bool:
+        return all(
+            name != b"content-length" and not (name == b"transfer-encoding" and b"chunked" in value.lower())
+            for name, value in self.headers
+        )
+
 
 @dataclass(slots=True)
 class _Connection:
@@ -77,7 +83,12 @@ class UpstreamPool:
     """Keep-alive connections to one service (``http://host:port``)."""
 
     def __init__(
-        self, base_url: str, *, connect_timeout: float, read_timeout: float, max_idle: int = 256,
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        max_idle: int = 256,
         idle_seconds: float = 4.0,
     ) -> None:
         parts = urlsplit(base_url)
@@ -98,11 +109,17 @@ class UpstreamPool:
         now = time.monotonic()
         while self._idle:
             conn = self._idle.pop()
-            if now - conn.last_used < self.idle_seconds and not conn.writer.is_closing() and not conn.reader.at_eof():
+            if (
+                now - conn.last_used < self.idle_seconds
+                and not conn.writer.is_closing()
+                and not conn.reader.at_eof()
+            ):
                 return conn, True
             conn.close()
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), self.connect_timeout)
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port), self.connect_timeout
+            )
         except (OSError, TimeoutError) as exc:
             raise UpstreamUnavailable(f"cannot connect to {self.host}:{self.port}: {exc!r}") from None
         return _Connection(reader, writer, now), False
@@ -112,8 +129,16 @@ class UpstreamPool:
     ) -> UpstreamResponse:
         """Send one request and read the whole response (``target`` = raw path and query)."""
         conn, _reused = await self._connection()
-        head = [method.encode("ascii"), b" ", self.prefix + target, b" HTTP/1.1\r\nhost: ", self._host_header,
-                b"\r\ncontent-length: ", str(len(body)).encode(), b"\r\n"]
+        head = [
+            method.encode("ascii"),
+            b" ",
+            self.prefix + target,
+            b" HTTP/1.1\r\nhost: ",
+            self._host_header,
+            b"\r\ncontent-length: ",
+            str(len(body)).encode(),
+            b"\r\n",
+        ]
         for name, value in headers:
             head += [name, b": ", value, b"\r\n"]
         head.append(b"\r\n")
@@ -126,8 +151,8 @@ class UpstreamPool:
                 while not reading.complete:
                     data = await conn.reader.read(65536)
                     if not data:
-                        if parser.get_status_code() and not reading.complete:
-                            parser.feed_eof()  # a close-delimited body ends here
+                        if parser.get_status_code() and reading.close_delimited():
+                            reading.complete = True  # a body without length or chunking ends at close
                         if not reading.complete:
                             raise UpstreamUnavailable("the service closed the connection before answering")
                         break
@@ -153,7 +178,9 @@ class UpstreamPool:
         # HTTP/1.1 keeps the connection unless the server said close (or ended the body by closing).
         if parser.get_http_version() != "1.1" or conn.reader.at_eof():
             return False
-        return all(not (name == b"connection" and b"close" in value.lower()) for name, value in reading.headers)
+        return all(
+            not (name == b"connection" and b"close" in value.lower()) for name, value in reading.headers
+        )
 
     async def aclose(self) -> None:
         """Close every idle connection."""

@@ -53,8 +53,9 @@ def parties_named(data: dict[str, Any]) -> set[str]:
 
 def wants(event_types: list[str], base_type: str) -> bool:
     """True if a subscription's types cover ``base_type`` (exact, ``prefix.*`` or ``*``)."""
-    return any(t == "*" or t == base_type or (t.endswith(".*") and base_type.startswith(t[:-1]))
-               for t in event_types)
+    return any(
+        t == "*" or t == base_type or (t.endswith(".*") and base_type.startswith(t[:-1])) for t in event_types
+    )
 
 
 async def fan_out(session: AsyncSession, event: CloudEvent, _data: EventData) -> None:
@@ -72,11 +73,23 @@ async def fan_out(session: AsyncSession, event: CloudEvent, _data: EventData) ->
     for sub in subs:
         if not wants(sub.event_types, event.base_type):
             continue
-        await insert_ignore(session, WebhookDelivery.__table__, {  # type: ignore[arg-type]
-            "id": new_id("whd_"), "subscription_id": sub.id, "party_id": sub.party_id, "event_id": event.id,
-            "event_type": event.type, "payload": payload, "status": "pending", "attempts": 0,
-            "next_attempt_at": now, "window_started_at": now, "created_at": now,
-        })
+        await insert_ignore(
+            session,
+            WebhookDelivery.__table__,  # type: ignore[arg-type]
+            {
+                "id": new_id("whd_"),
+                "subscription_id": sub.id,
+                "party_id": sub.party_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "window_started_at": now,
+                "created_at": now,
+            },
+        )
 
 
 def webhook_handlers() -> EventHandlers:
@@ -145,15 +158,21 @@ class DeliverySender:
         # they are sent; SKIP LOCKED lets replicas claim different rows concurrently.
         lease = now + dt.timedelta(seconds=self.client.timeout.read or 30) * 2
         async with self.db.transaction() as session:
-            ids = list((await session.scalars(
-                select(WebhookDelivery.id)
-                .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-                .order_by(WebhookDelivery.next_attempt_at).limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            )).all())
+            ids = list(
+                (
+                    await session.scalars(
+                        select(WebhookDelivery.id)
+                        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+                        .order_by(WebhookDelivery.next_attempt_at)
+                        .limit(self.batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                ).all()
+            )
             if ids:
-                await session.execute(update(WebhookDelivery).where(WebhookDelivery.id.in_(ids))
-                                      .values(next_attempt_at=lease))
+                await session.execute(
+                    update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(next_attempt_at=lease)
+                )
         return ids
 
     async def _attempt(self, delivery_id: str, now: dt.datetime) -> None:
@@ -173,7 +192,9 @@ class DeliverySender:
                 destination = await check_destination(sub.url, allow)
                 status_code = await self._post(destination, sub, delivery)
                 if not 200 <= status_code < 300:
-                    error = f"HTTP {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
+                    error = f"HTTP {status_code}" + (
+                        " (redirects are not followed)" if 300 <= status_code < 400 else ""
+                    )
             except DestinationRefused as exc:
                 error = f"destination refused: {exc.reason}"
             except httpx.HTTPError as exc:
@@ -183,7 +204,11 @@ class DeliverySender:
 
     async def _post(self, destination: Any, sub: WebhookSubscription, delivery: WebhookDelivery) -> int:
         secrets_ = [self.sealer.open(sub.sealed_secret, sub.id)]
-        if sub.previous_sealed_secret and sub.previous_secret_expires_at and sub.previous_secret_expires_at > utcnow():
+        if (
+            sub.previous_sealed_secret
+            and sub.previous_secret_expires_at
+            and sub.previous_secret_expires_at > utcnow()
+        ):
             secrets_.insert(0, self.sealer.open(sub.previous_sealed_secret, sub.id))
         body = delivery.payload.encode("utf-8")
         url = httpx.URL(destination.url)
@@ -213,10 +238,17 @@ class DeliverySender:
             if delivery is None:
                 return
             delivery.attempts += 1
-            session.add(WebhookAttempt(
-                delivery_id=delivery.id, subscription_id=delivery.subscription_id, attempt=delivery.attempts,
-                attempted_at=now, status_code=status_code, error=error, duration_ms=duration_ms,
-            ))
+            session.add(
+                WebhookAttempt(
+                    delivery_id=delivery.id,
+                    subscription_id=delivery.subscription_id,
+                    attempt=delivery.attempts,
+                    attempted_at=now,
+                    status_code=status_code,
+                    error=error,
+                    duration_ms=duration_ms,
+                )
+            )
             delivery.last_status_code = status_code
             delivery.last_error = error
             if error is None:
@@ -229,7 +261,9 @@ class DeliverySender:
                 delivery.status = "dead"
                 delivery.dead_at = now
                 delivery.next_attempt_at = None
-                log.info("webhook delivery dead-lettered", extra={"delivery_id": delivery.id,
-                                                                  "attempts": delivery.attempts})
+                log.info(
+                    "webhook delivery dead-lettered",
+                    extra={"delivery_id": delivery.id, "attempts": delivery.attempts},
+                )
             else:
                 delivery.next_attempt_at = retry_at

@@ -37,9 +37,11 @@ def _service(session: DbSession, runtime: Runtime) -> WebhookService:
 
 
 @router.get("/subscriptions", response_model=SubscriptionList, summary="Own subscriptions")
-async def list_subscriptions(caller: CurrentCaller, session: DbSession, runtime: RuntimeDep) -> SubscriptionList:
+async def list_subscriptions(
+    caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+) -> SubscriptionList:
     """The calling party's subscriptions."""
-    return SubscriptionList(items=await _service(session, runtime).list(caller.party_id))
+    return SubscriptionList(items=await _service(session, runtime).list_own(caller.party_id))
 
 
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated, summary="Subscribe a URL")
@@ -50,7 +52,9 @@ async def subscribe(
     return await _service(session, runtime).subscribe(caller.party_id, data)
 
 
-@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="One own subscription")
+@router.get(
+    "/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="One own subscription"
+)
 async def read_subscription(
     subscription_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
 ) -> SubscriptionOut:
@@ -60,9 +64,15 @@ async def read_subscription(
     return subscription_out(await _service(session, runtime).own(caller.party_id, subscription_id))
 
 
-@router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="Change a subscription")
+@router.patch(
+    "/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="Change a subscription"
+)
 async def update_subscription(
-    subscription_id: str, patch: SubscriptionPatch, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+    subscription_id: str,
+    patch: SubscriptionPatch,
+    caller: CurrentCaller,
+    session: DbSession,
+    runtime: RuntimeDep,
 ) -> SubscriptionOut:
     """URL (re-checked), event types, description, status."""
     return await _service(session, runtime).update(caller.party_id, subscription_id, patch)
@@ -77,8 +87,11 @@ async def delete_subscription(
     return Response(status_code=204)
 
 
-@router.post("/subscriptions/{subscription_id}/rotate-secret", response_model=SubscriptionCreated,
-             summary="New endpoint secret")
+@router.post(
+    "/subscriptions/{subscription_id}/rotate-secret",
+    response_model=SubscriptionCreated,
+    summary="New endpoint secret",
+)
 async def rotate_secret(
     subscription_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
 ) -> SubscriptionCreated:
@@ -86,42 +99,57 @@ async def rotate_secret(
     return await _service(session, runtime).rotate_secret(caller.party_id, subscription_id)
 
 
-@router.get("/subscriptions/{subscription_id}/deliveries", response_model=DeliveryPage,
-            summary="Delivery log of a subscription")
+@router.get(
+    "/subscriptions/{subscription_id}/deliveries",
+    response_model=DeliveryPage,
+    summary="Delivery log of a subscription",
+)
 async def subscription_deliveries(
-    subscription_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep,
+    subscription_id: str,
+    caller: CurrentCaller,
+    session: DbSession,
+    runtime: RuntimeDep,
     status: Literal["pending", "delivered", "dead"] | None = None,
     before: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DeliveryPage:
     """Newest first; ``before`` is the last id of the previous page."""
     items = await _service(session, runtime).deliveries(
-        caller.party_id, subscription_id=subscription_id, status=status, before=before, limit=limit)
+        caller.party_id, subscription_id=subscription_id, status=status, before=before, limit=limit
+    )
     return DeliveryPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
 
 
 @router.get("/deliveries", response_model=DeliveryPage, summary="Own deliveries (e.g. ?status=dead)")
 async def search_deliveries(
-    caller: CurrentCaller, session: DbSession, runtime: RuntimeDep,
+    caller: CurrentCaller,
+    session: DbSession,
+    runtime: RuntimeDep,
     status: Literal["pending", "delivered", "dead"] | None = None,
     before: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DeliveryPage:
     """The party's dead letters are ``?status=dead``."""
-    items = await _service(session, runtime).deliveries(caller.party_id, status=status, before=before, limit=limit)
+    items = await _service(session, runtime).deliveries(
+        caller.party_id, status=status, before=before, limit=limit
+    )
     return DeliveryPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
 
 
-@router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail, summary="One delivery and its attempts")
-async def read_delivery(delivery_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
-                        ) -> DeliveryDetail:
+@router.get(
+    "/deliveries/{delivery_id}", response_model=DeliveryDetail, summary="One delivery and its attempts"
+)
+async def read_delivery(
+    delivery_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+) -> DeliveryDetail:
     """With every attempt's status code and error."""
     return await _service(session, runtime).delivery_detail(caller.party_id, delivery_id)
 
 
 @router.post("/deliveries/{delivery_id}/replay", response_model=DeliveryOut, summary="Send a delivery again")
-async def replay_delivery(delivery_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
-                          ) -> DeliveryOut:
+async def replay_delivery(
+    delivery_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+) -> DeliveryOut:
     """A delivered or dead delivery goes out again now, with a fresh retry window."""
     return await _service(session, runtime).replay(caller.party_id, delivery_id)
 
@@ -130,7 +158,10 @@ async def replay_delivery(delivery_id: str, caller: CurrentCaller, session: DbSe
 async def list_allowlist(session: DbSession) -> list[AllowEntryOut]:
     """Hosts and networks webhooks may reach although not public."""
     rows = await session.scalars(select(WebhookAllowEntry).order_by(WebhookAllowEntry.entry))
-    return [AllowEntryOut(entry=r.entry, note=r.note, created_by=r.created_by, created_at=r.created_at) for r in rows]
+    return [
+        AllowEntryOut(entry=r.entry, note=r.note, created_by=r.created_by, created_at=r.created_at)
+        for r in rows
+    ]
 
 
 @admin_router.post("", status_code=201, response_model=AllowEntryOut, summary="Allow a host or network")
@@ -139,7 +170,9 @@ async def add_allow_entry(data: AllowEntryIn, caller: CurrentCaller, session: Db
     try:
         entry = validate_entry(data.entry)
     except ValueError as exc:
-        raise ProblemError(VALIDATION_FAILED, str(exc), errors=[{"pointer": "/entry", "detail": str(exc)}]) from None
+        raise ProblemError(
+            VALIDATION_FAILED, str(exc), errors=[{"pointer": "/entry", "detail": str(exc)}]
+        ) from None
     if await session.get(WebhookAllowEntry, entry) is not None:
         raise ProblemError(CONFLICT, "Already allow-listed.")
     row = WebhookAllowEntry(entry=entry, note=data.note, created_by=caller.party_id, created_at=utcnow())

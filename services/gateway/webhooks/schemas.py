@@ -18,8 +18,10 @@ class _In(BaseModel):
 def _check_types(types: list[str]) -> list[str]:
     for item in types:
         if not _EVENT_TYPE.match(item):
-            raise ValueError(f"{item!r} is not an event type (e.g. ddt.declaration.document.accepted, "
-                             "ddt.declaration.*, or *)")
+            raise ValueError(
+                f"{item!r} is not an event type (e.g. ddt.declaration.document.accepted, "
+                "ddt.declaration.*, or *)"
+            )
     return sorted(set(types))
 
 
@@ -41,7 +43,8 @@ class SubscriptionPatch(_In):
 
     url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2000)] | None = None
     event_types: list[Annotated[str, StringConstraints(max_length=200)]] | None = Field(
-        default=None, min_length=1, max_length=50)
+        default=None, min_length=1, max_length=50
+    )
     description: Annotated[str, StringConstraints(max_length=200)] | None = None
     status: Literal["active", "disabled"] | None = None
 

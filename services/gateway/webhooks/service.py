@@ -50,17 +50,32 @@ async def load_allowlist(session: AsyncSession) -> AllowList:
 
 def subscription_out(row: WebhookSubscription) -> SubscriptionOut:
     """Public view."""
-    return SubscriptionOut(id=row.id, url=row.url, event_types=row.event_types, description=row.description,
-                           status=row.status, created_at=row.created_at, updated_at=row.updated_at)
+    return SubscriptionOut(
+        id=row.id,
+        url=row.url,
+        event_types=row.event_types,
+        description=row.description,
+        status=row.status,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 def delivery_out(row: WebhookDelivery) -> DeliveryOut:
     """Public view."""
     return DeliveryOut(
-        id=row.id, subscription_id=row.subscription_id, event_id=row.event_id, event_type=row.event_type,
-        status=row.status, attempts=row.attempts, next_attempt_at=row.next_attempt_at,  # type: ignore[arg-type]
-        last_status_code=row.last_status_code, last_error=row.last_error, created_at=row.created_at,
-        delivered_at=row.delivered_at, dead_at=row.dead_at,
+        id=row.id,
+        subscription_id=row.subscription_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        status=row.status,  # type: ignore[arg-type]
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        dead_at=row.dead_at,
     )
 
 
@@ -76,14 +91,17 @@ class WebhookService:
         try:
             await check_destination(url, await load_allowlist(self.session))
         except DestinationRefused as exc:
-            raise ProblemError(WEBHOOK_URL_REFUSED, exc.reason, errors=[{"pointer": "/url", "detail": exc.reason}]
-                               ) from None
+            raise ProblemError(
+                WEBHOOK_URL_REFUSED, exc.reason, errors=[{"pointer": "/url", "detail": exc.reason}]
+            ) from None
 
     async def subscribe(self, party_id: str, data: SubscriptionIn) -> SubscriptionCreated:
         """Register a callback URL (checked against SSRF rules now, and again at every send)."""
         await self._check_url(data.url)
         count = await self.session.scalar(
-            select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.party_id == party_id)
+            select(func.count())
+            .select_from(WebhookSubscription)
+            .where(WebhookSubscription.party_id == party_id)
         )
         if (count or 0) >= self.max_subscriptions:
             raise ProblemError(WEBHOOK_LIMIT, f"At most {self.max_subscriptions} subscriptions per party.")
@@ -91,8 +109,15 @@ class WebhookService:
         now = utcnow()
         sub_id = new_id("whs_")
         row = WebhookSubscription(
-            id=sub_id, party_id=party_id, url=data.url, event_types=data.event_types, description=data.description,
-            sealed_secret=self.sealer.seal(secret, sub_id), status="active", created_at=now, updated_at=now,
+            id=sub_id,
+            party_id=party_id,
+            url=data.url,
+            event_types=data.event_types,
+            description=data.description,
+            sealed_secret=self.sealer.seal(secret, sub_id),
+            status="active",
+            created_at=now,
+            updated_at=now,
         )
         self.session.add(row)
         await self.session.flush()
@@ -105,10 +130,11 @@ class WebhookService:
             raise ProblemError(NOT_FOUND, "No such subscription.")
         return row
 
-    async def list(self, party_id: str) -> list[SubscriptionOut]:
+    async def list_own(self, party_id: str) -> list[SubscriptionOut]:
         """Own subscriptions."""
         rows = await self.session.scalars(
-            select(WebhookSubscription).where(WebhookSubscription.party_id == party_id)
+            select(WebhookSubscription)
+            .where(WebhookSubscription.party_id == party_id)
             .order_by(WebhookSubscription.created_at)
         )
         return [subscription_out(r) for r in rows]
@@ -147,8 +173,13 @@ class WebhookService:
         return SubscriptionCreated(**subscription_out(row).model_dump(), secret=secret)
 
     async def deliveries(
-        self, party_id: str, *, subscription_id: str | None = None, status: str | None = None,
-        before: str | None = None, limit: int = 50,
+        self,
+        party_id: str,
+        *,
+        subscription_id: str | None = None,
+        status: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
     ) -> list[DeliveryOut]:
         """Own deliveries, newest first (keyset by created_at, id)."""
         if subscription_id is not None:
@@ -181,12 +212,22 @@ class WebhookService:
         """A delivery with its attempt log."""
         row = await self.own_delivery(party_id, delivery_id)
         attempts = await self.session.scalars(
-            select(WebhookAttempt).where(WebhookAttempt.delivery_id == row.id).order_by(WebhookAttempt.attempt)
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == row.id)
+            .order_by(WebhookAttempt.attempt)
         )
         return DeliveryDetail(
             **delivery_out(row).model_dump(),
-            attempt_log=[AttemptOut(attempt=a.attempt, attempted_at=a.attempted_at, status_code=a.status_code,
-                                    error=a.error, duration_ms=a.duration_ms) for a in attempts],
+            attempt_log=[
+                AttemptOut(
+                    attempt=a.attempt,
+                    attempted_at=a.attempted_at,
+                    status_code=a.status_code,
+                    error=a.error,
+                    duration_ms=a.duration_ms,
+                )
+                for a in attempts
+            ],
         )
 
     async def replay(self, party_id: str, delivery_id: str) -> DeliveryOut:

@@ -66,8 +66,10 @@ def validate_entry(entry: str) -> str:
     except ValueError:
         pass
     labels = entry.split(".")
-    if not entry or len(entry) > 253 or not all(
-        label and len(label) <= 63 and label.replace("-", "").isalnum() for label in labels
+    if (
+        not entry
+        or len(entry) > 253
+        or not all(label and len(label) <= 63 and label.replace("-", "").isalnum() for label in labels)
     ):
         raise ValueError("an allow-list entry is a host name or an IP network (CIDR)")
     return entry
@@ -114,7 +116,7 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
         infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), 5)
     except (OSError, TimeoutError) as exc:
         raise DestinationRefused(f"the host does not resolve ({type(exc).__name__})") from None
-    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos))
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
 
 
 async def check_destination(url: str, allow: AllowList) -> Destination:
