@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             env.setdefault(f"DDT_GATEWAY_{name.upper()}_URL", f"http://127.0.0.1:{port}")
     # No development identity: on an empty registry the gateway creates a platform admin and a demo
     # enterprise, and writes their credentials once to <var>/gateway-first-run.json (mode 0600).
+    env["DDT_GATEWAY_PORT"] = str(ports["gateway"])  # so the first-run file names the right URL
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
 
     platform = Platform(var=var, broker_port=args.broker_port, ports=ports, env=env)
