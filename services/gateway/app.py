@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ssl
 
 import httpx
 from fastapi import FastAPI
@@ -63,8 +64,11 @@ async def _start(runtime: Runtime) -> None:
         open_seconds=settings.circuit_open_seconds,
     )
     runtime.extras["openapi"] = MergedOpenApi(client, upstreams)
+    tls = ssl.create_default_context()
+    if settings.webhook_ca_file:
+        tls.load_verify_locations(cafile=settings.webhook_ca_file)
     webhook_client = httpx.AsyncClient(
-        transport=httpx.AsyncHTTPTransport(retries=0),
+        transport=httpx.AsyncHTTPTransport(retries=0, verify=tls),
         timeout=settings.webhook_timeout_seconds,
         follow_redirects=False,
     )

@@ -82,6 +82,10 @@ class GatewaySettings(ServiceSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_max_subscriptions_per_party: int = Field(default=10, ge=1)
+    webhook_ca_file: str | None = Field(
+        default=None,
+        description="Extra CA bundle (PEM) trusted for webhook receivers besides the system's (private CAs).",
+    )
     webhook_consumer_group: str = Field(
         default="gateway-webhooks",
         description="Kafka consumer group of the webhook fan-out; every replica of one deployment shares it.",

@@ -255,7 +255,7 @@ async def test_rotated_secret_signs_beside_the_old_one(quiet_gateway: Gateway, r
     rotated = await gw.call(
         "POST", f"/v1/webhooks/subscriptions/{sub['id']}/rotate-secret", party, json_body={}
     )
-    event_id = await _deliver_event(gw, party)
+    await _deliver_event(gw, party)
     await gw.runtime.extras["webhook_sender"].send_due()
     got = next(r for r in RECEIVED if r["tag"] == tag)
     header = got["headers"][WEBHOOK_SIGNATURE_HEADER.lower()]
@@ -272,3 +272,96 @@ async def test_deliveries_go_only_to_the_party_the_event_names(quiet_gateway: Ga
     event_id = await _deliver_event(gw, named)
     listed = await gw.call("GET", f"/v1/webhooks/subscriptions/{other_sub['id']}/deliveries", other)
     assert event_id not in [d["event_id"] for d in listed.json()["items"]]
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for ``localhost`` (and 127.0.0.1), self-signed, with its key."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "receiver.pem", tmp_path / "receiver.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+async def test_https_receiver_gets_a_verified_delivery_on_the_checked_address(
+    broker: Broker, tmp_path: Path
+) -> None:
+    import asyncio
+
+    import uvicorn
+
+    from tests.support.infra import free_port
+
+    cert, key = _self_signed(tmp_path)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            receiver_app(),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            ssl_certfile=str(cert),
+            ssl_keyfile=str(key),
+            lifespan="off",
+        )
+    )
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.05)
+    try:
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{tmp_path / 'g.db'}",
+            broker.bootstrap,
+            tmp_path,
+            webhook_poll_seconds=3600,
+            webhook_ca_file=str(cert),
+        )
+        async with running_gateway(settings) as gw:
+            allowed = await gw.call(
+                "POST", "/v1/admin/webhook-allowlist", gw.admin, json_body={"entry": "localhost"}
+            )
+            assert allowed.status_code == 201
+            party = await gw.enterprise()
+            tag = uuid.uuid4().hex
+            sub = await _subscribe(gw, party, f"https://localhost:{port}/ok/{tag}")
+            event_id = await _deliver_event(gw, party)
+            await gw.runtime.extras["webhook_sender"].send_due()
+            delivery = await _delivery(gw, party, sub["id"], event_id)
+    finally:
+        server.should_exit = True
+        await task
+    assert delivery["status"] == "delivered", delivery
+    got = next(r for r in RECEIVED if r["tag"] == tag)
+    assert got["headers"]["host"] == f"localhost:{port}"
+    assert verify_webhook(sub["secret"], got["headers"][WEBHOOK_SIGNATURE_HEADER.lower()], got["body"])

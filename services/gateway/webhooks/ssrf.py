@@ -135,4 +135,6 @@ async def check_destination(url: str, allow: AllowList) -> Destination:
             raise DestinationRefused(f"{host} resolves to a non-public address ({address}); not allow-listed")
     if scheme == "http" and not all(allow.allows(host, a) for a in addresses):
         raise DestinationRefused("the URL must be https:// (plain http only for allow-listed receivers)")
-    return Destination(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+    # Connect to an IPv4 address when there is one (receivers often listen on IPv4 only).
+    address = next((a for a in addresses if a.version == 4), addresses[0])
+    return Destination(url=url, scheme=scheme, host=host, port=port, address=address)
