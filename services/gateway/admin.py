@@ -30,11 +30,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import redis.asyncio as aioredis
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from services.gateway.audit.retention import purge_audit
 from services.gateway.audit.writer import AuditRecord, AuditWriter
+from services.gateway.auth.guard import bump_generation
 from services.gateway.credentials.sealing import SecretSealer
 from services.gateway.credentials.service import CredentialService
 from services.gateway.parties.repository import PartyRepository
@@ -117,6 +119,13 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> int:
         if settings.should_migrate_on_start:
             await upgrade_to_head(db, "gateway")
         result, operation, object_id = await _dispatch(args, settings, db)
+        if operation.startswith(("cli.parties.", "cli.credentials.")) and settings.platform.redis_url:
+            # Running gateways serve the registry from a cache checked against this generation.
+            client = aioredis.Redis.from_url(settings.platform.redis_url)
+            try:
+                await bump_generation(client, settings.redis_key_prefix)
+            finally:
+                await client.aclose()
         if operation:
             audit.record(
                 AuditRecord(

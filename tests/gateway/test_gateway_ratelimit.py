@@ -109,3 +109,22 @@ async def test_nonce_store_outage_refuses_signed_requests_with_503(
         response = await gw.call("GET", path, gw.admin)
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
+
+
+async def test_suspension_and_revocation_through_one_replica_act_on_the_next_request_to_another(
+    broker: Broker, tmp_path: Path, redis_prefix: str, redis_client: aioredis.Redis
+) -> None:
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    common = {"redis_key_prefix": redis_prefix, "platform": {"redis_url": REDIS_URL}}
+    first = gateway_settings(db_url, broker.bootstrap, tmp_path, **common)
+    second = gateway_settings(db_url, broker.bootstrap, tmp_path, **common, bootstrap_on_empty=False)
+    async with running_gateway(first) as a, running_gateway(second) as b:
+        ent = await a.enterprise()
+        for _ in range(3):  # B now serves ent from its in-process cache
+            assert (await b.call("GET", "/v1/parties/me", ent)).status_code == 200
+        await a.call("POST", f"/v1/parties/{ent.party_id}/suspend", a.admin, json_body={})
+        assert (await b.call("GET", "/v1/parties/me", ent)).json()["code"] == "auth.suspended_party"
+        await a.call("POST", f"/v1/parties/{ent.party_id}/reactivate", a.admin, json_body={})
+        assert (await b.call("GET", "/v1/parties/me", ent)).status_code == 200
+        await a.call("DELETE", f"/v1/credentials/{ent.key_id}", ent)
+        assert (await b.call("GET", "/v1/parties/me", ent)).json()["code"] == "auth.key_revoked"

@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from services.gateway.parties.uscc import generate_uscc
 from shared.messaging.tables import outbox
 from tests.gateway.support import Gateway, customs_code, unique_uscc
+from tests.support.infra import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,12 +102,13 @@ async def test_reference_data_lists_districts_and_parks(gateway: Gateway) -> Non
     assert "haizhou" in [d["id"] for d in districts.json()]
 
 
-def _cli(var_dir: Path, *args: str) -> tuple[int, list[dict[str, object]]]:
+def _cli(var_dir: Path, *args: str, **extra_env: str) -> tuple[int, list[dict[str, object]]]:
     env = {
         **os.environ,
         "DDT_GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{var_dir / 'cli.db'}",
         "DDT_ENVIRONMENT": "test",
         "PYTHONPATH": str(ROOT),
+        **extra_env,
     }
     done = subprocess.run(
         [sys.executable, "-m", "services.gateway.admin", *args],
@@ -153,3 +156,27 @@ def test_cli_onboards_suspends_and_issues_credentials(tmp_path: Path) -> None:
         "3207960777=ebcCode",
     )
     assert code == 1 and out[0]["code"] == "party.code_taken"
+
+
+async def test_cli_registry_change_invalidates_the_gateways_caches(
+    tmp_path: Path, redis_prefix: str, redis_client: aioredis.Redis
+) -> None:
+    from services.gateway.auth.guard import generation_key
+
+    env = {"DDT_REDIS_URL": REDIS_URL, "DDT_GATEWAY_REDIS_KEY_PREFIX": redis_prefix}
+    code, out = _cli(
+        tmp_path,
+        "parties",
+        "create",
+        "--name",
+        "Cached",
+        "--uscc",
+        unique_uscc(),
+        "--role",
+        "logistics_firm",
+        **env,
+    )
+    assert code == 0
+    before = int(await redis_client.get(generation_key(redis_prefix)) or 0)
+    _cli(tmp_path, "parties", "suspend", str(out[0]["id"]), **env)
+    assert int(await redis_client.get(generation_key(redis_prefix)) or 0) == before + 1

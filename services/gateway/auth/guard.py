@@ -62,6 +62,16 @@ return {1, allowed, retry_ms, generation}
 """  # noqa: S105 - a Lua script, not a password
 
 
+def generation_key(prefix: str) -> str:
+    """The Redis key of the registry generation."""
+    return f"{prefix}registry:generation"
+
+
+async def bump_generation(client: aioredis.Redis, prefix: str) -> None:
+    """Mark every replica's cached registry entries stale (after a committed registry change)."""
+    await client.incr(generation_key(prefix))
+
+
 @dataclass(frozen=True, slots=True)
 class GuardResult:
     """What the shared state said about one request."""
@@ -81,7 +91,7 @@ class RedisGuard:
         self.capacity = capacity
         self.local = LocalTokenBucket(rate, capacity)
         self._script = client.register_script(_GUARD_LUA)
-        self.generation_key = f"{prefix}registry:generation"
+        self.generation_key = generation_key(prefix)
         self._last_warning = 0.0
         self.redis_failures = 0
 
@@ -112,7 +122,7 @@ class RedisGuard:
     async def bump(self) -> None:
         """The registry changed (committed): every replica's cached entries are now stale."""
         try:
-            await self.client.incr(self.generation_key)
+            await bump_generation(self.client, self.prefix)
         except (RedisError, OSError) as exc:
             # Entries also expire by age (RegistryCache.max_age), which bounds the damage.
             log.error("could not bump the registry generation", extra={"error": repr(exc)})
