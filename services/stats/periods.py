@@ -108,6 +108,18 @@ def months_aligned(first: dt.date, last: dt.date) -> bool:
     return first.day == 1 and last == month_end(last)
 
 
+def years_aligned(first: dt.date, last: dt.date) -> bool:
+    """True if [first, last] is made of whole years (yearly tables can answer it)."""
+    return (first.month, first.day, last.month, last.day) == (1, 1, 12, 31)
+
+
+def grain_start(day: dt.date, grain: str) -> dt.date:
+    """The key of ``day`` in a table of ``grain`` (day, month or year)."""
+    if grain == "day":
+        return day
+    return day.replace(day=1) if grain == "month" else day.replace(month=1, day=1)
+
+
 def year_range(year: int) -> tuple[dt.date, dt.date]:
     """First and last day of ``year``."""
     return dt.date(year, 1, 1), dt.date(year, 12, 31)

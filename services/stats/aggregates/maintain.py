@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import SPECS, AggregateSpec
 from services.stats.facts.rules import Contribution
-from services.stats.periods import month_start
+from services.stats.periods import grain_start
 from services.stats.sql import upsert_add
 
 Key = tuple[Any, ...]
@@ -23,7 +23,7 @@ Key = tuple[Any, ...]
 
 def project(spec: AggregateSpec, contribution: Contribution) -> list[tuple[Key, dict[str, int]]]:
     """The (key, measures) rows ``contribution`` adds to ``spec``'s table."""
-    time = contribution.business_day if spec.grain == "day" else month_start(contribution.business_day)
+    time = grain_start(contribution.business_day, spec.grain)
     dims = contribution.dims()
     if not spec.chapters:
         values = {spec.time_column: time, **{d: dims[d] for d in spec.dims}}

@@ -1,6 +1,6 @@
 """Pre-aggregated figures: the tables the regulator queries and the dashboard read.
 
-Each table is one :class:`AggregateSpec`: a time grain (day or month), a set of
+Each table is one :class:`AggregateSpec`: a time grain (day, month or year), a set of
 dimensions and the measures. Keys never hold NULL (unknown is ``""``); a row whose
 ``documents`` falls to zero is deleted, so a table holds exactly the GROUP BY of the
 counted facts — which is what a rebuild computes and what the tests compare.
@@ -15,6 +15,7 @@ table                        grain dimensions
 stats_agg_party_day          day   party, mode, direction, country, district, park, currency
 stats_agg_day                day   mode, direction, country, district, park, currency
 stats_agg_month              month mode, direction, country, district, park, currency
+stats_agg_party_year         year  party, mode, direction, district, park
 stats_agg_party_month        month party, mode, direction, district, park
 stats_agg_chapter_month      month chapter, mode, direction, country, district, park
 stats_agg_party_chapter_month month party, chapter, mode, direction, country, district, park
@@ -54,7 +55,7 @@ class AggregateSpec:
     """One aggregate table: grain, dimensions, measures and its SQLAlchemy table."""
 
     name: str
-    grain: str  # "day" | "month"
+    grain: str  # "day" | "month" | "year"
     dims: tuple[str, ...]
     chapters: bool = False
 
@@ -82,6 +83,7 @@ SPECS: tuple[AggregateSpec, ...] = (
     AggregateSpec(
         "stats_agg_month", "month", ("mode", "direction", "country", "district", "park", "currency")
     ),
+    AggregateSpec("stats_agg_party_year", "year", ("party_id", "mode", "direction", "district", "park")),
     AggregateSpec("stats_agg_party_month", "month", ("party_id", "mode", "direction", "district", "park")),
     AggregateSpec("stats_agg_day", "day", ("mode", "direction", "country", "district", "park", "currency")),
     AggregateSpec("stats_agg_party_day", "day", ALL_FACT_DIMS),

@@ -20,18 +20,20 @@ from services.stats.parties.models import FirstActivity
 from services.stats.sql import dialect_of
 
 
-def month_of(session: AsyncSession, column: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
-    """SQL for the first day of ``column``'s month, on either database."""
+def truncate(session: AsyncSession, column: ColumnElement, grain: str) -> ColumnElement:  # type: ignore[type-arg]
+    """SQL for the first day of ``column``'s month or year, on either database."""
     if dialect_of(session) == "postgresql":
-        return func.date_trunc("month", column).cast(table_of(Fact).c.business_day.type)
-    return func.date(column, literal_column("'start of month'"))
+        return func.date_trunc(grain, column).cast(table_of(Fact).c.business_day.type)
+    modifier = "'start of month'" if grain == "month" else "'start of year'"
+    return func.date(column, literal_column(modifier))
 
 
 async def rebuild_aggregate(session: AsyncSession, spec: AggregateSpec) -> None:
     """Replace one aggregate table's rows by the GROUP BY of the counted facts."""
     facts = table_of(Fact)
     await session.execute(delete(spec.table))
-    time = facts.c.business_day if spec.grain == "day" else month_of(session, facts.c.business_day)
+    day = facts.c.business_day
+    time = day if spec.grain == "day" else truncate(session, day, spec.grain)
     group: list[ColumnElement] = [time.label(spec.time_column)]  # type: ignore[type-arg]
     if spec.chapters:
         chapters = table_of(FactChapter)

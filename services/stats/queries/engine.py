@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import AggregateSpec
-from services.stats.periods import month_start
+from services.stats.periods import grain_start
 from services.stats.queries.filters import Filters
 
 
@@ -18,8 +18,7 @@ def conditions(spec: AggregateSpec, filters: Filters) -> list[Any]:
     """WHERE clauses for ``filters`` on ``spec``'s table (monthly tables: the period's months)."""
     table = spec.table
     time = table.c[spec.time_column]
-    first = filters.first if spec.grain == "day" else month_start(filters.first)
-    last = filters.last if spec.grain == "day" else month_start(filters.last)
+    first, last = grain_start(filters.first, spec.grain), grain_start(filters.last, spec.grain)
     where = [time >= first, time <= last]
     for dim, values in filters.values.items():
         column = table.c[dim]

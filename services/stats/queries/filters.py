@@ -1,6 +1,6 @@
 """The filters every regulator query accepts, parsed once from the query string.
 
-``from``/``to`` are Beijing calendar days, inclusive (default: this year to date).
+``from``/``to`` are Beijing calendar days, inclusive (default: the current year).
 Every dimension takes one value or a comma-separated list: ``mode=1210,9610``.
 ``party`` filters enterprises (regulators only; an enterprise is always limited to
 itself). ``-`` stands for "unknown" (an inventory without a partner country, say).
@@ -110,7 +110,9 @@ def common_filters(
     """FastAPI dependency: the filters of a query."""
     now = today()
     first = _date(from_, "from", dt.date(now.year, 1, 1))
-    last = _date(to, "to", now)
+    # The whole year, not "to date": there are no future facts, and whole years and months
+    # let the planner use the yearly and monthly tables.
+    last = _date(to, "to", dt.date(now.year, 12, 31))
     if last < first:
         raise ProblemError(
             VALIDATION_FAILED,

@@ -2,7 +2,8 @@
 
 A table can answer if it has every dimension the query filters or groups by and a
 grain no coarser than the query needs: a period that is not made of whole months,
-or a daily series, needs a daily table. Tables are tried smallest first
+or a daily series, needs a daily table; a yearly table answers whole years
+only. Tables are tried smallest first
 (:data:`services.stats.aggregates.models.SPECS`).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from services.stats.aggregates.models import SPECS, AggregateSpec
-from services.stats.periods import months_aligned
+from services.stats.periods import months_aligned, years_aligned
 from services.stats.queries.filters import Filters
 
 
@@ -20,7 +21,12 @@ def choose(
 ) -> AggregateSpec:
     """The smallest table answering ``filters`` grouped by ``group_by``."""
     needed = filters.dims | set(group_by)
-    grain_ok = {"day"} if daily or not months_aligned(filters.first, filters.last) else {"day", "month"}
+    if daily or not months_aligned(filters.first, filters.last):
+        grain_ok = {"day"}
+    elif years_aligned(filters.first, filters.last):
+        grain_ok = {"day", "month", "year"}
+    else:
+        grain_ok = {"day", "month"}
     for spec in SPECS:
         if spec.chapters != chapters or spec.grain not in grain_ok:
             continue

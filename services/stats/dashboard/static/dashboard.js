@@ -401,7 +401,7 @@
     }
     const today = new Date();
     $("f-from").value = `${today.getFullYear()}-01-01`;
-    $("f-to").value = today.toISOString().slice(0, 10);
+    $("f-to").value = `${today.getFullYear()}-12-31`;  // whole years read the yearly tables
     const query = new URLSearchParams(window.location.search);
     ["from", "to", "mode", "direction"].forEach((name) => { if (query.get(name)) $("f-" + name).value = query.get(name); });
     applyI18n();

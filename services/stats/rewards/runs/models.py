@@ -107,8 +107,8 @@ class RewardRunSubject(Base):
     capped_fen: Mapped[int] = mapped_column(BigInteger)
     final_fen: Mapped[int] = mapped_column(BigInteger)
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    items: Mapped[Any] = mapped_column(JSONText)
-    lines: Mapped[Any] = mapped_column(JSONText)
+    items: Mapped[str] = mapped_column(Text, doc="compact JSON, see encoding.py")
+    lines: Mapped[str] = mapped_column(Text, doc="compact JSON, see encoding.py")
 
 
 class ExportJob(Base):

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.stats.base import table_of
 from services.stats.rewards import EXAMPLE_POLICY_PATH, Policy, RewardsError, loads_policy
 from services.stats.rewards.runs.models import RewardPolicy
 from services.stats.rewards.runs.problems import problem_from
 from services.stats.sql import insert_ignore
-from services.stats.base import table_of
 from shared.problems import NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
 

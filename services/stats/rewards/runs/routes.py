@@ -18,6 +18,7 @@ from services.stats.reference.places import Place
 from services.stats.rewards import RewardsError, run_xlsx_bytes
 from services.stats.rewards.runs import policies
 from services.stats.rewards.runs import service as runs
+from services.stats.rewards.runs.encoding import decode_items, decode_lines
 from services.stats.rewards.runs.exports import SCOPES, describe, request_export
 from services.stats.rewards.runs.models import ExportJob, RewardRunRow, RewardRunSubject, RewardSnapshot
 from services.stats.rewards.runs.problems import EXPORT_TOO_LARGE, problem_from
@@ -336,8 +337,8 @@ async def subject(
         "capped": str(money(row.capped_fen)),
         "final": str(money(row.final_fen)),
         "rank": row.rank,
-        "items": row.items,
-        "lines": row.lines,
+        "items": decode_items(row.items),
+        "lines": decode_lines(row.lines),
     }
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.stats.base import table_of
 from services.stats.rewards import (
     RewardRun,
     RewardsError,
@@ -32,6 +34,7 @@ from services.stats.rewards import (
 )
 from services.stats.rewards.lifecycle import AmountDifference, Correction, RunStatus, StatusChange
 from services.stats.rewards.money import to_fen
+from services.stats.rewards.runs.encoding import decode_items, decode_lines, encode_items, encode_lines
 from services.stats.rewards.runs.models import (
     RewardRunHistory,
     RewardRunRow,
@@ -41,7 +44,7 @@ from services.stats.rewards.runs.models import (
 from services.stats.rewards.runs.policies import StoredPolicy
 from services.stats.rewards.runs.problems import problem_from
 from services.stats.rewards.runs.snapshot import BuiltSnapshot
-from services.stats.base import table_of
+from services.stats.rewards.sources import sha256_hex
 from shared.problems import NOT_FOUND, ProblemError
 
 _CHUNK = 1000
@@ -50,7 +53,8 @@ _CHUNK = 1000
 async def store_snapshot(session: AsyncSession, built: BuiltSnapshot, actor: str) -> RewardSnapshot:
     """Keep a snapshot (its canonical JSON is what a re-run reads back)."""
     snapshot = built.snapshot
-    sha = snapshot.sha256()
+    canonical = snapshot.canonical_json()  # once: it is the costly part of hashing 20,000 enterprises
+    sha = sha256_hex(canonical)
     existing = (await session.scalars(select(RewardSnapshot).where(RewardSnapshot.sha256 == sha))).first()
     if existing is not None:
         return existing
@@ -63,7 +67,7 @@ async def store_snapshot(session: AsyncSession, built: BuiltSnapshot, actor: str
         enterprises=len(snapshot.enterprises),
         parks=len(snapshot.parks),
         excluded=built.excluded,
-        canonical_json=snapshot.canonical_json().decode(),
+        canonical_json=canonical.decode(),
     )
     session.add(row)
     await session.flush()
@@ -107,8 +111,10 @@ def _history_rows(run: RewardRun, start: int = 0) -> list[dict[str, Any]]:
 
 async def store_run(session: AsyncSession, run: RewardRun, policy_sha: str, snapshot_id: str) -> RewardRunRow:
     """Insert a new (draft) run with its subjects and first history row."""
-    data = result_to_data(run.result)
-    subjects = data.pop("subjects")
+    # The header only: the subjects are encoded compactly below (result_to_data would take seconds).
+    data = result_to_data(replace(run.result, subjects=()))
+    data.pop("subjects")
+    subjects = run.result.subjects
     correction = None
     if run.correction is not None:
         correction = {
@@ -141,20 +147,20 @@ async def store_run(session: AsyncSession, run: RewardRun, policy_sha: str, snap
     rows = [
         {
             "run_id": run.run_id,
-            "subject_key": f"{s['kind']}:{s['subject_id']}",
-            "kind": s["kind"],
-            "subject_id": s["subject_id"],
-            "name": s["name"][:400],
-            "district": s["district"],
-            "uscc": s["uscc"],
-            "gross_fen": to_fen(result_subject.gross),
-            "capped_fen": to_fen(result_subject.capped),
-            "final_fen": to_fen(result_subject.final),
-            "rank": s["rank"],
-            "items": s["items"],
-            "lines": s["lines"],
+            "subject_key": s.key,
+            "kind": s.kind.value,
+            "subject_id": s.subject_id,
+            "name": s.name[:400],
+            "district": s.district,
+            "uscc": s.uscc,
+            "gross_fen": to_fen(s.gross),
+            "capped_fen": to_fen(s.capped),
+            "final_fen": to_fen(s.final),
+            "rank": s.rank,
+            "items": encode_items(s),
+            "lines": encode_lines(s),
         }
-        for s, result_subject in zip(subjects, run.result.subjects, strict=True)
+        for s in subjects
     ]
     for start in range(0, len(rows), _CHUNK):
         await session.execute(table_of(RewardRunSubject).insert(), rows[start : start + _CHUNK])
@@ -215,12 +221,12 @@ async def load_run(session: AsyncSession, run_id: str, *, subjects: str = "none"
                     "name": r.name,
                     "district": r.district,
                     "uscc": r.uscc,
-                    "items": r.items,
+                    "items": decode_items(r.items),
                     "gross": _yuan(r.gross_fen),
                     "capped": _yuan(r.capped_fen),
                     "final": _yuan(r.final_fen),
                     "rank": r.rank,
-                    "lines": r.lines if subjects == "all" else [],
+                    "lines": decode_lines(r.lines) if subjects == "all" else [],
                 }
             )
     result_data = dict(row.header) | {"subjects": subject_rows}

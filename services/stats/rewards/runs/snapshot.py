@@ -3,8 +3,8 @@
 For every enterprise with counted trade in the year or the year before:
 
 * ``transaction_value`` / ``_prev`` — net CNY value of its counted inventories in the
-  year and the previous year (Beijing calendar years); ``order_count`` / ``_prev``
-  likewise;
+  year and the previous year (Beijing calendar years, from ``stats_agg_party_year``);
+  ``order_count`` / ``_prev`` likewise;
 * ``rmb_settlement_amount`` and ``intl_logistics_cost`` — 0 until the payments and
   logistics services publish those figures (the fields exist so the policy's items
   already work);
@@ -74,10 +74,10 @@ def _yuan(fen: int) -> str:
 
 
 async def _yearly(session: AsyncSession, year: int) -> dict[str, tuple[int, int]]:
-    table = TABLES["stats_agg_party_month"]
+    table = TABLES["stats_agg_party_year"]
     rows = await session.execute(
         select(table.c.party_id, func.sum(table.c.value_fen), func.sum(table.c.orders))
-        .where(table.c.month >= dt.date(year, 1, 1), table.c.month <= dt.date(year, 12, 1))
+        .where(table.c.year == dt.date(year, 1, 1))
         .group_by(table.c.party_id)
     )
     return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
