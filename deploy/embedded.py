@@ -194,7 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Gateway (the public API):  {gateway}")
         print(f"  API docs:                  {gateway}/docs")
         print(f"  Readiness:                 {gateway}/readyz")
+        print(f"  Regulator dashboard:       {gateway}/v1/stats/dashboard/")
         print(f"  Logs:                      {var / 'log'}")
+        first_run = var / "gateway-first-run.json"
+        if first_run.exists():
+            print(f"  First-run credentials:     {first_run} (admin and demo enterprise; see README)")
         print("Press Ctrl-C to stop.", flush=True)
         while True:
             for name, process in platform.processes.items():
