@@ -27,7 +27,6 @@ from services.gateway.oauth.routes import router as oauth_router
 from services.gateway.parties.reference_routes import router as reference_router
 from services.gateway.parties.routes import router as parties_router
 from services.gateway.pipeline import GatewayPipeline
-from services.gateway.routing.identity_token import IdentityMinter
 from services.gateway.routing.proxy import Proxy, upstream_client
 from services.gateway.routing.routes import router as forward_router
 from services.gateway.routing.table import UPSTREAM_SERVICES
@@ -35,6 +34,7 @@ from services.gateway.settings import GatewaySettings
 from services.gateway.webhooks.dispatch import DeliverySender, webhook_handlers
 from services.gateway.webhooks.routes import admin_router as webhook_admin_router
 from services.gateway.webhooks.routes import router as webhooks_router
+from shared.identity import IdentitySigner
 from shared.messaging.topics import SERVICES, events_topic
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
 
@@ -51,7 +51,7 @@ async def _start(runtime: Runtime) -> None:
         max_connections=settings.upstream_max_connections,
     )
     upstreams = {s: settings.upstream_url(s) for s in UPSTREAM_SERVICES}
-    signer = IdentityMinter(
+    signer = IdentitySigner(
         settings.identity_private_key.get_secret_value(), settings.platform.identity_token_ttl_seconds
     )
     runtime.extras["http"] = client

@@ -22,10 +22,9 @@ from starlette.types import Scope
 
 from services.gateway.problems import CIRCUIT_OPEN, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
 from services.gateway.routing.circuit import CircuitBreaker, CircuitOpenError
-from services.gateway.routing.identity_token import IdentityMinter
 from services.gateway.routing.table import Route
 from services.gateway.routing.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
-from shared.identity import IDENTITY_HEADER, Identity
+from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner
 from shared.problems import ProblemError
 
 log = logging.getLogger("ddt.gateway.proxy")
@@ -54,7 +53,7 @@ class Proxy:
 
     def __init__(
         self,
-        signer: IdentityMinter,
+        signer: IdentitySigner,
         upstreams: dict[str, str],
         *,
         connect_timeout: float = 2.0,
