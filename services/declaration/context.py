@@ -81,7 +81,7 @@ class DeclarationContext:
             else RateTable.default(),
             vault=Vault.from_text(
                 settings.pii_keys.get_secret_value(),
-                settings.pii_active_key_id,
+                settings.effective_pii_key_id,
                 settings.pii_hash_key.get_secret_value(),
             ),
             ownership=OwnershipPolicy.from_settings(

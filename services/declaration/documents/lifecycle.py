@@ -24,10 +24,16 @@ from typing import Any, cast
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.declaration.documents.models import Document
 from services.declaration.documents.repository import DOCUMENTS, add_status_changes
 from shared.context import current_request_id
-from shared.events.declaration import ChapterValue, DocumentFacts, DocumentStatusChanged, Mode
+from shared.events.declaration import (
+    ChapterValue,
+    DocumentAccepted,
+    DocumentFacts,
+    DocumentStatusChanged,
+    Mode,
+)
+from shared.events.envelope import EventData
 from shared.messaging.outbox import EventPublisher
 
 _FACT_COLUMNS = (
@@ -64,8 +70,8 @@ def canonical(value: Any, places: int = 2) -> Decimal:
     return Decimal(format(number, "f").rstrip("0"))
 
 
-def columns_of(document: Document) -> dict[str, Any]:
-    """The fact columns of a stored document."""
+def columns_of(document: Any) -> dict[str, Any]:
+    """The fact columns of a stored document (ORM object or Core row)."""
     return {name: getattr(document, name) for name in _FACT_COLUMNS}
 
 
@@ -116,10 +122,36 @@ async def apply(
     session: AsyncSession, publisher: EventPublisher, transitions: Sequence[Transition], now: dt.datetime
 ) -> None:
     """Persist the transitions, append history and stage their events (a few statements in all)."""
-    if not transitions:
-        return
+    await publish(session, publisher, now, to_apply=transitions)
+
+
+async def record(
+    session: AsyncSession, publisher: EventPublisher, transitions: Sequence[Transition], now: dt.datetime
+) -> None:
+    """History rows and events only (for changes whose row was written with its new status)."""
+    await publish(session, publisher, now, written=transitions)
+
+
+async def publish(
+    session: AsyncSession,
+    publisher: EventPublisher,
+    now: dt.datetime,
+    *,
+    accepted: Sequence[Mapping[str, Any]] = (),
+    accepted_reason: str = "filed",
+    written: Sequence[Transition] = (),
+    to_apply: Sequence[Transition] = (),
+) -> None:
+    """Everything a filing changed, in one go: new documents, rows already rewritten, rows to move.
+
+    ``accepted`` are new document rows (a ``document.accepted`` event each, carrying
+    the status they start in); ``written`` are transitions whose row the caller has
+    already rewritten; ``to_apply`` are transitions whose row is updated here. One
+    UPDATE per distinct target, one history INSERT and one outbox INSERT in all —
+    accepted events first, so a document's acceptance precedes its status changes.
+    """
     groups: dict[tuple[str, str | None, bool | None], list[str]] = defaultdict(list)
-    for change in transitions:
+    for change in to_apply:
         groups[(change.status, change.mode, change.needs_review)].append(change.columns["id"])
     for (status, mode, review), ids in groups.items():
         values: dict[str, Any] = {"status": status, "updated_at": now}
@@ -128,19 +160,25 @@ async def apply(
         if review is not None:
             values["needs_review"] = review
         await session.execute(update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids)).values(**values))
-    await record(session, publisher, transitions, now)
-
-
-async def record(
-    session: AsyncSession, publisher: EventPublisher, transitions: Sequence[Transition], now: dt.datetime
-) -> None:
-    """History rows and events only (for changes whose row was written with its new status)."""
-    if not transitions:
+    changes = [*written, *to_apply]
+    if not accepted and not changes:
         return
     request_id = current_request_id()
     await add_status_changes(
         session,
         [
+            {
+                "document_id": row["id"],
+                "from_status": None,
+                "to_status": row["status"],
+                "customs_status": None,
+                "reason": accepted_reason,
+                "occurred_at": now,
+                "request_id": request_id,
+            }
+            for row in accepted
+        ]
+        + [
             {
                 "document_id": change.columns["id"],
                 "from_status": change.previous,
@@ -150,25 +188,27 @@ async def record(
                 "occurred_at": now,
                 "request_id": request_id,
             }
-            for change in transitions
+            for change in changes
         ],
     )
-    await publisher.stage_many(
-        session,
-        [
-            (
-                DocumentStatusChanged(
-                    document=facts(change.columns, change.mode),
-                    previous_status=change.previous,
-                    status=change.status,
-                    reason=change.reason,
-                    occurred_at=now,
-                ),
-                change.columns["id"],
-            )
-            for change in transitions
-        ],
-    )
+    events: list[tuple[EventData, str]] = [
+        (DocumentAccepted(document=facts(row), accepted_at=now, status=row["status"]), row["id"])
+        for row in accepted
+    ]
+    events += [
+        (
+            DocumentStatusChanged(
+                document=facts(change.columns, change.mode),
+                previous_status=change.previous,
+                status=change.status,
+                reason=change.reason,
+                occurred_at=now,
+            ),
+            change.columns["id"],
+        )
+        for change in changes
+    ]
+    await publisher.stage_many(session, events)
 
 
-__all__ = ["Document", "Transition", "apply", "columns_of", "facts", "record"]
+__all__ = ["Transition", "apply", "columns_of", "facts", "publish", "record"]

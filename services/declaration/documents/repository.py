@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, select
+from sqlalchemy import Table, and_, bindparam, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.documents.models import Document, Filing, StatusChange
@@ -14,6 +14,10 @@ from services.declaration.documents.models import Document, Filing, StatusChange
 FILINGS: Table = Filing.__table__  # type: ignore[assignment]
 DOCUMENTS: Table = Document.__table__  # type: ignore[assignment]
 STATUS_CHANGES: Table = StatusChange.__table__  # type: ignore[assignment]
+
+#: A stored document as the hot paths read it: a Core row (attribute access by column
+#: name, like the ORM class, without the identity map's cost and staleness).
+DocumentRow = Any
 
 #: Statuses in which a document is still the platform's own (nothing sent to customs).
 AMENDABLE = frozenset({"accepted", "waiting", "matched", "mismatched"})
@@ -38,7 +42,8 @@ async def add_documents(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
 
 
 async def add_status_changes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Append to the status history (one statement)."""
+    """Append to the status history (one statement; the rows go as parameters, so the
+    statement compiles once, however many rows)."""
     if rows:
         await session.execute(insert(STATUS_CHANGES), list(rows))
 
@@ -52,46 +57,86 @@ async def by_ids(session: AsyncSession, ids: Iterable[str]) -> dict[str, Documen
     return {doc.id: doc for doc in rows}
 
 
+# Prebuilt with expanding parameters: built and cache-keyed once, not per request.
+_PARTNER_CONDITION = and_(
+    DOCUMENTS.c.direction == bindparam("direction"),
+    DOCUMENTS.c.status != DELETED,
+    or_(
+        DOCUMENTS.c.kind.in_(("order", "payment"))
+        & DOCUMENTS.c.order_ref.in_(bindparam("orders", expanding=True)),
+        (DOCUMENTS.c.kind == "waybill") & DOCUMENTS.c.waybill_ref.in_(bindparam("waybills", expanding=True)),
+    ),
+)
+_PARTNERS = select(DOCUMENTS).where(_PARTNER_CONDITION).order_by(DOCUMENTS.c.seq)
+_KEYS_AND_PARTNERS = (
+    select(DOCUMENTS)
+    .where(or_(DOCUMENTS.c.dedup_key.in_(bindparam("keys", expanding=True)), _PARTNER_CONDITION))
+    .order_by(DOCUMENTS.c.seq)
+)
+_REFERENCING = (
+    select(DOCUMENTS)
+    .where(
+        DOCUMENTS.c.direction == bindparam("direction"),
+        DOCUMENTS.c.kind == "inventory",
+        DOCUMENTS.c.status.in_(REMATCHABLE),
+        or_(
+            DOCUMENTS.c.order_ref.in_(bindparam("orders", expanding=True)),
+            DOCUMENTS.c.waybill_ref.in_(bindparam("waybills", expanding=True)),
+        ),
+    )
+    .order_by(DOCUMENTS.c.seq)
+)
+
+
+def is_partner_of(row: DocumentRow, direction: str, order_refs: set[str], waybill_refs: set[str]) -> bool:
+    """The Python side of the partner condition (for rows fetched by :func:`keys_and_partners`)."""
+    if row.direction != direction or row.status == DELETED:
+        return False
+    if row.kind in ("order", "payment"):
+        return row.order_ref in order_refs
+    return row.kind == "waybill" and row.waybill_ref in waybill_refs
+
+
 async def partner_candidates(
     session: AsyncSession, direction: str, order_refs: Iterable[str], waybill_refs: Iterable[str]
-) -> list[Document]:
+) -> list[DocumentRow]:
     """Live orders, payments and waybills of a direction with any of these keys (one query)."""
     orders, waybills = sorted(set(order_refs)), sorted(set(waybill_refs))
-    conditions = []
-    if orders:
-        conditions.append(Document.kind.in_(("order", "payment")) & Document.order_ref.in_(orders))
-    if waybills:
-        conditions.append((Document.kind == "waybill") & Document.waybill_ref.in_(waybills))
-    if not conditions:
+    if not orders and not waybills:
         return []
-    rows = await session.scalars(
-        select(Document)
-        .where(Document.direction == direction, Document.status != DELETED, or_(*conditions))
-        .order_by(Document.seq)
-    )
-    return list(rows)
+    rows = await session.execute(_PARTNERS, {"direction": direction, "orders": orders, "waybills": waybills})
+    return list(rows.all())
+
+
+async def keys_and_partners(
+    session: AsyncSession,
+    keys: Iterable[str],
+    direction: str,
+    order_refs: Iterable[str],
+    waybill_refs: Iterable[str],
+) -> list[DocumentRow]:
+    """Documents holding any of ``keys`` plus the live partners with these order/waybill keys (one query).
+
+    Filing an inventory needs both — its duplicates and its three-document partners —
+    so they come in one round trip.
+    """
+    params = {
+        "keys": sorted(set(keys)),
+        "direction": direction,
+        "orders": sorted(set(order_refs)),
+        "waybills": sorted(set(waybill_refs)),
+    }
+    return list((await session.execute(_KEYS_AND_PARTNERS, params)).all())
 
 
 async def inventories_referencing(
     session: AsyncSession, direction: str, order_refs: Iterable[str], waybill_refs: Iterable[str]
-) -> list[Document]:
+) -> list[DocumentRow]:
     """Inventories still in the pre-check that name any of these order or waybill keys."""
     orders, waybills = sorted(set(order_refs)), sorted(set(waybill_refs))
-    conditions = []
-    if orders:
-        conditions.append(Document.order_ref.in_(orders))
-    if waybills:
-        conditions.append(Document.waybill_ref.in_(waybills))
-    if not conditions:
+    if not orders and not waybills:
         return []
-    rows = await session.scalars(
-        select(Document)
-        .where(
-            Document.direction == direction,
-            Document.kind == "inventory",
-            Document.status.in_(REMATCHABLE),
-            or_(*conditions),
-        )
-        .order_by(Document.seq)
+    rows = await session.execute(
+        _REFERENCING, {"direction": direction, "orders": orders, "waybills": waybills}
     )
-    return list(rows)
+    return list(rows.all())

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +35,11 @@ from services.declaration.ceb.matching import MatchResult, MatchStatus, match_in
 from services.declaration.ceb.model import Record
 from services.declaration.context import DeclarationContext
 from services.declaration.documents import lifecycle, repository
-from services.declaration.documents.models import Document
 from services.declaration.documents.records import typed_record
+from services.declaration.documents.repository import DocumentRow
 from services.declaration.matching.export_match import match_export_inventory
 from services.declaration.matching.models import InventoryMatch
 from services.declaration.personal_data.vault import Sealed
-from shared.messaging.outbox import EventPublisher
 
 MATCHES: Table = InventoryMatch.__table__  # type: ignore[assignment]
 
@@ -49,9 +48,9 @@ MATCHES: Table = InventoryMatch.__table__  # type: ignore[assignment]
 class Partners:
     """The stored partners found for one inventory."""
 
-    order: Document | None = None
-    payment: Document | None = None
-    waybill: Document | None = None
+    order: DocumentRow | None = None
+    payment: DocumentRow | None = None
+    waybill: DocumentRow | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ class MatchOutcome:
         }
 
 
-def open_record(ctx: DeclarationContext, document: Document) -> Record:
+def open_record(ctx: DeclarationContext, document: DocumentRow) -> Record:
     """A stored document as a typed record, personal fields decrypted (for comparison only)."""
     spec = spec_for(document.message_type)
     assert spec is not None
@@ -117,19 +116,28 @@ class InventoryToMatch:
 
 
 async def match_inventories(
-    session: AsyncSession, ctx: DeclarationContext, direction: str, inventories: Sequence[InventoryToMatch]
+    session: AsyncSession,
+    ctx: DeclarationContext,
+    direction: str,
+    inventories: Sequence[InventoryToMatch],
+    candidates: Sequence[DocumentRow] | None = None,
 ) -> dict[str, MatchOutcome]:
-    """Match inventories of one direction against their stored partners (one partner query)."""
+    """Match inventories of one direction against their stored partners.
+
+    ``candidates`` are the partners if the caller fetched them already (the intake gets
+    them with its duplicate check, in one query); otherwise one query fetches them.
+    """
     if not inventories:
         return {}
-    candidates = await repository.partner_candidates(
-        session,
-        direction,
-        (inv.order_ref for inv in inventories if inv.order_ref),
-        (inv.waybill_ref for inv in inventories if inv.waybill_ref),
-    )
-    by_order: dict[tuple[str, str], list[Document]] = defaultdict(list)
-    by_waybill: dict[str, list[Document]] = defaultdict(list)
+    if candidates is None:
+        candidates = await repository.partner_candidates(
+            session,
+            direction,
+            (inv.order_ref for inv in inventories if inv.order_ref),
+            (inv.waybill_ref for inv in inventories if inv.waybill_ref),
+        )
+    by_order: dict[tuple[str, str], list[DocumentRow]] = defaultdict(list)
+    by_waybill: dict[str, list[DocumentRow]] = defaultdict(list)
     for doc in candidates:
         if doc.kind == "waybill" and doc.waybill_ref:
             by_waybill[doc.waybill_ref].append(doc)
@@ -137,7 +145,7 @@ async def match_inventories(
             by_order[(doc.kind, doc.order_ref)].append(doc)
     opened: dict[str, Record] = {}
 
-    def record_of(doc: Document | None) -> Record | None:
+    def record_of(doc: DocumentRow | None) -> Record | None:
         if doc is None:
             return None
         if doc.id not in opened:
@@ -160,11 +168,11 @@ async def match_inventories(
     return outcomes
 
 
-def _latest(docs: list[Document]) -> Document | None:
+def _latest(docs: list[DocumentRow]) -> DocumentRow | None:
     return max(docs, key=lambda d: d.seq) if docs else None
 
 
-def _payment_for(payments: list[Document], order: Record | None) -> Document | None:
+def _payment_for(payments: list[DocumentRow], order: Record | None) -> DocumentRow | None:
     if not payments:
         return None
     if order is not None:
@@ -175,19 +183,20 @@ def _payment_for(payments: list[Document], order: Record | None) -> Document | N
     return _latest(payments)
 
 
-async def store_matches(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert or replace match rows (delete + insert: two statements for any number)."""
+async def store_matches(
+    session: AsyncSession, rows: Sequence[dict[str, Any]], *, replace: bool = True
+) -> None:
+    """Insert match rows, replacing earlier ones unless the inventories are new (≤ 2 statements)."""
     if not rows:
         return
-    await session.execute(
-        delete(MATCHES).where(MATCHES.c.inventory_id.in_([r["inventory_id"] for r in rows]))
-    )
+    if replace:
+        await session.execute(
+            delete(MATCHES).where(MATCHES.c.inventory_id.in_([r["inventory_id"] for r in rows]))
+        )
     await session.execute(insert(MATCHES), list(rows))
 
 
-def partner_promotions(
-    matched: Iterable[tuple[MatchOutcome, str | None]], already: Mapping[str, str] | None = None
-) -> list[lifecycle.Transition]:
+def partner_promotions(matched: Iterable[tuple[MatchOutcome, str | None]]) -> list[lifecycle.Transition]:
     """``accepted → matched`` for the partners of matched inventories, carrying the inventory's mode."""
     seen: set[str] = set()
     changes: list[lifecycle.Transition] = []
@@ -197,8 +206,7 @@ def partner_promotions(
         for doc in (outcome.partners.order, outcome.partners.payment, outcome.partners.waybill):
             if doc is None or doc.id in seen:
                 continue
-            status = (already or {}).get(doc.id, doc.status)
-            if status != "accepted":
+            if doc.status != "accepted":
                 continue
             seen.add(doc.id)
             changes.append(
@@ -216,17 +224,19 @@ def partner_promotions(
 async def rematch_referencing(
     session: AsyncSession,
     ctx: DeclarationContext,
-    publisher: EventPublisher,
     direction: str,
     order_refs: Iterable[str],
     waybill_refs: Iterable[str],
     now: dt.datetime,
-    partner_status: Mapping[str, str] | None = None,
-) -> None:
-    """Match again the pre-check inventories that name these keys; apply what changed."""
+) -> list[lifecycle.Transition]:
+    """Match again the pre-check inventories that name these keys; store the new matches.
+
+    Returns the status transitions (inventories that moved, partners that became
+    matched) for the caller to publish with the rest of its changes.
+    """
     inventories = await repository.inventories_referencing(session, direction, order_refs, waybill_refs)
     if not inventories:
-        return
+        return []
     to_match = [
         InventoryToMatch(doc.id, doc.direction, doc.order_ref, doc.waybill_ref, open_record(ctx, doc))
         for doc in inventories
@@ -248,5 +258,4 @@ async def rematch_referencing(
                 )
             )
     await store_matches(session, rows)
-    promotions = partner_promotions(((outcomes[doc.id], doc.mode) for doc in inventories), partner_status)
-    await lifecycle.apply(session, publisher, [*transitions, *promotions], now)
+    return [*transitions, *partner_promotions((outcomes[doc.id], doc.mode) for doc in inventories)]

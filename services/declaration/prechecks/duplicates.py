@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,12 +91,18 @@ async def existing_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[st
             Document.accepted_at,
         ).where(Document.dedup_key.in_(wanted))
     )
+    return existing_in(rows.all(), wanted)
+
+
+def existing_in(rows: Iterable[Any], keys: Iterable[str]) -> dict[str, Existing]:
+    """The documents among ``rows`` (any query's rows with these columns) that hold one of ``keys``."""
+    wanted = set(keys)
     return {
         row.dedup_key: Existing(
             row.id, row.dedup_key, row.party_id, row.status, row.message_type, row.accepted_at
         )
-        for row in rows.all()
-        if row.dedup_key is not None
+        for row in rows
+        if row.dedup_key is not None and row.dedup_key in wanted
     }
 
 

@@ -10,9 +10,10 @@ they exceed the limit:
 
 1. the caller holds advisory locks on ``buyer:<hash>:<year>`` (PostgreSQL; SQLite
    serialises writers with ``BEGIN IMMEDIATE``);
-2. the quota rows are created if missing (``INSERT … ON CONFLICT DO NOTHING``), then
-   read ``FOR UPDATE`` in key order — the row lock alone already makes a second
-   transaction wait for the first to commit and read the new total;
+2. one upsert creates the missing quota rows, locks every row in key order and
+   returns the latest committed totals (``INSERT … ON CONFLICT DO UPDATE … RETURNING``:
+   the row lock alone already makes a second transaction wait for the first to commit
+   and read its new total);
 3. the decision is made in Python over the message's inventories in index order
    (several inventories of one buyer in a message count cumulatively), and the new
    totals written back.
@@ -28,8 +29,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,30 +82,52 @@ class QuotaClaim:
     """What the same document holds already (an amendment replaces its own share)."""
 
 
+@cache
+def _statements(dialect: str, limit_e5: int) -> tuple[Any, Any, Any]:
+    """Upserts built once per database kind, executed with a list of rows (no per-call compiling).
+
+    * ``lock``: create missing rows, lock every row and return the latest committed total;
+    * ``write``: set the new totals;
+    * ``claim``: add an amount only while ``used + amount ≤ limit`` (the common case).
+    """
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    key = ["buyer_hash", "year"]
+    lock: Any = insert(BUYER_QUOTAS)
+    lock = lock.on_conflict_do_update(
+        index_elements=key, set_={"updated_at": lock.excluded.updated_at}
+    ).returning(BUYER_QUOTAS.c.buyer_hash, BUYER_QUOTAS.c.year, BUYER_QUOTAS.c.used_e5)
+    write: Any = insert(BUYER_QUOTAS)
+    write = write.on_conflict_do_update(
+        index_elements=key, set_={"used_e5": write.excluded.used_e5, "updated_at": write.excluded.updated_at}
+    )
+    claim: Any = insert(BUYER_QUOTAS)
+    # The limit is a setting (an int), rendered inline so every row of an executemany shares it.
+    total = BUYER_QUOTAS.c.used_e5 + claim.excluded.used_e5
+    claim = claim.on_conflict_do_update(
+        index_elements=key,
+        set_={"used_e5": total, "updated_at": claim.excluded.updated_at},
+        where=total <= literal_column(str(int(limit_e5))),
+    ).returning(BUYER_QUOTAS.c.buyer_hash, BUYER_QUOTAS.c.year)
+    return lock, write, claim
+
+
 async def reserve(
     session: AsyncSession, claims: Sequence[QuotaClaim], annual_limit: Decimal, now: dt.datetime
 ) -> dict[int, QuotaPosition]:
     """Reserve quota for ``claims``; returns the refused claims' positions by record index."""
     if not claims:
         return {}
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    buyers = sorted({(c.buyer_hash, c.year) for c in claims})
-    await session.execute(
-        insert(BuyerQuota)
-        .values([{"buyer_hash": h, "year": y, "used_e5": 0, "updated_at": now} for h, y in buyers])
-        .on_conflict_do_nothing()
-    )
-    used: dict[tuple[str, int], int] = {}
-    for year in sorted({y for _h, y in buyers}):
-        rows = await session.execute(
-            select(BuyerQuota.buyer_hash, BuyerQuota.used_e5)
-            .where(BuyerQuota.year == year, BuyerQuota.buyer_hash.in_([h for h, y in buyers if y == year]))
-            .order_by(BuyerQuota.buyer_hash)
-            .with_for_update()
-        )
-        used.update({(h, year): units for h, units in rows.all()})
     limit = to_e5(annual_limit)
+    lock, write, claim_stmt = _statements(session.get_bind().dialect.name, limit)
+    if all(c.held_e5 == 0 for c in claims) and len({(c.buyer_hash, c.year) for c in claims}) == len(claims):
+        return await _reserve_once_per_buyer(session, claims, annual_limit, now, claim_stmt)
+    buyers = sorted({(c.buyer_hash, c.year) for c in claims})
+    # One statement creates the missing rows, locks every row (in key order) and reads
+    # the latest committed totals: an upsert waits for a concurrent writer of the row.
+    locked = await session.execute(
+        lock, [{"buyer_hash": h, "year": y, "used_e5": 0, "updated_at": now} for h, y in buyers]
+    )
+    used: dict[tuple[str, int], int] = {(h, y): units for h, y, units in locked.all()}
     refused: dict[int, QuotaPosition] = {}
     usages: list[dict[str, object]] = []
     changed: set[tuple[str, int]] = set()
@@ -116,31 +141,71 @@ async def reserve(
             continue
         used[key] += amount - claim.held_e5
         changed.add(key)
-        usages.append(
-            {
-                "document_id": claim.document_id,
-                "buyer_hash": claim.buyer_hash,
-                "year": claim.year,
-                "amount_e5": amount,
-                "status": HELD,
-                "reserved_at": now,
-            }
-        )
+        usages.append(_usage(claim, now))
     if changed:
-        # Core table, not the ORM class: a plain executemany with our own WHERE.
-        table = BUYER_QUOTAS
         await session.execute(
-            update(table)
-            .where(table.c.buyer_hash == bindparam("h"), table.c.year == bindparam("y"))
-            .values(used_e5=bindparam("u"), updated_at=now),
-            [{"h": h, "y": y, "u": used[(h, y)]} for h, y in sorted(changed)],
+            write,
+            [
+                {"buyer_hash": h, "year": y, "used_e5": used[(h, y)], "updated_at": now}
+                for h, y in sorted(changed)
+            ],
         )
     if usages:
-        usage_table = QUOTA_USAGES
         replaced = [c.document_id for c in claims if c.held_e5 and c.index not in refused]
         if replaced:
-            await session.execute(usage_table.delete().where(usage_table.c.document_id.in_(replaced)))
-        await session.execute(insert(usage_table), usages)
+            await session.execute(QUOTA_USAGES.delete().where(QUOTA_USAGES.c.document_id.in_(replaced)))
+        await session.execute(insert_usages(session), usages)
+    return refused
+
+
+def _usage(claim: QuotaClaim, now: dt.datetime) -> dict[str, object]:
+    return {
+        "document_id": claim.document_id,
+        "buyer_hash": claim.buyer_hash,
+        "year": claim.year,
+        "amount_e5": to_e5(claim.amount),
+        "status": HELD,
+        "reserved_at": now,
+    }
+
+
+def insert_usages(_session: AsyncSession) -> Any:
+    """The usage INSERT (executed with a list of rows)."""
+    return QUOTA_USAGES.insert()
+
+
+async def _reserve_once_per_buyer(
+    session: AsyncSession,
+    claims: Sequence[QuotaClaim],
+    annual_limit: Decimal,
+    now: dt.datetime,
+    claim_stmt: Any,
+) -> dict[int, QuotaPosition]:
+    """The common case — each buyer once, nothing held already — in one conditional upsert.
+
+    ``used + amount ≤ limit`` is checked inside the upsert, on the row it locks, so
+    a concurrent claim for the same buyer waits and is then checked against the new total.
+    """
+    limit = to_e5(annual_limit)
+    fits = sorted((c for c in claims if to_e5(c.amount) <= limit), key=lambda c: (c.buyer_hash, c.year))
+    granted: set[tuple[str, int]] = set()
+    if fits:
+        result = await session.execute(
+            claim_stmt,
+            [
+                {"buyer_hash": c.buyer_hash, "year": c.year, "used_e5": to_e5(c.amount), "updated_at": now}
+                for c in fits
+            ],
+        )
+        granted = {(h, y) for h, y in result.all()}
+    refused: dict[int, QuotaPosition] = {}
+    for claim in claims:
+        if (claim.buyer_hash, claim.year) not in granted:
+            used = await used_in_year(session, claim.buyer_hash, claim.year)
+            refused[claim.index] = QuotaPosition(annual_limit, used, claim.amount)
+    usages = [_usage(c, now) for c in claims if (c.buyer_hash, c.year) in granted]
+    if usages:
+        await session.execute(insert_usages(session), usages)
     return refused
 
 
