@@ -192,14 +192,29 @@ def _record(element: etree._Element, spec: MessageSpec) -> Record:
     return Record(head=head, lines=lines)
 
 
+# The field specs are long-lived catalogue tuples; index each once rather than per
+# record (a 100-record message decodes ~5,000 fields). The tuple is kept in the
+# entry, so its id cannot be reused while the entry exists.
+_BY_NAME: dict[int, tuple[tuple[FieldSpec, ...], dict[str, FieldSpec]]] = {}
+
+
+def _by_name(specs: tuple[FieldSpec, ...]) -> dict[str, FieldSpec]:
+    entry = _BY_NAME.get(id(specs))
+    if entry is None or entry[0] is not specs:
+        entry = _BY_NAME[id(specs)] = (specs, {spec.name: spec for spec in specs})
+    return entry[1]
+
+
 def _fields(element: etree._Element, specs: tuple[FieldSpec, ...]) -> Fields:
-    by_name = {spec.name: spec for spec in specs}
+    by_name = _by_name(specs)
     values: Fields = {}
     for child in _elements(element):
-        name = etree.QName(child).localname
-        if name not in by_name:
+        # "{namespace}local" → local, without building a QName per element.
+        name = child.tag.rpartition("}")[2]
+        spec = by_name.get(name)
+        if spec is None:
             raise ValueError(f"unexpected field {name}")
-        values[name] = value_of(child.text, by_name[name])
+        values[name] = value_of(child.text, spec)
     return values
 
 

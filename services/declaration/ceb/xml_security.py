@@ -192,17 +192,16 @@ def _prolog_doctype(text: str) -> Issue | None:
 
 
 def _depth_issue(root: etree._Element, max_depth: int) -> Issue | None:
-    stack: list[tuple[etree._Element, int]] = [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > max_depth:
-            return Issue(
-                codes.XML_TOO_DEEP,
-                f"elements are nested deeper than {max_depth} levels",
-                line=element.sourceline,
-            )
-        stack.extend((child, depth + 1) for child in element if isinstance(child.tag, str))
-    return None
+    # libxml2 answers "is any element deeper than max_depth?" itself: a Python walk over
+    # every element cost ~8 ms per 100-record message, this costs microseconds.
+    too_deep = root.xpath("/*" * (max_depth + 1))
+    if not too_deep:
+        return None
+    return Issue(
+        codes.XML_TOO_DEEP,
+        f"elements are nested deeper than {max_depth} levels",
+        line=too_deep[0].sourceline,
+    )
 
 
 def _fail(code: str, message: str, line: int | None = None) -> ParsedXml:

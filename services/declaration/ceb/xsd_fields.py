@@ -263,6 +263,7 @@ def message_shape(edition: SchemaEdition, root_name: str) -> MessageShape:
     return _document(edition).message_shape(root_name)
 
 
+@cache  # called for every decoded and encoded message; deriving it walks the XSD each time
 def block_fields(edition: SchemaEdition, name: str) -> tuple[FieldSpec, ...]:
     """Leaf fields of a shared block such as ``BaseTransfer`` or ``BaseSubscribe``."""
     return _document(edition).block_fields(name)
