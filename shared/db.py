@@ -51,7 +51,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """An engine, a session factory and the after-commit hook for the outbox."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False, pre_ping: bool = True) -> None:
         self.url = url
         kwargs: dict[str, Any] = {"echo": echo}
         if is_sqlite(url):
@@ -59,7 +59,9 @@ class Database:
             # readers and the relay wait in SQLite's busy handler instead of queueing here.
             kwargs.update(pool_size=min(pool_size, 5), max_overflow=0)
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800)
+            # pre_ping tests a pooled connection before each use: with asyncpg that is three
+            # round trips (BEGIN, ";", ROLLBACK) per transaction; services may trade it away.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if is_sqlite(url):
             _configure_sqlite(self.engine)

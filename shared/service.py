@@ -77,7 +77,9 @@ class Runtime:
         self.definition = definition
         self.settings = settings
         self.name = definition.name
-        self.db = Database(settings.effective_database_url, pool_size=settings.db_pool_size)
+        self.db = Database(
+            settings.effective_database_url, pool_size=settings.db_pool_size, pre_ping=settings.db_pool_pre_ping
+        )
         self.publisher = EventPublisher(definition.name)
         self.relay = OutboxRelay(
             service=definition.name,

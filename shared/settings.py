@@ -144,6 +144,11 @@ class ServiceSettings(DdtSettings):
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     db_pool_size: int = Field(default=10, ge=1)
+    db_pool_pre_ping: bool = Field(
+        default=True,
+        description="Test pooled PostgreSQL connections before use (3 round trips per transaction with asyncpg); "
+        "off, a connection broken by a database restart fails its next use once and is replaced.",
+    )
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     outbox_retention_days: int = Field(default=7, ge=1)
