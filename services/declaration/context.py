@@ -11,6 +11,9 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from services.declaration.ceb.catalogue import Direction
 from services.declaration.ceb.issues import Severity
@@ -118,10 +121,21 @@ def _rates_for(rates: RateTable, on: dt.date) -> dict[str, Decimal]:
     return found
 
 
+async def _current_runtime(request: Request) -> Runtime:
+    # An async dependency: FastAPI runs plain-function dependencies (like
+    # shared.service.get_runtime) in its thread pool, a thread hop on every request.
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+#: The service runtime, for routes (same as ``shared.service.RuntimeDep``, without the thread hop).
+DeclarationRuntime = Annotated[Runtime, Depends(_current_runtime)]
+
+
 def context_of(runtime: Runtime) -> DeclarationContext:
     """The context stored at start-up."""
     ctx: DeclarationContext = runtime.extras[EXTRAS_KEY]
     return ctx
 
 
-__all__ = ["EXTRAS_KEY", "DeclarationContext", "context_of"]
+__all__ = ["EXTRAS_KEY", "DeclarationContext", "DeclarationRuntime", "context_of"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
-from services.declaration.context import context_of
+from services.declaration.context import DeclarationRuntime, context_of
 from services.declaration.documents import views
 from services.declaration.documents.kinds import all_types
 from services.declaration.documents.models import Document, Filing, StatusChange
@@ -18,7 +18,7 @@ from services.declaration.personal_data.vault import Sealed
 from services.declaration.tax.models import TaxAssessmentRow
 from shared.identity import CurrentIdentity, Identity
 from shared.problems import FORBIDDEN, NOT_FOUND, ProblemError
-from shared.service import DbSession, RuntimeDep
+from shared.service import DbSession
 
 router = APIRouter(prefix="/v1/customs", tags=["customs documents"])
 
@@ -34,7 +34,7 @@ async def _visible(session: DbSession, identity: Identity, document_id: str) -> 
 async def _document_response(
     request: Request,
     session: DbSession,
-    runtime: RuntimeDep,
+    runtime: DeclarationRuntime,
     identity: Identity,
     document_id: str,
     kind: str | None,
@@ -60,7 +60,11 @@ async def _document_response(
     "/documents/{document_id}", summary="A filed document (JSON; CEB XML with Accept: application/xml)"
 )
 async def get_document(
-    document_id: str, request: Request, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    document_id: str,
+    request: Request,
+    identity: CurrentIdentity,
+    session: DbSession,
+    runtime: DeclarationRuntime,
 ) -> Response:
     """The document with its status, match report and tax; personal data masked except for the filer."""
     return await _document_response(request, session, runtime, identity, document_id, None)
@@ -120,7 +124,7 @@ async def list_documents(
 
 @router.get("/filings/{filing_id}", summary="A filing and the answer it got (filer only)")
 async def get_filing(
-    filing_id: str, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    filing_id: str, identity: CurrentIdentity, session: DbSession, runtime: DeclarationRuntime
 ) -> dict[str, Any]:
     """Metadata of a received message and the answer returned for it."""
     filing = await _own_filing(session, identity, filing_id)
@@ -144,7 +148,7 @@ async def get_filing(
 
 @router.get("/filings/{filing_id}/original", summary="The message exactly as it was received (filer only)")
 async def get_original(
-    filing_id: str, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    filing_id: str, identity: CurrentIdentity, session: DbSession, runtime: DeclarationRuntime
 ) -> Response:
     """The original bytes, verbatim (for audit and for forwarding signed messages)."""
     filing = await _own_filing(session, identity, filing_id)
@@ -162,7 +166,11 @@ async def _own_filing(session: DbSession, identity: Identity, filing_id: str) ->
 
 def _typed_getter(direction: str, kind: str):  # type: ignore[no-untyped-def]
     async def endpoint(
-        document_id: str, request: Request, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+        document_id: str,
+        request: Request,
+        identity: CurrentIdentity,
+        session: DbSession,
+        runtime: DeclarationRuntime,
     ) -> Response:
         return await _document_response(
             request, session, runtime, identity, document_id, f"{direction}:{kind}"

@@ -18,13 +18,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.declaration.ceb.issues import Issue
-from services.declaration.context import DeclarationContext, context_of
+from services.declaration.context import DeclarationContext, DeclarationRuntime, context_of
 from services.declaration.documents.kinds import DocumentType, all_types, document_type
 from services.declaration.intake import answers
 from services.declaration.intake.parsing import Parsed, parse_json, parse_xml
 from services.declaration.intake.service import RawBody, file_message, store_filing
 from shared.identity import CurrentIdentity, Identity
-from shared.service import Runtime, RuntimeDep
+from shared.service import Runtime
 from shared.sqltypes import utcnow
 
 router = APIRouter(prefix="/v1/customs", tags=["customs declarations"])
@@ -155,13 +155,15 @@ async def _refuse(
     openapi_extra={"requestBody": _BODY_DOC},
     responses=_RESPONSES,
 )
-async def file_any_message(request: Request, identity: CurrentIdentity, runtime: RuntimeDep) -> Response:
+async def file_any_message(
+    request: Request, identity: CurrentIdentity, runtime: DeclarationRuntime
+) -> Response:
     """File a declaration of any enterprise-sent type; the answer reads like customs' receipt."""
     return await _intake(request, identity, runtime, None)
 
 
 def _resource_endpoint(doc_type: DocumentType):  # type: ignore[no-untyped-def]
-    async def endpoint(request: Request, identity: CurrentIdentity, runtime: RuntimeDep) -> Response:
+    async def endpoint(request: Request, identity: CurrentIdentity, runtime: DeclarationRuntime) -> Response:
         return await _intake(request, identity, runtime, doc_type)
 
     endpoint.__name__ = f"file_{doc_type.direction}_{doc_type.resource.replace('-', '_')}"
