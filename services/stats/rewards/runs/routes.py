@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any, Literal
 
@@ -172,6 +173,7 @@ async def _start(
 ) -> JSONResponse:
     stored = await policies.resolve(session, policy_ref)
     actor = actor_of(identity)
+    computing: asyncio.Future[Any] | None = None
     if body.snapshot_id:
         snapshot_row, snapshot = await runs.stored_snapshot(session, body.snapshot_id)
     else:
@@ -185,9 +187,18 @@ async def _start(
             )
         except RewardsError as exc:
             raise problem_from(exc) from None
-        snapshot_row = await runs.store_snapshot(session, built, actor)
         snapshot = built.snapshot
-    run = await runs.new_run(session, stored, snapshot_row, snapshot, actor, body.note, corrects, reason)
+        # The computation (a worker thread) overlaps with writing the snapshot (the database's work).
+        computing = asyncio.ensure_future(runs.compute_off_loop(stored, snapshot))
+        try:
+            snapshot_row = await runs.store_snapshot(session, built, actor)
+        except BaseException:
+            computing.cancel()
+            raise
+    result = await computing if computing is not None else None
+    run = await runs.new_run(
+        session, stored, snapshot_row, snapshot, actor, body.note, corrects, reason, result=result
+    )
     row = await runs.run_row(session, run.run_id)
     return JSONResponse(
         _run_view(row, await runs.history(session, run.run_id)),

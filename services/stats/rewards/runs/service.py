@@ -25,6 +25,7 @@ from services.stats.rewards import (
     RewardsError,
     RunResult,
     Snapshot,
+    SubjectResult,
     compute,
     create_correction,
     create_run,
@@ -144,9 +145,15 @@ async def store_run(session: AsyncSession, run: RewardRun, policy_sha: str, snap
     )
     session.add(row)
     await session.flush()
-    rows = [
+    await _insert_subjects(session, run.run_id, run.result.subjects)
+    await session.execute(table_of(RewardRunHistory).insert(), _history_rows(run))
+    return row
+
+
+def _subject_rows(run_id: str, subjects: tuple[SubjectResult, ...]) -> list[dict[str, Any]]:
+    return [
         {
-            "run_id": run.run_id,
+            "run_id": run_id,
             "subject_key": s.key,
             "kind": s.kind.value,
             "subject_id": s.subject_id,
@@ -162,10 +169,20 @@ async def store_run(session: AsyncSession, run: RewardRun, policy_sha: str, snap
         }
         for s in subjects
     ]
-    for start in range(0, len(rows), _CHUNK):
-        await session.execute(table_of(RewardRunSubject).insert(), rows[start : start + _CHUNK])
-    await session.execute(table_of(RewardRunHistory).insert(), _history_rows(run))
-    return row
+
+
+async def _insert_subjects(session: AsyncSession, run_id: str, subjects: tuple[SubjectResult, ...]) -> None:
+    """Insert the subject rows in chunks, encoding the next chunk (a thread) while the database
+    writes the current one: on two cores that overlaps Python's work with PostgreSQL's."""
+    chunks = [subjects[i : i + _CHUNK] for i in range(0, len(subjects), _CHUNK)]
+    if not chunks:
+        return
+    pending = asyncio.ensure_future(asyncio.to_thread(_subject_rows, run_id, chunks[0]))
+    for index in range(len(chunks)):
+        rows = await pending
+        if index + 1 < len(chunks):
+            pending = asyncio.ensure_future(asyncio.to_thread(_subject_rows, run_id, chunks[index + 1]))
+        await session.execute(table_of(RewardRunSubject).insert(), rows)
 
 
 async def run_row(session: AsyncSession, run_id: str, *, lock: bool = False) -> RewardRunRow:
@@ -296,9 +313,12 @@ async def new_run(
     note: str | None,
     corrects: str | None = None,
     reason: str | None = None,
+    *,
+    result: RunResult | None = None,
 ) -> RewardRun:
-    """Compute and store a draft run (or a correction of a published run)."""
-    result = await compute_off_loop(stored, snapshot)
+    """Compute (unless ``result`` is given) and store a draft run (or a correction of a published run)."""
+    if result is None:
+        result = await compute_off_loop(stored, snapshot)
     try:
         if corrects is None:
             run = create_run(result, actor, note=note)
