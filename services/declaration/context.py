@@ -22,6 +22,7 @@ from services.declaration.ceb.model import CebMessage
 from services.declaration.ceb.rules.config import RuleConfig
 from services.declaration.ceb.tax import HsRateTable, LimitConfig, default_rate_table
 from services.declaration.ceb.xml_security import XmlLimits
+from services.declaration.intake.admission import Admission
 from services.declaration.personal_data.vault import Vault
 from services.declaration.prechecks.ownership import OwnershipPolicy
 from services.declaration.settings import DeclarationSettings
@@ -48,6 +49,7 @@ class DeclarationContext:
     ownership: OwnershipPolicy
     match: MatchConfig
     xml_limits: XmlLimits
+    admission: Admission
     _channel_rules: dict[str, RuleConfig] = field(default_factory=dict)
 
     @classmethod
@@ -97,6 +99,9 @@ class DeclarationContext:
                 inferred_severity=_SEVERITY[settings.match_inferred_severity],
             ),
             xml_limits=XmlLimits(max_bytes=settings.max_body_bytes, max_depth=settings.xml_max_depth),
+            admission=Admission(
+                settings.intake_concurrency, settings.intake_queue_limit, settings.intake_wait_seconds
+            ),
         )
 
     def rules_for(self, message: CebMessage, on: dt.date) -> RuleConfig:

@@ -16,14 +16,17 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.declaration.ceb.issues import Issue
 from services.declaration.context import DeclarationContext, DeclarationRuntime, context_of
 from services.declaration.documents.kinds import DocumentType, all_types, document_type
 from services.declaration.intake import answers
+from services.declaration.intake.admission import OVERLOADED
 from services.declaration.intake.parsing import Parsed, parse_json, parse_xml
 from services.declaration.intake.service import RawBody, file_message, store_filing
 from shared.identity import CurrentIdentity, Identity
+from shared.problems import ProblemError
 from shared.service import Runtime
 from shared.sqltypes import utcnow
 
@@ -101,7 +104,13 @@ async def _intake(
         return await _refuse(
             runtime, ctx, identity, raw, parsed, answers.WRONG_MESSAGE_TYPE, xml_out, [issue]
         )
-    filed = await file_message(runtime, ctx, identity, doc_type, message, raw)
+    try:
+        async with ctx.admission.slot():
+            filed = await file_message(runtime, ctx, identity, doc_type, message, raw)
+    except PoolTimeout as exc:  # the admission bound should make this rare: fail as "busy", not 500
+        raise ProblemError(
+            OVERLOADED, "No database connection became free in time.", headers={"Retry-After": "1"}
+        ) from exc
     return answers.filed_response(filed, xml_out)
 
 
@@ -120,7 +129,7 @@ async def _refuse(
     now = utcnow()
     filing_id = str(uuid.uuid4())
     guid = parsed.message.guid if parsed.message is not None else None
-    async with runtime.db.transaction() as session:
+    async with ctx.admission.slot(), runtime.db.transaction() as session:
         await store_filing(
             session,
             ctx,
