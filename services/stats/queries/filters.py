@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Query
 
 from services.stats.base import UNKNOWN
-from services.stats.periods import business_day
+from services.stats.periods import business_day, month_end
 from shared.problems import VALIDATION_FAILED, ProblemError
 
 DIMENSIONS = ("party_id", "mode", "direction", "country", "district", "park", "currency", "chapter")
@@ -73,8 +73,6 @@ def _date(raw: str | None, name: str, default: dt.date) -> dt.date:
         if len(raw) == 7:  # 2026-11 means the month: its first day for "from", its last for "to"
             first = dt.date.fromisoformat(f"{raw}-01")
             if name == "to":
-                from services.stats.periods import month_end
-
                 return month_end(first)
             return first
         if len(raw) == 4:

@@ -23,6 +23,7 @@ from services.stats.periods import (
     buckets,
     month_end,
     month_start,
+    months_aligned,
     next_bucket,
     same_bucket_last_year,
     shift_bucket,
@@ -185,8 +186,6 @@ async def series(session: AsyncSession, filters: Filters, granularity: str, spli
 
 
 def _aligned_for(filters: Filters, granularity: str) -> bool:
-    from services.stats.periods import months_aligned
-
     return granularity != "day" and months_aligned(filters.first, filters.last)
 
 

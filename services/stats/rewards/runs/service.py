@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -34,7 +35,7 @@ from services.stats.rewards import (
     result_to_data,
 )
 from services.stats.rewards.lifecycle import AmountDifference, Correction, RunStatus, StatusChange
-from services.stats.rewards.money import to_fen
+from services.stats.rewards.money import from_fen, to_fen
 from services.stats.rewards.runs.encoding import decode_items, decode_lines, encode_items, encode_lines
 from services.stats.rewards.runs.models import (
     RewardRunHistory,
@@ -276,15 +277,11 @@ async def load_run(session: AsyncSession, run_id: str, *, subjects: str = "none"
     )
 
 
-def _dec(value: str) -> Any:
-    from decimal import Decimal
-
+def _dec(value: str) -> Decimal:
     return Decimal(value)
 
 
 def _yuan(fen: int) -> str:
-    from services.stats.rewards.money import from_fen
-
     return str(from_fen(int(fen)))
 
 
