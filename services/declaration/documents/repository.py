@@ -73,19 +73,29 @@ _KEYS_AND_PARTNERS = (
     .where(or_(DOCUMENTS.c.dedup_key.in_(bindparam("keys", expanding=True)), _PARTNER_CONDITION))
     .order_by(DOCUMENTS.c.seq)
 )
-_REFERENCING = (
+_REFERENCING_BASE = (
     select(DOCUMENTS)
     .where(
         DOCUMENTS.c.direction == bindparam("direction"),
         DOCUMENTS.c.kind == "inventory",
         DOCUMENTS.c.status.in_(REMATCHABLE),
-        or_(
-            DOCUMENTS.c.order_ref.in_(bindparam("orders", expanding=True)),
-            DOCUMENTS.c.waybill_ref.in_(bindparam("waybills", expanding=True)),
-        ),
     )
     .order_by(DOCUMENTS.c.seq)
 )
+# Three shapes, so an empty key list never becomes "OR false": with it the planner may
+# walk every inventory of the direction through the other index.
+_REFERENCING = {
+    (True, False): _REFERENCING_BASE.where(DOCUMENTS.c.order_ref.in_(bindparam("orders", expanding=True))),
+    (False, True): _REFERENCING_BASE.where(
+        DOCUMENTS.c.waybill_ref.in_(bindparam("waybills", expanding=True))
+    ),
+    (True, True): _REFERENCING_BASE.where(
+        or_(
+            DOCUMENTS.c.order_ref.in_(bindparam("orders", expanding=True)),
+            DOCUMENTS.c.waybill_ref.in_(bindparam("waybills", expanding=True)),
+        )
+    ),
+}
 
 
 def is_partner_of(row: DocumentRow, direction: str, order_refs: set[str], waybill_refs: set[str]) -> bool:
@@ -136,7 +146,10 @@ async def inventories_referencing(
     orders, waybills = sorted(set(order_refs)), sorted(set(waybill_refs))
     if not orders and not waybills:
         return []
-    rows = await session.execute(
-        _REFERENCING, {"direction": direction, "orders": orders, "waybills": waybills}
-    )
+    params: dict[str, Any] = {"direction": direction}
+    if orders:
+        params["orders"] = orders
+    if waybills:
+        params["waybills"] = waybills
+    rows = await session.execute(_REFERENCING[(bool(orders), bool(waybills))], params)
     return list(rows.all())
