@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.receipts import Answer, RecordVerdict, render_format_receipt, render_receipt
-from services.declaration.intake.service import Filed
+from services.declaration.intake.filed import Filed
 from shared.problems import PROBLEM_MEDIA_TYPE, ProblemType, problem_body, problem_type
 
 XML_MEDIA_TYPE = "application/xml"

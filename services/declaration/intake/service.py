@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
@@ -40,27 +38,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.issues import Issue
-from services.declaration.ceb.json_codec import message_to_json
-from services.declaration.ceb.keys import order_key, waybill_key
 from services.declaration.ceb.masking import mask_id_number
-from services.declaration.ceb.model import CebMessage, Record, head_pointer
-from services.declaration.ceb.receipts import Answer, RecordVerdict, build_answer
+from services.declaration.ceb.model import CebMessage, head_pointer
+from services.declaration.ceb.receipts import Answer, RecordVerdict
 from services.declaration.ceb.rules import check_message
-from services.declaration.ceb.tax import TaxAssessment, Treatment, check_annual_quota
+from services.declaration.ceb.tax import Treatment, check_annual_quota
 from services.declaration.context import DeclarationContext
 from services.declaration.documents import lifecycle, repository
-from services.declaration.documents.facts import Valuation, mode_of, value_document
+from services.declaration.documents.facts import mode_of, value_document
 from services.declaration.documents.kinds import REUSABLE_AFTER_WINDOW, DocumentType
-from services.declaration.documents.models import Document
 from services.declaration.documents.numbers import pre_no
-from services.declaration.documents.records import stored_form
+from services.declaration.intake.filed import Filed, RawBody, RecordResult
+from services.declaration.intake.plans import RecordPlan, lock_keys_of, order_ref, plan_records, waybill_ref
+from services.declaration.intake.storage import (
+    amend_document,
+    amend_transition,
+    document_row,
+    store_answered_filing,
+    store_filing,
+)
 from services.declaration.matching import service as matching
 from services.declaration.prechecks import duplicates
 from services.declaration.prechecks.locks import lock_keys
 from services.declaration.prechecks.ownership import check_ownership
 from services.declaration.quota import service as quota
 from services.declaration.tax import service as tax
-from shared.context import current_request_id
 from shared.identity import Identity
 from shared.messaging.outbox import EventPublisher
 from shared.service import Runtime
@@ -68,78 +70,12 @@ from shared.sqltypes import utcnow
 
 log = logging.getLogger("ddt.declaration.intake")
 
-BUYER_HASH_PURPOSE = "buyer-id"
 NOT_FOUND_FOR_CHANGE = "DDT-204"  # appType 2/3 for a document the platform does not hold
 NOT_YOURS_FOR_CHANGE = "DDT-205"  # appType 2/3 for a document another party filed
 NOT_CHANGEABLE = "DDT-206"  # appType 2/3 once the document left the pre-check
 BUYER_CHANGE = "DDT-207"  # an inventory amendment may not change the buyer or the quota year
 _ATTEMPTS = 3
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
-
-
-@dataclass(frozen=True)
-class RawBody:
-    """The request body as received."""
-
-    data: bytes
-    content_format: str
-    content_type: str
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    """What happened to one accepted record."""
-
-    document_id: str
-    status: str
-    action: str
-    pre_no: str | None = None
-
-
-@dataclass(frozen=True)
-class Filed:
-    """Outcome of filing a message."""
-
-    filing_id: str
-    message: CebMessage
-    answer: Answer
-    results: dict[int, RecordResult]
-    received_at: dt.datetime
-
-    @property
-    def accepted_count(self) -> int:
-        """Records accepted."""
-        return len(self.results)
-
-    @property
-    def outcome(self) -> str:
-        """``accepted``, ``partial`` or ``rejected``."""
-        if self.accepted_count == len(self.message.records):
-            return "accepted"
-        return "partial" if self.accepted_count else "rejected"
-
-
-@dataclass
-class _Plan:
-    """Per-record working state while a message is filed."""
-
-    index: int
-    record: Record
-    errors: list[Issue] = field(default_factory=list)
-    review: list[Issue] = field(default_factory=list)
-    key: str = ""
-    app_type: str = "1"
-    existing: Document | None = None
-    document_id: str = ""
-    valuation: Valuation | None = None
-    mode: str | None = None
-    buyer_hash: str | None = None
-    assessment: TaxAssessment | None = None
-    match: matching.MatchOutcome | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 async def file_message(
@@ -195,15 +131,15 @@ async def _file(
     now: dt.datetime,
 ) -> Filed:
     await check_ownership(session, message, identity, ctx.ownership)
-    plans = _plans(message, rule_issues, ctx, doc_type)
+    plans = plan_records(message, rule_issues, ctx, doc_type)
     year = quota.quota_year(now)
-    await lock_keys(session, _lock_keys(plans, year))
+    await lock_keys(session, lock_keys_of(plans, year))
     keys = [plan.key for plan in plans if plan.ok]
     partners: list[Any] | None = None
     if doc_type.kind == "inventory":
         # An inventory needs its duplicates and its partners: one query for both.
-        orders = {ref for plan in plans if plan.ok and (ref := _order_ref(plan.record))}
-        waybills = {ref for plan in plans if plan.ok and (ref := _waybill_ref(plan.record))}
+        orders = {ref for plan in plans if plan.ok and (ref := order_ref(plan.record))}
+        waybills = {ref for plan in plans if plan.ok and (ref := waybill_ref(plan.record))}
         rows = await repository.keys_and_partners(session, keys, doc_type.direction, orders, waybills)
         existing = duplicates.existing_in(rows, keys)
         partners = [
@@ -232,10 +168,10 @@ async def _file(
     deleted = [plan for plan in accepted if plan.app_type == "3"]
     filing_id = str(uuid.uuid4())
 
-    rows = [_document_row(plan, doc_type, identity, filing_id, ctx, now) for plan in created]
+    rows = [document_row(plan, doc_type, identity, filing_id, ctx, now) for plan in created]
     seqs = await repository.add_documents(session, rows)
     for plan in amended:
-        await _amend(session, plan, doc_type, filing_id, ctx, now)
+        await amend_document(session, plan, doc_type, filing_id, ctx, now)
     if deleted:
         deleted_ids = [plan.existing.id for plan in deleted if plan.existing]
         await duplicates.retire_keys(session, deleted_ids)
@@ -272,7 +208,7 @@ async def _file(
 
     # Status changes this filing causes: deletions, then the three-document match —
     # partners of matched inventories, or inventories waiting for these partners.
-    written = [_amend_transition(plan, doc_type, now) for plan in amended]
+    written = [amend_transition(plan, doc_type, now) for plan in amended]
     written += [
         lifecycle.Transition(
             lifecycle.columns_of(plan.existing),
@@ -291,8 +227,8 @@ async def _file(
             session,
             ctx,
             doc_type.direction,
-            (ref for plan in accepted if (ref := _order_ref(plan.record))),
-            (ref for plan in accepted if doc_type.kind == "waybill" and (ref := _waybill_ref(plan.record))),
+            (ref for plan in accepted if (ref := order_ref(plan.record))),
+            (ref for plan in accepted if doc_type.kind == "waybill" and (ref := waybill_ref(plan.record))),
             now,
         )
     # One history insert and one outbox insert for everything (amended and deleted rows
@@ -333,53 +269,8 @@ async def _file(
         for plan in accepted
     }
     filed = Filed(filing_id, message, answer, results, now)
-    await _store_filing(session, ctx, identity, doc_type, message, raw, filed)
+    await store_answered_filing(session, ctx, identity, doc_type, message, raw, filed)
     return filed
-
-
-def _plans(
-    message: CebMessage, rule_issues: Sequence[Issue], ctx: DeclarationContext, doc_type: DocumentType
-) -> list[_Plan]:
-    plans = [_Plan(index, record) for index, record in enumerate(message.records)]
-    # build_answer's grouping: issues pointing into a record belong to it, others to all.
-    answer = build_answer(message, rule_issues)
-    for plan, verdict in zip(plans, answer.verdicts, strict=True):
-        plan.errors.extend(verdict.errors)
-        plan.review.extend(verdict.review)
-        plan.key = duplicates.dedup_key(doc_type.message_type, plan.record)
-        plan.app_type = str(plan.record.head.get("appType", "1")) or "1"
-        if plan.app_type not in {"1", "2", "3"}:
-            plan.app_type = "1"  # the rules already rejected it; keep the bookkeeping simple
-        plan.document_id = str(uuid.uuid4())
-        buyer_id = plan.record.head.get("buyerIdNumber")
-        if doc_type.message_type == "CEB621" and isinstance(buyer_id, str) and buyer_id.strip():
-            plan.buyer_hash = ctx.vault.lookup_hash(BUYER_HASH_PURPOSE, buyer_id)
-    return plans
-
-
-def _order_ref(record: Record) -> str | None:
-    key = order_key(record)
-    return "|".join(key.parts) if key else None
-
-
-def _waybill_ref(record: Record) -> str | None:
-    key = waybill_key(record)
-    return "|".join(key.parts) if key else None
-
-
-def _lock_keys(plans: Sequence[_Plan], year: int) -> set[str]:
-    keys: set[str] = set()
-    for plan in plans:
-        if not plan.ok:
-            continue
-        keys.add(f"dedup:{plan.key}")
-        if ref := _order_ref(plan.record):
-            keys.add(f"order:{ref}")
-        if ref := _waybill_ref(plan.record):
-            keys.add(f"waybill:{ref}")
-        if plan.buyer_hash:
-            keys.add(quota.lock_key(plan.buyer_hash, year))
-    return keys
 
 
 async def _check_keys(
@@ -387,7 +278,7 @@ async def _check_keys(
     ctx: DeclarationContext,
     identity: Identity,
     doc_type: DocumentType,
-    plans: Sequence[_Plan],
+    plans: Sequence[RecordPlan],
     now: dt.datetime,
     existing: dict[str, duplicates.Existing],
 ) -> None:
@@ -451,7 +342,7 @@ async def _check_keys(
 
 
 async def _tax_and_quota(
-    session: AsyncSession, ctx: DeclarationContext, plans: Sequence[_Plan], year: int, now: dt.datetime
+    session: AsyncSession, ctx: DeclarationContext, plans: Sequence[RecordPlan], year: int, now: dt.datetime
 ) -> None:
     """Assess tax and reserve the buyer's annual quota for import inventories."""
     amended_ids = [plan.existing.id for plan in plans if plan.ok and plan.app_type == "2" and plan.existing]
@@ -499,15 +390,15 @@ async def _match_inventories(
     session: AsyncSession,
     ctx: DeclarationContext,
     doc_type: DocumentType,
-    plans: Sequence[_Plan],
+    plans: Sequence[RecordPlan],
     partners: list[Any] | None,
 ) -> None:
     to_match = [
         matching.InventoryToMatch(
             plan.document_id,
             doc_type.direction,
-            _order_ref(plan.record),
-            _waybill_ref(plan.record),
+            order_ref(plan.record),
+            waybill_ref(plan.record),
             plan.record,
         )
         for plan in plans
@@ -518,133 +409,7 @@ async def _match_inventories(
         plan.match = outcomes.get(plan.document_id) if plan.ok else None
 
 
-def _document_row(
-    plan: _Plan,
-    doc_type: DocumentType,
-    identity: Identity,
-    filing_id: str,
-    ctx: DeclarationContext,
-    now: dt.datetime,
-) -> dict[str, Any]:
-    values = _content_values(plan, doc_type, ctx)
-    head = plan.record.head
-    return {
-        **values,
-        "id": plan.document_id,
-        "filing_id": filing_id,
-        "record_index": plan.index,
-        "message_type": doc_type.message_type,
-        "kind": doc_type.kind,
-        "direction": doc_type.direction,
-        "party_id": identity.party_id,
-        "record_guid": str(head.get("guid", ""))[:64] or None,
-        "app_type": plan.app_type,
-        "dedup_key": plan.key,
-        "revision": 1,
-        "district": identity.district,
-        "park": identity.park,
-        "accepted_at": now,
-        "updated_at": now,
-    }
-
-
-def _content_values(plan: _Plan, doc_type: DocumentType, ctx: DeclarationContext) -> dict[str, Any]:
-    """Columns that follow from the record's content (shared by new and amended documents)."""
-    head = plan.record.head
-    body, personal = stored_form(plan.record)
-    sealed = ctx.vault.seal_json(personal, plan.document_id) if personal else None
-    valuation = plan.valuation
-    assert valuation is not None
-    status = plan.match.status if plan.match is not None else "accepted"
-    app_time = head.get("appTime")
-    return {
-        "mode": plan.mode,
-        "business_no": str(head.get(doc_type.business_no_field, ""))[:100],
-        "app_time": _app_time(app_time) if isinstance(app_time, str) else None,
-        "order_ref": _order_ref(plan.record),
-        "waybill_ref": _waybill_ref(plan.record),
-        "ebp_code": _code(head.get("ebpCode")),
-        "ebc_code": _code(head.get("ebcCode")),
-        "status": status,
-        "needs_review": bool(plan.review) or bool(plan.match and plan.match.needs_review),
-        "body": body,
-        "pii_key_id": sealed.key_id if sealed else None,
-        "pii_cipher": sealed.blob if sealed else None,
-        "buyer_hash": plan.buyer_hash,
-        "currency": valuation.currency,
-        "value": valuation.value,
-        "value_cny": valuation.value_cny,
-        "cny_rate": valuation.cny_rate,
-        "country": valuation.country,
-        "chapters": valuation.chapters_json(),
-    }
-
-
-def _app_time(value: str) -> dt.datetime | None:
-    """``YYYYMMDDhhmmss`` in Beijing time → an aware datetime (a quicker equivalent of
-    :func:`ceb.customs_time.parse_customs_time` for this one format, on the hot path)."""
-    if len(value) != 14 or not value.isdigit():
-        return None
-    try:
-        return dt.datetime(
-            int(value[:4]),
-            int(value[4:6]),
-            int(value[6:8]),
-            int(value[8:10]),
-            int(value[10:12]),
-            int(value[12:14]),
-            tzinfo=CUSTOMS_TZ,
-        )
-    except ValueError:
-        return None
-
-
-def _code(value: object) -> str | None:
-    return value[:50] if isinstance(value, str) and value else None
-
-
-async def _amend(
-    session: AsyncSession,
-    plan: _Plan,
-    doc_type: DocumentType,
-    filing_id: str,
-    ctx: DeclarationContext,
-    now: dt.datetime,
-) -> None:
-    assert plan.existing is not None
-    values = _content_values(plan, doc_type, ctx)
-    await session.execute(
-        update(repository.DOCUMENTS)
-        .where(repository.DOCUMENTS.c.id == plan.existing.id)
-        .values(
-            **values,
-            filing_id=filing_id,
-            record_index=plan.index,
-            app_type="2",
-            record_guid=str(plan.record.head.get("guid", ""))[:64] or None,
-            revision=repository.DOCUMENTS.c.revision + 1,
-            updated_at=now,
-        )
-    )
-
-
-def _amend_transition(plan: _Plan, doc_type: DocumentType, now: dt.datetime) -> lifecycle.Transition:
-    assert plan.existing is not None and plan.valuation is not None
-    columns = {
-        **lifecycle.columns_of(plan.existing),
-        "mode": plan.mode or plan.existing.mode,
-        "currency": plan.valuation.currency,
-        "value": plan.valuation.value,
-        "value_cny": plan.valuation.value_cny,
-        "cny_rate": plan.valuation.cny_rate,
-        "country": plan.valuation.country,
-        "chapters": plan.valuation.chapters_json(),
-    }
-    status = plan.match.status if plan.match is not None else plan.existing.status
-    return lifecycle.Transition(columns, plan.existing.status, status, "amended by the filer (appType 2)")
-
-
-def _final_status(plan: _Plan, rows: dict[str, dict[str, Any]]) -> str:
+def _final_status(plan: RecordPlan, rows: dict[str, dict[str, Any]]) -> str:
     if plan.app_type == "3":
         return repository.DELETED
     if plan.match is not None:
@@ -653,99 +418,6 @@ def _final_status(plan: _Plan, rows: dict[str, dict[str, Any]]) -> str:
     if row is not None:
         return str(row["status"])
     return plan.existing.status if plan.existing is not None else "accepted"
-
-
-async def _store_filing(
-    session: AsyncSession,
-    ctx: DeclarationContext,
-    identity: Identity,
-    doc_type: DocumentType,
-    message: CebMessage,
-    raw: RawBody,
-    filed: Filed,
-) -> None:
-    from services.declaration.intake.answers import answer_json
-
-    await store_filing(
-        session,
-        ctx,
-        identity,
-        raw,
-        filed.filing_id,
-        filed.received_at,
-        message_type=doc_type.message_type,
-        direction=doc_type.direction,
-        guid=message.guid,
-        envelope=envelope_of(message),
-        record_count=len(message.records),
-        accepted_count=filed.accepted_count,
-        outcome=filed.outcome,
-        answer=answer_json(filed),
-    )
-
-
-def envelope_of(message: CebMessage) -> dict[str, Any]:
-    """The message's transport blocks (no personal data) — what regeneration needs besides records."""
-    data = message_to_json(
-        CebMessage(
-            message.message_type,
-            message.guid,
-            message.version,
-            [],
-            message.base_transfer,
-            message.base_subscribe,
-            message.extend_message,
-            message.signature,
-        )
-    )
-    data.pop("records", None)
-    return data
-
-
-async def store_filing(
-    session: AsyncSession,
-    ctx: DeclarationContext,
-    identity: Identity,
-    raw: RawBody,
-    filing_id: str,
-    received_at: dt.datetime,
-    *,
-    message_type: str | None,
-    direction: str | None,
-    guid: str | None,
-    envelope: dict[str, Any] | None,
-    record_count: int,
-    accepted_count: int,
-    outcome: str,
-    answer: dict[str, Any],
-) -> None:
-    """Keep a filing: the original bytes and our answer, both sealed (they may carry personal data)."""
-    sealed_raw = ctx.vault.seal(raw.data, filing_id)
-    sealed_answer = ctx.vault.seal_json(answer, f"{filing_id}:answer")
-    await repository.add_filing(
-        session,
-        {
-            "id": filing_id,
-            "party_id": identity.party_id,
-            "message_type": message_type,
-            "direction": direction,
-            "guid": (guid or "")[:64] or None,
-            "content_format": raw.content_format,
-            "content_type": raw.content_type[:100],
-            "raw_key_id": sealed_raw.key_id,
-            "raw_cipher": sealed_raw.blob,
-            "raw_sha256": hashlib.sha256(raw.data).hexdigest(),
-            "raw_size": len(raw.data),
-            "envelope": envelope,
-            "record_count": record_count,
-            "accepted_count": accepted_count,
-            "outcome": outcome,
-            "answer_key_id": sealed_answer.key_id,
-            "answer_cipher": sealed_answer.blob,
-            "received_at": received_at,
-            "request_id": current_request_id(),
-        },
-    )
 
 
 __all__ = ["Filed", "RawBody", "RecordResult", "file_message", "pre_no", "store_filing"]

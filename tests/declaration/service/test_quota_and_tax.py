@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from services.declaration.ceb.model import CebMessage
 from services.declaration.context import DeclarationContext
-from services.declaration.intake.service import BUYER_HASH_PURPOSE
+from services.declaration.intake.plans import BUYER_HASH_PURPOSE
 from services.declaration.quota.models import BuyerQuota
 from services.declaration.quota.service import from_e5, quota_year
 from shared.sqltypes import utcnow
