@@ -42,11 +42,16 @@ def released(i: int) -> bytes:
     return event.to_json_bytes()
 
 
-async def produce_stream(bootstrap: str, pause_every: int = 10) -> None:
+async def produce_stream(bootstrap: str, halfway: asyncio.Event, pause_every: int = 10) -> None:
+    """The stream; after half of it, it waits for ``halfway`` — so the kill surely falls mid-stream,
+    however long the service takes to start consuming."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
         for i in range(EVENTS):
+            if i == EVENTS // 2:
+                await producer.flush()
+                await halfway.wait()
             await producer.send(events_topic("declaration"), value=released(i), key=f"doc-{i}".encode())
             if i % DUPLICATE_EVERY == 0:
                 await producer.send(events_topic("declaration"), value=released(i), key=f"doc-{i}".encode())
@@ -102,7 +107,8 @@ async def test_every_event_is_counted_once_across_a_kill_9(stats_database: str, 
             "DDT_STATS_DATABASE_URL": stats_database,
         }
         stats = ServiceProcess("stats", port, env, tmp_path / "stats.log").start()
-        stream = asyncio.create_task(produce_stream(broker.bootstrap))
+        halfway = asyncio.Event()
+        stream = asyncio.create_task(produce_stream(broker.bootstrap, halfway))
         async with httpx.AsyncClient(base_url=stats.url, timeout=5) as client:
 
             async def totals() -> dict[str, str] | None:
@@ -122,6 +128,7 @@ async def test_every_event_is_counted_once_across_a_kill_9(stats_database: str, 
             before_kill = await counted()
             stats.kill9()  # mid-stream: no shutdown code, uncommitted offsets, half-done batches
             stream_running_at_kill = not stream.done()
+            halfway.set()  # the second half is published while the service is down, and after
             stats.start()
             await stream
             await wait_until(
