@@ -100,7 +100,8 @@ async def test_an_order_filed_through_the_gateway_shows_up_in_stats(tmp_path: Pa
                 orders = [r for r in rows if r.get("figure") == "accepted_documents.order"]
                 return orders if orders and str(orders[0].get("current")) == "1" else None
 
-            orders = await wait_until(counted, timeout=30, message="stats counted the order")
+            # Generous: after other tests the stats consumer may first wait for a group rebalance.
+            orders = await wait_until(counted, timeout=90, message="stats counted the order")
     assert filed.status_code == 200, filed.text
     assert filed.json()["records"][0]["accepted"] is True
     assert orders == [{"figure": "accepted_documents.order", "current": "1"}], json.dumps(orders)
