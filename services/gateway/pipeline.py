@@ -87,7 +87,7 @@ async def send_problem_response(send: Send, exc: ProblemError) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def proxy_app(proxy: Proxy, route: Route, identity: Identity, body: bytes) -> ASGIApp:
+def proxy_app(proxy: Proxy, route: Route, identity: Identity | None, body: bytes) -> ASGIApp:
     """The request's handler when a service serves it: forward straight from the pipeline.
 
     Skipping the framework's routing for proxied calls is most of the gateway's per-request
@@ -216,6 +216,9 @@ class GatewayPipeline:
         resolved = resolve_operation(method, scope["path"])
         recorder = _Recorder(send)
         caller: Caller | None = None
+        if resolved is not None and resolved.operation.public:
+            await self._public(scope, resolved, replay_body, recorder, body, gw, state, started)
+            return
         try:
             headers = request_headers(scope.get("headers", []))
             path, query = wire_target(
@@ -266,6 +269,29 @@ class GatewayPipeline:
             await recorder.send_problem(exc)
         finally:
             self._audit(gw, scope, state, resolved, caller, recorder, started)
+
+    async def _public(
+        self,
+        scope: Scope,
+        resolved: ResolvedOperation,
+        receive: Receive,
+        recorder: _Recorder,
+        body: bytes,
+        gw: GatewayComponents,
+        state: dict[str, Any],
+        started: float,
+    ) -> None:
+        """A public operation (a page or static file holding no data): no credentials, no identity."""
+        route = resolve_route(scope["path"])
+        try:
+            app = self.app if route is None else proxy_app(proxy_of(scope), route, None, body)
+            await app(scope, receive, recorder.send)
+        except ProblemError as exc:
+            if recorder.started:
+                raise
+            await recorder.send_problem(exc)
+        finally:
+            self._audit(gw, scope, state, resolved, None, recorder, started)
 
     async def _idempotent(
         self,

@@ -24,6 +24,13 @@ class GatewaySettings(ServiceSettings):
     service_name: ClassVar[str] = "gateway"
     default_port: ClassVar[int] = 8000
 
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body; customs messages carry up to 100 records (the declaration "
+        "service's own limit is the same).",
+    )
+
     # --- keys -------------------------------------------------------------------------
     identity_private_key: SecretStr = secret_field(
         DEV_IDENTITY_SEED, "base64url Ed25519 seed the gateway signs internal identity tokens with."

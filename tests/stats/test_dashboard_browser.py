@@ -2,10 +2,9 @@
 
 Stats and the gateway run as HTTP servers in this process; the page signs in with a
 regulator credential at the gateway's OAuth2 token endpoint, and every figure it
-shows comes from facts fed through the stats consumer. Until the gateway serves the
-dashboard's static files without authentication (see docs/stats.md, "Dashboard"),
-the test adds a bearer token to those static requests only — the page's own data
-calls carry the token it obtained at sign-in.
+shows comes from facts fed through the stats consumer. The page and its static files
+pass the gateway without credentials (they hold no data); the page's data calls carry
+the token it obtained at sign-in.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ class Platform:
     gateway_url: str
     regulator: PartyKey
     enterprise: PartyKey
-    static_token: str
     stats: StatsApi
     year_value: Decimal
 
@@ -112,11 +110,7 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
             gateway = Gateway(gateway_app, client, admin, settings)  # type: ignore[arg-type]
             regulator = await gateway.onboard("regulator", name="连云港市商务局")
             enterprise = await gateway.enterprise()
-            viewer = await gateway.onboard("regulator", name="static files")
-            token = await client.post(
-                "/oauth/token", auth=(viewer.key_id, viewer.secret), data={"grant_type": "client_credentials"}
-            )
-            yield Platform(gateway_url, regulator, enterprise, token.json()["access_token"], api, total)
+            yield Platform(gateway_url, regulator, enterprise, api, total)
         await api.client.aclose()
 
 
@@ -139,14 +133,6 @@ def read_bytes(path: str) -> bytes:
 
 async def open_dashboard(browser: Any, platform: Platform, who: PartyKey, query: str = "") -> Any:
     context = await browser.new_context(accept_downloads=True, locale="zh-CN")
-
-    async def static_with_token(route: Any) -> None:
-        # Stand-in for the gateway serving the page's static files without authentication.
-        await route.continue_(
-            headers={**route.request.headers, "authorization": f"Bearer {platform.static_token}"}
-        )
-
-    await context.route("**/v1/stats/dashboard/**", static_with_token)
     page = await context.new_page()
     await page.goto(f"{platform.gateway_url}/v1/stats/dashboard/?from=2026-01-01&to=2026-12-31{query}")
     await page.fill("#key-id", who.key_id)

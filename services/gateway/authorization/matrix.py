@@ -30,6 +30,12 @@ BUSINESS = frozenset(
     }
 )
 ADMIN = frozenset({R.PLATFORM_ADMIN})
+#: Who sends customs messages: e-commerce enterprises and platforms (orders, inventories,
+#: summaries), logistics firms (waybills, statuses, arrivals, departures, manifests) and
+#: payment institutions and banks (payment records CEB411, receipts CEB403).
+CUSTOMS_FILERS = frozenset(
+    {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM, R.PAYMENT_INSTITUTION, R.BANK}
+)
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ = frozenset({"GET"})
 
@@ -43,6 +49,8 @@ class Operation:
     template: str  # "{param}" matches one segment; a trailing "/**" matches any sub-path
     roles: frozenset[Role]
     summary: str
+    #: Served without credentials (pages and static files that hold no data).
+    public: bool = False
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -65,10 +73,16 @@ class Operation:
 
 
 def _op(
-    name: str, methods: str | frozenset[str], template: str, roles: Iterable[Role], summary: str
+    name: str,
+    methods: str | frozenset[str],
+    template: str,
+    roles: Iterable[Role],
+    summary: str,
+    *,
+    public: bool = False,
 ) -> Operation:
     method_set = frozenset({methods}) if isinstance(methods, str) else methods
-    return Operation(name, method_set, template, frozenset(roles), summary)
+    return Operation(name, method_set, template, frozenset(roles), summary, public)
 
 
 # Order matters: the first match wins, so specific templates precede the wildcards.
@@ -204,25 +218,25 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("idempotency.read", "GET", "/v1/idempotency-keys/{key}", ALL, "State of an own Idempotency-Key"),
     # Services behind the gateway
     _op(
-        "customs.orders.create",
+        "customs.orders.file",
         "POST",
-        "/v1/customs/orders",
+        "/v1/customs/{direction}/orders",
         {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
-        "File an order (CEB311/303)",
+        "File orders (CEB311 import, CEB303 export)",
     ),
     _op(
         "customs.read",
         READ,
         "/v1/customs/**",
-        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM},
-        "Read own customs documents and receipts",
+        CUSTOMS_FILERS,
+        "Read own customs documents, filings and receipts",
     ),
     _op(
         "customs.write",
         WRITE,
         "/v1/customs/**",
-        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM},
-        "File customs documents",
+        CUSTOMS_FILERS,
+        "File customs documents (the declaration service checks every enterprise code is the caller's)",
     ),
     _op(
         "logistics.read",
@@ -259,7 +273,15 @@ OPERATIONS: tuple[Operation, ...] = (
         BUSINESS | {R.REGULATOR},
         "Activity summary (own; regulators: platform-wide)",
     ),
-    _op("stats.read", READ, "/v1/stats/**", BUSINESS | {R.REGULATOR}, "Statistics and exports"),
+    _op(
+        "stats.dashboard_page",
+        "GET",
+        "/v1/stats/dashboard/**",
+        ALL,
+        "The regulator dashboard's page and static files (no data; the page signs in for its figures)",
+        public=True,
+    ),
+    _op("stats.read", READ, "/v1/stats/**", BUSINESS | {R.REGULATOR} | ADMIN, "Statistics and exports"),
     _op(
         "stats.write", WRITE, "/v1/stats/**", {R.REGULATOR, R.PLATFORM_ADMIN}, "Reward runs and their reviews"
     ),
@@ -315,5 +337,6 @@ def matrix_markdown() -> str:
     for op in OPERATIONS:
         methods = "/".join(sorted(op.methods)) if op.methods != WRITE else "POST/PUT/PATCH/DELETE"
         cells = " | ".join("✓" if r in op.roles else "" for r in roles)
-        lines.append(f"| `{op.name}` | {methods} | `{op.template}` | {cells} |")
+        name = f"`{op.name}` (public, no credentials)" if op.public else f"`{op.name}`"
+        lines.append(f"| {name} | {methods} | `{op.template}` | {cells} |")
     return "\n".join(lines)

@@ -31,7 +31,18 @@ log = logging.getLogger("ddt.gateway.proxy")
 
 _FORWARD_REQUEST_HEADERS = frozenset({b"content-type", b"accept", b"accept-language", b"idempotency-key"})
 _FORWARD_RESPONSE_HEADERS = frozenset(
-    {b"content-type", b"location", b"retry-after", b"content-disposition", b"cache-control", b"etag"}
+    {
+        b"content-type",
+        b"location",
+        b"retry-after",
+        b"content-disposition",
+        b"cache-control",
+        b"etag",
+        # pages served through the gateway (the stats dashboard) keep their security headers
+        b"content-security-policy",
+        b"x-content-type-options",
+        b"referrer-policy",
+    }
 )
 _BREAKER_STATUSES = frozenset({502, 503, 504})
 
@@ -80,9 +91,12 @@ class Proxy:
         return Response(content=content, status_code=status, headers=headers)
 
     async def forward_raw(
-        self, scope: Scope, route: Route, identity: Identity, body: bytes
+        self, scope: Scope, route: Route, identity: Identity | None, body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         """Send the request in ``scope`` to ``route.service``; its status, kept headers and body.
+
+        ``identity`` is None only for public operations (no identity token is sent, so the
+        service serves nothing that needs one).
 
         Raises :class:`ProblemError` for an open circuit (503), a timeout (504) or an
         unreachable service (503).
@@ -110,14 +124,15 @@ class Proxy:
             headers.append(
                 (b"x-client-request-id", state["client_request_id"][:200].encode("latin-1", "replace"))
             )
-        token = self.signer.mint(
-            identity,
-            audience=f"ddt-{route.service}",
-            method=scope["method"],
-            path=route.path,
-            request_id=request_id,
-        )
-        headers.append((IDENTITY_HEADER.encode(), token.encode()))
+        if identity is not None:
+            token = self.signer.mint(
+                identity,
+                audience=f"ddt-{route.service}",
+                method=scope["method"],
+                path=route.path,
+                request_id=request_id,
+            )
+            headers.append((IDENTITY_HEADER.encode(), token.encode()))
         raw_path = (scope.get("raw_path") or route.path.encode()).partition(b"?")[0]
         query = scope.get("query_string", b"")
         target = raw_path + (b"?" + query if query else b"")
