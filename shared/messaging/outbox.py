@@ -126,6 +126,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 0.5,
         retention_days: int = 7,
+        linger_seconds: float = 0.01,
         producer_factory: Callable[[PlatformSettings, str], AIOKafkaProducer] = new_producer,
     ) -> None:
         self.service = service
@@ -133,6 +134,7 @@ class OutboxRelay:
         self.platform = platform
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.linger_seconds = linger_seconds
         self.retention = dt.timedelta(days=retention_days)
         self._producer_factory = producer_factory
         self._producer: AIOKafkaProducer | None = None
@@ -190,6 +192,10 @@ class OutboxRelay:
         finally:
             for w in waiters:
                 w.cancel()
+        if self._wake.is_set() and self.linger_seconds and not stop.is_set():
+            # Under load every commit wakes the relay; lingering a moment lets the commits of
+            # concurrent requests share one pass (one SELECT, one publish round, one UPDATE).
+            await asyncio.sleep(self.linger_seconds)
         self._wake.clear()
 
     async def _connect(self) -> None:
