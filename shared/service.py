@@ -187,8 +187,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The service runtime (publisher, settings, extras)."""
+async def get_runtime(request: Request) -> Runtime:
+    """The service runtime (publisher, settings, extras).
+
+    Async on purpose: FastAPI runs a plain-function dependency in its thread pool, a
+    hop per request for what is an attribute read.
+    """
     return request.app.state.runtime  # type: ignore[no-any-return]
 
 
