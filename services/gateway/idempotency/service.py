@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sdk.signing import body_sha256, canonical_path, canonical_query
 from services.gateway.idempotency.models import IdempotencyRecord
@@ -79,6 +81,11 @@ class StoredResponse:
     body: bytes
 
 
+def _insert_ignore(conn: Any, table: Any) -> Any:
+    dialect = conn.dialect.name
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+
+
 class IdempotencyStore:
     """The records, in the gateway database."""
 
@@ -107,9 +114,14 @@ class IdempotencyStore:
             "locked_until": now + self.lock,
             "expires_at": now + self.ttl,
         }
-        async with self.db.transaction() as session:
-            if await insert_ignore(session, IdempotencyRecord.__table__, values):  # type: ignore[arg-type]
+        table = IdempotencyRecord.__table__
+        async with self.db.single_statement() as conn:
+            # The common case — a new key — is one autocommitted INSERT; only a key seen
+            # before needs the locking transaction below.
+            inserted = await conn.execute(_insert_ignore(conn, table).values(**values))  # type: ignore[arg-type]
+            if inserted.rowcount:
                 return None
+        async with self.db.transaction() as session:
             row = await session.scalar(
                 select(IdempotencyRecord)
                 .where(IdempotencyRecord.party_id == party_id, IdempotencyRecord.key == key)
@@ -158,7 +170,7 @@ class IdempotencyStore:
         self, *, party_id: str, key: str, status: int, headers: dict[str, str], body: bytes
     ) -> None:
         """Store the answer so repeats replay it."""
-        async with self.db.transaction() as session:
+        async with self.db.single_statement() as session:
             await session.execute(
                 update(IdempotencyRecord)
                 .where(IdempotencyRecord.party_id == party_id, IdempotencyRecord.key == key)
@@ -169,7 +181,7 @@ class IdempotencyStore:
 
     async def release(self, *, party_id: str, key: str) -> None:
         """Forget an in-progress key whose request executed nothing (the client may retry it)."""
-        async with self.db.transaction() as session:
+        async with self.db.single_statement() as session:
             await session.execute(
                 delete(IdempotencyRecord).where(
                     IdempotencyRecord.party_id == party_id,
