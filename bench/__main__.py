@@ -19,9 +19,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 BENCHMARKS: dict[str, tuple[str, list[str], str]] = {
-    "gateway": ("bench.gateway_throughput", ["--duration", "15"], "signed requests through the gateway vs direct"),
-    "declaration": ("bench.declaration_intake", ["--duration", "10"], "CEB621 records accepted through the gateway"),
-    "exchange": ("bench.declaration_exchange", [], "documents carried to 899 through the simulator vs intake"),
+    "gateway": (
+        "bench.gateway_throughput",
+        ["--duration", "15"],
+        "signed requests through the gateway vs direct",
+    ),
+    "declaration": (
+        "bench.declaration_intake",
+        ["--duration", "10"],
+        "CEB621 records accepted through the gateway",
+    ),
+    "exchange": (
+        "bench.declaration_exchange",
+        [],
+        "documents carried to 899 through the simulator vs intake",
+    ),
     "rewards": ("bench.stats_rewards_run", [], "reward run for 20,000 enterprises"),
     "stats": ("bench.stats_dashboard", [], "dashboard queries over 10M facts on PostgreSQL vs DuckDB"),
 }

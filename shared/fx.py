@@ -72,7 +72,9 @@ class RateTable:
     @classmethod
     def default(cls) -> RateTable:
         """The table shipped with the platform (embedded mode and tests)."""
-        return cls.from_csv_text(resources.files("shared.data").joinpath("exchange_rates.csv").read_text("utf-8"))
+        return cls.from_csv_text(
+            resources.files("shared.data").joinpath("exchange_rates.csv").read_text("utf-8")
+        )
 
     def rate(self, currency: str, on: dt.date) -> tuple[Decimal, str]:
         """(CNY per unit, month of the rate) for ``currency`` on ``on``."""

@@ -97,7 +97,9 @@ def public_key_from_b64(value: str) -> Ed25519PublicKey:
 def generate_keypair() -> tuple[str, str]:
     """A new (private seed, public key), both base64url — for production settings."""
     key = Ed25519PrivateKey.generate()
-    seed = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    seed = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return _b64encode(seed), _b64encode(public)
 
@@ -205,4 +207,3 @@ def require_roles(*roles: str) -> Any:
         return identity
 
     return Depends(check)
-

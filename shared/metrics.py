@@ -21,14 +21,20 @@ HTTP_LATENCY = Histogram(
 )
 OUTBOX_PUBLISHED = Counter("ddt_outbox_published_total", "Events published by the outbox relay", ["service"])
 OUTBOX_FAILURES = Counter("ddt_outbox_publish_failures_total", "Failed outbox publish attempts", ["service"])
-OUTBOX_PENDING = Gauge("ddt_outbox_pending", "Events waiting in the outbox at the last relay pass", ["service"])
+OUTBOX_PENDING = Gauge(
+    "ddt_outbox_pending", "Events waiting in the outbox at the last relay pass", ["service"]
+)
 EVENTS_CONSUMED = Counter(
     "ddt_events_consumed_total",
     "Events handled by a consumer, by outcome (applied, duplicate, ignored, parked)",
     ["service", "consumer", "outcome"],
 )
-DEAD_LETTERS_PARKED = Counter("ddt_dead_letters_parked_total", "Messages parked as dead letters", ["service", "consumer"])
-BROKER_CONNECTED = Gauge("ddt_broker_connected", "1 while the service's Kafka producer is connected", ["service"])
+DEAD_LETTERS_PARKED = Counter(
+    "ddt_dead_letters_parked_total", "Messages parked as dead letters", ["service", "consumer"]
+)
+BROKER_CONNECTED = Gauge(
+    "ddt_broker_connected", "1 while the service's Kafka producer is connected", ["service"]
+)
 
 
 async def metrics_endpoint(_request: Request) -> Response:

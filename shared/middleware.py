@@ -49,7 +49,10 @@ async def send_problem(send: Send, kind: ProblemType, detail: str, **extensions:
         {
             "type": "http.response.start",
             "status": document["status"],
-            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -72,7 +75,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, REQUEST_ID_HEADER.encode())
-        request_id = incoming if (self.trust_request_id and incoming and len(incoming) <= 64) else new_request_id()
+        request_id = (
+            incoming if (self.trust_request_id and incoming and len(incoming) <= 64) else new_request_id()
+        )
         client_request_id = None if self.trust_request_id else incoming
         scope.setdefault("state", {})["request_id"] = request_id
         scope["state"]["client_request_id"] = client_request_id
@@ -99,7 +104,9 @@ class RequestContextMiddleware:
             if response_started:
                 raise
             access_log.error("unhandled error", exc_info=True)
-            await send_problem(send_with_id, INTERNAL_ERROR, "An unexpected error occurred; quote the request id.")
+            await send_problem(
+                send_with_id, INTERNAL_ERROR, "An unexpected error occurred; quote the request id."
+            )
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
@@ -149,7 +156,9 @@ class BodyLimitMiddleware:
                 return
             if declared_len > self.max_bytes:
                 await send_problem(
-                    send, BODY_TOO_LARGE, f"The body is {declared_len} bytes; the limit is {self.max_bytes}.",
+                    send,
+                    BODY_TOO_LARGE,
+                    f"The body is {declared_len} bytes; the limit is {self.max_bytes}.",
                     limit=self.max_bytes,
                 )
                 return
@@ -163,7 +172,9 @@ class BodyLimitMiddleware:
             size += len(chunk)
             if size > self.max_bytes:
                 await send_problem(
-                    send, BODY_TOO_LARGE, f"The body exceeds the limit of {self.max_bytes} bytes.",
+                    send,
+                    BODY_TOO_LARGE,
+                    f"The body exceeds the limit of {self.max_bytes} bytes.",
                     limit=self.max_bytes,
                 )
                 return
@@ -216,7 +227,8 @@ class MediaTypeMiddleware:
             await send_problem(
                 send,
                 UNSUPPORTED_MEDIA_TYPE,
-                f"Content-Type {content_type or '(none)'} is not accepted; use one of {sorted(self.accepted)}.",
+                f"Content-Type {content_type or '(none)'} is not accepted; "
+                f"use one of {sorted(self.accepted)}.",
                 accepted=sorted(self.accepted),
             )
             return

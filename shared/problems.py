@@ -73,7 +73,10 @@ INTERNAL_ERROR = problem_type(
 )
 SERVICE_UNAVAILABLE = problem_type("service.unavailable", 503, "Service temporarily unavailable")
 IDENTITY_MISSING = problem_type(
-    "auth.identity_missing", 401, "Missing internal identity", "Services only answer requests forwarded by the gateway."
+    "auth.identity_missing",
+    401,
+    "Missing internal identity",
+    "Services only answer requests forwarded by the gateway.",
 )
 IDENTITY_INVALID = problem_type("auth.identity_invalid", 401, "Invalid internal identity token")
 FORBIDDEN = problem_type("auth.forbidden", 403, "Not allowed")
@@ -162,7 +165,9 @@ def problem_response(
 ) -> JSONResponse:
     """A ready ``application/problem+json`` response."""
     body = problem_body(kind, detail, status=status, errors=errors, **extensions)
-    return JSONResponse(body, status_code=body["status"], headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE)
+    return JSONResponse(
+        body, status_code=body["status"], headers=dict(headers or {}), media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 def _pointer(loc: Sequence[Any]) -> str:
@@ -174,7 +179,11 @@ def _pointer(loc: Sequence[Any]) -> str:
 def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Pydantic errors as ``{pointer, detail, type}`` items, without echoing input values."""
     return [
-        {"pointer": _pointer(err.get("loc", ())), "detail": err.get("msg", "invalid"), "type": err.get("type")}
+        {
+            "pointer": _pointer(err.get("loc", ())),
+            "detail": err.get("msg", "invalid"),
+            "type": err.get("type"),
+        }
         for err in exc.errors()
     ]
 
@@ -200,7 +209,9 @@ async def _on_http_exception(_request: Request, exc: Exception) -> JSONResponse:
     kind = _STATUS_FALLBACK.get(exc.status_code) or problem_type(
         f"http.{exc.status_code}", exc.status_code, "HTTP error"
     )
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in {kind.title, "Not Found"} else None
+    detail = (
+        exc.detail if isinstance(exc.detail, str) and exc.detail not in {kind.title, "Not Found"} else None
+    )
     return problem_response(kind, detail, status=exc.status_code, headers=getattr(exc, "headers", None))
 
 

@@ -78,7 +78,9 @@ class Runtime:
         self.settings = settings
         self.name = definition.name
         self.db = Database(
-            settings.effective_database_url, pool_size=settings.db_pool_size, pre_ping=settings.db_pool_pre_ping
+            settings.effective_database_url,
+            pool_size=settings.db_pool_size,
+            pre_ping=settings.db_pool_pre_ping,
         )
         self.publisher = EventPublisher(definition.name)
         self.relay = OutboxRelay(
@@ -246,5 +248,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         app.add_middleware(middleware_cls, **options)
     app.add_middleware(MediaTypeMiddleware, accepted=definition.accepted_media_types)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware, service=definition.name, trust_request_id=definition.trust_request_id)
+    app.add_middleware(
+        RequestContextMiddleware, service=definition.name, trust_request_id=definition.trust_request_id
+    )
     return app

@@ -25,7 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Marker put into development default secrets that are free text; a value containing
 #: it is never acceptable in production.
-DEV_SECRET_MARKER = "dev-insecure"
+DEV_SECRET_MARKER = "dev-insecure"  # noqa: S105 — a marker, not a password
 
 
 class Environment(enum.StrEnum):
@@ -77,6 +77,7 @@ def _environment_of(settings: DdtSettings) -> Environment:
 
 def _is_default_secret(value: object, default: object) -> bool:
     """Empty, equal to the development default, or carrying the development marker."""
+
     def raw(v: object) -> str:
         return v.get_secret_value() if isinstance(v, SecretStr) else str(v or "")
 
@@ -91,7 +92,9 @@ def env_name(settings_cls: type[BaseSettings], field_name: str) -> str:
 
 def known_env_names(*settings_classes: type[BaseSettings]) -> set[str]:
     """Every environment variable the given settings classes read."""
-    return {env_name(cls, name) for cls in settings_classes for name in cls.model_fields if name != "platform"}
+    return {
+        env_name(cls, name) for cls in settings_classes for name in cls.model_fields if name != "platform"
+    }
 
 
 # Development Ed25519 key pair for the internal identity token: a fixed seed so every
@@ -113,7 +116,9 @@ class PlatformSettings(DdtSettings):
         description="Idempotent producer; the embedded tansu broker does not support it, Apache Kafka does.",
     )
     kafka_session_timeout_ms: int = Field(
-        default=10000, ge=1000, description="Consumer group session timeout (a new member joins after about half)."
+        default=10000,
+        ge=1000,
+        description="Consumer group session timeout (a new member joins after about half).",
     )
     kafka_heartbeat_interval_ms: int = Field(default=3000, ge=100)
     kafka_topic_partitions: int = Field(default=3, ge=1)
@@ -146,8 +151,9 @@ class ServiceSettings(DdtSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_pool_pre_ping: bool = Field(
         default=True,
-        description="Test pooled PostgreSQL connections before use (3 round trips per transaction with asyncpg); "
-        "off, a connection broken by a database restart fails its next use once and is replaced.",
+        description="Test pooled PostgreSQL connections before use "
+        "(3 round trips per transaction with asyncpg); off, a connection broken by a database "
+        "restart fails its next use once and is replaced.",
     )
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)

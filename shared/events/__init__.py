@@ -11,4 +11,12 @@ from shared.events.envelope import (
     split_type,
 )
 
-__all__ = ["EVENT_MODELS", "CloudEvent", "EventData", "build_event", "parse_data", "register_event", "split_type"]
+__all__ = [
+    "EVENT_MODELS",
+    "CloudEvent",
+    "EventData",
+    "build_event",
+    "parse_data",
+    "register_event",
+    "split_type",
+]

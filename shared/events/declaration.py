@@ -63,7 +63,9 @@ class DocumentFacts(BaseModel):
     value: Decimal
     value_cny: Decimal
     cny_rate: Decimal = Field(description="CNY per unit of currency used for value_cny")
-    country: str | None = Field(default=None, description="partner country (customs code): origin on import, destination on export")
+    country: str | None = Field(
+        default=None, description="partner country (customs code): origin on import, destination on export"
+    )
     chapters: list[ChapterValue] = Field(default_factory=list)
     district: str | None = None
     park: str | None = None

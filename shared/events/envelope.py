@@ -53,7 +53,10 @@ class CloudEvent(BaseModel):
     def to_json_bytes(self) -> bytes:
         """Canonical JSON bytes (sorted keys, UTF-8) for the wire and the outbox."""
         return json.dumps(
-            self.model_dump(mode="json", exclude_none=True), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            self.model_dump(mode="json", exclude_none=True),
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
         ).encode()
 
     @classmethod

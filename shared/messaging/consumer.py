@@ -48,7 +48,11 @@ Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
 async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True if a row was inserted."""
     dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(**values).on_conflict_do_nothing()
+    stmt = (
+        (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+    )
     result = await session.execute(stmt)
     return bool(result.rowcount)
 
@@ -119,7 +123,9 @@ class EventHandlers:
         try:
             return route.handler, route.model.model_validate(event.data)
         except ValidationError as exc:
-            raise UnreadableMessage(f"invalid {event.type} data: {exc.error_count()} error(s): {exc.errors()[:3]}") from exc
+            raise UnreadableMessage(
+                f"invalid {event.type} data: {exc.error_count()} error(s): {exc.errors()[:3]}"
+            ) from exc
 
     @property
     def types(self) -> list[str]:
@@ -183,7 +189,9 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("consumer loop failed; reconnecting", extra={"consumer": self.name, "error": repr(exc)})
+                log.warning(
+                    "consumer loop failed; reconnecting", extra={"consumer": self.name, "error": repr(exc)}
+                )
                 await self._sleep(stop, backoff)
                 backoff = min(backoff * 2, 10.0)
             finally:
@@ -199,7 +207,9 @@ class EventConsumer:
         except TimeoutError:
             pass
 
-    async def process(self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+    async def process(
+        self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> None:
         """Handle a fetched batch, then commit the offsets after the last handled record."""
         offsets: dict[TopicPartition, int] = {}
         for tp, records in batch.items():
@@ -242,7 +252,10 @@ class EventConsumer:
         try:
             applied = await self._apply_chunk(prepared)
         except Exception as exc:
-            log.info("chunk failed; applying its events one by one", extra={"consumer": self.name, "error": repr(exc)})
+            log.info(
+                "chunk failed; applying its events one by one",
+                extra={"consumer": self.name, "error": repr(exc)},
+            )
             for record in records:
                 await self.handle(record)
             return
@@ -257,8 +270,13 @@ class EventConsumer:
                 session,
                 inbox,
                 [
-                    {"consumer": self.name, "event_id": eid, "event_type": etype, "outcome": "applied",
-                     "processed_at": now}
+                    {
+                        "consumer": self.name,
+                        "event_id": eid,
+                        "event_type": etype,
+                        "outcome": "applied",
+                        "processed_at": now,
+                    }
                     for eid, etype in rows.items()
                 ],
                 returning=inbox.c.event_id,
@@ -304,12 +322,19 @@ class EventConsumer:
                     last_error = exc
                     log.warning(
                         "event handler failed",
-                        extra={"consumer": self.name, "event_id": event.id, "event_type": event.type,
-                               "attempt": attempt, "error": repr(exc)},
+                        extra={
+                            "consumer": self.name,
+                            "event_id": event.id,
+                            "event_type": event.type,
+                            "attempt": attempt,
+                            "error": repr(exc),
+                        },
                     )
                     if attempt < self.max_attempts:
                         await asyncio.sleep(self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)])
-            return await self._park(record, event.id, event.type, repr(last_error), attempts=self.max_attempts)
+            return await self._park(
+                record, event.id, event.type, repr(last_error), attempts=self.max_attempts
+            )
         finally:
             reset_request_id(token)
 
@@ -319,23 +344,35 @@ class EventConsumer:
             first_time = await insert_ignore(
                 session,
                 inbox,
-                {"consumer": self.name, "event_id": event.id, "event_type": event.type, "outcome": "applied",
-                 "processed_at": utcnow()},
+                {
+                    "consumer": self.name,
+                    "event_id": event.id,
+                    "event_type": event.type,
+                    "outcome": "applied",
+                    "processed_at": utcnow(),
+                },
             )
             if not first_time:
                 return "duplicate"
             await handler(session, event, data)
         return "applied"
 
-    async def _park(self, record: ConsumerRecord, event_id: str, event_type: str | None, error: str, *, attempts: int) -> str:
+    async def _park(
+        self, record: ConsumerRecord, event_id: str, event_type: str | None, error: str, *, attempts: int
+    ) -> str:
         payload = (record.value or b"").decode("utf-8", errors="replace")
         key = record.key.decode("utf-8", errors="replace") if record.key else None
         async with self.db.transaction() as session:
             first_time = await insert_ignore(
                 session,
                 inbox,
-                {"consumer": self.name, "event_id": event_id, "event_type": event_type, "outcome": "parked",
-                 "processed_at": utcnow()},
+                {
+                    "consumer": self.name,
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "outcome": "parked",
+                    "processed_at": utcnow(),
+                },
             )
             if not first_time:
                 metrics.EVENTS_CONSUMED.labels(self.service, self.name, "duplicate").inc()
@@ -343,17 +380,39 @@ class EventConsumer:
             await insert_ignore(
                 session,
                 dead_letters,
-                {"consumer": self.name, "event_id": event_id, "event_type": event_type, "topic": record.topic,
-                 "partition": record.partition, "offset": record.offset, "key": key, "payload": payload,
-                 "error": error[:4000], "attempts": attempts, "status": "parked", "parked_at": utcnow()},
+                {
+                    "consumer": self.name,
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "topic": record.topic,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "key": key,
+                    "payload": payload,
+                    "error": error[:4000],
+                    "attempts": attempts,
+                    "status": "parked",
+                    "parked_at": utcnow(),
+                },
             )
             await stage_raw(
-                session, topic=dead_letter_topic(self.name), key=key or event_id, event_id=f"dlq:{self.name}:{event_id}",
-                event_type=event_type or "unreadable", payload=payload,
+                session,
+                topic=dead_letter_topic(self.name),
+                key=key or event_id,
+                event_id=f"dlq:{self.name}:{event_id}",
+                event_type=event_type or "unreadable",
+                payload=payload,
                 headers={"error": error[:500], "source_topic": record.topic, "source_offset": record.offset},
             )
-        log.error("message parked as dead letter",
-                  extra={"consumer": self.name, "event_id": event_id, "event_type": event_type, "error": error[:500]})
+        log.error(
+            "message parked as dead letter",
+            extra={
+                "consumer": self.name,
+                "event_id": event_id,
+                "event_type": event_type,
+                "error": error[:500],
+            },
+        )
         metrics.EVENTS_CONSUMED.labels(self.service, self.name, "parked").inc()
         metrics.DEAD_LETTERS_PARKED.labels(self.service, self.name).inc()
         return "parked"
@@ -378,7 +437,9 @@ class ReplayResult:
     error: str | None = None
 
 
-async def list_dead_letters(db: Database, consumer: str, *, status: str | None = "parked") -> list[dict[str, Any]]:
+async def list_dead_letters(
+    db: Database, consumer: str, *, status: str | None = "parked"
+) -> list[dict[str, Any]]:
     """Parked (or all) dead letters of ``consumer``, oldest first."""
     query = select(dead_letters).where(dead_letters.c.consumer == consumer).order_by(dead_letters.c.id)
     if status:
@@ -387,12 +448,16 @@ async def list_dead_letters(db: Database, consumer: str, *, status: str | None =
         return [dict(r._mapping) for r in (await session.execute(query)).all()]
 
 
-async def replay_dead_letter(db: Database, consumer: str, handlers: EventHandlers, dead_letter_id: int) -> ReplayResult:
+async def replay_dead_letter(
+    db: Database, consumer: str, handlers: EventHandlers, dead_letter_id: int
+) -> ReplayResult:
     """Re-run a parked message through ``handlers``; it stays parked if it fails again."""
     async with db.transaction() as session:
         row = (
             await session.execute(
-                select(dead_letters).where(dead_letters.c.id == dead_letter_id, dead_letters.c.consumer == consumer)
+                select(dead_letters).where(
+                    dead_letters.c.id == dead_letter_id, dead_letters.c.consumer == consumer
+                )
             )
         ).first()
     if row is None:
@@ -408,21 +473,21 @@ async def replay_dead_letter(db: Database, consumer: str, handlers: EventHandler
         async with db.transaction() as session:
             await handler(session, event, data)
             await session.execute(
-                update(inbox).where(inbox.c.consumer == consumer, inbox.c.event_id == row.event_id).values(
-                    outcome="applied", processed_at=utcnow()
-                )
+                update(inbox)
+                .where(inbox.c.consumer == consumer, inbox.c.event_id == row.event_id)
+                .values(outcome="applied", processed_at=utcnow())
             )
             await session.execute(
-                update(dead_letters).where(dead_letters.c.id == dead_letter_id).values(
-                    status="replayed", resolved_at=utcnow(), attempts=dead_letters.c.attempts + 1
-                )
+                update(dead_letters)
+                .where(dead_letters.c.id == dead_letter_id)
+                .values(status="replayed", resolved_at=utcnow(), attempts=dead_letters.c.attempts + 1)
             )
     except Exception as exc:
         async with db.transaction() as session:
             await session.execute(
-                update(dead_letters).where(dead_letters.c.id == dead_letter_id).values(
-                    attempts=dead_letters.c.attempts + 1, error=repr(exc)[:4000]
-                )
+                update(dead_letters)
+                .where(dead_letters.c.id == dead_letter_id)
+                .values(attempts=dead_letters.c.attempts + 1, error=repr(exc)[:4000])
             )
         return ReplayResult(dead_letter_id, "parked", repr(exc))
     return ReplayResult(dead_letter_id, "replayed")
@@ -433,8 +498,11 @@ async def discard_dead_letter(db: Database, consumer: str, dead_letter_id: int) 
     async with db.transaction() as session:
         result = await session.execute(
             update(dead_letters)
-            .where(dead_letters.c.id == dead_letter_id, dead_letters.c.consumer == consumer,
-                   dead_letters.c.status == "parked")
+            .where(
+                dead_letters.c.id == dead_letter_id,
+                dead_letters.c.consumer == consumer,
+                dead_letters.c.status == "parked",
+            )
             .values(status="discarded", resolved_at=utcnow())
         )
     return bool(result.rowcount)

@@ -49,7 +49,9 @@ def new_consumer(platform: PlatformSettings, group_id: str, topics: list[str]) -
 
 async def ensure_topics(platform: PlatformSettings, topics: list[str], timeout: float = 10.0) -> None:
     """Create ``topics`` if missing (idempotent; production Kafka has auto-create off)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=platform.kafka_bootstrap_servers, request_timeout_ms=int(timeout * 1000))
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=platform.kafka_bootstrap_servers, request_timeout_ms=int(timeout * 1000)
+    )
     await asyncio.wait_for(admin.start(), timeout)
     try:
         existing = set(await admin.list_topics())
@@ -58,8 +60,11 @@ async def ensure_topics(platform: PlatformSettings, topics: list[str], timeout: 
             try:
                 await admin.create_topics(
                     [
-                        NewTopic(t, num_partitions=platform.kafka_topic_partitions,
-                                 replication_factor=platform.kafka_replication_factor)
+                        NewTopic(
+                            t,
+                            num_partitions=platform.kafka_topic_partitions,
+                            replication_factor=platform.kafka_replication_factor,
+                        )
                         for t in missing
                     ]
                 )

@@ -73,7 +73,14 @@ class EventPublisher:
         now = utcnow()
         ids = list(event_ids) if event_ids else [None] * len(items)
         events = [
-            build_event(data, source=self.source, subject=subject, event_id=eid, time=time or now, requestid=request_id)
+            build_event(
+                data,
+                source=self.source,
+                subject=subject,
+                event_id=eid,
+                time=time or now,
+                requestid=request_id,
+            )
             for (data, subject), eid in zip(items, ids, strict=True)
         ]
         if events:
@@ -97,14 +104,25 @@ class EventPublisher:
 
 
 async def stage_raw(
-    session: AsyncSession, *, topic: str, key: str, event_id: str, event_type: str, payload: str,
+    session: AsyncSession,
+    *,
+    topic: str,
+    key: str,
+    event_id: str,
+    event_type: str,
+    payload: str,
     headers: dict[str, Any] | None = None,
 ) -> None:
     """Stage an already-encoded message (dead letters keep the bytes they received)."""
     await session.execute(
         insert(outbox).values(
-            event_id=event_id, topic=topic, key=key, event_type=event_type, payload=payload,
-            headers=headers, created_at=utcnow(),
+            event_id=event_id,
+            topic=topic,
+            key=key,
+            event_type=event_type,
+            payload=payload,
+            headers=headers,
+            created_at=utcnow(),
         )
     )
     session.info[OUTBOX_DIRTY] = True
@@ -171,7 +189,9 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the broker or the database is away: keep trying
-                log.warning("outbox relay pass failed; retrying", extra={"error": repr(exc), "backoff_s": backoff})
+                log.warning(
+                    "outbox relay pass failed; retrying", extra={"error": repr(exc), "backoff_s": backoff}
+                )
                 metrics.OUTBOX_FAILURES.labels(self.service).inc()
                 await self._disconnect()
                 await self._sleep(stop, backoff)
@@ -247,8 +267,14 @@ class OutboxRelay:
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
-                    select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.event_id,
-                           outbox.c.event_type)
+                    select(
+                        outbox.c.seq,
+                        outbox.c.topic,
+                        outbox.c.key,
+                        outbox.c.payload,
+                        outbox.c.event_id,
+                        outbox.c.event_type,
+                    )
                     .where(outbox.c.sent_at.is_(None))
                     .order_by(outbox.c.seq)
                     .limit(self.batch_size)
@@ -259,20 +285,30 @@ class OutboxRelay:
             return 0
         futures = []
         for row in rows:
-            headers = [("ce_id", row.event_id.encode()), ("ce_type", row.event_type.encode()),
-                       ("content-type", b"application/cloudevents+json")]
+            headers = [
+                ("ce_id", row.event_id.encode()),
+                ("ce_type", row.event_type.encode()),
+                ("content-type", b"application/cloudevents+json"),
+            ]
             futures.append(
-                await self._producer.send(row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers)
+                await self._producer.send(
+                    row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers
+                )
             )
         results = await asyncio.gather(*futures, return_exceptions=True)
-        acked = [row.seq for row, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)]
-        failed = [(row.seq, res) for row, res in zip(rows, results, strict=True) if isinstance(res, BaseException)]
+        acked = [
+            row.seq for row, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)
+        ]
+        failed = [
+            (row.seq, res) for row, res in zip(rows, results, strict=True) if isinstance(res, BaseException)
+        ]
         async with self.db.transaction() as session:
             if acked:
                 await session.execute(update(outbox).where(outbox.c.seq.in_(acked)).values(sent_at=utcnow()))
             for seq, error in failed:
                 await session.execute(
-                    update(outbox).where(outbox.c.seq == seq)
+                    update(outbox)
+                    .where(outbox.c.seq == seq)
                     .values(attempts=outbox.c.attempts + 1, last_error=repr(error)[:2000])
                 )
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(acked))
@@ -282,17 +318,28 @@ class OutboxRelay:
 
     async def _refill_if_broker_lost_log(self) -> None:
         async with self.db.transaction() as session:
-            topics = (await session.execute(select(outbox.c.topic).where(outbox.c.sent_at.is_not(None)).distinct())).scalars().all()
+            topics = (
+                (
+                    await session.execute(
+                        select(outbox.c.topic).where(outbox.c.sent_at.is_not(None)).distinct()
+                    )
+                )
+                .scalars()
+                .all()
+            )
         for topic in topics:
             ends = await topic_end_offsets(self.platform, topic)
             if ends and any(ends.values()):
                 continue
             async with self.db.transaction() as session:
                 result = await session.execute(
-                    update(outbox).where(outbox.c.topic == topic, outbox.c.sent_at.is_not(None)).values(sent_at=None)
+                    update(outbox)
+                    .where(outbox.c.topic == topic, outbox.c.sent_at.is_not(None))
+                    .values(sent_at=None)
                 )
             log.warning(
-                "broker has no messages for a topic this service published to; republishing the retained outbox",
+                "broker has no messages for a topic this service published to; "
+                "republishing the retained outbox",
                 extra={"topic": topic, "events": result.rowcount},
             )
 
@@ -320,7 +367,13 @@ async def republish(db: Database, *, since: dt.datetime | None = None, topic: st
 async def pending_count(db: Database) -> int:
     """Rows not yet acknowledged by the broker."""
     async with db.transaction() as session:
-        return int((await session.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))).scalar_one())
+        return int(
+            (
+                await session.execute(
+                    select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+                )
+            ).scalar_one()
+        )
 
 
 __all__ = ["EventPublisher", "OutboxRelay", "PublishFailed", "pending_count", "republish", "stage_raw"]

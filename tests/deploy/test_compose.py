@@ -20,8 +20,11 @@ APP_SERVICES = list(SERVICES)
 
 def settings_class(service: str) -> type[ServiceSettings]:
     module = importlib.import_module(f"services.{service}.settings")
-    return next(v for v in vars(module).values()
-                if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings)
+    return next(
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
+    )
 
 
 def env_of(name: str) -> dict[str, str]:
@@ -35,7 +38,10 @@ def test_every_service_is_in_the_compose_file() -> None:
 @pytest.mark.parametrize("service", APP_SERVICES + ["migrate"])
 def test_images_are_built_from_deploy(service: str) -> None:
     build = COMPOSE["services"][service]["build"]
-    assert (build["dockerfile"], (ROOT / build["context"] / build["dockerfile"]).is_file()) == ("deploy/Dockerfile", True)
+    assert (build["dockerfile"], (ROOT / build["context"] / build["dockerfile"]).is_file()) == (
+        "deploy/Dockerfile",
+        True,
+    )
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -71,9 +77,10 @@ def test_each_service_has_its_own_database(service: str) -> None:
 
 def test_kafka_is_apache_kafka_in_kraft_mode() -> None:
     kafka = COMPOSE["services"]["kafka"]
-    assert (kafka["image"].startswith("apache/kafka:"), "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]) == (
-        True, True
-    )
+    assert (
+        kafka["image"].startswith("apache/kafka:"),
+        "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"],
+    ) == (True, True)
 
 
 @pytest.mark.parametrize("service", [*APP_SERVICES, "postgres", "kafka", "redis"])
@@ -84,9 +91,11 @@ def test_long_running_services_have_health_checks(service: str) -> None:
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_services_start_after_their_dependencies_and_migrations(service: str) -> None:
     depends = COMPOSE["services"][service]["depends_on"]
-    assert (depends["postgres"]["condition"], depends["kafka"]["condition"], depends["migrate"]["condition"]) == (
-        "service_healthy", "service_healthy", "service_completed_successfully"
-    )
+    assert (
+        depends["postgres"]["condition"],
+        depends["kafka"]["condition"],
+        depends["migrate"]["condition"],
+    ) == ("service_healthy", "service_healthy", "service_completed_successfully")
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -102,7 +111,11 @@ def test_only_the_gateway_is_published() -> None:
 
 def test_gateway_routes_to_the_services_by_their_compose_names() -> None:
     env = env_of("gateway")
-    assert all(re.fullmatch(rf"http://{s}:\d+", env[f"DDT_GATEWAY_{s.upper()}_URL"]) for s in APP_SERVICES if s != "gateway")
+    assert all(
+        re.fullmatch(rf"http://{s}:\d+", env[f"DDT_GATEWAY_{s.upper()}_URL"])
+        for s in APP_SERVICES
+        if s != "gateway"
+    )
 
 
 def test_the_production_environment_is_declared_everywhere() -> None:

@@ -19,13 +19,19 @@ from tests.support.services import platform_settings, served, service_settings
 
 async def test_service_starts_without_broker_and_delivers_when_it_comes(tmp_path: Path) -> None:
     broker = Broker(port=free_port(), log_dir=tmp_path)  # not started yet
-    app = create_app(service_settings(LogisticsSettings, f"sqlite+aiosqlite:///{tmp_path}/l.db", broker.bootstrap))
+    app = create_app(
+        service_settings(LogisticsSettings, f"sqlite+aiosqlite:///{tmp_path}/l.db", broker.bootstrap)
+    )
     try:
         async with served(app) as url, httpx.AsyncClient(base_url=url) as client:
             not_ready = (await client.get("/readyz")).status_code
             runtime = app.state.runtime
-            async with runtime.db.transaction() as session:  # a request's unit of work, while the broker is away
-                await runtime.publisher.stage(session, CounterBumped(counter="outage", amount=1), subject="o-1")
+            async with (
+                runtime.db.transaction() as session
+            ):  # a request's unit of work, while the broker is away
+                await runtime.publisher.stage(
+                    session, CounterBumped(counter="outage", amount=1), subject="o-1"
+                )
             broker.start()
             await ensure_topics(platform_settings(broker.bootstrap), all_topics())
 

@@ -34,9 +34,22 @@ def free_offset() -> int:
 def start_runner(var: Path, offset: int, broker_port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DDT_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "deploy.embedded", "--var", str(var), "--port-offset", str(offset),
-         "--broker-port", str(broker_port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "deploy.embedded",
+            "--var",
+            str(var),
+            "--port-offset",
+            str(offset),
+            "--broker-port",
+            str(broker_port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 

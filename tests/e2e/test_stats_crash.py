@@ -32,12 +32,25 @@ TOTALS = "/v1/stats/totals?from=2026-01-01&to=2026-12-31"
 
 def released(i: int) -> bytes:
     facts = DocumentFacts(
-        document_id=f"doc-{i}", document_kind="inventory", message_type="CEB621", party_id=f"party-{i % 5}",
-        mode="1210", direction="import", business_no=f"ORDER-{i}", currency="142", value=Decimal("10.01"),
-        value_cny=Decimal("10.01"), cny_rate=Decimal(1), country="142",
+        document_id=f"doc-{i}",
+        document_kind="inventory",
+        message_type="CEB621",
+        party_id=f"party-{i % 5}",
+        mode="1210",
+        direction="import",
+        business_no=f"ORDER-{i}",
+        currency="142",
+        value=Decimal("10.01"),
+        value_cny=Decimal("10.01"),
+        cny_rate=Decimal(1),
+        country="142",
     )
-    data = DocumentStatusChanged(document=facts, previous_status="cleared_review", status="released",
-                                 occurred_at=dt.datetime(2026, 11, 11, 12, tzinfo=dt.UTC))
+    data = DocumentStatusChanged(
+        document=facts,
+        previous_status="cleared_review",
+        status="released",
+        occurred_at=dt.datetime(2026, 11, 11, 12, tzinfo=dt.UTC),
+    )
     event = build_event(data, source="/ddt/declaration", subject=facts.document_id, event_id=f"evt-{i}")
     return event.to_json_bytes()
 
@@ -102,8 +115,10 @@ async def test_every_event_is_counted_once_across_a_kill_9(stats_database: str, 
         await ensure_topics(platform_settings(broker.bootstrap), all_topics())
         port = free_port()
         env = {
-            "DDT_ENVIRONMENT": "test", "DDT_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-            "DDT_KAFKA_SESSION_TIMEOUT_MS": "3000", "DDT_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "DDT_ENVIRONMENT": "test",
+            "DDT_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
+            "DDT_KAFKA_SESSION_TIMEOUT_MS": "3000",
+            "DDT_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
             "DDT_STATS_DATABASE_URL": stats_database,
         }
         stats = ServiceProcess("stats", port, env, tmp_path / "stats.log").start()
@@ -138,7 +153,10 @@ async def test_every_event_is_counted_once_across_a_kill_9(stats_database: str, 
             value = (await totals() or {})["value"]
         stats.stop()
         assert (stream_running_at_kill, before_kill < EVENTS, final, Decimal(value)) == (
-            True, True, EVENTS, Decimal("10.01") * EVENTS
+            True,
+            True,
+            EVENTS,
+            Decimal("10.01") * EVENTS,
         )
     finally:
         broker.stop()

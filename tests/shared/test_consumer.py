@@ -18,13 +18,15 @@ from shared.messaging.kafka import ensure_topics
 from shared.messaging.tables import dead_letters
 from shared.messaging.topics import dead_letter_topic
 from tests.shared.events_fixtures import CounterBumped, CounterBumpedV2
-from tests.shared.test_outbox import read_topic
 from tests.support.infra import Broker, wait_until
 from tests.support.services import platform_settings
 
 test_metadata = MetaData()
 counters = Table(
-    "test_counters", test_metadata, Column("name", String(50), primary_key=True), Column("total", Integer, nullable=False)
+    "test_counters",
+    test_metadata,
+    Column("name", String(50), primary_key=True),
+    Column("total", Integer, nullable=False),
 )
 
 
@@ -49,7 +51,9 @@ class World:
             raise RuntimeError(f"counter {data.counter} is broken")
         if not await insert_ignore(session, counters, {"name": data.counter, "total": data.amount}):
             await session.execute(
-                update(counters).where(counters.c.name == data.counter).values(total=counters.c.total + data.amount)
+                update(counters)
+                .where(counters.c.name == data.counter)
+                .values(total=counters.c.total + data.amount)
             )
 
 
@@ -72,10 +76,18 @@ def event(data: EventData, subject: str = "s") -> CloudEvent:
     return build_event(data, source="/ddt/test", subject=subject)
 
 
-def new_consumer(db: Database, bootstrap: str, topic: str, world: World, group: str | None = None) -> EventConsumer:
+def new_consumer(
+    db: Database, bootstrap: str, topic: str, world: World, group: str | None = None
+) -> EventConsumer:
     return EventConsumer(
-        service="test", name=group or f"g-{uuid.uuid4().hex[:8]}", db=db, platform=platform_settings(bootstrap),
-        topics=[topic], handlers=world.handlers, max_attempts=2, retry_delays=(0.01,),
+        service="test",
+        name=group or f"g-{uuid.uuid4().hex[:8]}",
+        db=db,
+        platform=platform_settings(bootstrap),
+        topics=[topic],
+        handlers=world.handlers,
+        max_attempts=2,
+        retry_delays=(0.01,),
     )
 
 
@@ -91,7 +103,12 @@ async def run_until(consumer: EventConsumer, condition: Callable[[], object], ti
 
 async def topic(broker: Broker) -> str:
     name = f"test.consumer.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(platform_settings(broker.bootstrap), [name, ])
+    await ensure_topics(
+        platform_settings(broker.bootstrap),
+        [
+            name,
+        ],
+    )
     return name
 
 
@@ -115,11 +132,15 @@ async def _metric_done(db: Database, consumer: str, count: int) -> bool:
     from shared.messaging.tables import inbox
 
     async with db.transaction() as session:
-        seen = await session.scalar(select(func.count()).select_from(inbox).where(inbox.c.consumer == consumer))
+        seen = await session.scalar(
+            select(func.count()).select_from(inbox).where(inbox.c.consumer == consumer)
+        )
     return seen == count
 
 
-async def test_a_crash_before_the_offset_commit_replays_without_double_counting(db: Database, broker: Broker) -> None:
+async def test_a_crash_before_the_offset_commit_replays_without_double_counting(
+    db: Database, broker: Broker
+) -> None:
     name = await topic(broker)
     events = [event(CounterBumped(counter="crash", amount=1)) for _ in range(30)]
     await send(broker.bootstrap, name, [("s", e.to_json_bytes()) for e in events])
@@ -127,8 +148,13 @@ async def test_a_crash_before_the_offset_commit_replays_without_double_counting(
     group = f"g-{uuid.uuid4().hex[:8]}"
     # First incarnation applies part of the stream, then "dies" before committing offsets.
     first = new_consumer(db, broker.bootstrap, name, world, group)
-    raw = AIOKafkaConsumer(name, bootstrap_servers=broker.bootstrap, group_id=group, enable_auto_commit=False,
-                           auto_offset_reset="earliest")
+    raw = AIOKafkaConsumer(
+        name,
+        bootstrap_servers=broker.bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     await raw.start()
     try:
         applied = 0
@@ -145,7 +171,9 @@ async def test_a_crash_before_the_offset_commit_replays_without_double_counting(
     assert await total(db, "crash") == 30
 
 
-async def test_an_unreadable_message_is_parked_and_the_partition_moves_on(db: Database, broker: Broker) -> None:
+async def test_an_unreadable_message_is_parked_and_the_partition_moves_on(
+    db: Database, broker: Broker
+) -> None:
     name = await topic(broker)
     good = event(CounterBumped(counter="after-poison", amount=5))
     await send(broker.bootstrap, name, [("s", b"{not json"), ("s", good.to_json_bytes())])
@@ -158,7 +186,11 @@ async def test_an_unreadable_message_is_parked_and_the_partition_moves_on(db: Da
 
 async def test_a_parked_message_is_copied_to_the_dead_letter_topic(db: Database, broker: Broker) -> None:
     name = await topic(broker)
-    await send(broker.bootstrap, name, [("s", b"garbage"), ("s", event(CounterBumped(counter="x", amount=1)).to_json_bytes())])
+    await send(
+        broker.bootstrap,
+        name,
+        [("s", b"garbage"), ("s", event(CounterBumped(counter="x", amount=1)).to_json_bytes())],
+    )
     world = World()
     consumer = new_consumer(db, broker.bootstrap, name, world)
     await run_until(consumer, lambda: total(db, "x"))
@@ -169,8 +201,12 @@ async def test_a_parked_message_is_copied_to_the_dead_letter_topic(db: Database,
     await relay._connect()  # noqa: SLF001
     await relay.publish_batch()
     await relay._disconnect()  # noqa: SLF001
-    consumer_dlq = AIOKafkaConsumer(dead_letter_topic(consumer.name), bootstrap_servers=broker.bootstrap,
-                                    auto_offset_reset="earliest", group_id=f"dlq-{uuid.uuid4().hex[:6]}")
+    consumer_dlq = AIOKafkaConsumer(
+        dead_letter_topic(consumer.name),
+        bootstrap_servers=broker.bootstrap,
+        auto_offset_reset="earliest",
+        group_id=f"dlq-{uuid.uuid4().hex[:6]}",
+    )
     await consumer_dlq.start()
     try:
         record = await asyncio.wait_for(consumer_dlq.getone(), 15)
@@ -182,19 +218,34 @@ async def test_a_parked_message_is_copied_to_the_dead_letter_topic(db: Database,
 async def test_an_unknown_payload_version_is_parked_not_misread(db: Database, broker: Broker) -> None:
     name = await topic(broker)
     v2 = event(CounterBumpedV2(counter="v2", amount=3, unit="pcs"))
-    await send(broker.bootstrap, name, [("s", v2.to_json_bytes()), ("s", event(CounterBumped(counter="v1", amount=1)).to_json_bytes())])
+    await send(
+        broker.bootstrap,
+        name,
+        [("s", v2.to_json_bytes()), ("s", event(CounterBumped(counter="v1", amount=1)).to_json_bytes())],
+    )
     world = World()
     consumer = new_consumer(db, broker.bootstrap, name, world)
     await run_until(consumer, lambda: total(db, "v1"))
     rows = await parked(db, consumer.name)
-    assert [("unsupported version 2" in str(r["error"]), await total(db, "v2")) for r in rows] == [(True, None)]
+    assert [("unsupported version 2" in str(r["error"]), await total(db, "v2")) for r in rows] == [
+        (True, None)
+    ]
 
 
 async def test_other_event_types_are_ignored(db: Database, broker: Broker) -> None:
     name = await topic(broker)
-    foreign = CloudEvent(id=str(uuid.uuid4()), source="/ddt/other", type="ddt.other.thing.v1",
-                         time="2026-01-01T00:00:00+00:00", data={"x": 1})
-    await send(broker.bootstrap, name, [("s", foreign.to_json_bytes()), ("s", event(CounterBumped(counter="y", amount=1)).to_json_bytes())])
+    foreign = CloudEvent(
+        id=str(uuid.uuid4()),
+        source="/ddt/other",
+        type="ddt.other.thing.v1",
+        time="2026-01-01T00:00:00+00:00",
+        data={"x": 1},
+    )
+    await send(
+        broker.bootstrap,
+        name,
+        [("s", foreign.to_json_bytes()), ("s", event(CounterBumped(counter="y", amount=1)).to_json_bytes())],
+    )
     world = World()
     consumer = new_consumer(db, broker.bootstrap, name, world)
     await run_until(consumer, lambda: total(db, "y"))
@@ -203,10 +254,14 @@ async def test_other_event_types_are_ignored(db: Database, broker: Broker) -> No
 
 async def test_a_failing_handler_is_parked_then_replayed_once_fixed(db: Database, broker: Broker) -> None:
     name = await topic(broker)
-    await send(broker.bootstrap, name, [
-        ("s", event(CounterBumped(counter="flaky", amount=7)).to_json_bytes()),
-        ("s", event(CounterBumped(counter="healthy", amount=1)).to_json_bytes()),
-    ])
+    await send(
+        broker.bootstrap,
+        name,
+        [
+            ("s", event(CounterBumped(counter="flaky", amount=7)).to_json_bytes()),
+            ("s", event(CounterBumped(counter="healthy", amount=1)).to_json_bytes()),
+        ],
+    )
     world = World()
     world.failing.add("flaky")
     consumer = new_consumer(db, broker.bootstrap, name, world)
@@ -220,8 +275,14 @@ async def test_a_failing_handler_is_parked_then_replayed_once_fixed(db: Database
 
 async def test_a_replay_that_fails_again_stays_parked(db: Database, broker: Broker) -> None:
     name = await topic(broker)
-    await send(broker.bootstrap, name, [("s", event(CounterBumped(counter="broken", amount=1)).to_json_bytes()),
-                                        ("s", event(CounterBumped(counter="ok", amount=1)).to_json_bytes())])
+    await send(
+        broker.bootstrap,
+        name,
+        [
+            ("s", event(CounterBumped(counter="broken", amount=1)).to_json_bytes()),
+            ("s", event(CounterBumped(counter="ok", amount=1)).to_json_bytes()),
+        ],
+    )
     world = World()
     world.failing.add("broken")
     consumer = new_consumer(db, broker.bootstrap, name, world)

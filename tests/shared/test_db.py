@@ -16,7 +16,10 @@ from shared.sqltypes import Money, UTCDateTime
 
 metadata = MetaData()
 ledger = Table(
-    "ledger", metadata, Column("id", Integer, primary_key=True), Column("amount", Money, nullable=True),
+    "ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("amount", Money, nullable=True),
     Column("at", UTCDateTime, nullable=True),
 )
 
@@ -79,9 +82,18 @@ async def test_naive_times_are_refused(db: Database) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.decimals(min_value=Decimal("-99999999999999"), max_value=Decimal("99999999999999"), places=5,
-                   allow_nan=False, allow_infinity=False))
-async def test_money_round_trips_exactly_on_sqlite(tmp_path_factory: pytest.TempPathFactory, value: Decimal) -> None:
+@given(
+    st.decimals(
+        min_value=Decimal("-99999999999999"),
+        max_value=Decimal("99999999999999"),
+        places=5,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+)
+async def test_money_round_trips_exactly_on_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, value: Decimal
+) -> None:
     # Hypothesis and function-scoped fixtures don't mix; a module-level engine per example is cheap on SQLite.
     path = tmp_path_factory.mktemp("money") / "m.db"
     database = Database(f"sqlite+aiosqlite:///{path}")

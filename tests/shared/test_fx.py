@@ -18,7 +18,11 @@ def test_cny_converts_at_one() -> None:
 
 def test_the_latest_month_not_after_the_date_applies() -> None:
     conversion = TABLE.convert(Decimal("100"), "502", dt.date(2026, 2, 28))
-    assert (conversion.value_cny, conversion.rate, conversion.rate_month) == (Decimal("710.00"), Decimal("7.1000"), "2026-01")
+    assert (conversion.value_cny, conversion.rate, conversion.rate_month) == (
+        Decimal("710.00"),
+        Decimal("7.1000"),
+        "2026-01",
+    )
 
 
 def test_a_new_month_rate_replaces_the_old_one() -> None:

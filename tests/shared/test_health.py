@@ -16,8 +16,11 @@ SERVICES = ["gateway", "declaration", "logistics", "payments", "stats"]
 def app_for(name: str, database_url: str, bootstrap: str):  # type: ignore[no-untyped-def]
     module = importlib.import_module(f"services.{name}.app")
     settings_module = importlib.import_module(f"services.{name}.settings")
-    cls = next(v for v in vars(settings_module).values()
-               if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings)
+    cls = next(
+        v
+        for v in vars(settings_module).values()
+        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
+    )
     return module.create_app(service_settings(cls, database_url, bootstrap))
 
 

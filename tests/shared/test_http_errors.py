@@ -54,12 +54,16 @@ def problem(response: httpx.Response) -> dict[str, object]:
 
 
 async def test_malformed_json_is_400_with_its_code(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/things", content=b'{"name": "x",', headers={"content-type": "application/json"})
+    response = await client.post(
+        "/v1/things", content=b'{"name": "x",', headers={"content-type": "application/json"}
+    )
     assert (response.status_code, problem(response)["code"]) == (400, "request.malformed_json")
 
 
 async def test_wrong_content_type_is_415(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/things", content=b"name=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        "/v1/things", content=b"name=x", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     assert (response.status_code, problem(response)["code"]) == (415, "request.unsupported_media_type")
 
 
@@ -79,7 +83,9 @@ async def test_wrong_method_is_405_problem(client: httpx.AsyncClient) -> None:
 
 
 async def test_declared_oversized_body_is_413(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/things", content=b"x" * 5000, headers={"content-type": "application/json"})
+    response = await client.post(
+        "/v1/things", content=b"x" * 5000, headers={"content-type": "application/json"}
+    )
     assert (response.status_code, problem(response)["code"]) == (413, "request.body_too_large")
 
 
@@ -96,13 +102,18 @@ async def test_validation_errors_point_to_each_bad_field(client: httpx.AsyncClie
     response = await client.post("/v1/things", json={"name": "", "quantity": 0})
     body = problem(response)
     assert (response.status_code, sorted(e["pointer"] for e in body["errors"])) == (  # type: ignore[union-attr]
-        422, ["/body/name", "/body/quantity"]
+        422,
+        ["/body/name", "/body/quantity"],
     )
 
 
 async def test_unexpected_error_is_500_problem_without_internals(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/boom")
-    assert (response.status_code, "passwd" in response.text, "Traceback" in response.text) == (500, False, False)
+    assert (response.status_code, "passwd" in response.text, "Traceback" in response.text) == (
+        500,
+        False,
+        False,
+    )
 
 
 async def test_unexpected_error_carries_the_request_id(client: httpx.AsyncClient) -> None:

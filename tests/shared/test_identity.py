@@ -35,7 +35,10 @@ def test_the_dev_public_key_matches_the_dev_seed() -> None:
 
 
 def test_a_token_for_another_service_is_refused() -> None:
-    assert refused(SIGNER.mint(PARTY, audience="ddt-stats", method="POST", path="/v1/customs/orders")) == "auth.identity_invalid"
+    assert (
+        refused(SIGNER.mint(PARTY, audience="ddt-stats", method="POST", path="/v1/customs/orders"))
+        == "auth.identity_invalid"
+    )
 
 
 def test_a_token_for_another_path_is_refused() -> None:
@@ -50,19 +53,32 @@ def test_a_token_for_another_method_is_refused() -> None:
 
 def test_an_expired_token_is_refused() -> None:
     old = IdentitySigner(DEV_IDENTITY_SEED, ttl_seconds=-60)
-    assert refused(old.mint(PARTY, audience="ddt-declaration", method="POST", path="/v1/customs/orders")) == "auth.identity_invalid"
+    assert (
+        refused(old.mint(PARTY, audience="ddt-declaration", method="POST", path="/v1/customs/orders"))
+        == "auth.identity_invalid"
+    )
 
 
 def test_a_token_signed_by_another_key_is_refused() -> None:
     seed, _public = generate_keypair()
     other = IdentitySigner(seed)
-    assert refused(other.mint(PARTY, audience="ddt-declaration", method="POST", path="/v1/customs/orders")) == "auth.identity_invalid"
+    assert (
+        refused(other.mint(PARTY, audience="ddt-declaration", method="POST", path="/v1/customs/orders"))
+        == "auth.identity_invalid"
+    )
 
 
 def test_alg_none_is_refused() -> None:
-    claims = {"iss": "ddt-gateway", "aud": "ddt-declaration", "sub": "p-1", "iat": dt.datetime.now(dt.UTC),
-              "exp": dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1), "mth": "POST", "pth": "/v1/customs/orders",
-              "idn": PARTY.model_dump()}
+    claims = {
+        "iss": "ddt-gateway",
+        "aud": "ddt-declaration",
+        "sub": "p-1",
+        "iat": dt.datetime.now(dt.UTC),
+        "exp": dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1),
+        "mth": "POST",
+        "pth": "/v1/customs/orders",
+        "idn": PARTY.model_dump(),
+    }
     token = jwt.encode(claims, key=None, algorithm="none")
     assert refused(token) == "auth.identity_invalid"
 
@@ -71,10 +87,20 @@ def test_hmac_with_the_public_key_as_secret_is_refused() -> None:
     # Algorithm confusion: an attacker signs HS256 using the (public) verification key as the secret.
     header = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()).rstrip(b"=")
     now = int(dt.datetime.now(dt.UTC).timestamp())
-    payload = base64.urlsafe_b64encode(json.dumps(
-        {"iss": "ddt-gateway", "aud": "ddt-declaration", "sub": "admin", "iat": now, "exp": now + 60,
-         "mth": "POST", "pth": "/v1/customs/orders", "idn": {"party_id": "admin", "roles": ["platform_admin"]}}
-    ).encode()).rstrip(b"=")
+    payload = base64.urlsafe_b64encode(
+        json.dumps(
+            {
+                "iss": "ddt-gateway",
+                "aud": "ddt-declaration",
+                "sub": "admin",
+                "iat": now,
+                "exp": now + 60,
+                "mth": "POST",
+                "pth": "/v1/customs/orders",
+                "idn": {"party_id": "admin", "roles": ["platform_admin"]},
+            }
+        ).encode()
+    ).rstrip(b"=")
     import hashlib
     import hmac
 
@@ -95,5 +121,10 @@ def test_a_tampered_token_is_refused() -> None:
 
 
 def test_owns_code_respects_the_registered_kind() -> None:
-    identity = Identity.model_validate({"party_id": "p", "codes": [{"code": "3207960001", "kinds": ["ebcCode"]}]})
-    assert (identity.owns_code("3207960001", "ebcCode"), identity.owns_code("3207960001", "payCode")) == (True, False)
+    identity = Identity.model_validate(
+        {"party_id": "p", "codes": [{"code": "3207960001", "kinds": ["ebcCode"]}]}
+    )
+    assert (identity.owns_code("3207960001", "ebcCode"), identity.owns_code("3207960001", "payCode")) == (
+        True,
+        False,
+    )

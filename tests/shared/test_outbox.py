@@ -30,14 +30,23 @@ def _publisher() -> EventPublisher:
 def _quick_producer(platform: PlatformSettings, client_id: str) -> AIOKafkaProducer:
     # Same producer as production, with a short request timeout so a dead broker is noticed fast.
     return AIOKafkaProducer(
-        bootstrap_servers=platform.kafka_bootstrap_servers, client_id=client_id, acks="all",
-        request_timeout_ms=2000, retry_backoff_ms=100,
+        bootstrap_servers=platform.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        request_timeout_ms=2000,
+        retry_backoff_ms=100,
     )
 
 
 def _relay(db: Database, bootstrap: str, **kwargs: object) -> OutboxRelay:
-    return OutboxRelay(service="logistics", db=db, platform=platform_settings(bootstrap), poll_seconds=0.05,
-                       producer_factory=_quick_producer, **kwargs)  # type: ignore[arg-type]
+    return OutboxRelay(
+        service="logistics",
+        db=db,
+        platform=platform_settings(bootstrap),
+        poll_seconds=0.05,
+        producer_factory=_quick_producer,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 20.0) -> list[CloudEvent]:
@@ -63,7 +72,9 @@ async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float =
 
 async def unsent(db: Database) -> int:
     async with db.transaction() as session:
-        return int(await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))))
+        return int(
+            await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+        )
 
 
 @pytest.fixture
@@ -74,7 +85,9 @@ async def own_broker(tmp_path) -> AsyncIterator[Broker]:  # type: ignore[no-unty
     instance.stop()
 
 
-async def test_event_is_published_only_if_its_transaction_commits(messaging_db: Database, broker: Broker) -> None:
+async def test_event_is_published_only_if_its_transaction_commits(
+    messaging_db: Database, broker: Broker
+) -> None:
     publisher = _publisher()
     await ensure_topics(platform_settings(broker.bootstrap), [publisher.topic])
     with pytest.raises(RuntimeError):
@@ -107,7 +120,9 @@ async def test_relay_keeps_order_per_key(messaging_db: Database, broker: Broker)
     assert per_key == {k: sorted(v) for k, v in per_key.items()} and sum(map(len, per_key.values())) == 60
 
 
-async def test_rows_stay_unsent_until_the_broker_acknowledges(messaging_db: Database, own_broker: Broker) -> None:
+async def test_rows_stay_unsent_until_the_broker_acknowledges(
+    messaging_db: Database, own_broker: Broker
+) -> None:
     publisher = _publisher()
     await ensure_topics(platform_settings(own_broker.bootstrap), [publisher.topic])
     relay = _relay(messaging_db, own_broker.bootstrap)

