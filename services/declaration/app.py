@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.declaration.context import EXTRAS_KEY, DeclarationContext
+from services.declaration.customs.driver import run_exchange, start_exchange
+from services.declaration.customs.routes import router as customs_router
 from services.declaration.directory.service import handlers as directory_handlers
 from services.declaration.documents.routes import router as documents_router
 from services.declaration.intake.routes import router as intake_router
@@ -30,11 +32,12 @@ def definition() -> ServiceDefinition:
             "Customs declarations: CEB messages in and out, pre-checks, customs exchange, "
             "receipts, summaries."
         ),
-        routers=[intake_router, documents_router],
+        routers=[intake_router, documents_router, customs_router],
         consumers=[
             ConsumerSpec(name="declaration", topics=[events_topic("gateway")], handlers=directory_handlers)
         ],
-        on_startup=[_build_context],
+        background=[run_exchange],
+        on_startup=[_build_context, start_exchange],
         accepted_media_types=("application/json", "application/xml", "text/xml"),
     )
 

@@ -8,6 +8,7 @@ addresses.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -119,4 +120,28 @@ class InventoryReturned(EventData):
     returned_chapters: list[ChapterValue]
     returned_value: Decimal
     returned_value_cny: Decimal
+    occurred_at: AwareDatetime
+
+
+@register_event
+class SummaryApplicationDue(EventData):
+    """An enterprise has not applied for its 9610 export monthly summary (CEB701) yet.
+
+    Sent once from the 10th of the following month (``status`` ``remind``) and once after
+    the 15th, the due day (``overdue``), per declaring party, customs, agent and e-commerce
+    enterprise; ``inventories`` counts the released/closed export inventories of ``month``
+    that no live summary application names. Added by the customs exchange (issue 5).
+    """
+
+    event_type = "ddt.declaration.summary.application_due"
+    version = 1
+
+    party_id: str = Field(description="the party that declared the inventories (webhooks go to it)")
+    month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", description="the month summarised, Beijing time")
+    status: Literal["remind", "overdue"]
+    due_on: date
+    customs_code: str
+    agent_code: str
+    ebc_code: str
+    inventories: int = Field(ge=1)
     occurred_at: AwareDatetime

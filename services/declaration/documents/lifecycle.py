@@ -9,7 +9,9 @@ Statuses of part 1 (docs/declaration.md): ``accepted`` (orders, payments, waybil
 and the other non-inventory documents), ``waiting`` / ``matched`` / ``mismatched``
 (inventories in the three-document match; partners become ``matched`` with their
 inventory), ``deleted`` (appType 3 before anything went to customs). Part 2 adds the
-customs statuses.
+customs statuses (``sent`` once in the customs outbox, then the lifecycle names of
+:mod:`..exchange.lifecycle`: ``submitted``, ``customs_accepted`` … ``released``, ``closed``),
+with the customs ``returnStatus`` and ``returnTime`` of the receipt that caused each change.
 """
 
 from __future__ import annotations
@@ -116,6 +118,10 @@ class Transition:
     reason: str | None = None
     mode: str | None = None
     needs_review: bool | None = None
+    customs_status: str | None = None
+    """The customs ``returnStatus`` when a receipt caused the change."""
+    occurred_at: dt.datetime | None = None
+    """When it happened, if not now: a receipt's customs ``returnTime`` (statistics date by it)."""
 
 
 async def apply(
@@ -169,6 +175,7 @@ async def publish(
         [
             {
                 "document_id": row["id"],
+                "party_id": row["party_id"],
                 "from_status": None,
                 "to_status": row["status"],
                 "customs_status": None,
@@ -181,11 +188,12 @@ async def publish(
         + [
             {
                 "document_id": change.columns["id"],
+                "party_id": change.columns["party_id"],
                 "from_status": change.previous,
                 "to_status": change.status,
-                "customs_status": None,
+                "customs_status": change.customs_status,
                 "reason": change.reason,
-                "occurred_at": now,
+                "occurred_at": change.occurred_at or now,
                 "request_id": request_id,
             }
             for change in changes
@@ -201,8 +209,9 @@ async def publish(
                 document=facts(change.columns, change.mode),
                 previous_status=change.previous,
                 status=change.status,
+                customs_status=change.customs_status,
                 reason=change.reason,
-                occurred_at=now,
+                occurred_at=change.occurred_at or now,
             ),
             change.columns["id"],
         )

@@ -8,7 +8,8 @@
   keyed hash the annual quota looks buyers up by, the keys documents are linked and
   deduplicated by, its status, and the non-personal facts events carry.
 * ``document_status_changes`` — the full status history of every document (part 2
-  appends customs receipts to it).
+  appends the changes customs receipts cause; every receipt itself is in
+  ``customs_receipt_entries``), with the filer's party id for the change feed.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ class Document(Base):
         Index("ix_documents_order_ref", "direction", "kind", "order_ref"),
         Index("ix_documents_waybill_ref", "direction", "kind", "waybill_ref"),
         Index("ix_documents_business_no", "business_no"),
+        # The exchange picks documents ready for customs by status, oldest first.
+        Index("ix_documents_status_seq", "status", "seq"),
     )
 
     # seq orders documents and numbers the platform's pre-entry number (preNo).
@@ -89,7 +92,8 @@ class Document(Base):
     waybill_ref: Mapped[str | None] = mapped_column(String(120), doc="logisticsCode|logisticsNo")
     ebp_code: Mapped[str | None] = mapped_column(String(50))
     ebc_code: Mapped[str | None] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20))
+    # 32: customs status names reach 23 characters (detained_anti_smuggling); widened in declaration_0003.
+    status: Mapped[str] = mapped_column(String(32))
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     body: Mapped[dict[str, Any]] = mapped_column(JSONText, doc="{head, lines} without personal fields")
@@ -112,11 +116,14 @@ class StatusChange(Base):
     """One step in a document's life: who moved it where, when and why."""
 
     __tablename__ = "document_status_changes"
+    __table_args__ = (Index("ix_document_status_changes_party", "party_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(String(36), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
+    # The document's filer (declaration_0003): the per-party change feed pages by (party_id, id).
+    party_id: Mapped[str | None] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
     customs_status: Mapped[str | None] = mapped_column(String(10))
     reason: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from services.declaration.context import DeclarationRuntime, context_of
+from services.declaration.customs.views import customs_view, entries_of, entries_view
 from services.declaration.documents import views
 from services.declaration.documents.kinds import all_types
 from services.declaration.documents.models import Document, Filing, StatusChange
@@ -23,7 +24,8 @@ from shared.service import DbSession
 router = APIRouter(prefix="/v1/customs", tags=["customs documents"])
 
 
-async def _visible(session: DbSession, identity: Identity, document_id: str) -> tuple[Document, str]:
+async def visible_document(session: DbSession, identity: Identity, document_id: str) -> tuple[Document, str]:
+    """The document and the caller's visibility (filer or named), or 404."""
     document = await session.scalar(select(Document).where(Document.id == document_id))
     visibility = views.access(identity, document) if document is not None else None
     if document is None or visibility is None:
@@ -40,7 +42,7 @@ async def _document_response(
     kind: str | None,
 ) -> Response:
     ctx = context_of(runtime)
-    document, visibility = await _visible(session, identity, document_id)
+    document, visibility = await visible_document(session, identity, document_id)
     if kind is not None and (document.direction, document.kind) != tuple(kind.split(":")):
         raise ProblemError(NOT_FOUND, f"Document {document_id} is not a {kind.split(':')[1]}.")
     if wants_xml(request):
@@ -53,7 +55,9 @@ async def _document_response(
         return Response(views.regenerate_xml(ctx, document, filing), media_type=XML_MEDIA_TYPE)
     match = await session.scalar(select(InventoryMatch).where(InventoryMatch.inventory_id == document.id))
     tax = await session.scalar(select(TaxAssessmentRow).where(TaxAssessmentRow.document_id == document.id))
-    return JSONResponse(views.document_view(ctx, document, visibility, match, tax))
+    view = views.document_view(ctx, document, visibility, match, tax)
+    view["customs"] = await customs_view(session, document.id)
+    return JSONResponse(view)
 
 
 @router.get(
@@ -72,8 +76,8 @@ async def get_document(
 
 @router.get("/documents/{document_id}/history", summary="Status history of a document")
 async def get_history(document_id: str, identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
-    """Every status the document went through, oldest first."""
-    await _visible(session, identity, document_id)
+    """Every status the document went through, oldest first, and every customs receipt it received."""
+    await visible_document(session, identity, document_id)
     rows = await session.scalars(
         select(StatusChange).where(StatusChange.document_id == document_id).order_by(StatusChange.id)
     )
@@ -89,6 +93,7 @@ async def get_history(document_id: str, identity: CurrentIdentity, session: DbSe
             }
             for r in rows
         ],
+        "receipts": entries_view(await entries_of(session, document_id)),
     }
 
 

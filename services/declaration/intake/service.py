@@ -29,7 +29,9 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
@@ -44,6 +46,7 @@ from services.declaration.ceb.receipts import Answer, RecordVerdict
 from services.declaration.ceb.rules import check_message
 from services.declaration.ceb.tax import Treatment, check_annual_quota
 from services.declaration.context import DeclarationContext
+from services.declaration.customs import references
 from services.declaration.documents import lifecycle, repository
 from services.declaration.documents.facts import mode_of, value_document
 from services.declaration.documents.kinds import REUSABLE_AFTER_WINDOW, DocumentType
@@ -51,6 +54,7 @@ from services.declaration.documents.numbers import pre_no
 from services.declaration.intake.filed import Filed, RawBody, RecordResult
 from services.declaration.intake.plans import RecordPlan, lock_keys_of, order_ref, plan_records, waybill_ref
 from services.declaration.intake.storage import (
+    LostRace,
     amend_document,
     amend_transition,
     document_row,
@@ -97,6 +101,13 @@ async def file_message(
                 return await _file(
                     session, runtime.publisher, ctx, identity, doc_type, message, raw, rule_issues, now
                 )
+        except LostRace:
+            # The customs exchange took a document this filing changes: run every check
+            # again, which now refuses the change (DDT-206).
+            if attempt == _ATTEMPTS:
+                raise
+            now = utcnow()
+            continue
         except (IntegrityError, DBAPIError) as exc:
             # A lost race (unique key, deadlock, serialization) or a pooled connection the
             # database dropped (no pre-ping, see settings): nothing was committed, run again.
@@ -148,6 +159,8 @@ async def _file(
     else:
         existing = await duplicates.existing_by_key(session, keys)
     await _check_keys(session, ctx, identity, doc_type, plans, now, existing)
+    if doc_type.message_type in references.REFERRING:
+        await _check_references(session, ctx, doc_type, plans, now)
     local_date = now.astimezone(CUSTOMS_TZ).date()
     for plan in plans:
         if plan.ok and plan.app_type != "3":
@@ -175,12 +188,18 @@ async def _file(
     if deleted:
         deleted_ids = [plan.existing.id for plan in deleted if plan.existing]
         await duplicates.retire_keys(session, deleted_ids)
-        # Written now, before matching runs again below, so the match no longer sees them.
-        await session.execute(
+        # Written now, before matching runs again below, so the match no longer sees them;
+        # conditional, as the customs exchange may have taken one for customs meanwhile.
+        result = await session.execute(
             update(repository.DOCUMENTS)
-            .where(repository.DOCUMENTS.c.id.in_(deleted_ids))
+            .where(
+                repository.DOCUMENTS.c.id.in_(deleted_ids),
+                repository.DOCUMENTS.c.status.in_(repository.AMENDABLE),
+            )
             .values(status=repository.DELETED, updated_at=now)
         )
+        if result.rowcount != len(deleted_ids):
+            raise LostRace("a document left the pre-check while it was being deleted")
         if doc_type.message_type == "CEB621":
             await quota.release(
                 session,
@@ -221,7 +240,9 @@ async def _file(
     ]
     to_apply: list[lifecycle.Transition] = []
     if doc_type.kind == "inventory":
-        to_apply += matching.partner_promotions((plan.match, plan.mode) for plan in accepted if plan.match)
+        matched = [(plan.match, plan.mode) for plan in accepted if plan.match]
+        to_apply += matching.partner_promotions(matched)
+        await matching.learn_partner_modes(session, matched, now)
     elif doc_type.kind in {"order", "payment", "waybill"}:
         to_apply += await matching.rematch_referencing(
             session,
@@ -339,6 +360,45 @@ async def _check_keys(
         if plan.ok:
             seen.add(plan.key)
     await duplicates.retire_keys(session, reused)
+
+
+async def _check_references(
+    session: AsyncSession,
+    ctx: DeclarationContext,
+    doc_type: DocumentType,
+    plans: Sequence[RecordPlan],
+    now: dt.datetime,
+) -> None:
+    """Cancellations, returns and summaries against the inventories they name (customs' own rules)."""
+    live = [plan for plan in plans if plan.ok and plan.app_type != "3"]
+    numbers = [n for plan in live for n in references.invt_nos_of(doc_type.message_type, plan.record)]
+    known = await references.known_inventories(session, numbers)
+    if not known:
+        return
+    ids = [k.customs.document_id for k in known.values()]
+    returned = await references.returned_quantities(session, ids)
+    elsewhere = (
+        await references.summarised_elsewhere(session, ids) if doc_type.message_type == "CEB701" else {}
+    )
+    for plan in live:
+        found = references.invt_nos_of(doc_type.message_type, plan.record)
+        target = known.get(found[0]) if found else None
+        before = returned.setdefault(target.customs.document_id, defaultdict(Decimal)) if target else None
+        plan.errors.extend(
+            references.check_reference(
+                doc_type.message_type,
+                plan.index,
+                plan.record,
+                known,
+                now,
+                ctx.settings.customs_return_window_days,
+                returned_before=before,
+                summarised_elsewhere=elsewhere,
+            )
+        )
+        if before is not None and plan.ok:
+            # Two returns of one inventory in one message count together.
+            references.add_returned(before, plan.record.lines)
 
 
 async def _tax_and_quota(

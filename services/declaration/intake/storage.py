@@ -112,6 +112,10 @@ def code_value(value: object) -> str | None:
     return value[:50] if isinstance(value, str) and value else None
 
 
+class LostRace(RuntimeError):
+    """A document changed under the filing (the customs exchange took it): file again."""
+
+
 async def amend_document(
     session: AsyncSession,
     plan: RecordPlan,
@@ -122,9 +126,14 @@ async def amend_document(
 ) -> None:
     assert plan.existing is not None
     values = content_values(plan, doc_type, ctx)
-    await session.execute(
+    # Conditional on the status read earlier: the customs exchange may have taken the
+    # document for customs meanwhile, and a sent document must never change.
+    result = await session.execute(
         update(repository.DOCUMENTS)
-        .where(repository.DOCUMENTS.c.id == plan.existing.id)
+        .where(
+            repository.DOCUMENTS.c.id == plan.existing.id,
+            repository.DOCUMENTS.c.status.in_(repository.AMENDABLE),
+        )
         .values(
             **values,
             filing_id=filing_id,
@@ -135,6 +144,8 @@ async def amend_document(
             updated_at=now,
         )
     )
+    if result.rowcount != 1:
+        raise LostRace(f"document {plan.existing.id} left the pre-check while it was being amended")
 
 
 def amend_transition(plan: RecordPlan, doc_type: DocumentType, now: dt.datetime) -> lifecycle.Transition:

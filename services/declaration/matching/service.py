@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import Table, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import spec_for
@@ -219,6 +219,30 @@ def partner_promotions(matched: Iterable[tuple[MatchOutcome, str | None]]) -> li
                 )
             )
     return changes
+
+
+async def learn_partner_modes(
+    session: AsyncSession, matched: Iterable[tuple[MatchOutcome, str | None]], now: dt.datetime
+) -> None:
+    """Give partners already with customs (not ``accepted`` any more) the mode their inventory states.
+
+    The exchange sends orders, payments and waybills as soon as they are accepted, so a
+    partner may be with customs when its inventory matches; its later receipt events then
+    carry the mode (no status changes here, so no event of its own).
+    """
+    by_mode: dict[str, set[str]] = defaultdict(set)
+    for outcome, mode in matched:
+        if mode is None or outcome.result.status is not MatchStatus.MATCHED:
+            continue
+        for doc in (outcome.partners.order, outcome.partners.payment, outcome.partners.waybill):
+            if doc is not None and doc.status != "accepted" and doc.mode is None:
+                by_mode[mode].add(doc.id)
+    for mode, ids in by_mode.items():
+        await session.execute(
+            update(repository.DOCUMENTS)
+            .where(repository.DOCUMENTS.c.id.in_(sorted(ids)), repository.DOCUMENTS.c.mode.is_(None))
+            .values(mode=mode, updated_at=now)
+        )
 
 
 async def rematch_referencing(

@@ -261,6 +261,40 @@ async def release(
     return from_e5(sum(per_buyer.values()))
 
 
+async def release_part(
+    session: AsyncSession, document_id: str, amount: Decimal, reason: str, now: dt.datetime
+) -> Decimal:
+    """Give back part of what an inventory holds (a partial return); returns the CNY released.
+
+    The inventory's usage shrinks by ``amount`` (at most what it holds) and the buyer's
+    year total with it; a usage that reaches zero is marked released like :func:`release`
+    would. Not idempotent by itself: the caller releases once per customs-accepted return.
+    """
+    row = (
+        await session.execute(
+            select(QuotaUsage.buyer_hash, QuotaUsage.year, QuotaUsage.amount_e5)
+            .where(QuotaUsage.document_id == document_id, QuotaUsage.status == HELD)
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        return Decimal(0)
+    buyer_hash, year, held = row
+    units = min(to_e5(amount), held)
+    if units <= 0:
+        return Decimal(0)
+    await session.execute(
+        update(BuyerQuota)
+        .where(BuyerQuota.buyer_hash == buyer_hash, BuyerQuota.year == year)
+        .values(used_e5=BuyerQuota.used_e5 - units, updated_at=now)
+    )
+    values: dict[str, Any] = {"amount_e5": held - units}
+    if held - units == 0:
+        values.update(status=RELEASED, released_at=now, release_reason=reason[:200])
+    await session.execute(update(QuotaUsage).where(QuotaUsage.document_id == document_id).values(**values))
+    return from_e5(units)
+
+
 async def used_in_year(session: AsyncSession, buyer_hash: str, year: int) -> Decimal:
     """What a buyer has used in ``year`` (0 if nothing)."""
     units = await session.scalar(

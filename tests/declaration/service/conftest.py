@@ -110,8 +110,15 @@ async def service_db_url(
 
 
 def declaration_settings(db_url: str, broker: Broker, **overrides: Any) -> DeclarationSettings:
-    """Settings for a test app (fast outbox)."""
-    return service_settings(DeclarationSettings, db_url, broker.bootstrap, **overrides)
+    """Settings for a test app (fast outbox).
+
+    The customs exchange is off unless a module turns it on: these tests look at the
+    pre-check statuses, which the exchange would move on to ``sent`` and beyond
+    (tests/declaration/flows/ run it).
+    """
+    return service_settings(
+        DeclarationSettings, db_url, broker.bootstrap, **{"customs_exchange_enabled": False, **overrides}
+    )
 
 
 @pytest.fixture(scope="module")

@@ -166,6 +166,11 @@ def test_production_refuses_the_development_keys() -> None:
         pii_keys=real,
         pii_active_key_id="prod1",
         pii_hash_key=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        # Production also needs a real customs signer credential and a real customs transport.
+        customs_signer_credential="token-of-the-signing-appliance",
+        customs_signer="remote",
+        customs_remote_signer_url="https://signer.internal",
+        customs_transport="directory",
     )
     assert settings.pii_active_key_id == "prod1"
     with pytest.raises(ValueError, match="not in DDT_DECLARATION_PII_KEYS"):

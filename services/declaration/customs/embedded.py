@@ -1,0 +1,220 @@
+"""The customs simulator inside the platform, its state kept in this service's database.
+
+The simulator engine (:mod:`..exchange.simulator`) is deterministic: its state is a
+function of the messages it received (with the time each arrived) and the receipts
+acknowledged. Both are already durable here — every message it received is a
+``customs_outbox`` row marked sent (exact bytes, ``sent_at`` = the engine's clock at
+hand-over, ``send_seq`` = the order), and every receipt it delivered that the platform
+applied is a ``customs_receipts`` row (``transport_id`` = the engine's receipt id) —
+so the state is never written after each change (that would be quadratic in the
+state's size), it is **rebuilt**: the latest snapshot, then the sends after it in
+``send_seq`` order, then the acknowledgements after it.
+
+Why this is exactly the state that was lost on a crash:
+
+* a send is marked in the transaction that commits after the engine took it; a crash in
+  between loses both — the row is still pending, and is sent again (the same bytes);
+* a receipt's row is committed before the engine is told to drop it; a crash in between
+  is repaired by the replay, which acknowledges every stored receipt;
+* acknowledgements commute with later sends (an acknowledged receipt was due before any
+  later send, and the engine only withdraws receipts due after a send), so replaying all
+  sends, then all acknowledgements, reaches the same state.
+
+Snapshots (sealed: the state holds declarations with personal data) are taken every
+``customs_simulator_snapshot_every`` received documents, only between passes of the
+exchange loop (when everything the engine did is committed), and record the simulator
+settings they were made with: after a change of settings the replay still uses the old
+ones, then a new snapshot starts the new settings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from dataclasses import asdict, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+
+from services.declaration.ceb.customs_time import CUSTOMS_TZ
+from services.declaration.customs.models import CustomsOutboundMessage, CustomsReceipt, SimulatorSnapshot
+from services.declaration.exchange.simulator import CustomsSimulator, Delays, SimulatorConfig
+from services.declaration.personal_data.vault import Sealed, Vault
+from services.declaration.settings import DeclarationSettings
+from shared.db import Database
+from shared.sqltypes import utcnow
+
+log = logging.getLogger("ddt.declaration.customs")
+
+SIMULATOR = "simulator"
+_REPLAY_BATCH = 200
+
+
+def simulator_config(settings: DeclarationSettings) -> SimulatorConfig:
+    """The simulator settings: rates, seed and delays (scaled) from the service settings."""
+    scale = settings.customs_simulator_delay_scale
+    base = Delays()
+    delays = Delays(**{f.name: getattr(base, f.name) * scale for f in fields(Delays)})
+    return SimulatorConfig(
+        seed=settings.customs_simulator_seed,
+        review_rate=settings.customs_simulator_review_rate,
+        inspection_rate=settings.customs_simulator_inspection_rate,
+        detention_rate=settings.customs_simulator_detention_rate,
+        detention_return_rate=settings.customs_simulator_detention_return_rate,
+        rejection_rate=settings.customs_simulator_rejection_rate,
+        delays=delays,
+        import_sender_id=settings.customs_dxp_receiver_import,
+        export_sender_id=settings.customs_dxp_receiver_export,
+        return_window_days=settings.customs_return_window_days,
+    )
+
+
+def config_to_json(config: SimulatorConfig) -> dict[str, Any]:
+    """A JSON form of the settings (delays in seconds)."""
+    data = asdict(config)
+    data["delays"] = {name: value.total_seconds() for name, value in asdict(config.delays).items()}
+    return data
+
+
+def config_from_json(data: dict[str, Any]) -> SimulatorConfig:
+    """Inverse of :func:`config_to_json` (unknown keys ignored, missing ones default)."""
+    known = {f.name for f in fields(SimulatorConfig)}
+    values = {k: v for k, v in data.items() if k in known and k != "delays"}
+    delays = Delays(**{k: timedelta(seconds=v) for k, v in (data.get("delays") or {}).items()})
+    return SimulatorConfig(**values, delays=delays)
+
+
+class EmbeddedSimulator:
+    """Loads, replays and snapshots the simulator engine of this service."""
+
+    def __init__(self, db: Database, vault: Vault, config: SimulatorConfig, snapshot_every: int) -> None:
+        self.db = db
+        self.vault = vault
+        self.config = config
+        self.snapshot_every = snapshot_every
+        self.engine = CustomsSimulator(config)
+        self._documents_since_snapshot = 0
+        self._snapshot_config: dict[str, Any] = config_to_json(config)
+
+    async def load(self) -> CustomsSimulator:
+        """Rebuild the engine: latest snapshot, then the sends and acknowledgements after it."""
+        async with self.db.transaction() as session:
+            snapshot = await session.scalar(
+                select(SimulatorSnapshot).order_by(SimulatorSnapshot.id.desc()).limit(1)
+            )
+        if snapshot is None:
+            send_seq, receipt_id, config_json, state = 0, 0, config_to_json(self.config), None
+        else:
+            send_seq, receipt_id, config_json = snapshot.send_seq, snapshot.receipt_id, snapshot.config
+            raw = self.vault.open(
+                Sealed(snapshot.state_key_id, snapshot.state_cipher), f"simulator:{snapshot.id}"
+            )
+            state = json.loads(zlib.decompress(raw))
+        replay_config = config_from_json(config_json)
+        engine = (
+            CustomsSimulator.from_state(state, replay_config) if state else CustomsSimulator(replay_config)
+        )
+        replayed = await self._replay_sends(engine, send_seq)
+        acknowledged = await self._replay_acks(engine, receipt_id)
+        changed_settings = config_to_json(self.config) != config_json
+        if changed_settings:
+            engine.config = self.config
+        self.engine = engine
+        self._snapshot_config = config_to_json(self.config)
+        if snapshot is None or changed_settings:
+            await self.snapshot()
+        log.info(
+            "customs simulator state rebuilt",
+            extra={
+                "from_snapshot": snapshot.id if snapshot else None,
+                "sends": replayed,
+                "acks": acknowledged,
+            },
+        )
+        return engine
+
+    async def _replay_sends(self, engine: CustomsSimulator, after: int) -> int:
+        count, last = 0, after
+        while True:
+            async with self.db.transaction() as session:
+                rows = (
+                    await session.execute(
+                        select(
+                            CustomsOutboundMessage.send_seq,
+                            CustomsOutboundMessage.message_id,
+                            CustomsOutboundMessage.payload_key_id,
+                            CustomsOutboundMessage.payload_cipher,
+                            CustomsOutboundMessage.sent_at,
+                        )
+                        .where(CustomsOutboundMessage.send_seq > last)
+                        .order_by(CustomsOutboundMessage.send_seq)
+                        .limit(_REPLAY_BATCH)
+                    )
+                ).all()
+            for row in rows:
+                payload = self.vault.open(Sealed(row.payload_key_id, row.payload_cipher), row.message_id)
+                engine.receive(payload, _engine_time(row.sent_at))
+                last = row.send_seq
+            count += len(rows)
+            if len(rows) < _REPLAY_BATCH:
+                return count
+
+    async def _replay_acks(self, engine: CustomsSimulator, after: int) -> int:
+        async with self.db.transaction() as session:
+            ids = (
+                await session.scalars(
+                    select(CustomsReceipt.transport_id)
+                    .where(CustomsReceipt.id > after, CustomsReceipt.transport == SIMULATOR)
+                    .order_by(CustomsReceipt.id)
+                )
+            ).all()
+        for transport_id in ids:
+            for receipt_id in transport_id.split(","):
+                engine.acknowledge(receipt_id)
+        return len(ids)
+
+    def received(self, documents: int) -> None:
+        """Count documents handed to the engine (for the snapshot interval)."""
+        self._documents_since_snapshot += documents
+
+    @property
+    def snapshot_due(self) -> bool:
+        """True when enough documents arrived since the last snapshot."""
+        return self._documents_since_snapshot >= self.snapshot_every
+
+    async def snapshot(self) -> None:
+        """Store the engine's state at the current watermarks (call only between loop passes)."""
+        state = zlib.compress(json.dumps(self.engine.to_state(), ensure_ascii=False).encode("utf-8"), 6)
+        async with self.db.transaction() as session:
+            send_seq = await session.scalar(
+                select(func.coalesce(func.max(CustomsOutboundMessage.send_seq), 0))
+            )
+            receipt_id = await session.scalar(select(func.coalesce(func.max(CustomsReceipt.id), 0)))
+            row_id = await session.scalar(
+                insert(SimulatorSnapshot)
+                .values(
+                    send_seq=send_seq,
+                    receipt_id=receipt_id,
+                    config=self._snapshot_config,
+                    state_key_id="",
+                    state_cipher=b"",
+                    created_at=utcnow(),
+                )
+                .returning(SimulatorSnapshot.id)
+            )
+            sealed = self.vault.seal(state, f"simulator:{row_id}")
+            await session.execute(
+                SimulatorSnapshot.__table__.update()
+                .where(SimulatorSnapshot.id == row_id)
+                .values(state_key_id=sealed.key_id, state_cipher=sealed.blob)
+            )
+            # Older snapshots are no longer needed: the replay starts from the newest.
+            await session.execute(delete(SimulatorSnapshot).where(SimulatorSnapshot.id < row_id))
+        self._documents_since_snapshot = 0
+
+
+def _engine_time(moment: datetime | None) -> datetime:
+    assert moment is not None
+    return moment.astimezone(CUSTOMS_TZ)
