@@ -66,6 +66,9 @@ class SimulatorConfig:
     """The 2024 reform dropped 收款单 (CEB403) for export; set True to require it for the match."""
     return_window_days: int = 30
     default_customs_code: str = "2307"
+    scenario_notes: bool = True
+    """Honour ``[SIM:review]``-style markers in an inventory's ``note`` (per-document outcomes,
+    like a payment sandbox's magic card numbers); see ``CustomsSimulator._scenario``."""
 
     @classmethod
     def instant(cls, seed: int = 0, **overrides: object) -> SimulatorConfig:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -92,6 +93,7 @@ _ANSWER_ONLY = {
     "CEB215": ("2", "399"),
 }
 _DETENTIONS = ("501", "502", "503", "599")
+_SCENARIO = re.compile(r"\[SIM:(review|reject|inspect|detain|return|clear|noclose)\]")
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ class CustomsSimulator:
                 doc["alive"] = False
                 return
         self._index[doc["key"]] = doc_id
-        doc["preNo"] = f"B{now.strftime('%Y%m%d')}{self._next('preNo'):09d}"
+        doc["preNo"] = f"B{now.astimezone(_tz()).strftime('%Y%m%d')}{self._next('preNo'):09d}"
         t = now + self.config.delays.eport
         code = doc["type"]
         if code in ("CEB621", "CEB603"):
@@ -377,6 +379,7 @@ class CustomsSimulator:
                 )
                 self._emit(inventory, "100", start, f"三单对碰不通过 {text}")
                 inventory["alive"] = False
+                self._restore_quota(inventory)
                 return
         partners = [doc for doc in found.values() if doc is not None]
         inventory["partners"] = [doc["id"] for doc in partners if doc["type"] not in ("CEB403",)]
@@ -388,15 +391,23 @@ class CustomsSimulator:
     def _inventory_path(self, inventory: dict[str, Any], t: datetime, partners: list[dict[str, Any]]) -> None:
         rng = self._rng(inventory["key"])
         cfg, delays = self.config, self.config.delays
-        if rng.random() < cfg.review_rate:
+        forced = self._scenario(inventory)
+
+        def draw(name: str, rate: float) -> bool:
+            # Always draw, so a forced outcome leaves every later draw as it would have been.
+            drawn = rng.random() < rate
+            return forced[name] if name in forced else drawn
+
+        if draw("review", cfg.review_rate):
             t += delays.clearance
             self._emit(inventory, "300", t, "转人工审核")
             t += delays.review
         else:
             t += delays.clearance
-        if rng.random() < cfg.rejection_rate:
+        if draw("reject", cfg.rejection_rate):
             self._emit(inventory, "100", t, "海关退单：审核不通过")
             inventory["alive"] = False
+            self._restore_quota(inventory)
             return
         self._emit(inventory, "399", t, "海关审结")
         for doc in partners:
@@ -405,13 +416,13 @@ class CustomsSimulator:
         if inventory["type"] == "CEB603":
             self._maybe_release_export(inventory, t)
             return
-        if rng.random() < cfg.inspection_rate:
+        if draw("inspect", cfg.inspection_rate):
             t += delays.inspection
             self._emit(inventory, "500", t, "查验")
-            if rng.random() < cfg.detention_rate:
+            if draw("detain", cfg.detention_rate):
                 t += delays.inspection
                 self._emit(inventory, rng.choice(_DETENTIONS), t, "扣留")
-                if rng.random() < cfg.detention_return_rate:
+                if draw("return", cfg.detention_return_rate):
                     self._emit(inventory, "700", t + delays.release, "退运")
                     self._restore_quota(inventory)
                     return
@@ -419,7 +430,34 @@ class CustomsSimulator:
         self._emit(inventory, "800", t, "放行")
         inventory["t800"] = _iso(t)
         self._tax_bill(inventory, t)
-        self._emit(inventory, "899", t + delays.close, "结关")
+        if not forced.get("noclose"):
+            self._emit(inventory, "899", t + delays.close, "结关")
+
+    def _scenario(self, inventory: dict[str, Any]) -> dict[str, bool]:
+        """Outcomes forced by ``[SIM:…]`` markers in the inventory's ``note`` (a sandbox convention).
+
+        ``[SIM:review]``, ``[SIM:reject]``, ``[SIM:inspect]``, ``[SIM:detain]`` (implies
+        inspect) and ``[SIM:return]`` (detention ending in 700; implies detain) force those
+        steps; ``[SIM:clear]`` forces none of them; ``[SIM:noclose]`` keeps a released import
+        inventory at 800 (no 899), so it stays cancellable. Only with ``config.scenario_notes``.
+        """
+        if not self.config.scenario_notes:
+            return {}
+        note = str(self._record(inventory).head.get("note", "") or "")
+        markers = set(_SCENARIO.findall(note))
+        if not markers:
+            return {}
+        if "clear" in markers:
+            return {**dict.fromkeys(("review", "reject", "inspect", "detain", "return"), False),
+                    "noclose": "noclose" in markers}
+        if "return" in markers:
+            markers |= {"detain"}
+        if "detain" in markers:
+            markers |= {"inspect"}
+        forced = {name: name in markers for name in ("review", "reject", "inspect", "detain", "return")}
+        if "noclose" in markers:
+            forced["noclose"] = True
+        return forced
 
     def _maybe_release_export(self, inventory: dict[str, Any], now: datetime) -> None:
         waybill = self._waybill_no(inventory)
@@ -643,6 +681,8 @@ class CustomsSimulator:
                     and isinstance(line.get("qty"), Decimal)
                 ):
                     value += original["price"] * line["qty"]  # type: ignore[operator]
+        else:
+            inventory["quotaKey"] = None  # given back in full: never twice (rejected, then cancelled …)
         self._quota[key] = str(max(Decimal(self._quota.get(key, "0")) - value, Decimal(0)))
 
     # --- receipts -------------------------------------------------------------------------------------
