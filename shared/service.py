@@ -33,7 +33,7 @@ from shared.metrics import metrics_endpoint
 from shared.middleware import BodyLimitMiddleware, MediaTypeMiddleware, RequestContextMiddleware
 from shared.migrations import upgrade_to_head
 from shared.problems import install_problem_handlers
-from shared.settings import Environment, ServiceSettings
+from shared.settings import ServiceSettings
 
 log = logging.getLogger("ddt.service")
 
@@ -119,11 +119,11 @@ class Runtime:
             self._spawn(self._topics_then(consumer.run), f"consumer-{consumer.name}")
         for task in self.definition.background:
             self._spawn(task(self, self.stop_event), getattr(task, "__name__", "background"))
-        if self.settings.environment is not Environment.TEST:
+        if self.settings.platform.gc_freeze_on_start:
             # Everything allocated so far (modules, compiled schemas, the app) lives as long
             # as the process: out of the collector's sight, full collections stay short and
             # the latency tail does not carry them (p99 at saturation halved in the gateway
-            # benchmark). Not in tests, where many apps start and stop in one process.
+            # benchmark).
             gc.freeze()
 
     def _topics_then(self, run: Callable[[asyncio.Event], Awaitable[None]]) -> Awaitable[None]:

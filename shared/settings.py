@@ -128,6 +128,11 @@ class PlatformSettings(DdtSettings):
         "base64url Ed25519 public key every service verifies the gateway's identity tokens with.",
     )
     identity_token_ttl_seconds: int = Field(default=60, ge=5, le=600)
+    gc_freeze_on_start: bool = Field(
+        default=True,
+        description="Freeze the start-up heap from the garbage collector (off in the in-process test suite, "
+        "where many apps start and stop in one process).",
+    )
     redis_url: str | None = None
     log_level: str = "INFO"
     log_json: bool = True

@@ -34,6 +34,7 @@ def platform_settings(bootstrap: str, **overrides: Any) -> PlatformSettings:
         # Short group sessions: tansu completes a join after about half the session timeout.
         "kafka_session_timeout_ms": 3000,
         "kafka_heartbeat_interval_ms": 500,
+        "gc_freeze_on_start": False,
     }
     values.update(overrides)
     return PlatformSettings(**values)
