@@ -38,20 +38,14 @@ class ReturnedValue:
     value: Decimal
     value_cny: Decimal
     chapters: list[ChapterValue]
-    complete: bool
-    """Every line of the inventory returned in full."""
 
 
 def returned_value(
-    inventory: Mapping[str, Any],
-    returned_lines: Iterable[Mapping[str, Any]],
-    rates: RateTable,
-    returned_before: Mapping[int, Decimal] | None = None,
+    inventory: Mapping[str, Any], returned_lines: Iterable[Mapping[str, Any]], rates: RateTable
 ) -> ReturnedValue:
     """Price × returned quantity per line of the original inventory, in its currency and in CNY.
 
-    ``inventory`` is the stored document row (body, currency, cny_rate, accepted_at);
-    ``returned_before`` holds the quantities of earlier accepted returns, for ``complete``.
+    ``inventory`` is the stored document row (body, currency, cny_rate, accepted_at).
     """
     lines = {int(line.get("gnum", 0)): line for line in inventory["body"].get("lines", [])}
     head_currency = str(inventory["body"].get("head", {}).get("currency") or inventory["currency"])
@@ -59,14 +53,12 @@ def returned_value(
     on = inventory["accepted_at"].astimezone(CUSTOMS_TZ).date()
     total = Decimal(0)
     by_chapter: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), Decimal(0)])
-    returned: dict[int, Decimal] = defaultdict(Decimal, returned_before or {})
     for line in returned_lines:
         gnum = int(line.get("gnum", 0))
         original = lines.get(gnum)
         if original is None:
             continue
         qty = Decimal(str(line.get("qty", "0")))
-        returned[gnum] += qty
         amount = Decimal(str(original.get("price", "0"))) * qty
         currency = str(original.get("currency") or head_currency)
         if currency != document_currency:
@@ -92,12 +84,7 @@ def returned_value(
         )
         for chapter, amounts in sorted(by_chapter.items())
     ]
-    complete = all(
-        returned.get(gnum, Decimal(0)) >= Decimal(str(line.get("qty", "0"))) for gnum, line in lines.items()
-    )
-    return ReturnedValue(
-        canonical(total), canonical((total * rate).quantize(_FEN, ROUND_HALF_UP)), chapters, complete
-    )
+    return ReturnedValue(canonical(total), canonical((total * rate).quantize(_FEN, ROUND_HALF_UP)), chapters)
 
 
 def returned_event(

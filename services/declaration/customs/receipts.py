@@ -50,6 +50,7 @@ from services.declaration.ceb.receipt_events import RETURN_STATUS_TEXT, ReceiptE
 from services.declaration.ceb.xml_codec import decode_xml
 from services.declaration.context import DeclarationContext
 from services.declaration.customs import effects
+from services.declaration.customs.references import add_returned
 from services.declaration.customs.models import (
     CustomsDocument,
     CustomsOutboundMessage,
@@ -601,11 +602,7 @@ class _Batch:
         columns = {name: target.document[name] for name in _FACT_COLUMNS}
         self.events.append((effects.returned_event(columns, tracked.id, value, at), target.id))
         if target.customs["message_type"] == "CEB621":
-            reason = f"customs accepted return {tracked.id}"
-            if value.complete:
-                self.quota_full[target.id] = reason
-            else:
-                self.quota_part.append((target.id, value.value_cny, reason))
+            self.quota_part.append((target.id, value.value_cny, f"customs accepted return {tracked.id}"))
 
     def _tax_bill(
         self,
@@ -721,10 +718,34 @@ class _Batch:
         for document_id, reason in self.quota_full.items():
             await quota.release(session, [document_id], reason, now)
         for document_id, amount, reason in self.quota_part:
-            if document_id not in self.quota_full:
+            if document_id in self.quota_full:
+                continue
+            if await self._returned_in_full(document_id):
+                # Everything went back: the whole usage (freight and insurance included).
+                await quota.release(session, [document_id], reason, now)
+            else:
                 await quota.release_part(session, document_id, amount, reason, now)
         await self._write_tax_bills(receipt_ids)
         await self._write_results(receipt_ids)
+
+    async def _returned_in_full(self, inventory_id: str) -> bool:
+        """Whether the returns customs accepted so far (this batch's included) took every unit back."""
+        c = CUSTOMS_DOCUMENTS.c
+        rows = await self.session.execute(
+            select(DOCUMENTS.c.body).join(CUSTOMS_DOCUMENTS, c.document_id == DOCUMENTS.c.id).where(
+                c.target_id == inventory_id,
+                c.message_type == "CEB625",
+                c.state_code == RETURN_ACCEPTED[DocumentKind.IMPORT_RETURN],
+            )
+        )
+        returned: dict[int, Decimal] = defaultdict(Decimal)
+        for (body,) in rows.all():
+            add_returned(returned, body.get("lines", []))
+        original = await self.session.scalar(select(DOCUMENTS.c.body).where(DOCUMENTS.c.id == inventory_id))
+        lines = (original or {}).get("lines", [])
+        return bool(lines) and all(
+            returned.get(int(line.get("gnum", 0)), Decimal(0)) >= Decimal(str(line.get("qty", "0"))) for line in lines
+        )
 
     async def _write_tax_bills(self, receipt_ids: list[int | None]) -> None:
         if not self.tax_bills:

@@ -369,6 +369,12 @@ async def events_of(flow: Flow, subject: str, event_type: str | None = None) -> 
     from shared.messaging.tables import outbox
 
     async with flow.api.db.transaction() as session:
-        query = select(outbox.c.payload, outbox.c.event_type).where(outbox.c.key == subject).order_by(outbox.c.seq)
+        query = (
+            select(outbox.c.payload, outbox.c.event_type)
+            .where(outbox.c.key == subject)
+            .order_by(outbox.c.seq)
+        )
         rows = (await session.execute(query)).all()
-    return [json.loads(payload) for payload, kind in rows if event_type is None or kind.startswith(event_type)]
+    return [
+        json.loads(payload) for payload, kind in rows if event_type is None or kind.startswith(event_type)
+    ]

@@ -31,7 +31,9 @@ async def _quota_status(flow: Flow, document_id: str) -> str:
         ("[SIM:inspect]", ["customs_accepted", "cleared_review", "inspection"]),
     ],
 )
-async def test_review_and_inspection_end_in_release(flow: Flow, tag: str, note: str, middle: list[str]) -> None:
+async def test_review_and_inspection_end_in_release(
+    flow: Flow, tag: str, note: str, middle: list[str]
+) -> None:
     filed = await flow.file_import(tag, "9610", note=note)
     inventory = filed["ids"]["inventory"]
     await flow.wait(inventory, "closed")
@@ -64,7 +66,9 @@ async def test_detention_ending_in_return_gives_the_quota_back(flow: Flow, tag: 
     assert await _quota_status(flow, inventory) == "released"
 
 
-async def test_rejection_is_final_carries_customs_reason_and_gives_the_quota_back(flow: Flow, tag: str) -> None:
+async def test_rejection_is_final_carries_customs_reason_and_gives_the_quota_back(
+    flow: Flow, tag: str
+) -> None:
     filed = await flow.file_import(tag, "1210", note="[SIM:reject]")
     inventory = filed["ids"]["inventory"]
     view = await flow.wait(inventory, "rejected")

@@ -22,11 +22,16 @@ from tests.declaration.flows.flowkit import Flow, arrival, departure, events_of
 from tests.declaration.service.factory import AGENT_PARTY, CARRIER_PARTY, PAYER, PLATFORM
 
 IMPORT_PATH = [
-    "matched", "sent", "submitted", "sent_to_customs", "customs_accepted", "cleared_review", "released", "closed",
-]  # fmt: skip
-EXPORT_PATH = [
-    "matched", "sent", "submitted", "sent_to_customs", "customs_accepted", "cleared_review", "released", "closed",
-]  # fmt: skip
+    "matched",
+    "sent",
+    "submitted",
+    "sent_to_customs",
+    "customs_accepted",
+    "cleared_review",
+    "released",
+    "closed",
+]
+EXPORT_PATH = IMPORT_PATH  # export: released on the arrival report, closed on the departure report
 
 
 async def _check_events_follow_receipts(flow: Flow, document_id: str, mode: str) -> None:

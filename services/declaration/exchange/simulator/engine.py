@@ -245,6 +245,9 @@ class CustomsSimulator:
     ) -> str:
         spec = ceb.spec
         key = "|".join([spec.code, *(str(record.head.get(name, "")) for name in spec.key_fields)])
+        if "msgCount" in record.head:
+            # The parts of a split message (CEB701/507/509/607) share copNo: each part is its own document.
+            key += f"#{record.head.get('msgSeqNo')}"
         single = CebMessage(
             ceb.message_type, ceb.guid, ceb.version, [record], base_transfer=ceb.base_transfer
         )
