@@ -156,17 +156,33 @@ async def publish(
     UPDATE per distinct target, one history INSERT and one outbox INSERT in all —
     accepted events first, so a document's acceptance precedes its status changes.
     """
-    groups: dict[tuple[str, str | None, bool | None], list[str]] = defaultdict(list)
+    groups: dict[tuple[str, str | None, str | None, bool | None], list[str]] = defaultdict(list)
     for change in to_apply:
-        groups[(change.status, change.mode, change.needs_review)].append(change.columns["id"])
-    for (status, mode, review), ids in groups.items():
+        groups[(change.status, change.previous, change.mode, change.needs_review)].append(change.columns["id"])
+    moved: set[str] = set()
+    for (status, previous, mode, review), ids in groups.items():
         values: dict[str, Any] = {"status": status, "updated_at": now}
         if mode is not None:
             values["mode"] = mode
         if review is not None:
             values["needs_review"] = review
-        await session.execute(update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids)).values(**values))
-    changes = [*written, *to_apply]
+        # Only from the status the change was decided on: the customs exchange may have
+        # taken the document meanwhile (``sent``), and that must not be overwritten.
+        condition = DOCUMENTS.c.status == previous if previous is not None else DOCUMENTS.c.status.is_(None)
+        result = await session.execute(
+            update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids), condition).values(**values).returning(DOCUMENTS.c.id)
+        )
+        moved.update(result.scalars().all())
+    skipped = [change for change in to_apply if change.columns["id"] not in moved]
+    for change in skipped:
+        if change.mode is not None:
+            # The document moved on without this change, but the mode it teaches still holds.
+            await session.execute(
+                update(DOCUMENTS)
+                .where(DOCUMENTS.c.id == change.columns["id"], DOCUMENTS.c.mode.is_(None))
+                .values(mode=change.mode)
+            )
+    changes = [*written, *(change for change in to_apply if change.columns["id"] in moved)]
     if not accepted and not changes:
         return
     request_id = current_request_id()
