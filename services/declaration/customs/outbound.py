@@ -233,8 +233,8 @@ class MessageBuilder:
         if business is None:
             business = await self._signed(self._regenerated(plan))
             signed_by = "platform"
+        ensure_signed(business)  # before the XSD: the import XSD would refuse it too, less precisely
         self._check_schema(plan.message_type, business)
-        ensure_signed(business)
         signature_method = _signature_method(business)
         if signature_method is None:
             signed_by = "none"

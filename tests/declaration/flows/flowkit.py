@@ -155,8 +155,8 @@ class Flow:
                     .select_from(CustomsOutboundMessage)
                     .where(CustomsOutboundMessage.status == "pending")
                 )
-            engine = self.exchange.exchange.simulator.engine if self.exchange.exchange else None
-            due = engine is not None and engine.next_due() is not None
+            simulator = self.exchange.exchange.simulator if self.exchange.exchange else None
+            due = simulator is not None and simulator.engine.next_due() is not None
             if not pending and not due:
                 return
             await asyncio.sleep(0.05)
