@@ -227,6 +227,12 @@ class DeclarationSettings(ServiceSettings):
     customs_simulator_delay_scale: float = Field(
         default=1.0, ge=0, description="Multiplies the simulator's customs delays (0: every receipt at once)."
     )
+    customs_simulator_receipts_per_message: int = Field(
+        default=100,
+        ge=1,
+        le=100,
+        description="Due receipts of one type for one enterprise delivered together (the XSDs allow 100).",
+    )
     customs_simulator_snapshot_every: int = Field(
         default=2000, ge=1, description="Documents received by the simulator between two state snapshots."
     )

@@ -31,13 +31,24 @@ def parse_customs_time(value: str, fmt: TimeFormat) -> datetime | None:
     """
     if not _DIGITS[fmt].fullmatch(value):
         return None
+    # Fixed-width digits: slicing is exact and several times faster than strptime (every
+    # receipt carries a returnTime); datetime() still rejects impossible dates.
     try:
-        # The string has no offset by design; the zone is attached just below.
-        base = datetime.strptime(value[:14] if fmt is not TimeFormat.DATE else value, _strptime(fmt))  # noqa: DTZ007
+        if fmt is TimeFormat.DATE:
+            return datetime(int(value[:4]), int(value[4:6]), int(value[6:8]), tzinfo=CUSTOMS_TZ)
+        micros = int(value[14:17]) * 1000 if fmt is TimeFormat.DATETIME_MS else 0
+        return datetime(
+            int(value[:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]),
+            int(value[12:14]),
+            micros,
+            tzinfo=CUSTOMS_TZ,
+        )
     except ValueError:
         return None
-    micros = int(value[14:17]) * 1000 if fmt is TimeFormat.DATETIME_MS else 0
-    return base.replace(microsecond=micros, tzinfo=CUSTOMS_TZ)
 
 
 def format_customs_time(moment: datetime, fmt: TimeFormat) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 
 from services.declaration.customs.crashpoints import CrashPoints
 from services.declaration.customs.models import CustomsOutboundMessage
@@ -28,7 +28,7 @@ from services.declaration.personal_data.vault import Sealed, Vault
 from shared.db import Database
 
 log = logging.getLogger("ddt.declaration.customs")
-OUTBOX = CustomsOutboundMessage.__table__
+OUTBOX: Table = CustomsOutboundMessage.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -54,9 +54,8 @@ class Dispatcher:
         """Hand over up to ``limit`` pending messages."""
         async with self.db.transaction() as session:
             if self._next_seq is None:
-                self._next_seq = (
-                    int(await session.scalar(select(func.coalesce(func.max(OUTBOX.c.send_seq), 0)))) + 1
-                )
+                highest = await session.scalar(select(func.coalesce(func.max(OUTBOX.c.send_seq), 0)))
+                self._next_seq = int(highest or 0) + 1
             rows = (
                 await session.execute(
                     select(
@@ -103,9 +102,9 @@ class Dispatcher:
             if sent:
                 await session.execute(
                     update(OUTBOX)
-                    .where(OUTBOX.c.id == _bind("row_id"))
+                    .where(OUTBOX.c.id == bindparam("row_id"))
                     .values(
-                        status="sent", sent_at=now, send_seq=_bind("seq"), attempts=OUTBOX.c.attempts + 1
+                        status="sent", sent_at=now, send_seq=bindparam("seq"), attempts=OUTBOX.c.attempts + 1
                     ),
                     [{"row_id": row_id, "seq": seq} for row_id, seq in sent],
                 )
@@ -140,9 +139,3 @@ class Dispatcher:
     def forget(self) -> None:
         """After a failed pass the sequence is read again from the database."""
         self._next_seq = None
-
-
-def _bind(name: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import bindparam
-
-    return bindparam(name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -102,7 +102,7 @@ def returned_event(
 
 
 def tax_bill_row(
-    head: Mapping[str, Any], lines: list[Mapping[str, Any]], document_id: str | None, receipt_id: int
+    head: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], document_id: str | None, receipt_id: int
 ) -> dict[str, Any]:
     """A ``customs_tax_bills`` row from a CEB816 record (amounts as Decimal)."""
 

@@ -36,7 +36,7 @@ from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.customs.models import CustomsOutboundMessage, CustomsReceipt, SimulatorSnapshot
@@ -68,6 +68,7 @@ def simulator_config(settings: DeclarationSettings) -> SimulatorConfig:
         import_sender_id=settings.customs_dxp_receiver_import,
         export_sender_id=settings.customs_dxp_receiver_export,
         return_window_days=settings.customs_return_window_days,
+        receipts_per_message=settings.customs_simulator_receipts_per_message,
     )
 
 
@@ -206,7 +207,7 @@ class EmbeddedSimulator:
             )
             sealed = self.vault.seal(state, f"simulator:{row_id}")
             await session.execute(
-                SimulatorSnapshot.__table__.update()
+                update(SimulatorSnapshot)
                 .where(SimulatorSnapshot.id == row_id)
                 .values(state_key_id=sealed.key_id, state_cipher=sealed.blob)
             )

@@ -112,7 +112,9 @@ class CustomsReceipt(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     transport: Mapped[str] = mapped_column(String(10))
-    transport_id: Mapped[str] = mapped_column(String(255))
+    transport_id: Mapped[str] = mapped_column(
+        Text, doc="the transport's id (a batched receipt's: its members')"
+    )
     message_type: Mapped[str | None] = mapped_column(String(6))
     envelope: Mapped[str | None] = mapped_column(String(8))
     record_count: Mapped[int] = mapped_column(Integer)

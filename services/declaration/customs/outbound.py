@@ -47,14 +47,14 @@ from decimal import Decimal
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import spec_for
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.json_codec import message_from_json
-from services.declaration.ceb.model import CebMessage
+from services.declaration.ceb.model import CebMessage, Record
 from services.declaration.ceb.schemas import validate
 from services.declaration.ceb.xml_codec import encode_xml
 from services.declaration.context import DeclarationContext
@@ -66,7 +66,13 @@ from services.declaration.documents.records import record_json, typed_record
 from services.declaration.documents.repository import DOCUMENTS
 from services.declaration.exchange.envelope import AddInfo, SvNo, TransInfo, msg_id, wrap_dxp, wrap_dxp_sv
 from services.declaration.exchange.lifecycle import DECLARATION_KIND, SENT
-from services.declaration.exchange.signing import RemoteSignerError, XmlSigner, ensure_signed, verify_document
+from services.declaration.exchange.signing import (
+    RemoteSignerError,
+    UnsignedMessageError,
+    XmlSigner,
+    ensure_signed,
+    verify_document,
+)
 from services.declaration.personal_data.vault import Sealed
 from services.declaration.settings import DeclarationSettings
 from shared.messaging.outbox import EventPublisher
@@ -76,8 +82,8 @@ log = logging.getLogger("ddt.declaration.customs")
 READY = ("accepted", "matched")
 NOT_BUILT = "DDT-E09"  # the platform could not build a valid, signed message from the document
 MAX_RECORDS = 100
-CUSTOMS_OUTBOX = CustomsOutboundMessage.__table__
-CUSTOMS_DOCUMENTS = CustomsDocument.__table__
+CUSTOMS_OUTBOX: Table = CustomsOutboundMessage.__table__  # type: ignore[assignment]
+CUSTOMS_DOCUMENTS: Table = CustomsDocument.__table__  # type: ignore[assignment]
 
 
 class StaleBatch(RuntimeError):
@@ -283,18 +289,22 @@ class MessageBuilder:
             # Customs has not seen the document: whatever its history with us, it is new there.
             data["head"]["appType"] = "1"
             records.append(data)
+        # The transport blocks through the JSON codec; the records as stored: their values are
+        # already the exact XML texts (json_value), so typing them only to print them again is
+        # skipped. Unknown fields are still refused by the encoder, and the XSD checks the result.
         decoded = message_from_json(
             {
                 **envelope,
                 "messageType": plan.message_type,
                 "guid": str(uuid.uuid4()).upper(),
                 "version": "1.0",
-                "records": records,
+                "records": [],
             }
         )
         if decoded.message is None:
-            raise ValueError(f"stored documents no longer map onto {plan.message_type}: {decoded.issues[:3]}")
+            raise ValueError(f"stored envelope no longer maps onto {plan.message_type}: {decoded.issues[:3]}")
         message: CebMessage = decoded.message
+        message.records = [Record(data["head"], data.get("lines", [])) for data in records]
         return encode_xml(message, pretty=False)
 
     async def _signed(self, business: bytes) -> bytes:
@@ -479,10 +489,11 @@ async def stage_ready(
             built.append(await builder.build(plan, now))
         except (RemoteSignerError, OSError):
             raise  # the signer is away: nothing is wrong with the documents, try the pass again later
-        except Exception as exc:
-            # A message that cannot be built (a stored record no longer valid, a signature that
-            # does not verify) must not hold back the others, nor be retried forever: its
-            # documents are refused with the reason (ids only in the log — no content).
+        except (ValueError, UnsignedMessageError) as exc:
+            # What the documents themselves cause (a stored record that no longer maps, XML the
+            # XSD refuses, a signature that does not verify) must not hold back the others nor be
+            # retried forever: they are refused with the reason (ids only in the log, no content).
+            # Any other error is ours: it fails the pass and the documents wait for the fix.
             log.exception(
                 "customs message could not be built",
                 extra={"message_type": plan.message_type, "documents": [d.id for d in plan.documents]},

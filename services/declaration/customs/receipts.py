@@ -36,21 +36,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import Role, spec_for
+from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.model import CebMessage
 from services.declaration.ceb.receipt_events import RETURN_STATUS_TEXT, ReceiptEvent, events_from_message
 from services.declaration.ceb.xml_codec import decode_xml
 from services.declaration.context import DeclarationContext
 from services.declaration.customs import effects
-from services.declaration.customs.references import add_returned
 from services.declaration.customs.models import (
     CustomsDocument,
     CustomsOutboundMessage,
@@ -60,9 +60,11 @@ from services.declaration.customs.models import (
     CustomsSummaryResult,
     CustomsTaxBill,
 )
+from services.declaration.customs.references import add_returned
 from services.declaration.documents import lifecycle
 from services.declaration.documents.repository import DOCUMENTS
 from services.declaration.exchange import lifecycle as customs_lifecycle
+from services.declaration.exchange.envelope import unwrap
 from services.declaration.exchange.lifecycle import (
     CANCELLED,
     SENT,
@@ -72,19 +74,20 @@ from services.declaration.exchange.lifecycle import (
     Outcome,
 )
 from services.declaration.exchange.transports import InboundReceipt
+from services.declaration.personal_data.vault import Sealed
 from services.declaration.quota import service as quota
 from shared.events.envelope import EventData
 from shared.messaging.outbox import EventPublisher
 
 log = logging.getLogger("ddt.declaration.customs")
 
-RECEIPTS = CustomsReceipt.__table__
-ENTRIES = CustomsReceiptEntry.__table__
-CUSTOMS_DOCUMENTS = CustomsDocument.__table__
-TAX_BILLS = CustomsTaxBill.__table__
-SUMMARY_RESULTS = CustomsSummaryResult.__table__
-SUMMARY_LINES = CustomsSummaryLine.__table__
-OUTBOX = CustomsOutboundMessage.__table__
+RECEIPTS: Table = CustomsReceipt.__table__  # type: ignore[assignment]
+ENTRIES: Table = CustomsReceiptEntry.__table__  # type: ignore[assignment]
+CUSTOMS_DOCUMENTS: Table = CustomsDocument.__table__  # type: ignore[assignment]
+TAX_BILLS: Table = CustomsTaxBill.__table__  # type: ignore[assignment]
+SUMMARY_RESULTS: Table = CustomsSummaryResult.__table__  # type: ignore[assignment]
+SUMMARY_LINES: Table = CustomsSummaryLine.__table__  # type: ignore[assignment]
+OUTBOX: Table = CustomsOutboundMessage.__table__  # type: ignore[assignment]
 
 APPLIED, UNRESOLVED, INVALID = "applied", "unresolved", "invalid"
 #: Inventory states after which an import buyer's quota is given back (nothing was bought).
@@ -235,6 +238,9 @@ class ReceiptApplier:
     ) -> None:
         if not parsed:
             return
+        # Receipts found by a number customs assigns (tax bills by invtNo, CEB792 by sumNo)
+        # go after the others of the batch, which may be the ones teaching those numbers.
+        parsed.sort(key=lambda item: item.message is not None and _by_number(item.message.message_type))
         resolver = await Resolver.load(session, [p for p in parsed if p.message is not None])
         batch = _Batch(self, session, resolver, now)
         await batch.load_tracked()
@@ -275,7 +281,7 @@ class ReceiptApplier:
         return {
             "sha256": receipt.sha256,
             "transport": self.transport,
-            "transport_id": receipt.id[:255],
+            "transport_id": receipt.id,
             "message_type": (item.message.message_type if item.message else (receipt.message_type or "")[:6])
             or None,
             "envelope": "bare" if receipt.payload == receipt.business_xml else "DXP",
@@ -323,7 +329,7 @@ class Resolver:
                 )
             )
             resolver.by_message = {message_id: list(ids) for message_id, ids in found.all()}
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if keys:
             conditions.append(c.customs_key.in_(sorted(keys)))
         if invt_nos:
@@ -363,6 +369,10 @@ class Resolver:
             return list(self.by_sum_no.get(event.keys.get("sumNo", ""), []))
         found = self.by_key.get(receipt_key(event))
         return [found] if found else []
+
+
+def _by_number(message_type: str) -> bool:
+    return message_type in ("CEB816", "CEB818", "CEB792")
 
 
 def _reference_kind(event: ReceiptEvent) -> str:
@@ -410,9 +420,9 @@ class _Batch:
         self.current: Parsed | None = None
         """The receipt being applied (consequences are entered under it)."""
 
-    async def load_tracked(self, extra: Iterable[str] = ()) -> None:
+    async def load_tracked(self) -> None:
         """Load document rows and histories of every resolved document (and the inventories they target)."""
-        ids = set(self.resolver.rows) | set(extra)
+        ids = set(self.resolver.rows)
         targets = {row["target_id"] for row in self.resolver.rows.values() if row.get("target_id")}
         missing = sorted(targets - set(self.resolver.rows))
         if missing:
@@ -732,7 +742,9 @@ class _Batch:
         """Whether the returns customs accepted so far (this batch's included) took every unit back."""
         c = CUSTOMS_DOCUMENTS.c
         rows = await self.session.execute(
-            select(DOCUMENTS.c.body).join(CUSTOMS_DOCUMENTS, c.document_id == DOCUMENTS.c.id).where(
+            select(DOCUMENTS.c.body)
+            .join(CUSTOMS_DOCUMENTS, c.document_id == DOCUMENTS.c.id)
+            .where(
                 c.target_id == inventory_id,
                 c.message_type == "CEB625",
                 c.state_code == RETURN_ACCEPTED[DocumentKind.IMPORT_RETURN],
@@ -744,7 +756,8 @@ class _Batch:
         original = await self.session.scalar(select(DOCUMENTS.c.body).where(DOCUMENTS.c.id == inventory_id))
         lines = (original or {}).get("lines", [])
         return bool(lines) and all(
-            returned.get(int(line.get("gnum", 0)), Decimal(0)) >= Decimal(str(line.get("qty", "0"))) for line in lines
+            returned.get(int(line.get("gnum", 0)), Decimal(0)) >= Decimal(str(line.get("qty", "0")))
+            for line in lines
         )
 
     async def _write_tax_bills(self, receipt_ids: list[int | None]) -> None:
@@ -758,6 +771,7 @@ class _Batch:
                 )
             ).all()
         }
+        new_rows: list[dict[str, Any]] = []
         for tax_no, bill in self.tax_bills.items():
             row = bill["row"]
             if row is not None:
@@ -796,17 +810,16 @@ class _Batch:
                 }
                 if not base.get("receipt_id"):
                     base["receipt_id"] = _last(receipt_ids) or 0
-                await self.session.execute(
-                    insert(TAX_BILLS),
-                    [
-                        {
-                            **base,
-                            "state_code": bill["state_code"],
-                            "state_since": bill["state_since"],
-                            "updated_at": self.now,
-                        }
-                    ],
+                new_rows.append(
+                    {
+                        **base,
+                        "state_code": bill["state_code"],
+                        "state_since": bill["state_since"],
+                        "updated_at": self.now,
+                    }
                 )
+        if new_rows:
+            await self.session.execute(insert(TAX_BILLS), new_rows)
 
     async def _write_results(self, receipt_ids: list[int | None]) -> None:
         seen: set[int] = set()
@@ -863,20 +876,14 @@ def _last(ids: list[int | None]) -> int | None:
 
 
 def _beijing(moment: dt.datetime | None) -> dt.datetime | None:
-    from services.declaration.ceb.customs_time import CUSTOMS_TZ
-
     return moment.astimezone(CUSTOMS_TZ) if moment is not None else None
 
 
-def _sealed(row: Any) -> Any:
-    from services.declaration.personal_data.vault import Sealed
-
+def _sealed(row: Any) -> Sealed:
     return Sealed(row.payload_key_id, row.payload_cipher)
 
 
 def _business_of(payload: bytes) -> bytes:
-    from services.declaration.exchange.envelope import unwrap
-
     return unwrap(payload).business_xml
 
 

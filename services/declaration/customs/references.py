@@ -106,7 +106,7 @@ async def known_inventories(session: AsyncSession, invt_nos: Iterable[str]) -> d
         .where(CustomsDocument.invt_no.in_(wanted), CustomsDocument.message_type.in_(("CEB621", "CEB603")))
         .order_by(CustomsDocument.sent_at)
     )
-    return {customs.invt_no: KnownInventory(customs, document) for customs, document in rows.all()}
+    return {str(customs.invt_no): KnownInventory(customs, document) for customs, document in rows.all()}
 
 
 async def returned_quantities(
@@ -279,4 +279,4 @@ async def summarised_elsewhere(
         )
     )
     gone = set(dead.scalars().all())
-    return {doc: summary for doc, summary in holders.items() if summary not in gone}
+    return {doc: str(summary) for doc, summary in holders.items() if summary not in gone}

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -165,7 +166,7 @@ def messages_for(
     party = SummaryParty(request.decl_agent_code, request.decl_agent_name)
     messages = []
     for application in applications:
-        transfer = {
+        transfer: dict[str, str | int | Decimal] = {
             "copCode": application.key.agent_code,
             "copName": application.inventories[0].agent_name or application.key.agent_code,
             "dxpMode": "DXP",

@@ -158,7 +158,8 @@ async def publish(
     """
     groups: dict[tuple[str, str | None, str | None, bool | None], list[str]] = defaultdict(list)
     for change in to_apply:
-        groups[(change.status, change.previous, change.mode, change.needs_review)].append(change.columns["id"])
+        key = (change.status, change.previous, change.mode, change.needs_review)
+        groups[key].append(change.columns["id"])
     moved: set[str] = set()
     for (status, previous, mode, review), ids in groups.items():
         values: dict[str, Any] = {"status": status, "updated_at": now}
@@ -169,9 +170,8 @@ async def publish(
         # Only from the status the change was decided on: the customs exchange may have
         # taken the document meanwhile (``sent``), and that must not be overwritten.
         condition = DOCUMENTS.c.status == previous if previous is not None else DOCUMENTS.c.status.is_(None)
-        result = await session.execute(
-            update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids), condition).values(**values).returning(DOCUMENTS.c.id)
-        )
+        statement = update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids), condition).values(**values)
+        result = await session.execute(statement.returning(DOCUMENTS.c.id))
         moved.update(result.scalars().all())
     skipped = [change for change in to_apply if change.columns["id"] not in moved]
     for change in skipped:
@@ -219,20 +219,27 @@ async def publish(
         (DocumentAccepted(document=facts(row), accepted_at=now, status=row["status"]), row["id"])
         for row in accepted
     ]
-    events += [
-        (
-            DocumentStatusChanged(
-                document=facts(change.columns, change.mode),
-                previous_status=change.previous,
-                status=change.status,
-                customs_status=change.customs_status,
-                reason=change.reason,
-                occurred_at=change.occurred_at or now,
-            ),
-            change.columns["id"],
+    # A document often changes several times in one go (a batch of customs receipts):
+    # its facts are built and validated once.
+    known: dict[tuple[str, str | None], DocumentFacts] = {}
+    for change in changes:
+        fact_key = (str(change.columns["id"]), change.mode)
+        document = known.get(fact_key)
+        if document is None:
+            document = known[fact_key] = facts(change.columns, change.mode)
+        events.append(
+            (
+                DocumentStatusChanged(
+                    document=document,
+                    previous_status=change.previous,
+                    status=change.status,
+                    customs_status=change.customs_status,
+                    reason=change.reason,
+                    occurred_at=change.occurred_at or now,
+                ),
+                change.columns["id"],
+            )
         )
-        for change in changes
-    ]
     await publisher.stage_many(session, events)
 
 

@@ -32,9 +32,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -198,7 +198,7 @@ async def _file(
             )
             .values(status=repository.DELETED, updated_at=now)
         )
-        if result.rowcount != len(deleted_ids):
+        if cast(CursorResult[Any], result).rowcount != len(deleted_ids):
             raise LostRace("a document left the pre-check while it was being deleted")
         if doc_type.message_type == "CEB621":
             await quota.release(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
@@ -144,7 +144,7 @@ async def amend_document(
             updated_at=now,
         )
     )
-    if result.rowcount != 1:
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise LostRace(f"document {plan.existing.id} left the pre-check while it was being amended")
 
 

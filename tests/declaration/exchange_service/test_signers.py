@@ -1,4 +1,4 @@
-"""The signer the exchange builds from settings, and the refusal to send what customs needs signed unsigned."""
+"""The signer the exchange builds from settings; what customs needs signed never leaves unsigned."""
 
 from __future__ import annotations
 

@@ -96,12 +96,16 @@ async def test_an_import_and_an_export_go_through_the_folders_and_the_peer(
     assert len(receipts) == len({(r["returnStatus"], r["returnTime"]) for r in receipts})  # none twice
 
 
+def _waiting(inbox: Path) -> list[str]:
+    return sorted(p.name for p in inbox.iterdir() if not p.name.startswith("."))
+
+
 async def _drained(inbox: Path) -> None:
     for _ in range(200):
-        if not [p for p in inbox.iterdir() if not p.name.startswith(".")]:
+        if not await asyncio.to_thread(_waiting, inbox):
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"receipts left in the inbox: {sorted(p.name for p in inbox.iterdir())}")
+    raise AssertionError(f"receipts left in the inbox: {_waiting(inbox)}")
 
 
 async def test_an_unreadable_inbox_file_is_moved_aside_with_its_reason(

@@ -66,6 +66,9 @@ class SimulatorConfig:
     """The 2024 reform dropped 收款单 (CEB403) for export; set True to require it for the match."""
     return_window_days: int = 30
     default_customs_code: str = "2307"
+    receipts_per_message: int = 1
+    """Records per delivered receipt message: 1 delivers each receipt alone; up to 100 lets
+    due receipts of one type for one declaring enterprise travel together, as the XSDs allow."""
     scenario_notes: bool = True
     """Honour ``[SIM:review]``-style markers in an inventory's ``note`` (per-document outcomes,
     like a payment sandbox's magic card numbers); see ``CustomsSimulator._scenario``."""

@@ -53,13 +53,12 @@ class SimulatorTransport:
             self._changed()
 
     async def receive(self, limit: int = 100) -> list[InboundReceipt]:
-        """Due receipts not handed out yet."""
+        """Due receipts not handed out yet (only those are rendered: the engine skips the rest)."""
         async with self._lock:
             out = []
-            for receipt in self.engine.due_receipts(self.clock()):
-                if receipt.id in self._in_flight:
-                    continue
-                self._in_flight.add(receipt.id)
+            for receipt in self.engine.due_receipts(self.clock(), limit, exclude=self._in_flight):
+                # A batched receipt's id lists its members (see CustomsSimulator.due_receipts).
+                self._in_flight.update(receipt.id.split(","))
                 out.append(
                     InboundReceipt(
                         receipt.id,
@@ -69,21 +68,19 @@ class SimulatorTransport:
                         hashlib.sha256(receipt.payload).hexdigest(),
                     )
                 )
-                if len(out) >= limit:
-                    break
             return out
 
     async def ack(self, receipt_id: str) -> None:
         """Drop the receipt from the engine (persisted through ``on_change``)."""
         async with self._lock:
             self.engine.acknowledge(receipt_id)
-            self._in_flight.discard(receipt_id)
+            self._in_flight.difference_update(receipt_id.split(","))
             self._changed()
 
     async def release(self, receipt_id: str) -> None:
         """Hand the receipt out again later."""
         async with self._lock:
-            self._in_flight.discard(receipt_id)
+            self._in_flight.difference_update(receipt_id.split(","))
 
     def _changed(self) -> None:
         if self.on_change is not None:

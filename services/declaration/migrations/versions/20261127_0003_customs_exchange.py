@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.Column("id", BigIntPK, autoincrement=True, nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("transport", sa.String(10), nullable=False),
-        sa.Column("transport_id", sa.String(255), nullable=False),
+        sa.Column("transport_id", sa.Text(), nullable=False),
         sa.Column("message_type", sa.String(6), nullable=True),
         sa.Column("envelope", sa.String(8), nullable=True),
         sa.Column("record_count", sa.Integer(), nullable=False),
