@@ -234,7 +234,7 @@ class DeclarationSettings(ServiceSettings):
         description="Due receipts of one type for one enterprise delivered together (the XSDs allow 100).",
     )
     customs_simulator_snapshot_every: int = Field(
-        default=2000, ge=1, description="Documents received by the simulator between two state snapshots."
+        default=10000, ge=1, description="Documents received by the simulator between two state snapshots."
     )
     customs_return_window_days: int = Field(
         default=30, ge=1, description="Import returns: days after release."

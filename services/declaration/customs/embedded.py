@@ -29,6 +29,7 @@ ones, then a new snapshot starts the new settings.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import zlib
@@ -187,7 +188,9 @@ class EmbeddedSimulator:
 
     async def snapshot(self) -> None:
         """Store the engine's state at the current watermarks (call only between loop passes)."""
-        state = zlib.compress(json.dumps(self.engine.to_state(), ensure_ascii=False).encode("utf-8"), 6)
+        # Serialised in a thread: the state is large and only this task (the exchange loop,
+        # which is awaiting here) changes the engine, so the loop keeps serving requests.
+        state = await asyncio.to_thread(_compressed, self.engine.to_state())
         async with self.db.transaction() as session:
             send_seq = await session.scalar(
                 select(func.coalesce(func.max(CustomsOutboundMessage.send_seq), 0))
@@ -214,6 +217,10 @@ class EmbeddedSimulator:
             # Older snapshots are no longer needed: the replay starts from the newest.
             await session.execute(delete(SimulatorSnapshot).where(SimulatorSnapshot.id < row_id))
         self._documents_since_snapshot = 0
+
+
+def _compressed(state: dict[str, Any]) -> bytes:
+    return zlib.compress(json.dumps(state, ensure_ascii=False).encode("utf-8"), 1)
 
 
 def _engine_time(moment: datetime | None) -> datetime:
