@@ -26,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
@@ -36,6 +38,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from deploy.embedded import wait_for_port
 from services.declaration.context import DeclarationContext
 from services.declaration.customs.embedded import EmbeddedSimulator, simulator_config
 from services.declaration.customs.models import CustomsOutboundMessage, CustomsReceipt, CustomsReceiptEntry
@@ -90,11 +93,31 @@ class Lives:
         return {**base, **{f"DDT_DECLARATION_{k.upper()}": v for k, v in settings.items()}}
 
     def start(self, **settings: str) -> ServiceProcess:
+        """Start a life; one with a crash point may die before anyone connects, which is fine."""
         self.count += 1
-        self.process = ServiceProcess(
+        process = ServiceProcess(
             "declaration", self.port, self.env(**settings), self.work / f"life-{self.count}.log"
-        ).start()
-        return self.process
+        )
+        if "customs_crash_at" not in settings:
+            self.process = process.start()
+            return process
+        # Not ServiceProcess.start(): it waits for the port, and the process may reach its
+        # crash point within milliseconds of listening.
+        log = (self.work / f"life-{self.count}.log").open("ab")
+        process.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "services.declaration", "serve", "--port", str(self.port)],
+            cwd=process.env["PYTHONPATH"], env=process.env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.process = process
+        return process
+
+    async def listening(self, timeout: float = 60.0) -> None:
+        """Wait until the current life accepts connections (it must not die first)."""
+        assert self.process is not None and self.process.process is not None
+        deadline = time.monotonic() + timeout
+        while not await asyncio.to_thread(wait_for_port, self.port, 0.2):
+            assert self.process.process.poll() is None, f"life {self.count} died before listening"
+            assert time.monotonic() < deadline, f"life {self.count} did not start"
 
     async def killed(self, timeout: float = 60.0) -> None:
         """Wait for the process to SIGKILL itself at its crash point."""
@@ -160,6 +183,7 @@ async def test_kill_9_at_each_step_loses_nothing_and_does_nothing_twice(lives: L
 
         # The export waits for its arrival report: filed, then killed at staging, then mid-apply.
         process = lives.start(customs_crash_at="staged")
+        await lives.listening()  # nothing is ready to stage yet: this life waits for the filing
         async with httpx.AsyncClient(base_url=process.url, timeout=30) as client:
             api = Api(client, db, None)  # type: ignore[arg-type]
             await _wait_status(api, ids["import:inventory"], AGENT_PARTY, "closed")
