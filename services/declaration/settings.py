@@ -123,9 +123,11 @@ class DeclarationSettings(ServiceSettings):
 
     # --- who may file ------------------------------------------------------------------------
     ownership_profile: Literal["strict", "by_sender"] = Field(
-        default="strict",
-        description="strict: every enterprise code must be the caller's (orders' ebcCode may be a merchant's "
-        "the caller files for); by_sender: only the sender's own codes, counterparties are references.",
+        default="by_sender",
+        description="by_sender (default): the codes naming the sender in its role must be the caller's, "
+        "counterparties the spec makes it name (a payment firm's CEB411 names the platform) are references; "
+        "strict: every enterprise code must be the caller's (orders' ebcCode may be a merchant's the caller "
+        "files for).",
     )
     ownership_exempt_fields: dict[str, list[str]] = Field(
         default_factory=dict,

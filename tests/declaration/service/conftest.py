@@ -123,7 +123,7 @@ def declaration_settings(db_url: str, broker: Broker, **overrides: Any) -> Decla
 
 @pytest.fixture(scope="module")
 def settings_overrides() -> dict[str, Any]:
-    """Override in a module to configure its app (default: the strict ownership profile)."""
+    """Override in a module to configure its app (default: the product's settings)."""
     return {}
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+import pytest
 from aiokafka import AIOKafkaProducer
 
 from services.declaration.ceb.model import CebMessage
+from services.declaration.settings import DeclarationSettings
 from shared.events import build_event
 from shared.events.gateway import PartyStatusChanged
 from shared.messaging.topics import events_topic
@@ -26,6 +29,16 @@ from tests.declaration.service.factory import (
     with_records,
 )
 from tests.support.infra import Broker, wait_until
+
+
+@pytest.fixture(scope="module")
+def settings_overrides() -> dict[str, Any]:
+    """This module proves the strict profile; the product's default is by_sender."""
+    return {"ownership_profile": "strict"}
+
+
+def test_the_default_profile_is_by_sender() -> None:
+    assert DeclarationSettings.model_fields["ownership_profile"].default == "by_sender"
 
 
 async def _count(api: Api, who: object, business_no: str) -> int:
