@@ -162,3 +162,11 @@ def test_every_official_sample_file_is_covered() -> None:
     covered |= {f"export/CEB{c}" for c in [*DUPLICATE_BASE_TRANSFER, "792", "214"]}
     on_disk = {f"{p.parent.name}/{p.stem.removesuffix('Message')}" for p in OFFICIAL.glob("*/*.xml")}
     assert on_disk == covered
+
+
+def test_a_summary_not_grouped_by_item_name_passes_the_schema_and_the_rules() -> None:
+    """itemNameFlag "0": the XSD wants one character where the annotation says "leave blank"."""
+    data = official_bytes("export", "CEB701").replace(
+        b"<ceb:itemNameFlag>1</ceb:itemNameFlag>", b"<ceb:itemNameFlag>0</ceb:itemNameFlag>"
+    )
+    assert ("DDT-118", "/records/0/head/itemNameFlag") not in _business_issues(data)

@@ -57,7 +57,9 @@ def check_export_record(spec: MessageSpec, index: int, record: Record, config: R
     elif spec.code == "CEB701":
         issues += _summary_window(index, record)
         issues += common.require_value(index, record, "summaryFlag", {"1", "2"}, codes.CODE_FORMAT)
-        issues += common.require_value(index, record, "itemNameFlag", {"1", ""}, codes.CODE_FORMAT)
+        # The annotation says 1 or "不填" (blank), but the XSD requires exactly one character:
+        # "0" is what a schema-valid "not by item name" looks like (and what we send ourselves).
+        issues += common.require_value(index, record, "itemNameFlag", {"1", "0", ""}, codes.CODE_FORMAT)
     if "msgCount" in record.head:
         issues += _message_sequence(index, record)
     return issues
