@@ -108,7 +108,9 @@ class DdtApiError(Exception):
         detail = fields.get("detail") or fields.get("error_description")
         errors = fields.get("errors")
         return cls(
-            status=int(fields.get("status") or response.status_code),
+            # The HTTP status is authoritative: a domain answer's body may carry its own
+            # "status" field (e.g. a summary's deadline state) that is not an HTTP code.
+            status=response.status_code,
             title=str(fields.get("title") or response.reason_phrase or "HTTP error"),
             type=str(fields.get("type") or "about:blank"),
             detail=None if detail is None else str(detail),

@@ -210,6 +210,15 @@ def test_validation_errors_list_and_request_id_header() -> None:
     assert caught.value.request_id == "hdr-9"
 
 
+def test_an_error_status_is_the_http_status_even_when_the_body_has_its_own_status_field() -> None:
+    body = {"month": "2026-11", "status": "done", "filed": [{"accepted": False}]}
+    gateway = FakeGateway(httpx.Response(422, json=body))
+    client, _ = _client(gateway)
+    with client, pytest.raises(DdtApiError) as caught:
+        client.post("/v1/x", json={})
+    assert (caught.value.status, caught.value.body) == (422, body)
+
+
 def test_non_json_error_body() -> None:
     gateway = FakeGateway(httpx.Response(502, text="<html>bad gateway</html>"))
     client, _ = _client(gateway)
