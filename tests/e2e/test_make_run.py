@@ -31,8 +31,10 @@ def free_offset() -> int:
     raise RuntimeError("no free port range")
 
 
-def start_runner(var: Path, offset: int, broker_port: int) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DDT_")}
+def start_runner(
+    var: Path, offset: int, broker_port: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DDT_")} | (extra_env or {})
     return subprocess.Popen(
         [
             sys.executable,
@@ -110,3 +112,31 @@ def test_a_second_run_keeps_the_data_of_the_first(tmp_path: Path) -> None:
     finally:
         stop_runner(second)
     assert (me["id"], "Diandiantong is running" in output) == (demo["party_id"], True)
+
+
+def test_make_demo_files_a_month_that_customs_clears_and_regulators_see(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    offset, broker_port = free_offset(), free_port()
+    # Customs' minutes become seconds: the demo waits for every inventory to be closed.
+    fast_customs = {"DDT_DECLARATION_CUSTOMS_SIMULATOR_DELAY_SCALE": "0.05"}
+    runner = start_runner(var, offset, broker_port, fast_customs)
+    try:
+        wait_for_line(runner, "Press Ctrl-C")
+        demo = subprocess.run(
+            [sys.executable, "-m", "deploy.demo", "--var", str(var), "--enterprises", "4", "--sales", "12",
+             "--customs-timeout", "240"],
+            cwd=ROOT, env={k: v for k, v in os.environ.items() if not k.startswith("DDT_")},
+            capture_output=True, text=True, timeout=400,
+        )  # fmt: skip
+        regulator = json.loads((var / "demo-cast.json").read_text())["regulators"][0]
+        gateway = f"http://127.0.0.1:{8000 + offset}"
+        inventories = 0
+        with DdtClient(gateway, regulator["key_id"], regulator["secret"]) as client:
+            deadline = time.monotonic() + 60  # stats consumes the release events on its own time
+            while not inventories and time.monotonic() < deadline:
+                rows = client.get("/v1/stats/platform").json()["rows"]
+                inventories = int(next(r["current"] for r in rows if r["figure"] == "trade_inventories"))
+                time.sleep(1)
+    finally:
+        stop_runner(runner)
+    assert (demo.returncode, inventories > 0) == (0, True), demo.stdout + demo.stderr
