@@ -19,7 +19,7 @@ from services.gateway.bootstrap import FIRST_RUN_FILE
 from services.gateway.parties.uscc import generate_uscc
 from services.gateway.settings import GatewaySettings
 from tests.support.infra import free_port
-from tests.support.services import running_app, service_settings
+from tests.support.services import running_app, served, service_settings
 
 
 @dataclass
@@ -177,3 +177,21 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[Gateway]:
             ["platform_admin"],
         )
         yield Gateway(app, client, admin, settings)
+
+
+@asynccontextmanager
+async def running_gateway_with_stats(bootstrap: str, var_dir: Path) -> AsyncIterator[Gateway]:
+    """A gateway in front of a real stats service, both on SQLite files in ``var_dir``."""
+    # Imported on use: every gateway test imports this module, few need the stats service.
+    from services.stats.app import create_app as create_stats_app
+    from services.stats.settings import StatsSettings
+
+    stats = create_stats_app(
+        service_settings(StatsSettings, f"sqlite+aiosqlite:///{var_dir / 's.db'}", bootstrap)
+    )
+    async with served(stats) as stats_url:
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{var_dir / 'g.db'}", bootstrap, var_dir, stats_url=stats_url
+        )
+        async with running_gateway(settings) as gw:
+            yield gw

@@ -5,24 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.gateway.docs.openapi import merge_documents
-from tests.gateway.support import gateway_settings, running_gateway
+from tests.gateway.support import running_gateway_with_stats
 from tests.support.infra import Broker
-from tests.support.services import served, service_settings
 
 
 async def test_openapi_merges_the_services_paths_with_the_gateways(broker: Broker, tmp_path: Path) -> None:
-    from services.stats.app import create_app
-    from services.stats.settings import StatsSettings
-
-    stats = create_app(
-        service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap)
-    )
-    async with served(stats) as stats_url:
-        settings = gateway_settings(
-            f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path, stats_url=stats_url
-        )
-        async with running_gateway(settings) as gw:
-            document = (await gw.client.get("/openapi.json")).json()
+    async with running_gateway_with_stats(broker.bootstrap, tmp_path) as gw:
+        document = (await gw.client.get("/openapi.json")).json()
     assert "/v1/stats/summary" in document["paths"]
     assert "/v1/parties" in document["paths"] and "/oauth/token" in document["paths"]
     assert "ddtSignature" in document["components"]["securitySchemes"]

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import func, select, update
 
 from services.gateway.idempotency.models import IdempotencyRecord
-from services.gateway.idempotency.service import fingerprint
+from services.gateway.idempotency.service import StoredResponse, fingerprint
 from services.gateway.webhooks.models import WebhookSubscription
 from tests.gateway.support import Gateway, PartyKey
 
@@ -26,6 +26,31 @@ async def _subscriptions(gw: Gateway, party: PartyKey) -> int:
                 .select_from(WebhookSubscription)
                 .where(WebhookSubscription.party_id == party.party_id)
             )
+        )
+
+
+async def _begin_on_another_replica(
+    gw: Gateway, party: PartyKey, key: str, body: bytes, request_id: str
+) -> StoredResponse | None:
+    """Take ``key`` for a POST of ``body`` to PATH in the store directly, as another replica would."""
+    store = gw.runtime.extras["gateway"].idempotency
+    return await store.begin(
+        party_id=party.party_id,
+        key=key,
+        method="POST",
+        path=PATH,
+        fingerprint=fingerprint("POST", PATH, "", body),
+        request_id=request_id,
+    )
+
+
+async def _one_second_ago(gw: Gateway, key: str, column: str) -> None:
+    """Set ``column`` of ``key``'s record to a second ago, so its deadline has passed."""
+    async with gw.runtime.db.transaction() as session:
+        await session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == key)
+            .values({column: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)})
         )
 
 
@@ -62,18 +87,7 @@ async def test_duplicate_while_first_is_in_progress_is_409_with_retry_after(
     key = str(uuid.uuid4())
     body = json.dumps(HOOK, separators=(",", ":")).encode()
     # Another replica is executing this very request right now.
-    store = gw.runtime.extras["gateway"].idempotency
-    assert (
-        await store.begin(
-            party_id=party.party_id,
-            key=key,
-            method="POST",
-            path=PATH,
-            fingerprint=fingerprint("POST", PATH, "", body),
-            request_id="other-replica",
-        )
-        is None
-    )
+    assert await _begin_on_another_replica(gw, party, key, body, "other-replica") is None
     response = await gw.call("POST", PATH, party, content=body, idempotency_key=key)
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency.in_progress"
@@ -170,12 +184,7 @@ async def test_expired_key_executes_as_new(gateway_on_each_db: Gateway) -> None:
     party = await gw.enterprise()
     key = str(uuid.uuid4())
     first = await gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key)
-    async with gw.runtime.db.transaction() as session:
-        await session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.key == key)
-            .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
-        )
+    await _one_second_ago(gw, key, "expires_at")
     second = await gw.call("POST", PATH, party, json_body=HOOK, idempotency_key=key)
     assert second.status_code == 201
     assert second.json()["id"] != first.json()["id"]
@@ -189,20 +198,7 @@ async def test_key_left_in_progress_by_a_crashed_replica_is_taken_over_after_its
     party = await gw.enterprise()
     key = str(uuid.uuid4())
     body = json.dumps(HOOK, separators=(",", ":")).encode()
-    store = gw.runtime.extras["gateway"].idempotency
-    await store.begin(
-        party_id=party.party_id,
-        key=key,
-        method="POST",
-        path=PATH,
-        fingerprint=fingerprint("POST", PATH, "", body),
-        request_id="crashed",
-    )
-    async with gw.runtime.db.transaction() as session:
-        await session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.key == key)
-            .values(locked_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
-        )
+    await _begin_on_another_replica(gw, party, key, body, "crashed")
+    await _one_second_ago(gw, key, "locked_until")
     response = await gw.call("POST", PATH, party, content=body, idempotency_key=key)
     assert response.status_code == 201

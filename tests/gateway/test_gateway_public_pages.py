@@ -4,30 +4,19 @@ no data); the figures behind them still need a signed request or a bearer token.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from services.stats.app import create_app as stats_app
-from services.stats.settings import StatsSettings
-from tests.gateway.support import Gateway, gateway_settings, running_gateway
+from tests.gateway.support import Gateway, running_gateway_with_stats
 from tests.support.infra import Broker
-from tests.support.services import served, service_settings
 
 
 @pytest.fixture(scope="module")
 async def gateway_before_stats(
     broker: Broker, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Gateway]:
-    var_dir = tmp_path_factory.mktemp("gw-public")
-    stats_db = f"sqlite+aiosqlite:///{var_dir / 's.db'}"
-    stats = stats_app(service_settings(StatsSettings, stats_db, broker.bootstrap))
-    async with served(stats) as stats_url:
-        settings = gateway_settings(
-            f"sqlite+aiosqlite:///{Path(var_dir) / 'g.db'}", broker.bootstrap, var_dir, stats_url=stats_url
-        )
-        async with running_gateway(settings) as gw:
-            yield gw
+    async with running_gateway_with_stats(broker.bootstrap, tmp_path_factory.mktemp("gw-public")) as gw:
+        yield gw
 
 
 async def test_the_dashboard_page_needs_no_credentials(gateway_before_stats: Gateway) -> None:

@@ -3,15 +3,31 @@ sharing Redis; in-process buckets when Redis is not configured or fails."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
 from services.gateway.auth.guard import RedisGuard
 from services.gateway.ratelimit.bucket import LocalTokenBucket
-from tests.gateway.support import gateway_settings, running_gateway
+from tests.gateway.support import Gateway, gateway_settings, running_gateway
 from tests.support.infra import REDIS_URL, Broker, free_port
+
+
+@asynccontextmanager
+async def _two_replicas(
+    broker: Broker, tmp_path: Path, redis_prefix: str, **overrides: Any
+) -> AsyncIterator[tuple[Gateway, Gateway]]:
+    """Two gateway replicas on one database and one Redis; only the first bootstraps the admin."""
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    common = {"redis_key_prefix": redis_prefix, "platform": {"redis_url": REDIS_URL}, **overrides}
+    first = gateway_settings(db_url, broker.bootstrap, tmp_path, **common)
+    second = gateway_settings(db_url, broker.bootstrap, tmp_path, **common, bootstrap_on_empty=False)
+    async with running_gateway(first) as a, running_gateway(second) as b:
+        yield a, b
 
 
 async def test_bucket_refuses_with_retry_after_when_empty() -> None:
@@ -50,16 +66,9 @@ async def test_gateway_answers_429_with_retry_after(broker: Broker, tmp_path: Pa
 async def test_two_gateway_replicas_sharing_redis_share_one_budget(
     broker: Broker, tmp_path: Path, redis_prefix: str, redis_client: aioredis.Redis
 ) -> None:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    common = {
-        "rate_limit_per_second": 0.01,
-        "rate_limit_burst": 4,
-        "redis_key_prefix": redis_prefix,
-        "platform": {"redis_url": REDIS_URL},
-    }
-    first = gateway_settings(db_url, broker.bootstrap, tmp_path, **common)
-    second = gateway_settings(db_url, broker.bootstrap, tmp_path, **common, bootstrap_on_empty=False)
-    async with running_gateway(first) as a, running_gateway(second) as b:
+    async with _two_replicas(
+        broker, tmp_path, redis_prefix, rate_limit_per_second=0.01, rate_limit_burst=4
+    ) as (a, b):
         answers = []
         for gw in (a, b, a, b, a, b):
             answers.append((await gw.call("GET", "/v1/parties/me", a.admin)).status_code)
@@ -71,11 +80,7 @@ async def test_replay_to_another_replica_is_refused_through_the_shared_nonce_sto
 ) -> None:
     from sdk.signing import sign_request
 
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    common = {"redis_key_prefix": redis_prefix, "platform": {"redis_url": REDIS_URL}}
-    first = gateway_settings(db_url, broker.bootstrap, tmp_path, **common)
-    second = gateway_settings(db_url, broker.bootstrap, tmp_path, **common, bootstrap_on_empty=False)
-    async with running_gateway(first) as a, running_gateway(second) as b:
+    async with _two_replicas(broker, tmp_path, redis_prefix) as (a, b):
         headers = sign_request(
             key_id=a.admin.key_id, secret=a.admin.secret, method="GET", path="/v1/parties/me"
         )
@@ -114,11 +119,7 @@ async def test_nonce_store_outage_refuses_signed_requests_with_503(
 async def test_suspension_and_revocation_through_one_replica_act_on_the_next_request_to_another(
     broker: Broker, tmp_path: Path, redis_prefix: str, redis_client: aioredis.Redis
 ) -> None:
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    common = {"redis_key_prefix": redis_prefix, "platform": {"redis_url": REDIS_URL}}
-    first = gateway_settings(db_url, broker.bootstrap, tmp_path, **common)
-    second = gateway_settings(db_url, broker.bootstrap, tmp_path, **common, bootstrap_on_empty=False)
-    async with running_gateway(first) as a, running_gateway(second) as b:
+    async with _two_replicas(broker, tmp_path, redis_prefix) as (a, b):
         ent = await a.enterprise()
         for _ in range(3):  # B now serves ent from its in-process cache
             assert (await b.call("GET", "/v1/parties/me", ent)).status_code == 200

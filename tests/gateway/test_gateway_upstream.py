@@ -16,7 +16,13 @@ from fastapi.routing import APIRoute
 
 from shared.identity import IDENTITY_HEADER, IdentityVerifier
 from shared.settings import DEV_IDENTITY_PUBLIC_KEY
-from tests.gateway.support import Gateway, customs_code, gateway_settings, running_gateway
+from tests.gateway.support import (
+    Gateway,
+    customs_code,
+    gateway_settings,
+    running_gateway,
+    running_gateway_with_stats,
+)
 from tests.support.infra import Broker, free_port
 from tests.support.services import REGULATOR, identity_headers, running_app, served, service_settings
 
@@ -221,20 +227,10 @@ async def test_stats_service_refuses_a_token_minted_for_another_service(
 
 
 async def test_stats_summary_is_scoped_by_the_forwarded_identity(broker: Broker, tmp_path: Path) -> None:
-    from services.stats.app import create_app
-    from services.stats.settings import StatsSettings
-
-    stats = create_app(
-        service_settings(StatsSettings, f"sqlite+aiosqlite:///{tmp_path / 's.db'}", broker.bootstrap)
-    )
-    async with served(stats) as stats_url:
-        settings = gateway_settings(
-            f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path, stats_url=stats_url
-        )
-        async with running_gateway(settings) as gw:
-            ent, regulator = await gw.enterprise(), await gw.onboard("regulator")
-            own = await gw.call("GET", "/v1/stats/summary", ent)
-            everyone = await gw.call("GET", "/v1/stats/summary", regulator)
+    async with running_gateway_with_stats(broker.bootstrap, tmp_path) as gw:
+        ent, regulator = await gw.enterprise(), await gw.onboard("regulator")
+        own = await gw.call("GET", "/v1/stats/summary", ent)
+        everyone = await gw.call("GET", "/v1/stats/summary", regulator)
     assert own.json()["scope"] == ent.party_id
     assert everyone.json()["scope"] == "platform"
 
