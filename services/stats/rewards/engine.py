@@ -333,21 +333,50 @@ class _Calc:
             f"{figure_name} = {_show(figure)} ≥ {_show(tier.min)} → {tier.rate} × {_show(figure)} = {raw} "
             f"→ {format_cny(amount)} ({self.rounding_name})"
         )
-        if tier.cap is not None and amount > tier.cap:
-            formula += f", tier cap {format_cny(tier.cap)}"
-            amount = tier.cap
-        lines.append(
-            ExplanationLine(
-                step=Step.TIER,
-                item_id=item_id,
-                rule=rule,
-                figures=((figure_name, figure), ("rate", tier.rate)),
-                tier=label,
-                formula=formula,
-                result=amount,
-            )
+        return _rate_tier_line(
+            item_id,
+            rule,
+            figures=((figure_name, figure), ("rate", tier.rate)),
+            label=label,
+            formula=formula,
+            amount=amount,
+            cap=tier.cap,
+            lines=lines,
         )
-        return amount
+
+
+def _rate_tier_line(
+    item_id: str,
+    rule: str,
+    *,
+    figures: tuple[tuple[str, Figure], ...],
+    label: str,
+    formula: str,
+    amount: Decimal,
+    cap: Decimal | None,
+    lines: list[ExplanationLine],
+) -> Decimal:
+    """Limit a rate tier's rounded amount by the tier's own cap and record its TIER line.
+
+    Shared by a figure's rate tiers and the logistics scale tiers so both cap the same
+    way: after rounding to the fen, with the cap named in ``formula`` so the line shows
+    why the result is below the rate × figure product. Returns the amount the tier pays.
+    """
+    if cap is not None and amount > cap:
+        formula += f", tier cap {format_cny(cap)}"
+        amount = cap
+    lines.append(
+        ExplanationLine(
+            step=Step.TIER,
+            item_id=item_id,
+            rule=rule,
+            figures=figures,
+            tier=label,
+            formula=formula,
+            result=amount,
+        )
+    )
+    return amount
 
 
 def _combine(
@@ -473,23 +502,19 @@ def _logistics(
         f"{tier.rate} × intl_logistics_cost {format_cny(cost)} = {raw} → {format_cny(amount)} "
         f"({calc.rounding_name})"
     )
-    if tier.cap is not None and amount > tier.cap:
-        formula += f", tier cap {format_cny(tier.cap)}"
-        amount = tier.cap
-    lines.append(
-        ExplanationLine(
-            step=Step.TIER,
-            item_id=item.id,
-            rule=f"{item.id}.scale_tiers",
-            figures=(
-                ("transaction_value", e.transaction_value),
-                ("intl_logistics_cost", cost),
-                ("rate", tier.rate),
-            ),
-            tier=tier.label or f"scale_tiers[{index}] ≥ {_show(tier.min)}",
-            formula=formula,
-            result=amount,
-        )
+    amount = _rate_tier_line(
+        item.id,
+        f"{item.id}.scale_tiers",
+        figures=(
+            ("transaction_value", e.transaction_value),
+            ("intl_logistics_cost", cost),
+            ("rate", tier.rate),
+        ),
+        label=tier.label or f"scale_tiers[{index}] ≥ {_show(tier.min)}",
+        formula=formula,
+        amount=amount,
+        cap=tier.cap,
+        lines=lines,
     )
     return _cap(item.id, f"{item.id}.cap", amount, item.cap, lines)
 

@@ -25,19 +25,16 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from .errors import SnapshotValidationError, ValidationIssue, issues_from_pydantic
+from .errors import SnapshotValidationError, ValidationIssue
 from .money import ZERO, Money
 from .sources import (
     DocumentFormat,
-    DocumentSyntaxError,
+    DocumentLoader,
     canonical_json,
-    format_for_path,
-    parse_document,
     sha256_hex,
 )
 
@@ -231,30 +228,19 @@ def _snapshot_issues(snapshot: Snapshot) -> Iterator[ValidationIssue]:
                 )
 
 
+_LOADER = DocumentLoader(Snapshot, SnapshotValidationError)
+
+
 def parse_snapshot(data: Any, *, source: str | None = None) -> Snapshot:
     """Validate already-parsed data as a snapshot; raises :class:`SnapshotValidationError`."""
-    try:
-        return Snapshot.model_validate(data)
-    except ValidationError as exc:
-        raise SnapshotValidationError(issues_from_pydantic(exc), source=source) from None
-    except SnapshotValidationError as exc:
-        raise SnapshotValidationError(exc.issues, source=source) from None
+    return _LOADER.parse(data, source=source)
 
 
 def loads_snapshot(text: str | bytes, fmt: DocumentFormat = "json", *, source: str | None = None) -> Snapshot:
     """Parse and validate snapshot text (JSON by default, YAML accepted)."""
-    try:
-        data = parse_document(text, fmt)
-    except DocumentSyntaxError as exc:
-        raise SnapshotValidationError([exc.issue], source=source) from None
-    return parse_snapshot(data, source=source)
+    return _LOADER.loads(text, fmt, source=source)
 
 
 def load_snapshot(path: str | Path) -> Snapshot:
     """Read and validate a snapshot file (.json, .yaml or .yml)."""
-    path = Path(path)
-    try:
-        fmt = format_for_path(path)
-    except DocumentSyntaxError as exc:
-        raise SnapshotValidationError([exc.issue], source=str(path)) from None
-    return loads_snapshot(path.read_bytes(), fmt, source=str(path))
+    return _LOADER.load(Path(path))

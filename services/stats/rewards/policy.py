@@ -33,19 +33,16 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from .errors import PolicyValidationError, ValidationIssue, issues_from_pydantic
+from .errors import PolicyValidationError, ValidationIssue
 from .money import Money, Number, Rate, Share
 from .sources import (
     DocumentFormat,
-    DocumentSyntaxError,
+    DocumentLoader,
     canonical_json,
-    format_for_path,
-    parse_document,
     sha256_hex,
 )
 
@@ -602,36 +599,25 @@ def _semantic_issues(policy: Policy) -> Iterator[ValidationIssue]:
 # --------------------------------------------------------------------------- loading
 
 
+_LOADER = DocumentLoader(Policy, PolicyValidationError)
+
+
 def parse_policy(data: Any, *, source: str | None = None) -> Policy:
     """Validate already-parsed data (dict) as a policy.
 
     Raises :class:`PolicyValidationError` listing every problem as ``path: message``.
     """
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyValidationError(issues_from_pydantic(exc), source=source) from None
-    except PolicyValidationError as exc:
-        raise PolicyValidationError(exc.issues, source=source) from None
+    return _LOADER.parse(data, source=source)
 
 
 def loads_policy(text: str | bytes, fmt: DocumentFormat = "yaml", *, source: str | None = None) -> Policy:
     """Parse and validate policy text in YAML (default) or JSON."""
-    try:
-        data = parse_document(text, fmt)
-    except DocumentSyntaxError as exc:
-        raise PolicyValidationError([exc.issue], source=source) from None
-    return parse_policy(data, source=source)
+    return _LOADER.loads(text, fmt, source=source)
 
 
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; the suffix (.yaml/.yml/.json) picks the parser."""
-    path = Path(path)
-    try:
-        fmt = format_for_path(path)
-    except DocumentSyntaxError as exc:
-        raise PolicyValidationError([exc.issue], source=str(path)) from None
-    return loads_policy(path.read_bytes(), fmt, source=str(path))
+    return _LOADER.load(Path(path))
 
 
 EXAMPLE_POLICY_PATH = Path(__file__).with_name("policies") / "example-2026.yaml"

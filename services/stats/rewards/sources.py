@@ -21,11 +21,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
-from .errors import ValidationIssue
+from .errors import DocumentValidationError, ValidationIssue, issues_from_pydantic
 from .money import canonical_decimal
 
 DocumentFormat = Literal["yaml", "json"]
@@ -124,6 +125,48 @@ def format_for_path(path: Path) -> DocumentFormat:
     raise DocumentSyntaxError(
         ValidationIssue("", f"unknown document type {suffix!r}; use .yaml, .yml or .json")
     )
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class DocumentLoader(Generic[_Model]):
+    """Reads one kind of input document (policy, snapshot) into its model.
+
+    The kinds differ only in their model and error class, so the syntax, file-type
+    and model errors of every kind reach the caller the same way: one ``error``
+    listing every issue, naming the document's ``source``.
+    """
+
+    def __init__(self, model: type[_Model], error: type[DocumentValidationError]) -> None:
+        self.model = model
+        self.error = error
+
+    def parse(self, data: Any, *, source: str | None = None) -> _Model:
+        """Validate already-parsed data as the model."""
+        try:
+            return self.model.model_validate(data)
+        except ValidationError as exc:
+            raise self.error(issues_from_pydantic(exc), source=source) from None
+        except self.error as exc:
+            # The model's own cross-field checks raise it without knowing the source.
+            raise self.error(exc.issues, source=source) from None
+
+    def loads(self, text: str | bytes, fmt: DocumentFormat, *, source: str | None = None) -> _Model:
+        """Parse YAML or JSON text, then validate it as the model."""
+        try:
+            data = parse_document(text, fmt)
+        except DocumentSyntaxError as exc:
+            raise self.error([exc.issue], source=source) from None
+        return self.parse(data, source=source)
+
+    def load(self, path: Path) -> _Model:
+        """Read a .json, .yaml or .yml file, then validate it as the model."""
+        try:
+            fmt = format_for_path(path)
+        except DocumentSyntaxError as exc:
+            raise self.error([exc.issue], source=str(path)) from None
+        return self.loads(path.read_bytes(), fmt, source=str(path))
 
 
 def _canonical_value(value: Any) -> Any:

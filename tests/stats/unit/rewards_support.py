@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -177,6 +179,23 @@ def snapshots(draw: st.DrawFn, max_enterprises: int = 25) -> dict[str, Any]:
         "enterprises": rows,
         "parks": parks,
     }
+
+
+def shuffled_rows(data: dict[str, Any], seed: int) -> dict[str, Any]:
+    """A copy of snapshot data with every list a snapshot sorts on validation in a random order.
+
+    Both the canonical form and the engine promise not to depend on row order, so their
+    tests shuffle the same lists: enterprises, parks, and each enterprise's trademark
+    fees and certified warehouses.
+    """
+    shuffled = json.loads(json.dumps(data))
+    rng = random.Random(seed)
+    rng.shuffle(shuffled["enterprises"])
+    rng.shuffle(shuffled["parks"])
+    for row in shuffled["enterprises"]:
+        rng.shuffle(row.get("trademark_fees", []))
+        rng.shuffle(row.get("certified_warehouses", []))
+    return shuffled
 
 
 @st.composite

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import decimal
 import json
-import random
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +22,7 @@ from tests.stats.unit.rewards_support import (
     example_policy,
     example_policy_data,
     park,
+    shuffled_rows,
     snapshot,
     snapshots,
 )
@@ -447,13 +447,7 @@ def test_highest_not_sum_picks_the_max_per_matter(data: dict, budget: dict):
 def test_shuffled_input_order_gives_identical_results(data: dict, budget: dict, seed: int):
     policy = _policy_with(budget)
     first = compute(policy, Snapshot.model_validate(data))
-    shuffled = json.loads(json.dumps(data))
-    rng = random.Random(seed)
-    rng.shuffle(shuffled["enterprises"])
-    rng.shuffle(shuffled["parks"])
-    for row in shuffled["enterprises"]:
-        rng.shuffle(row.get("trademark_fees", []))
-        rng.shuffle(row.get("certified_warehouses", []))
+    shuffled = shuffled_rows(data, seed)
     second = compute(policy, Snapshot.model_validate(shuffled))
     assert second.amounts_digest() == first.amounts_digest()
     assert result_to_data(second) == result_to_data(first)

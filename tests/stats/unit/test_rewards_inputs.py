@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from services.stats.rewards.inputs import (
     parse_snapshot,
     uscc_check_character,
 )
-from tests.stats.unit.rewards_support import enterprise, park, snapshot, snapshots, uscc_for
+from tests.stats.unit.rewards_support import enterprise, park, shuffled_rows, snapshot, snapshots, uscc_for
 
 
 def _issues(data: dict) -> dict[str, str]:
@@ -122,13 +121,7 @@ def test_snapshot_json_floats_become_exact_decimals():
 @given(data=snapshots(max_enterprises=12), seed=st.integers(0, 2**32 - 1))
 def test_row_order_does_not_change_the_canonical_form_or_hash(data: dict, seed: int):
     original = Snapshot.model_validate(data)
-    shuffled = json.loads(json.dumps(data))
-    rng = random.Random(seed)
-    rng.shuffle(shuffled["enterprises"])
-    rng.shuffle(shuffled["parks"])
-    for row in shuffled["enterprises"]:
-        rng.shuffle(row.get("trademark_fees", []))
-        rng.shuffle(row.get("certified_warehouses", []))
+    shuffled = shuffled_rows(data, seed)
     again = Snapshot.model_validate(shuffled)
     assert again.canonical_json() == original.canonical_json()
     assert again.sha256() == original.sha256()

@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.stats.aggregates.models import TABLES
 from services.stats.parties.models import FirstActivity, PartyMirror
 from services.stats.reference.places import Place
-from services.stats.rewards import Snapshot, SnapshotValidationError, parse_snapshot
+from services.stats.rewards import Snapshot, parse_snapshot
 from services.stats.rewards.inputs import uscc_check_character
 from shared.sqltypes import utcnow
 
