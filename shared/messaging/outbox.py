@@ -19,18 +19,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
 from shared.context import current_request_id
 from shared.db import OUTBOX_DIRTY, Database
 from shared.events.envelope import CloudEvent, EventData, build_event
+from shared.leadership import Leadership, sleep_unless_stopped
 from shared.messaging.kafka import new_producer, topic_end_offsets
 from shared.messaging.tables import outbox
 from shared.messaging.topics import events_topic
@@ -157,7 +157,7 @@ class OutboxRelay:
         self._producer_factory = producer_factory
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
-        self._lock_conn: AsyncConnection | None = None
+        self.leadership = Leadership(db, f"ddt-outbox-relay:{service}")
         self._last_purge = dt.datetime.min.replace(tzinfo=dt.UTC)
         self.connected = False
         db.on_outbox_commit(self.wake)
@@ -176,8 +176,8 @@ class OutboxRelay:
         backoff = 0.5
         while not stop.is_set():
             try:
-                if not await self._is_leader():
-                    await self._sleep(stop, 5.0)
+                if not await self.leadership.acquire():
+                    await sleep_unless_stopped(stop, 5.0)
                     continue
                 if self._producer is None:
                     await self._connect()
@@ -194,16 +194,10 @@ class OutboxRelay:
                 )
                 metrics.OUTBOX_FAILURES.labels(self.service).inc()
                 await self._disconnect()
-                await self._sleep(stop, backoff)
+                await sleep_unless_stopped(stop, backoff)
                 backoff = min(backoff * 2, 10.0)
         await self._disconnect()
-        await self._release_leadership()
-
-    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(stop.wait(), seconds)
-        except TimeoutError:
-            pass
+        await self.leadership.release()
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
@@ -240,26 +234,6 @@ class OutboxRelay:
                 await asyncio.wait_for(producer.stop(), 10)
             except Exception:  # already broken; nothing more to release
                 log.debug("producer stop failed", exc_info=True)
-
-    async def _is_leader(self) -> bool:
-        if self.db.dialect != "postgresql":
-            return True
-        if self._lock_conn is not None:
-            return True
-        conn = await self.db.engine.connect()
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        key = zlib.crc32(f"ddt-outbox-relay:{self.service}".encode())
-        got = (await conn.execute(select(func.pg_try_advisory_lock(key)))).scalar()
-        if got:
-            self._lock_conn = conn
-            return True
-        await conn.close()
-        return False
-
-    async def _release_leadership(self) -> None:
-        conn, self._lock_conn = self._lock_conn, None
-        if conn is not None:
-            await conn.close()  # closing the session releases the advisory lock
 
     async def publish_batch(self) -> int:
         """Publish up to ``batch_size`` unsent rows; return how many were taken."""

@@ -25,11 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from datetime import datetime, timedelta
-
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.context import context_of
@@ -41,6 +37,7 @@ from services.declaration.customs.signers import build_signer
 from services.declaration.customs.summaries import check_reminders
 from services.declaration.customs.transports import ExchangeTransport, open_transport
 from services.declaration.settings import DeclarationSettings
+from shared.leadership import Leadership, sleep_unless_stopped
 from shared.service import Runtime
 from shared.sqltypes import utcnow
 
@@ -63,7 +60,7 @@ class CustomsExchange:
         self.dispatcher: Dispatcher | None = None
         self.applier: ReceiptApplier | None = None
         self._wake = asyncio.Event()
-        self._lock_conn: AsyncConnection | None = None
+        self.leadership = Leadership(runtime.db, "ddt-customs-exchange:declaration")
         self._next_reminder_check = datetime.min.replace(tzinfo=CUSTOMS_TZ)
         self._retry_unresolved = True
         self.passes = 0
@@ -78,8 +75,8 @@ class CustomsExchange:
         backoff = 0.5
         while not stop.is_set():
             try:
-                if not await self._is_leader():
-                    await self._sleep(stop, 5.0)
+                if not await self.leadership.acquire():
+                    await sleep_unless_stopped(stop, 5.0)
                     continue
                 if self.exchange is None:
                     await self._open()
@@ -94,9 +91,9 @@ class CustomsExchange:
                     "customs exchange pass failed; retrying", extra={"error": repr(exc), "backoff_s": backoff}
                 )
                 self.exchange = None  # rebuilt from the database on the next pass
-                await self._sleep(stop, backoff)
+                await sleep_unless_stopped(stop, backoff)
                 backoff = min(backoff * 2, 10.0)
-        await self._release_leadership()
+        await self.leadership.release()
 
     async def _open(self) -> None:
         self.exchange = await open_transport(self.settings, self.runtime.db, self.ctx.vault)
@@ -177,32 +174,6 @@ class CustomsExchange:
             for waiter in waiters:
                 waiter.cancel()
         self._wake.clear()
-
-    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(stop.wait(), seconds)
-        except TimeoutError:
-            pass
-
-    async def _is_leader(self) -> bool:
-        db = self.runtime.db
-        if db.dialect != "postgresql":
-            return True
-        if self._lock_conn is not None:
-            return True
-        conn = await db.engine.connect()
-        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        key = zlib.crc32(b"ddt-customs-exchange:declaration")
-        if (await conn.execute(select(func.pg_try_advisory_lock(key)))).scalar():
-            self._lock_conn = conn
-            return True
-        await conn.close()
-        return False
-
-    async def _release_leadership(self) -> None:
-        conn, self._lock_conn = self._lock_conn, None
-        if conn is not None:
-            await conn.close()
 
 
 async def start_exchange(runtime: Runtime) -> None:
