@@ -109,7 +109,13 @@ _LINE_FIELDS = ("unit", "qty", "price", "totalPrice")
 _PAYER_FIELDS = frozenset({"payerIdNumber", "payerName"})
 
 
-class _Report:
+class MatchReport:
+    """Field disagreements found so far, split into errors and review flags.
+
+    Shared by the import match here and the export match
+    (:mod:`services.declaration.matching.export_match`), so both report alike.
+    """
+
     def __init__(self, config: MatchConfig) -> None:
         self.config = config
         self.mismatches: list[FieldMismatch] = []
@@ -137,6 +143,68 @@ class _Report:
         )
         (self.mismatches if severity is Severity.ERROR else self.review).append(mismatch)
 
+    def compare_lines(
+        self, inventory: Record, order: Record, line_fields: tuple[str, ...] = _LINE_FIELDS
+    ) -> None:
+        """Inventory and order lines one-to-one by ``gnum``: ``line_fields``, ``itemNo`` when
+        both give it, and ``gname`` against the order's ``itemName`` when configured."""
+        inv_lines = {line.get("gnum"): (i, line) for i, line in enumerate(inventory.lines)}
+        order_lines = {line.get("gnum"): (i, line) for i, line in enumerate(order.lines)}
+        for gnum in sorted(set(inv_lines) | set(order_lines), key=str):
+            if gnum not in order_lines or gnum not in inv_lines:
+                i, _ = inv_lines.get(gnum) or order_lines[gnum]
+                doc_has = "inventory" if gnum in inv_lines else "order"
+                self.mismatches.append(
+                    FieldMismatch(
+                        field="gnum",
+                        left_document="inventory",
+                        left_pointer=f"/lines/{i}/gnum" if doc_has == "inventory" else "/lines",
+                        left_value=str(gnum) if doc_has == "inventory" else None,
+                        right_document="order",
+                        right_pointer=f"/lines/{i}/gnum" if doc_has == "order" else "/lines",
+                        right_value=str(gnum) if doc_has == "order" else None,
+                    )
+                )
+                continue
+            (ii, inv_line), (oi, order_line) = inv_lines[gnum], order_lines[gnum]
+            for name in line_fields:
+                self.compare(
+                    line_field("inventory", ii, inv_line, name),
+                    line_field("order", oi, order_line, name),
+                    name,
+                )
+            if inv_line.get("itemNo") and order_line.get("itemNo"):
+                self.compare(
+                    line_field("inventory", ii, inv_line, "itemNo"),
+                    line_field("order", oi, order_line, "itemNo"),
+                    "itemNo",
+                )
+            if self.config.compare_gname_to_item_name:
+                self.compare(
+                    line_field("inventory", ii, inv_line, "gname"),
+                    line_field("order", oi, order_line, "itemName"),
+                    "gname",
+                )
+
+    def result(self, missing: tuple[str, ...]) -> MatchResult:
+        """The verdict: mismatched on any error, else waiting while a partner is ``missing``."""
+        issues = tuple(
+            Issue(
+                codes.MATCH_BUYER_NOT_PAYER if m.field in _PAYER_FIELDS else codes.MATCH_MISMATCH,
+                f"{m.field}: {m.left_document} {m.left_value!r} ≠ {m.right_document} {m.right_value!r}",
+                m.left_pointer if m.left_document == "inventory" else m.right_pointer,
+                severity=m.severity,
+            )
+            for m in (*self.mismatches, *self.review)
+        )
+        if self.mismatches:
+            status = MatchStatus.MISMATCHED
+        elif missing:
+            status = MatchStatus.WAITING
+        else:
+            status = MatchStatus.MATCHED
+        return MatchResult(status, missing, tuple(self.mismatches), tuple(self.review), issues)
+
 
 def match_inventory(
     inventory: Record,
@@ -150,12 +218,12 @@ def match_inventory(
     Pointers in the report are relative to each document's own record
     (``/head/orderNo``, ``/lines/0/qty``).
     """
-    report = _Report(config or MatchConfig())
+    report = MatchReport(config or MatchConfig())
     inv = inventory.head
     if order is not None:
         for inv_field, order_field in _ORDER_HEAD:
             report.compare(_h("inventory", inv, inv_field), _h("order", order.head, order_field), inv_field)
-        _compare_lines(report, inventory, order)
+        report.compare_lines(inventory, order)
     if payment is not None:
         pay = payment.head
         report.compare(_h("payment", pay, "orderNo"), _h("inventory", inv, "orderNo"), "orderNo")
@@ -188,69 +256,27 @@ def match_inventory(
         for name, record in (("order", order), ("payment", payment), ("waybill", waybill))
         if record is None
     )
-    issues = tuple(
-        Issue(
-            codes.MATCH_BUYER_NOT_PAYER if m.field in _PAYER_FIELDS else codes.MATCH_MISMATCH,
-            f"{m.field}: {m.left_document} {m.left_value!r} ≠ {m.right_document} {m.right_value!r}",
-            m.left_pointer if m.left_document == "inventory" else m.right_pointer,
-            severity=m.severity,
-        )
-        for m in (*report.mismatches, *report.review)
-    )
-    if report.mismatches:
-        status = MatchStatus.MISMATCHED
-    elif missing:
-        status = MatchStatus.WAITING
-    else:
-        status = MatchStatus.MATCHED
-    return MatchResult(status, missing, tuple(report.mismatches), tuple(report.review), issues)
+    return report.result(missing)
 
 
-def _compare_lines(report: _Report, inventory: Record, order: Record) -> None:
-    inv_lines = {line.get("gnum"): (i, line) for i, line in enumerate(inventory.lines)}
-    order_lines = {line.get("gnum"): (i, line) for i, line in enumerate(order.lines)}
-    for gnum in sorted(set(inv_lines) | set(order_lines), key=str):
-        if gnum not in order_lines or gnum not in inv_lines:
-            i, _ = inv_lines.get(gnum) or order_lines[gnum]
-            doc_has = "inventory" if gnum in inv_lines else "order"
-            report.mismatches.append(
-                FieldMismatch(
-                    field="gnum",
-                    left_document="inventory",
-                    left_pointer=f"/lines/{i}/gnum" if doc_has == "inventory" else "/lines",
-                    left_value=str(gnum) if doc_has == "inventory" else None,
-                    right_document="order",
-                    right_pointer=f"/lines/{i}/gnum" if doc_has == "order" else "/lines",
-                    right_value=str(gnum) if doc_has == "order" else None,
-                )
-            )
-            continue
-        (ii, inv_line), (oi, order_line) = inv_lines[gnum], order_lines[gnum]
-        for name in _LINE_FIELDS:
-            report.compare(_l("inventory", ii, inv_line, name), _l("order", oi, order_line, name), name)
-        if inv_line.get("itemNo") and order_line.get("itemNo"):
-            report.compare(
-                _l("inventory", ii, inv_line, "itemNo"), _l("order", oi, order_line, "itemNo"), "itemNo"
-            )
-        if report.config.compare_gname_to_item_name:
-            report.compare(
-                _l("inventory", ii, inv_line, "gname"), _l("order", oi, order_line, "itemName"), "gname"
-            )
-
-
-def _buyer_is_payer(report: _Report, inventory: Fields, payment: Fields) -> None:
+def _buyer_is_payer(report: MatchReport, inventory: Fields, payment: Fields) -> None:
     for buyer, payer in (("buyerIdNumber", "payerIdNumber"), ("buyerName", "payerName")):
         report.compare(
             _h("payment", payment, payer), _h("inventory", inventory, buyer), payer, Severity.REVIEW
         )
 
 
-def _h(document: str, head: Fields, name: str) -> tuple[str, str, FieldValue | None]:
+def head_field(document: str, head: Fields, name: str) -> tuple[str, str, FieldValue | None]:
+    """(document, pointer, value) of a head field, for :meth:`MatchReport.compare`."""
     return document, f"/head/{name}", head.get(name)
 
 
-def _l(document: str, index: int, line: Fields, name: str) -> tuple[str, str, FieldValue | None]:
+def line_field(document: str, index: int, line: Fields, name: str) -> tuple[str, str, FieldValue | None]:
+    """(document, pointer, value) of a field of line ``index``."""
     return document, f"/lines/{index}/{name}", line.get(name)
+
+
+_h = head_field
 
 
 def _same(left: FieldValue | None, right: FieldValue | None) -> bool:
