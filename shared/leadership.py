@@ -10,6 +10,8 @@ SQLite is single-process (the embedded mode), so there the loop always leads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 import zlib
 
 from sqlalchemy import func, select
@@ -21,28 +23,65 @@ from shared.db import Database
 class Leadership:
     """Holds (or tries to take) the advisory lock named ``name`` on ``db``."""
 
+    #: How often a leader checks that its lock session is still alive.
+    CHECK_SECONDS = 5.0
+
     def __init__(self, db: Database, name: str) -> None:
         self.db = db
         self.key = zlib.crc32(name.encode())
         self._conn: AsyncConnection | None = None
+        self._checked = 0.0
 
     async def acquire(self) -> bool:
-        """True when this replica leads (now or already); never waits for the lock."""
-        if self.db.dialect != "postgresql" or self._conn is not None:
+        """True when this replica leads (now or already); never waits for the lock.
+
+        A leader whose lock session died (database restart, network cut) has lost the lock
+        to whoever asks next: every few seconds it checks, and competes again if so.
+        """
+        if self.db.dialect != "postgresql":
             return True
+        if self._conn is not None:
+            if time.monotonic() - self._checked < self.CHECK_SECONDS:
+                return True
+            try:
+                await self._conn.execute(select(1))
+                self._checked = time.monotonic()
+                return True
+            except Exception:  # the session is gone, and its lock with it
+                await self._drop()
         conn = await self.db.engine.connect()
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        if (await conn.execute(select(func.pg_try_advisory_lock(self.key)))).scalar():
-            self._conn = conn
+        try:
+            got = (await conn.execute(select(func.pg_try_advisory_lock(self.key)))).scalar()
+        except BaseException:
+            await conn.close()
+            raise
+        if got:
+            self._conn, self._checked = conn, time.monotonic()
             return True
         await conn.close()
         return False
 
     async def release(self) -> None:
-        """Give the lead up (closing the session releases the lock)."""
+        """Give the lead up.
+
+        The lock belongs to the database session, and closing a pooled connection keeps
+        the session (it only goes back to the pool), so the lock is released explicitly.
+        """
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.execute(select(func.pg_advisory_unlock(self.key)))
+            await conn.close()
+        except Exception:  # a broken session: discarding it ends the session and the lock
+            await conn.invalidate()
+
+    async def _drop(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
-            await conn.close()
+            with contextlib.suppress(Exception):  # already unusable; the pool forgets it either way
+                await conn.invalidate()
 
 
 async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
