@@ -72,7 +72,7 @@ def _environment_of(settings: DdtSettings) -> Environment:
     env = getattr(settings, "environment", None)
     if env is None:
         env = getattr(getattr(settings, "platform", None), "environment", Environment.EMBEDDED)
-    return Environment(env)
+    return Environment(str(env))
 
 
 def _is_default_secret(value: object, default: object) -> bool:

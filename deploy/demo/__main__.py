@@ -243,8 +243,17 @@ def load_cast(path: Path) -> Cast | None:
     if not path.exists():
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
+
+    def members(key: str) -> list[Member]:
+        return [Member(**m) for m in raw[key]]
+
     return Cast(
-        **{k: [Member(**m) for m in v] if isinstance(v, list) else Member(**v) for k, v in raw.items()}
+        enterprises=members("enterprises"),
+        platforms=members("platforms"),
+        payers=members("payers"),
+        carriers=members("carriers"),
+        warehouse=Member(**raw["warehouse"]),
+        regulators=members("regulators"),
     )
 
 

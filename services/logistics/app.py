@@ -17,7 +17,8 @@ def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="logistics",
         title="Diandiantong Logistics",
-        description="Waybills, carrier tracking, overseas warehouses, returns and loss claims, customs logistics milestones.",
+        description="Waybills, carrier tracking, overseas warehouses, returns and loss claims, "
+        "customs logistics milestones.",
     )
 
 

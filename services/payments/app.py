@@ -17,7 +17,8 @@ def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="payments",
         title="Diandiantong Payments",
-        description="Payment institutions and banks: payment records, FX receipts, settlement, RMB settlement, reconciliation.",
+        description="Payment institutions and banks: payment records, FX receipts, settlement, RMB "
+        "settlement, reconciliation.",
     )
 
 

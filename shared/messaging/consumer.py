@@ -54,7 +54,7 @@ async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, A
         .on_conflict_do_nothing()
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))  # typed as Result; an INSERT's result has it
 
 
 async def insert_ignore_many(
@@ -505,4 +505,4 @@ async def discard_dead_letter(db: Database, consumer: str, dead_letter_id: int) 
             )
             .values(status="discarded", resolved_at=utcnow())
         )
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Result, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
@@ -314,7 +314,7 @@ class OutboxRelay:
             log.warning(
                 "broker has no messages for a topic this service published to; "
                 "republishing the retained outbox",
-                extra={"topic": topic, "events": result.rowcount},
+                extra={"topic": topic, "events": _rowcount(result)},
             )
 
     async def _purge_if_due(self) -> None:
@@ -328,14 +328,19 @@ class OutboxRelay:
 
 async def republish(db: Database, *, since: dt.datetime | None = None, topic: str | None = None) -> int:
     """Mark retained sent rows unsent so the relay publishes them again (admin command)."""
-    condition = [outbox.c.sent_at.is_not(None)]
+    condition: list[ColumnElement[bool]] = [outbox.c.sent_at.is_not(None)]
     if since is not None:
         condition.append(outbox.c.created_at >= since)
     if topic is not None:
         condition.append(outbox.c.topic == topic)
     async with db.transaction() as session:
         result = await session.execute(update(outbox).where(*condition).values(sent_at=None))
-    return int(result.rowcount or 0)
+    return _rowcount(result)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE touched (``Result`` is typed without it; DML results have it)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def pending_count(db: Database) -> int:

@@ -79,7 +79,9 @@ def own_broker(tmp_path: Path) -> Iterator[Broker]:
     instance.stop()
 
 
-async def test_an_order_filed_through_the_gateway_shows_up_in_stats(tmp_path: Path, own_broker: Broker) -> None:
+async def test_an_order_filed_through_the_gateway_shows_up_in_stats(
+    tmp_path: Path, own_broker: Broker
+) -> None:
     broker = own_broker
     declaration = declaration_app(
         service_settings(DeclarationSettings, f"sqlite+aiosqlite:///{tmp_path}/d.db", broker.bootstrap)

@@ -558,8 +558,10 @@ class CustomsSimulator:
         if not markers:
             return {}
         if "clear" in markers:
-            return {**dict.fromkeys(("review", "reject", "inspect", "detain", "return"), False),
-                    "noclose": "noclose" in markers}
+            return {
+                **dict.fromkeys(("review", "reject", "inspect", "detain", "return"), False),
+                "noclose": "noclose" in markers,
+            }
         if "return" in markers:
             markers |= {"detain"}
         if "detain" in markers:

@@ -28,11 +28,17 @@ def upgrade() -> None:
     # but the declared type is widened there too so the schema matches the models
     # (batch mode rebuilds the table on SQLite and is a plain ALTER on PostgreSQL).
     with op.batch_alter_table("documents") as batch:
-        batch.alter_column("status", type_=sa.String(32), existing_type=sa.String(20), existing_nullable=False)
+        batch.alter_column(
+            "status", type_=sa.String(32), existing_type=sa.String(20), existing_nullable=False
+        )
     op.create_index("ix_documents_status_seq", "documents", ["status", "seq"])
     with op.batch_alter_table("document_status_changes") as batch:
-        batch.alter_column("from_status", type_=sa.String(32), existing_type=sa.String(20), existing_nullable=True)
-        batch.alter_column("to_status", type_=sa.String(32), existing_type=sa.String(20), existing_nullable=False)
+        batch.alter_column(
+            "from_status", type_=sa.String(32), existing_type=sa.String(20), existing_nullable=True
+        )
+        batch.alter_column(
+            "to_status", type_=sa.String(32), existing_type=sa.String(20), existing_nullable=False
+        )
         batch.add_column(sa.Column("party_id", sa.String(64), nullable=True))
     op.execute(
         "UPDATE document_status_changes SET party_id = "
@@ -239,8 +245,14 @@ def downgrade() -> None:
     op.drop_index("ix_document_status_changes_party", table_name="document_status_changes")
     with op.batch_alter_table("document_status_changes") as batch:
         batch.drop_column("party_id")
-        batch.alter_column("to_status", type_=sa.String(20), existing_type=sa.String(32), existing_nullable=False)
-        batch.alter_column("from_status", type_=sa.String(20), existing_type=sa.String(32), existing_nullable=True)
+        batch.alter_column(
+            "to_status", type_=sa.String(20), existing_type=sa.String(32), existing_nullable=False
+        )
+        batch.alter_column(
+            "from_status", type_=sa.String(20), existing_type=sa.String(32), existing_nullable=True
+        )
     op.drop_index("ix_documents_status_seq", table_name="documents")
     with op.batch_alter_table("documents") as batch:
-        batch.alter_column("status", type_=sa.String(20), existing_type=sa.String(32), existing_nullable=False)
+        batch.alter_column(
+            "status", type_=sa.String(20), existing_type=sa.String(32), existing_nullable=False
+        )
