@@ -36,12 +36,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from deploy.demo import documents as docs
 from deploy.demo.documents import BEIJING, Company, Line, Sale
 from deploy.embedded import ROOT
 from sdk.client import AsyncDdtClient, DdtApiError
 from services.gateway.parties.uscc import generate_uscc
 from services.stats.demo_data.generator import population
+from services.stats.rewards.policy import EXAMPLE_POLICY_PATH
 
 #: Public paths of the declaration service (through the gateway).
 IMPORT = {
@@ -58,7 +61,10 @@ EXPORT = {
     "departure": "/v1/customs/export/departures",
 }
 BATCH = 50  # records per filed message (a message may carry up to 100)
-EXAMPLE_POLICY = "lyg-cbec-rewards-2026-example"
+DEMO_POLICY = "lyg-cbec-rewards-2026-example-demo"
+DEMO_SCALE = Decimal(100)
+#: Policy conditions on money amounts (scaled with the tiers); counts of enterprises are not.
+_SCALED_METRICS = frozenset({"transaction_value_increase", "rmb_settlement_amount"})
 
 
 @dataclass
@@ -147,7 +153,9 @@ ENTERPRISE_KINDS = ["ebcCode", "agentCode", "assureCode", "ownerCode", "copCode"
 
 async def onboard_cast(admin: AsyncDdtClient, enterprises: int, seed: int) -> Cast:
     """Register the cast through the admin API (parties, codes, delegations, credentials)."""
-    rng = random.Random(seed)  # noqa: S311 — demo data
+    # Codes and USCCs are fresh each time (a registry outlives a lost cast file, and codes
+    # and USCCs are unique there); the trade profiles follow the seed.
+    rng = random.Random()  # noqa: S311 — demo data
     pop = population(enterprises, others=0, seed=seed)
     enterprise_members = []
     for party in pop.enterprises:
@@ -481,13 +489,43 @@ async def request_summaries(filer: Filer, cast: Cast) -> tuple[int, list[str]]:
     return filed, problems
 
 
+def demo_policy(scale: Decimal = DEMO_SCALE) -> dict[str, Any]:
+    """The example policy with its thresholds divided by ``scale``.
+
+    A month of demo parcels is a few hundred thousand yuan for the whole cast, far below
+    the example's lowest tiers (1 m CNY a year, +10 k orders); at 1/100 the same rules
+    pay real amounts out of real flows. Amounts, caps and the budget are left as they are.
+    The policy stays ``status: example`` (runs of it cannot be published).
+    """
+    policy = yaml.safe_load(EXAMPLE_POLICY_PATH.read_text(encoding="utf-8"))
+
+    def scaled(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {key: scaled(value) for key, value in node.items()}
+            if "min" in out:
+                out["min"] = str(Decimal(str(out["min"])) / scale)
+                out["label"] = f"≥ {out['min']} (demo scale)"
+            if "metric" in out and out["metric"] in _SCALED_METRICS:
+                out["value"] = str(Decimal(str(out["value"])) / scale)
+            return out
+        if isinstance(node, list):
+            return [scaled(item) for item in node]
+        return node
+
+    policy = scaled(policy)
+    policy["policy_id"] = DEMO_POLICY
+    policy["title"] = f"{policy['title']} — make demo: thresholds ÷ {scale}"
+    return policy
+
+
 async def start_reward_run(base_url: str, regulator: Member) -> dict[str, Any] | None:
-    """A draft reward run on this year's figures with the example policy."""
+    """Upload the demo policy and start a draft reward run on this year's figures with it."""
     async with AsyncDdtClient(base_url, regulator.key_id, regulator.secret) as client:
         try:
-            return (await client.post("/v1/stats/rewards/runs", json={"policy": EXAMPLE_POLICY})).json()
+            await client.post("/v1/stats/rewards/policies", json=demo_policy())
+            return (await client.post("/v1/stats/rewards/runs", json={"policy": DEMO_POLICY})).json()
         except DdtApiError as exc:
-            say(f"  reward run not started: {exc.status} {exc.code} {exc.detail}")
+            say(f"  reward run not started: {exc.status} {exc.code} {exc.detail} {exc.errors or ''}")
             return None
 
 
@@ -548,18 +586,14 @@ async def run(args: argparse.Namespace) -> int:
         )
     finally:
         await filer.close()
-    say("Starting a reward run with the example policy (draft, for a regulator to review) …")
+    say("Starting a draft reward run (for a regulator to review) on a demo variant of the example policy …")
     reward = await start_reward_run(base_url, cast.regulators[0])
     if reward:
         say(
             f"  run {reward.get('runId')} ({reward.get('status')}): {reward.get('total')} CNY "
             f"for {reward.get('subjects')} subjects"
         )
-        if Decimal(str(reward.get("total") or 0)) == 0:
-            say(
-                "  (nothing is due: one month of demo parcels stays below the example policy's lowest tier,"
-                " 1 m CNY a year; docs/stats.md shows the reward engine on a full synthetic year)"
-            )
+        say(f"  (policy {DEMO_POLICY}: the example's thresholds ÷ {DEMO_SCALE}, for a month of demo trade)")
     regulator = cast.regulators[0]
     say("")
     say("Done. Open the regulator dashboard and sign in as the commerce bureau:")
