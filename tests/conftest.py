@@ -18,6 +18,15 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     instance.stop()
 
 
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[Broker]:
+    """A broker of the test alone: one it may stop and restart, or whose topics and consumer
+    groups carry nothing that other tests published."""
+    instance = Broker(log_dir=tmp_path).start()
+    yield instance
+    instance.stop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database: a SQLite file, then a PostgreSQL database."""

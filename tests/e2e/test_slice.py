@@ -9,10 +9,7 @@ accepted order shows in the platform's operating figures, which regulators read.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from services.declaration.app import create_app as declaration_app
 from services.declaration.settings import DeclarationSettings
@@ -70,19 +67,10 @@ def ceb311_order(code: str) -> dict[str, object]:
     }
 
 
-@pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[Broker]:
-    """A broker of this test alone: on the session's broker the "stats" group would also
-    read the declaration events other tests left on the shared topic, and count them."""
-    instance = Broker(log_dir=tmp_path).start()
-    yield instance
-    instance.stop()
-
-
 async def test_an_order_filed_through_the_gateway_shows_up_in_stats(
     tmp_path: Path, own_broker: Broker
 ) -> None:
-    broker = own_broker
+    broker = own_broker  # the session's broker carries other tests' declaration events into "stats"
     declaration = declaration_app(
         service_settings(DeclarationSettings, f"sqlite+aiosqlite:///{tmp_path}/d.db", broker.bootstrap)
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -75,14 +74,6 @@ async def unsent(db: Database) -> int:
         return int(
             await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
         )
-
-
-@pytest.fixture
-async def own_broker(tmp_path) -> AsyncIterator[Broker]:  # type: ignore[no-untyped-def]
-    """A broker this test may stop and restart."""
-    instance = Broker(log_dir=tmp_path).start()
-    yield instance
-    instance.stop()
 
 
 async def test_event_is_published_only_if_its_transaction_commits(
