@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -47,7 +48,7 @@ def random_stream(seed: int, documents: int = 60) -> list[CloudEvent]:
         )
         currency, rate = rng.choice([("142", "1"), ("502", "7.1"), ("300", "7.8"), ("116", "0.048")])
         value = f"{rng.randrange(100, 500000) / 100:.2f}"
-        half = f"{float(value) / 2:.2f}"
+        half = (Decimal(value) / 2).quantize(Decimal("0.01"))
         doc = facts(
             f"D{index}",
             party,
@@ -59,7 +60,7 @@ def random_stream(seed: int, documents: int = 60) -> list[CloudEvent]:
             country=rng.choice(["502", "116", "303", None]),
             district=rng.choice(["haizhou", "donghai"]),
             park=rng.choice([None, "haizhou_cbec_park", "donghai_crystal_export_incubator"]),
-            chapters=[("61", half), ("71", f"{float(value) - float(half):.2f}")],
+            chapters=[("61", str(half)), ("71", str(Decimal(value) - half))],
             order_count=rng.randrange(1, 4),
         )
         release_at = at("2026-01-01 10:00") + dt.timedelta(
