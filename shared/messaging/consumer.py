@@ -33,6 +33,7 @@ from shared import metrics
 from shared.context import reset_request_id, set_request_id
 from shared.db import Database
 from shared.events.envelope import CloudEvent, EventData, split_type
+from shared.leadership import sleep_unless_stopped
 from shared.messaging.kafka import new_consumer
 from shared.messaging.outbox import stage_raw
 from shared.messaging.tables import dead_letters, inbox
@@ -192,7 +193,7 @@ class EventConsumer:
                 log.warning(
                     "consumer loop failed; reconnecting", extra={"consumer": self.name, "error": repr(exc)}
                 )
-                await self._sleep(stop, backoff)
+                await sleep_unless_stopped(stop, backoff)
                 backoff = min(backoff * 2, 10.0)
             finally:
                 self.connected = False
@@ -200,12 +201,6 @@ class EventConsumer:
                     await asyncio.wait_for(consumer.stop(), 10)
                 except Exception:
                     log.debug("consumer stop failed", exc_info=True)
-
-    async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(stop.wait(), seconds)
-        except TimeoutError:
-            pass
 
     async def process(
         self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[ConsumerRecord]]
