@@ -256,8 +256,11 @@ class DeliverySender:
                 delivery.delivered_at = now
                 delivery.next_attempt_at = None
                 return
-            retry_at = now + dt.timedelta(seconds=self.backoff(delivery.attempts))
-            if retry_at - delivery.window_started_at > self.retry_window:
+            # Retries go on for the whole window: a backoff that would overshoot its end is
+            # cut short to a last attempt at the end, and only a failure then is final.
+            window_end = delivery.window_started_at + self.retry_window
+            retry_at = min(now + dt.timedelta(seconds=self.backoff(delivery.attempts)), window_end)
+            if now >= window_end:
                 delivery.status = "dead"
                 delivery.dead_at = now
                 delivery.next_attempt_at = None
