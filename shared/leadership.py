@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import zlib
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -90,3 +92,35 @@ async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
     except TimeoutError:
         pass
+
+
+async def run_while_leading(
+    stop: asyncio.Event,
+    leadership: Leadership,
+    step: Callable[[], Awaitable[None]],
+    on_failure: Callable[[], Awaitable[None]],
+    log: logging.Logger,
+    what: str,
+) -> None:
+    """Run ``step`` over and over until ``stop``, only while this replica leads.
+
+    ``step`` does one pass and waits for more work itself. A failing pass is logged,
+    ``on_failure`` drops whatever connection it broke, and the loop backs off (0.5 s
+    doubling to 10 s) before trying again; the lead is given up when the loop ends.
+    """
+    backoff = 0.5
+    while not stop.is_set():
+        try:
+            if not await leadership.acquire():
+                await sleep_unless_stopped(stop, 5.0)
+                continue
+            await step()
+            backoff = 0.5
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the broker, the database or the transport is away: keep trying
+            log.warning(f"{what} failed; retrying", extra={"error": repr(exc), "backoff_s": backoff})
+            await on_failure()
+            await sleep_unless_stopped(stop, backoff)
+            backoff = min(backoff * 2, 10.0)
+    await leadership.release()

@@ -30,7 +30,7 @@ from shared import metrics
 from shared.context import current_request_id
 from shared.db import OUTBOX_DIRTY, Database
 from shared.events.envelope import CloudEvent, EventData, build_event
-from shared.leadership import Leadership, sleep_unless_stopped
+from shared.leadership import Leadership, run_while_leading
 from shared.messaging.kafka import new_producer, topic_end_offsets
 from shared.messaging.tables import outbox
 from shared.messaging.topics import events_topic
@@ -173,31 +173,21 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set, reconnecting with backoff when the broker is away."""
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                if not await self.leadership.acquire():
-                    await sleep_unless_stopped(stop, 5.0)
-                    continue
-                if self._producer is None:
-                    await self._connect()
-                published = await self.publish_batch()
-                backoff = 0.5
-                await self._purge_if_due()
-                if published < self.batch_size:
-                    await self._wait_for_work(stop)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the broker or the database is away: keep trying
-                log.warning(
-                    "outbox relay pass failed; retrying", extra={"error": repr(exc), "backoff_s": backoff}
-                )
-                metrics.OUTBOX_FAILURES.labels(self.service).inc()
-                await self._disconnect()
-                await sleep_unless_stopped(stop, backoff)
-                backoff = min(backoff * 2, 10.0)
+
+        async def step() -> None:
+            if self._producer is None:
+                await self._connect()
+            published = await self.publish_batch()
+            await self._purge_if_due()
+            if published < self.batch_size:
+                await self._wait_for_work(stop)
+
+        async def on_failure() -> None:
+            metrics.OUTBOX_FAILURES.labels(self.service).inc()
+            await self._disconnect()
+
+        await run_while_leading(stop, self.leadership, step, on_failure, log, "outbox relay pass")
         await self._disconnect()
-        await self.leadership.release()
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]

@@ -37,7 +37,7 @@ from services.declaration.customs.signers import build_signer
 from services.declaration.customs.summaries import check_reminders
 from services.declaration.customs.transports import ExchangeTransport, open_transport
 from services.declaration.settings import DeclarationSettings
-from shared.leadership import Leadership, sleep_unless_stopped
+from shared.leadership import Leadership, run_while_leading
 from shared.service import Runtime
 from shared.sqltypes import utcnow
 
@@ -72,28 +72,17 @@ class CustomsExchange:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Passes until ``stop``; errors rebuild the transport and back off."""
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                if not await self.leadership.acquire():
-                    await sleep_unless_stopped(stop, 5.0)
-                    continue
-                if self.exchange is None:
-                    await self._open()
-                worked = await self.pass_()
-                backoff = 0.5
-                if not worked:
-                    await self._idle(stop)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning(
-                    "customs exchange pass failed; retrying", extra={"error": repr(exc), "backoff_s": backoff}
-                )
-                self.exchange = None  # rebuilt from the database on the next pass
-                await sleep_unless_stopped(stop, backoff)
-                backoff = min(backoff * 2, 10.0)
-        await self.leadership.release()
+
+        async def step() -> None:
+            if self.exchange is None:
+                await self._open()
+            if not await self.pass_():
+                await self._idle(stop)
+
+        async def on_failure() -> None:
+            self.exchange = None  # rebuilt from the database on the next pass
+
+        await run_while_leading(stop, self.leadership, step, on_failure, log, "customs exchange pass")
 
     async def _open(self) -> None:
         self.exchange = await open_transport(self.settings, self.runtime.db, self.ctx.vault)
