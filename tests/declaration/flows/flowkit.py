@@ -79,24 +79,20 @@ class Flow:
         self, tag: str, mode: str = "1210", note: str | None = None, **kw: Any
     ) -> dict[str, Any]:
         """A linked import set filed by its four parties; ids by kind, and the messages."""
-        documents = import_set(tag, mode, **kw)
-        if note:
-            documents["inventory"].records[0].head["note"] = note
-        ids = {
-            kind: (await self.file(documents[kind], IMPORT_FILERS[kind]))["documentId"] for kind in documents
-        }
-        return {"ids": ids, "messages": documents}
+        return await self._file_set(import_set(tag, mode, **kw), IMPORT_FILERS, note)
 
     async def file_export(
         self, tag: str, mode: str = "9610", note: str | None = None, **kw: Any
     ) -> dict[str, Any]:
         """A linked export set filed by its three parties."""
-        documents = export_set(tag, mode, **kw)
-        if note:
+        return await self._file_set(export_set(tag, mode, **kw), EXPORT_FILERS, note)
+
+    async def _file_set(
+        self, documents: dict[str, CebMessage], filers: dict[str, Identity], note: str | None
+    ) -> dict[str, Any]:
+        if note:  # a scenario marker for the simulator, e.g. "[SIM:review]"
             documents["inventory"].records[0].head["note"] = note
-        ids = {
-            kind: (await self.file(documents[kind], EXPORT_FILERS[kind]))["documentId"] for kind in documents
-        }
+        ids = {kind: (await self.file(documents[kind], filers[kind]))["documentId"] for kind in documents}
         return {"ids": ids, "messages": documents}
 
     async def document(self, document_id: str, identity: Identity = AGENT_PARTY) -> dict[str, Any]:
