@@ -4,7 +4,9 @@ batch mode can alter them on SQLite."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from typing import cast
+
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -28,3 +30,8 @@ def declarative_base() -> type[DeclarativeBase]:
         metadata = service_metadata()
 
     return Base
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Core table of a mapped class (typed: ``__table__`` is only a ``FromClause`` to mypy)."""
+    return cast(Table, model.__table__)

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Database
 from shared.identity import IdentityVerifier
+from shared.kit.context import Components
 from shared.logs import configure_logging
 from shared.messaging.consumer import EventConsumer, EventHandlers
 from shared.messaging.kafka import ensure_topics
@@ -106,7 +107,8 @@ class Runtime:
         ]
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self.extras: dict[str, Any] = {}
+        #: What the service built at start-up, by type (:mod:`shared.kit.context`).
+        self.components = Components()
 
     async def start(self) -> None:
         """Migrate (outside production), then start relay, consumers and background tasks."""
@@ -197,7 +199,7 @@ DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def get_runtime(request: Request) -> Runtime:
-    """The service runtime (publisher, settings, extras).
+    """The service runtime (publisher, settings, components).
 
     Async on purpose: FastAPI runs a plain-function dependency in its thread pool, a
     hop per request for what is an attribute read.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.declaration.context import EXTRAS_KEY, DeclarationContext
+from services.declaration.context import DeclarationContext
 from services.declaration.customs.driver import run_exchange, start_exchange
 from services.declaration.customs.routes import router as customs_router
 from services.declaration.directory.service import handlers as directory_handlers
@@ -19,8 +19,7 @@ async def _build_context(runtime: Runtime) -> None:
     settings = runtime.settings
     assert isinstance(settings, DeclarationSettings)
     context = DeclarationContext.from_settings(settings)
-    runtime.extras[EXTRAS_KEY] = context
-    runtime.extras["rates"] = context.rates
+    runtime.components.provide(context)
 
 
 def definition() -> ServiceDefinition:

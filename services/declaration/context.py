@@ -2,7 +2,7 @@
 
 Rule and limit configuration, the tax and exchange-rate tables, the personal-data
 vault, the ownership policy and the XML limits are built here and kept in
-``runtime.extras["declaration"]``; requests read them, never rebuild them.
+the runtime's components (:mod:`shared.kit.context`); requests read them, never rebuild them.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from services.declaration.settings import DeclarationSettings
 from shared.fx import RateTable, UnknownRate
 from shared.service import Runtime
 
-EXTRAS_KEY = "declaration"
 _SEVERITY: dict[str, Severity | None] = {"error": Severity.ERROR, "review": Severity.REVIEW, "off": None}
 # Currencies whose monthly rate feeds the 9710/9810 channel limit (the JGS-20 codes
 # the shipped rate table knows); a currency without a rate makes the rule flag for review.
@@ -139,8 +138,7 @@ DeclarationRuntime = Annotated[Runtime, Depends(_current_runtime)]
 
 def context_of(runtime: Runtime) -> DeclarationContext:
     """The context stored at start-up."""
-    ctx: DeclarationContext = runtime.extras[EXTRAS_KEY]
-    return ctx
+    return runtime.components.get(DeclarationContext)
 
 
-__all__ = ["EXTRAS_KEY", "DeclarationContext", "DeclarationRuntime", "context_of"]
+__all__ = ["DeclarationContext", "DeclarationRuntime", "context_of"]

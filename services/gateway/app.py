@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ssl
+from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
@@ -17,7 +18,7 @@ from fastapi.routing import APIRoute
 
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.bootstrap import bootstrap_if_empty
-from services.gateway.components import build_components
+from services.gateway.components import GatewayComponents, build_components
 from services.gateway.credentials.routes import router as credentials_router
 from services.gateway.docs.openapi import MergedOpenApi
 from services.gateway.docs.routes import router as docs_router
@@ -38,13 +39,22 @@ from shared.identity import IdentitySigner
 from shared.messaging.topics import SERVICES, events_topic
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
 
+
+@dataclass(frozen=True)
+class HttpClients:
+    """The gateway's two HTTP pools: to the services, and to webhook receivers."""
+
+    upstream: httpx.AsyncClient
+    webhooks: httpx.AsyncClient
+
+
 _FASTAPI_DOC_PATHS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
 async def _start(runtime: Runtime) -> None:
     settings: GatewaySettings = runtime.settings  # type: ignore[assignment]
     gw = build_components(settings, runtime.db)
-    runtime.extras["gateway"] = gw
+    runtime.components.provide(gw)
     client = upstream_client(
         timeout=settings.upstream_timeout_seconds,
         connect_timeout=settings.upstream_connect_timeout_seconds,
@@ -54,16 +64,17 @@ async def _start(runtime: Runtime) -> None:
     signer = IdentitySigner(
         settings.identity_private_key.get_secret_value(), settings.platform.identity_token_ttl_seconds
     )
-    runtime.extras["http"] = client
-    runtime.extras["proxy"] = Proxy(
-        signer,
-        upstreams,
-        connect_timeout=settings.upstream_connect_timeout_seconds,
-        read_timeout=settings.upstream_timeout_seconds,
-        failure_threshold=settings.circuit_failure_threshold,
-        open_seconds=settings.circuit_open_seconds,
+    runtime.components.provide(
+        Proxy(
+            signer,
+            upstreams,
+            connect_timeout=settings.upstream_connect_timeout_seconds,
+            read_timeout=settings.upstream_timeout_seconds,
+            failure_threshold=settings.circuit_failure_threshold,
+            open_seconds=settings.circuit_open_seconds,
+        )
     )
-    runtime.extras["openapi"] = MergedOpenApi(client, upstreams)
+    runtime.components.provide(MergedOpenApi(client, upstreams))
     tls = ssl.create_default_context()
     if settings.webhook_ca_file:
         tls.load_verify_locations(cafile=settings.webhook_ca_file)
@@ -72,39 +83,41 @@ async def _start(runtime: Runtime) -> None:
         timeout=settings.webhook_timeout_seconds,
         follow_redirects=False,
     )
-    runtime.extras["webhook_http"] = webhook_client
-    runtime.extras["webhook_sender"] = DeliverySender(
-        runtime.db,
-        gw.sealer,
-        webhook_client,
-        retry_window=dt.timedelta(hours=settings.webhook_retry_window_hours),
-        first_retry=settings.webhook_first_retry_seconds,
-        max_interval=settings.webhook_max_retry_interval_seconds,
-        poll_seconds=settings.webhook_poll_seconds,
+    runtime.components.provide(HttpClients(upstream=client, webhooks=webhook_client))
+    runtime.components.provide(
+        DeliverySender(
+            runtime.db,
+            gw.sealer,
+            webhook_client,
+            retry_window=dt.timedelta(hours=settings.webhook_retry_window_hours),
+            first_retry=settings.webhook_first_retry_seconds,
+            max_interval=settings.webhook_max_retry_interval_seconds,
+            poll_seconds=settings.webhook_poll_seconds,
+        )
     )
     if settings.should_bootstrap:
         await bootstrap_if_empty(runtime)
 
 
 async def _stop(runtime: Runtime) -> None:
-    proxy: Proxy | None = runtime.extras.get("proxy")
+    proxy = runtime.components.find(Proxy)
     if proxy is not None:
         await proxy.aclose()
-    for name in ("http", "webhook_http"):
-        client: httpx.AsyncClient | None = runtime.extras.get(name)
-        if client is not None:
-            await client.aclose()
-    gw = runtime.extras.get("gateway")
+    clients = runtime.components.find(HttpClients)
+    if clients is not None:
+        await clients.upstream.aclose()
+        await clients.webhooks.aclose()
+    gw = runtime.components.find(GatewayComponents)
     if gw is not None:
         await gw.close()
 
 
 async def _audit_writer(runtime: Runtime, stop: asyncio.Event) -> None:
-    await runtime.extras["gateway"].audit.run(stop)
+    await runtime.components.get(GatewayComponents).audit.run(stop)
 
 
 async def _webhook_sender(runtime: Runtime, stop: asyncio.Event) -> None:
-    await runtime.extras["webhook_sender"].run(stop)
+    await runtime.components.get(DeliverySender).run(stop)
 
 
 def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:

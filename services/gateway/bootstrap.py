@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from services.gateway.components import GatewayComponents
 from services.gateway.credentials.service import CredentialService
 from services.gateway.parties.repository import PartyRepository
 from services.gateway.parties.roles import Role
@@ -50,7 +51,7 @@ def _write_once(path: Path, content: dict[str, Any]) -> Path:
 async def bootstrap_if_empty(runtime: Runtime) -> Path | None:
     """Create the first parties if the registry is empty; returns the credentials file written."""
     settings: GatewaySettings = runtime.settings  # type: ignore[assignment]
-    sealer = runtime.extras["gateway"].sealer
+    sealer = runtime.components.get(GatewayComponents).sealer
     async with runtime.db.transaction() as session:
         if await PartyRepository(session).count() > 0:
             return None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Annotated
 
 import redis.asyncio as aioredis
+from fastapi import Depends
 
 from services.gateway.audit.writer import AuditWriter
 from services.gateway.auth.authenticator import Authenticator
@@ -16,6 +18,7 @@ from services.gateway.idempotency.service import IdempotencyStore
 from services.gateway.oauth.tokens import TokenAuthority
 from services.gateway.settings import GatewaySettings
 from shared.db import Database
+from shared.kit.context import component
 
 
 @dataclass
@@ -35,6 +38,10 @@ class GatewayComponents:
         """Release the Redis connection pool."""
         if self.redis is not None:
             await self.redis.aclose()
+
+
+#: The running gateway's components, for routes.
+GatewayDep = Annotated[GatewayComponents, Depends(component(GatewayComponents))]
 
 
 def build_components(settings: GatewaySettings, db: Database) -> GatewayComponents:

@@ -8,6 +8,7 @@ import time
 
 from services.gateway.audit.retention import purge_audit
 from services.gateway.auth.nonces import DatabaseNonceStore
+from services.gateway.components import GatewayComponents
 from services.gateway.settings import GatewaySettings
 from services.gateway.traffic.counter import count_traffic
 from shared.service import Runtime
@@ -22,7 +23,7 @@ TRAFFIC_EVERY_SECONDS = 300.0
 async def housekeeping(runtime: Runtime, stop: asyncio.Event) -> None:
     """Run each chore on its own period until ``stop``."""
     settings: GatewaySettings = runtime.settings  # type: ignore[assignment]
-    gw = runtime.extras["gateway"]
+    gw = runtime.components.get(GatewayComponents)
     last = {"purge": 0.0, "audit": 0.0, "traffic": 0.0}
     while not stop.is_set():
         now = time.monotonic()

@@ -72,7 +72,8 @@ REGISTRY_WRITES = frozenset(
 
 def proxy_of(scope: Scope) -> Proxy:
     """The process's proxy."""
-    return scope["app"].state.runtime.extras["proxy"]  # type: ignore[no-any-return]
+    proxy: Proxy = scope["app"].state.runtime.components.get(Proxy)
+    return proxy
 
 
 _CAPTURE_LIMIT = 16_384
@@ -199,7 +200,7 @@ class GatewayPipeline:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
-        gw: GatewayComponents = scope["app"].state.runtime.extras["gateway"]
+        gw: GatewayComponents = scope["app"].state.runtime.components.get(GatewayComponents)
         started = time.perf_counter()
         state = scope.setdefault("state", {})
         method = scope["method"]

@@ -16,7 +16,7 @@ from services.stats.exchange_rates.service import parse_rates, seed_default_rate
 from services.stats.facts.routes import router as facts_router
 from services.stats.facts.service import revalue
 from services.stats.queries.routes import router as queries_router
-from services.stats.reference.places import load_places
+from services.stats.reference.places import PlaceDirectory, load_places
 from services.stats.rewards.runs.exports import export_worker
 from services.stats.rewards.runs.policies import seed_example
 from services.stats.rewards.runs.routes import router as rewards_router
@@ -38,7 +38,7 @@ async def _seed(runtime: Runtime) -> None:
             earliest = min(r.month for r in rows)
             await revalue(session, {r.currency for r in rows}, dt.date.fromisoformat(f"{earliest}-01"))
         await seed_example(session)
-    runtime.extras["places"] = load_places(settings.places_file)
+    runtime.components.provide(PlaceDirectory(load_places(settings.places_file)))
     if seeded:
         log.info("default exchange rates loaded", extra={"rates": seeded})
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table
 from sqlalchemy.orm import DeclarativeBase
 
-from shared.models import service_metadata
+from shared.models import service_metadata, table_of
 
 
 class Base(DeclarativeBase):
@@ -22,7 +19,4 @@ metadata = Base.metadata
 #: upserts and unique keys behave the same on SQLite and PostgreSQL.
 UNKNOWN = ""
 
-
-def table_of(model: type[Base]) -> Table:
-    """The Core table of a mapped class (typed: ``__table__`` is only a ``FromClause`` to mypy)."""
-    return cast(Table, model.__table__)
+__all__ = ["UNKNOWN", "Base", "metadata", "table_of"]

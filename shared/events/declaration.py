@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events.envelope import EventData, register_event
+from shared.events.statuses import DocumentStatus
 
 Mode = Literal["1210", "1239", "9610", "9710", "9810"]
 Direction = Literal["import", "export"]
@@ -82,7 +83,7 @@ class DocumentAccepted(EventData):
 
     document: DocumentFacts
     accepted_at: AwareDatetime
-    status: str | None = Field(
+    status: DocumentStatus | None = Field(
         default=None,
         description="status the document starts in (accepted; an inventory: waiting, matched or mismatched)",
     )
@@ -92,17 +93,19 @@ class DocumentAccepted(EventData):
 class DocumentStatusChanged(EventData):
     """A document moved in its lifecycle (three-document match, a customs receipt, …).
 
-    ``status`` is the platform's status name (e.g. ``matched``, ``released``,
-    ``cleared``, ``rejected``, ``cancelled``, ``returned``); ``customs_status`` the
-    customs ``returnStatus`` code when a receipt caused the change.
+    ``status`` is the platform's status name from the shared vocabulary
+    (:class:`shared.events.statuses.DocumentStatus`: ``matched``, ``released``,
+    ``closed``, ``rejected`` …); an event naming any other status fails validation and is
+    parked by its consumers. ``customs_status`` is the customs ``returnStatus`` code when
+    a receipt caused the change.
     """
 
     event_type = "ddt.declaration.document.status_changed"
     version = 1
 
     document: DocumentFacts
-    previous_status: str | None
-    status: str
+    previous_status: DocumentStatus | None
+    status: DocumentStatus
     customs_status: str | None = None
     reason: str | None = None
     occurred_at: AwareDatetime

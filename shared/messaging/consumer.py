@@ -24,15 +24,14 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from pydantic import ValidationError
-from sqlalchemy import Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import metrics
 from shared.context import reset_request_id, set_request_id
 from shared.db import Database
 from shared.events.envelope import CloudEvent, EventData, split_type
+from shared.kit.sql import insert_ignore, insert_ignore_returning
 from shared.leadership import sleep_unless_stopped
 from shared.messaging.kafka import new_consumer
 from shared.messaging.outbox import stage_raw
@@ -44,34 +43,6 @@ from shared.sqltypes import utcnow
 log = logging.getLogger("ddt.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
-
-
-async def insert_ignore(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING; True if a row was inserted."""
-    dialect = session.get_bind().dialect.name
-    stmt = (
-        (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-        .values(**values)
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))  # typed as Result; an INSERT's result has it
-
-
-async def insert_ignore_many(
-    session: AsyncSession, table: Table, rows: list[dict[str, Any]], *, returning: Any
-) -> set[Any]:
-    """INSERT … ON CONFLICT DO NOTHING of many rows; the ``returning`` values of those inserted."""
-    if not rows:
-        return set()
-    dialect = session.get_bind().dialect.name
-    stmt = (
-        (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(returning)
-    )
-    return set((await session.execute(stmt)).scalars())
 
 
 class UnreadableMessage(Exception):
@@ -261,20 +232,22 @@ class EventConsumer:
         now = utcnow()
         async with self.db.transaction() as session:
             rows = {event.id: event.type for event, _h, _d in prepared}
-            first_time = await insert_ignore_many(
-                session,
-                inbox,
-                [
-                    {
-                        "consumer": self.name,
-                        "event_id": eid,
-                        "event_type": etype,
-                        "outcome": "applied",
-                        "processed_at": now,
-                    }
-                    for eid, etype in rows.items()
-                ],
-                returning=inbox.c.event_id,
+            first_time = set(
+                await insert_ignore_returning(
+                    session,
+                    inbox,
+                    [
+                        {
+                            "consumer": self.name,
+                            "event_id": eid,
+                            "event_type": etype,
+                            "outcome": "applied",
+                            "processed_at": now,
+                        }
+                        for eid, etype in rows.items()
+                    ],
+                    returning=inbox.c.event_id,
+                )
             )
             applied = 0
             for event, handler, data in prepared:

@@ -1,13 +1,13 @@
 """The messaging tables every service database has: outbox, inbox, dead letters.
 
-They live on their own MetaData; each service's first Alembic migration creates
-them with :func:`create_messaging_tables` and its ``env.py`` includes this metadata
-so autogenerate sees them.
+They live on their own MetaData, which each service's ``env.py`` includes so autogenerate
+sees them. These are the *live* definitions; each service's first migration creates the
+frozen version 1 (:mod:`shared.messaging.ddl_v1`), so a change here needs a migration in
+every service (``test_migrations`` fails until it has one).
 """
 
 from __future__ import annotations
 
-from alembic import op
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, text
 
 from shared.sqltypes import BigIntPK, JSONText, UTCDateTime
@@ -67,18 +67,3 @@ dead_letters = Table(
     Column("resolved_at", UTCDateTime, nullable=True),
     UniqueConstraint("consumer", "event_id", name="uq_dead_letters_consumer_event"),
 )
-
-
-def create_messaging_tables() -> None:
-    """Create the outbox, inbox and dead-letter tables (call from a migration's upgrade).
-
-    It creates the current definitions above, so a later change to these tables must
-    come with a migration step in every service rather than as a silent edit here.
-    """
-    bind = op.get_bind()
-    messaging_metadata.create_all(bind, checkfirst=False)
-
-
-def drop_messaging_tables() -> None:
-    """Drop what :func:`create_messaging_tables` created (a migration's downgrade)."""
-    messaging_metadata.drop_all(op.get_bind(), checkfirst=True)

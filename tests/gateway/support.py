@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from sdk.signing import prepare_signature
 from services.gateway.app import create_app
 from services.gateway.bootstrap import FIRST_RUN_FILE
+from services.gateway.components import GatewayComponents
 from services.gateway.parties.uscc import generate_uscc
 from services.gateway.settings import GatewaySettings
 from tests.support.infra import free_port
@@ -78,7 +79,7 @@ class Gateway:
 
     @property
     def runtime(self) -> Any:
-        """The gateway runtime (db, extras)."""
+        """The gateway runtime (db, components)."""
         return self.app.state.runtime
 
     async def call(
@@ -156,7 +157,7 @@ class Gateway:
 
     async def flush_audit(self) -> None:
         """Write queued audit rows now."""
-        await self.runtime.extras["gateway"].audit.flush()
+        await self.runtime.components.get(GatewayComponents).audit.flush()
 
 
 def read_first_run(var_dir: Path) -> dict[str, Any]:

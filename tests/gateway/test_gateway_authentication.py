@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from sdk.signing import prepare_signature
+from services.gateway.components import GatewayComponents
 from services.gateway.credentials.models import ApiCredential
 from tests.gateway.support import Gateway, PartyKey
 
@@ -152,7 +153,7 @@ async def test_secret_is_shown_once_and_stored_sealed(gateway: Gateway) -> None:
 async def test_sealed_secret_moved_to_another_credential_does_not_open(gateway: Gateway) -> None:
     from services.gateway.credentials.sealing import SealedSecretError
 
-    sealer = gateway.runtime.extras["gateway"].sealer
+    sealer = gateway.runtime.components.get(GatewayComponents).sealer
     sealed = sealer.seal("ddts_secret", "ddtk_owner")
     with pytest.raises(SealedSecretError):
         sealer.open(sealed, "ddtk_thief")

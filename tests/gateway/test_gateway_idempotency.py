@@ -9,6 +9,7 @@ import uuid
 
 from sqlalchemy import func, select, update
 
+from services.gateway.components import GatewayComponents
 from services.gateway.idempotency.models import IdempotencyRecord
 from services.gateway.idempotency.service import StoredResponse, fingerprint
 from services.gateway.webhooks.models import WebhookSubscription
@@ -33,7 +34,7 @@ async def _begin_on_another_replica(
     gw: Gateway, party: PartyKey, key: str, body: bytes, request_id: str
 ) -> StoredResponse | None:
     """Take ``key`` for a POST of ``body`` to PATH in the store directly, as another replica would."""
-    store = gw.runtime.extras["gateway"].idempotency
+    store = gw.runtime.components.get(GatewayComponents).idempotency
     return await store.begin(
         party_id=party.party_id,
         key=key,

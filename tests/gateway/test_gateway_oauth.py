@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from sdk import AsyncDdtClient
+from services.gateway.components import GatewayComponents
 from tests.gateway.support import Gateway, PartyKey
 
 
@@ -102,7 +103,7 @@ def _hand_made_hs256(claims: dict[str, object], key: bytes) -> str:
 
 async def test_hs256_token_signed_with_the_public_key_is_refused(gateway: Gateway) -> None:
     ent = await gateway.enterprise()
-    public = gateway.runtime.extras["gateway"].tokens.public_key
+    public = gateway.runtime.components.get(GatewayComponents).tokens.public_key
     for encoding, fmt in (
         (serialization.Encoding.Raw, serialization.PublicFormat.Raw),
         (serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo),
@@ -124,7 +125,7 @@ async def test_token_with_wrong_audience_issuer_or_expiry_is_refused(
     gateway: Gateway, claim: str, value: object
 ) -> None:
     ent = await gateway.enterprise()
-    authority = gateway.runtime.extras["gateway"].tokens
+    authority = gateway.runtime.components.get(GatewayComponents).tokens
     token = jwt.encode(
         _claims(gateway, ent.party_id, ent.key_id, **{claim: value}),
         authority._key,  # noqa: SLF001

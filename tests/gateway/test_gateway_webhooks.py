@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from sdk.webhooks import WEBHOOK_SIGNATURE_HEADER, parse_webhook_signature, verify_webhook
-from services.gateway.webhooks.dispatch import fan_out
+from services.gateway.webhooks.dispatch import DeliverySender, fan_out
 from services.gateway.webhooks.models import WebhookDelivery
 from shared.events import build_event
 from shared.events.gateway import PartyStatusChanged
@@ -168,7 +168,7 @@ async def test_failing_receiver_is_retried_with_growing_backoff_for_24_hours_the
     quiet_gateway: Gateway, receiver: str
 ) -> None:
     gw = quiet_gateway
-    sender = gw.runtime.extras["webhook_sender"]
+    sender = gw.runtime.components.get(DeliverySender)
     party = await gw.enterprise()
     sub = await _subscribe(gw, party, f"{receiver}/fail/{uuid.uuid4().hex}")
     event_id = await _deliver_event(gw, party)
@@ -196,7 +196,7 @@ async def test_failing_receiver_is_retried_with_growing_backoff_for_24_hours_the
 
 async def test_dead_delivery_can_be_replayed_by_its_party(quiet_gateway: Gateway, receiver: str) -> None:
     gw = quiet_gateway
-    sender = gw.runtime.extras["webhook_sender"]
+    sender = gw.runtime.components.get(DeliverySender)
     party = await gw.enterprise()
     tag = uuid.uuid4().hex
     sub = await _subscribe(gw, party, f"{receiver}/ok/{tag}")
@@ -228,7 +228,7 @@ async def test_destination_removed_from_the_allow_list_is_refused_at_send_time(
         removed = await gw.call("DELETE", "/v1/admin/webhook-allowlist/127.0.0.1/32", gw.admin)
         assert removed.status_code == 204
         event_id = await _deliver_event(gw, party)
-        await gw.runtime.extras["webhook_sender"].send_due()
+        await gw.runtime.components.get(DeliverySender).send_due()
         delivery = await _delivery(gw, party, sub["id"], event_id)
     assert delivery["status"] == "pending"
     assert delivery["last_error"].startswith("destination refused")
@@ -241,7 +241,7 @@ async def test_redirects_are_not_followed(quiet_gateway: Gateway, receiver: str)
     tag = uuid.uuid4().hex
     sub = await _subscribe(gw, party, f"{receiver}/redirect/{tag}")
     event_id = await _deliver_event(gw, party)
-    await gw.runtime.extras["webhook_sender"].send_due()
+    await gw.runtime.components.get(DeliverySender).send_due()
     delivery = await _delivery(gw, party, sub["id"], event_id)
     assert delivery["last_status_code"] == 302
     assert not any(r["tag"] == f"{tag}-redirected" for r in RECEIVED)
@@ -256,7 +256,7 @@ async def test_rotated_secret_signs_beside_the_old_one(quiet_gateway: Gateway, r
         "POST", f"/v1/webhooks/subscriptions/{sub['id']}/rotate-secret", party, json_body={}
     )
     await _deliver_event(gw, party)
-    await gw.runtime.extras["webhook_sender"].send_due()
+    await gw.runtime.components.get(DeliverySender).send_due()
     got = next(r for r in RECEIVED if r["tag"] == tag)
     header = got["headers"][WEBHOOK_SIGNATURE_HEADER.lower()]
     assert len(parse_webhook_signature(header).signatures) == 2
@@ -356,7 +356,7 @@ async def test_https_receiver_gets_a_verified_delivery_on_the_checked_address(
             tag = uuid.uuid4().hex
             sub = await _subscribe(gw, party, f"https://localhost:{port}/ok/{tag}")
             event_id = await _deliver_event(gw, party)
-            await gw.runtime.extras["webhook_sender"].send_due()
+            await gw.runtime.components.get(DeliverySender).send_due()
             delivery = await _delivery(gw, party, sub["id"], event_id)
     finally:
         server.should_exit = True

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import Database
 from shared.events import CloudEvent, EventData, build_event
-from shared.messaging.consumer import EventConsumer, EventHandlers, insert_ignore, replay_dead_letter
+from shared.kit.sql import insert_ignore
+from shared.messaging.consumer import EventConsumer, EventHandlers, replay_dead_letter
 from shared.messaging.kafka import ensure_topics
 from shared.messaging.tables import dead_letters
 from shared.messaging.topics import dead_letter_topic

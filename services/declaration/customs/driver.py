@@ -42,7 +42,6 @@ from shared.service import Runtime
 from shared.sqltypes import utcnow
 
 log = logging.getLogger("ddt.declaration.customs")
-EXTRAS_KEY = "customs"
 
 
 class CustomsExchange:
@@ -170,11 +169,11 @@ async def start_exchange(runtime: Runtime) -> None:
     settings = runtime.settings
     assert isinstance(settings, DeclarationSettings)
     if settings.customs_exchange_enabled:
-        runtime.extras[EXTRAS_KEY] = CustomsExchange(runtime)
+        runtime.components.provide(CustomsExchange(runtime))
 
 
 async def run_exchange(runtime: Runtime, stop: asyncio.Event) -> None:
     """Background task: the exchange loop, when enabled."""
-    exchange: CustomsExchange | None = runtime.extras.get(EXTRAS_KEY)
+    exchange = runtime.components.find(CustomsExchange)
     if exchange is not None:
         await exchange.run(stop)

@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.directory.models import PartyCodeEntry
 from shared.events import CloudEvent
 from shared.events.gateway import PartyRegistered, PartyStatusChanged
+from shared.kit.sql import upsert
 from shared.messaging.consumer import EventHandlers
+from shared.models import table_of
 from shared.sqltypes import utcnow
 
 handlers = EventHandlers()
@@ -31,17 +31,12 @@ handlers = EventHandlers()
 async def remember_party(session: AsyncSession, _event: CloudEvent, data: PartyRegistered) -> None:
     """Record the party's USCC and customs code (a re-registration overwrites them)."""
     codes = {code for code in (data.uscc, data.customs_code) if code}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = utcnow()
-    for code in sorted(codes):
-        stmt = insert(PartyCodeEntry).values(
-            code=code, party_id=data.party_id, status=data.status, updated_at=now
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["code"],
-            set_={"party_id": data.party_id, "status": data.status, "updated_at": now},
-        )
-        await session.execute(stmt)
+    rows = [
+        {"code": code, "party_id": data.party_id, "status": data.status, "updated_at": now}
+        for code in sorted(codes)
+    ]
+    await upsert(session, table_of(PartyCodeEntry), rows, ("code",))
 
 
 @handlers.on(PartyStatusChanged)

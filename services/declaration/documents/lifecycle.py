@@ -36,6 +36,7 @@ from shared.events.declaration import (
     Mode,
 )
 from shared.events.envelope import EventData
+from shared.events.statuses import DocumentStatus
 from shared.messaging.outbox import EventPublisher
 
 _FACT_COLUMNS = (
@@ -231,8 +232,8 @@ async def publish(
             (
                 DocumentStatusChanged(
                     document=document,
-                    previous_status=change.previous,
-                    status=change.status,
+                    previous_status=DocumentStatus(change.previous) if change.previous else None,
+                    status=DocumentStatus(change.status),
                     customs_status=change.customs_status,
                     reason=change.reason,
                     occurred_at=change.occurred_at or now,

@@ -51,6 +51,7 @@ from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.model import Record, line_pointer
 from services.declaration.ceb.receipt_events import ReceiptEvent
 from services.declaration.ceb.refunds import check_refund_against_inventory
+from shared.events.statuses import DocumentStatus
 
 
 class DocumentKind(StrEnum):
@@ -135,46 +136,50 @@ class Status:
     """One state: customs code (or platform key), platform name, rank, terminal flag."""
 
     code: str
-    name: str
-    rank: int
+    name: DocumentStatus
     terminal: bool = False
+
+    @property
+    def rank(self) -> int:
+        """The shared vocabulary's rank of :attr:`name` (higher wins)."""
+        return self.name.rank
 
 
 _COMMON: dict[str, Status] = {
     s.code: s
     for s in (
-        Status(SENT, "sent", 0),
-        Status("1", "staged", 10),
-        Status("2", "submitted", 20),
-        Status("3", "sent_to_customs", 30),
-        Status("4", "send_failed", 30),
-        Status("120", "customs_accepted", 40),
-        Status("300", "manual_review", 50),
-        Status("600", "suspended", 55),
-        Status("399", "cleared_review", 60),
-        Status("500", "inspection", 70),
-        Status("501", "detained_clearance", 80),
-        Status("502", "detained_anti_smuggling", 80),
-        Status("503", "detained_legal", 80),
-        Status("505", "transferred", 80),
-        Status("599", "detained_other", 80),
-        Status("100", "rejected", 85, terminal=True),
-        Status(REFUSED, "refused", 85, terminal=True),
-        Status(FORMAT_REJECTED, "format_rejected", 85, terminal=True),
-        Status("700", "returned", 87, terminal=True),
-        Status("800", "released", 90),
-        Status(CANCELLED, "cancelled", 95, terminal=True),
-        Status("899", "closed", 100, terminal=True),
-        Status(SUMMARY_RESULT, "summary_result", 110, terminal=True),
+        Status(SENT, DocumentStatus.SENT),
+        Status("1", DocumentStatus.STAGED),
+        Status("2", DocumentStatus.SUBMITTED),
+        Status("3", DocumentStatus.SENT_TO_CUSTOMS),
+        Status("4", DocumentStatus.SEND_FAILED),
+        Status("120", DocumentStatus.CUSTOMS_ACCEPTED),
+        Status("300", DocumentStatus.MANUAL_REVIEW),
+        Status("600", DocumentStatus.SUSPENDED),
+        Status("399", DocumentStatus.CLEARED_REVIEW),
+        Status("500", DocumentStatus.INSPECTION),
+        Status("501", DocumentStatus.DETAINED_CLEARANCE),
+        Status("502", DocumentStatus.DETAINED_ANTI_SMUGGLING),
+        Status("503", DocumentStatus.DETAINED_LEGAL),
+        Status("505", DocumentStatus.TRANSFERRED),
+        Status("599", DocumentStatus.DETAINED_OTHER),
+        Status("100", DocumentStatus.REJECTED, terminal=True),
+        Status(REFUSED, DocumentStatus.REFUSED, terminal=True),
+        Status(FORMAT_REJECTED, DocumentStatus.FORMAT_REJECTED, terminal=True),
+        Status("700", DocumentStatus.RETURNED, terminal=True),
+        Status("800", DocumentStatus.RELEASED),
+        Status(CANCELLED, DocumentStatus.CANCELLED, terminal=True),
+        Status("899", DocumentStatus.CLOSED, terminal=True),
+        Status(SUMMARY_RESULT, DocumentStatus.SUMMARY_RESULT, terminal=True),
     )
 }
 _TAX: dict[str, Status] = {
     s.code: s
     for s in (
-        Status(SENT, "expected", 0),
-        Status("1", "tax_generated", 10),
-        Status("2", "tax_summarised", 20),
-        Status("3", "tax_voided", 30, terminal=True),
+        Status(SENT, DocumentStatus.EXPECTED),
+        Status("1", DocumentStatus.TAX_GENERATED),
+        Status("2", DocumentStatus.TAX_SUMMARISED),
+        Status("3", DocumentStatus.TAX_VOIDED, terminal=True),
     )
 }
 

@@ -33,13 +33,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, literal_column, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.tax import QuotaPosition
 from services.declaration.quota.models import BuyerQuota, QuotaUsage
+from shared.kit.sql import upsert_statement
 
 BUYER_QUOTAS: Table = BuyerQuota.__table__  # type: ignore[assignment]
 QUOTA_USAGES: Table = QuotaUsage.__table__  # type: ignore[assignment]
@@ -90,24 +89,26 @@ def _statements(dialect: str, limit_e5: int) -> tuple[Any, Any, Any]:
     * ``write``: set the new totals;
     * ``claim``: add an amount only while ``used + amount ≤ limit`` (the common case).
     """
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     key = ["buyer_hash", "year"]
-    lock: Any = insert(BUYER_QUOTAS)
-    lock = lock.on_conflict_do_update(
-        index_elements=key, set_={"updated_at": lock.excluded.updated_at}
-    ).returning(BUYER_QUOTAS.c.buyer_hash, BUYER_QUOTAS.c.year, BUYER_QUOTAS.c.used_e5)
-    write: Any = insert(BUYER_QUOTAS)
-    write = write.on_conflict_do_update(
-        index_elements=key, set_={"used_e5": write.excluded.used_e5, "updated_at": write.excluded.updated_at}
+    lock = upsert_statement(
+        dialect,
+        BUYER_QUOTAS,
+        key,
+        replace=["updated_at"],
+        returning=[BUYER_QUOTAS.c.buyer_hash, BUYER_QUOTAS.c.year, BUYER_QUOTAS.c.used_e5],
     )
-    claim: Any = insert(BUYER_QUOTAS)
+    write = upsert_statement(dialect, BUYER_QUOTAS, key, replace=["used_e5", "updated_at"])
     # The limit is a setting (an int), rendered inline so every row of an executemany shares it.
-    total = BUYER_QUOTAS.c.used_e5 + claim.excluded.used_e5
-    claim = claim.on_conflict_do_update(
-        index_elements=key,
-        set_={"used_e5": total, "updated_at": claim.excluded.updated_at},
-        where=total <= literal_column(str(int(limit_e5))),
-    ).returning(BUYER_QUOTAS.c.buyer_hash, BUYER_QUOTAS.c.year)
+    limit: Any = literal_column(str(int(limit_e5)))
+    claim = upsert_statement(
+        dialect,
+        BUYER_QUOTAS,
+        key,
+        replace=["updated_at"],
+        add=["used_e5"],
+        where=lambda new: BUYER_QUOTAS.c.used_e5 + new.used_e5 <= limit,
+        returning=[BUYER_QUOTAS.c.buyer_hash, BUYER_QUOTAS.c.year],
+    )
     return lock, write, claim
 
 

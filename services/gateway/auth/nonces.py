@@ -17,7 +17,7 @@ from sqlalchemy import delete, update
 from sdk.signing import NONCE_RETENTION_SECONDS
 from services.gateway.credentials.models import UsedNonce
 from shared.db import Database
-from shared.messaging.consumer import insert_ignore
+from shared.kit.sql import insert_ignore
 from shared.sqltypes import utcnow
 
 log = logging.getLogger("ddt.gateway.nonces")

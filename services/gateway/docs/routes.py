@@ -9,6 +9,7 @@ import swagger_ui
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from services.gateway.docs.openapi import MergedOpenApi
 from shared.problems import NOT_FOUND, REGISTRY, ProblemError
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +41,7 @@ _CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 @router.get("/openapi.json")
 async def openapi(request: Request) -> Response:
     """Every public operation of the platform in one document."""
-    merged = request.app.state.runtime.extras["openapi"]
+    merged = request.app.state.runtime.components.get(MergedOpenApi)
     return Response(await merged.document(request.app.openapi()), media_type="application/json")
 
 

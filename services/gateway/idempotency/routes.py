@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from services.gateway.caller import CurrentCaller
+from services.gateway.components import GatewayComponents
 from shared.problems import NOT_FOUND, ProblemError
 
 router = APIRouter(prefix="/v1/idempotency-keys", tags=["idempotency"])
@@ -29,7 +30,9 @@ class IdempotencyOut(BaseModel):
 @router.get("/{key}", response_model=IdempotencyOut, summary="State of an own Idempotency-Key")
 async def read_key(key: str, caller: CurrentCaller, request: Request) -> IdempotencyOut:
     """Keys are scoped per party: another party's key is not found."""
-    row = await request.app.state.runtime.extras["gateway"].idempotency.get(caller.party_id, key)
+    row = await request.app.state.runtime.components.get(GatewayComponents).idempotency.get(
+        caller.party_id, key
+    )
     if row is None:
         raise ProblemError(NOT_FOUND, "No such Idempotency-Key for this party (or it expired).")
     return IdempotencyOut(

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sdk.signing import body_sha256, canonical_path, canonical_query
 from services.gateway.idempotency.models import IdempotencyRecord
@@ -29,7 +27,7 @@ from services.gateway.problems import (
     IDEMPOTENCY_PAYLOAD_MISMATCH,
 )
 from shared.db import Database
-from shared.messaging.consumer import insert_ignore
+from shared.kit.sql import insert_ignore
 from shared.problems import ProblemError
 from shared.sqltypes import utcnow
 
@@ -81,11 +79,6 @@ class StoredResponse:
     body: bytes
 
 
-def _insert_ignore(conn: Any, table: Any) -> Any:
-    dialect = conn.dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
-
-
 class IdempotencyStore:
     """The records, in the gateway database."""
 
@@ -118,8 +111,7 @@ class IdempotencyStore:
         async with self.db.single_statement() as conn:
             # The common case — a new key — is one autocommitted INSERT; only a key seen
             # before needs the locking transaction below.
-            inserted = await conn.execute(_insert_ignore(conn, table).values(**values))  # type: ignore[arg-type]
-            if inserted.rowcount:
+            if await insert_ignore(conn, table, values):  # type: ignore[arg-type]
                 return None
         async with self.db.transaction() as session:
             row = await session.scalar(

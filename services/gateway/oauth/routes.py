@@ -61,7 +61,7 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
 )
 async def token(request: Request) -> JSONResponse:
     """``grant_type=client_credentials`` with HTTP Basic ``key_id:secret`` → a bearer JWT."""
-    gw: GatewayComponents = request.app.state.runtime.extras["gateway"]
+    gw = request.app.state.runtime.components.get(GatewayComponents)
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return _error(400, "invalid_request", "Send the grant as application/x-www-form-urlencoded.")
     form = parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.gateway.caller import CurrentCaller
+from services.gateway.components import GatewayDep
 from services.gateway.credentials.schemas import CredentialCreated, CredentialIn, CredentialOut
 from services.gateway.credentials.service import CredentialService
 from services.gateway.parties.models import Party
@@ -151,17 +152,17 @@ async def remove_delegation(
     summary="Issue a credential to a party",
 )
 async def issue_credential(
-    party_id: str, data: CredentialIn, session: DbSession, runtime: RuntimeDep
+    party_id: str, data: CredentialIn, session: DbSession, gw: GatewayDep
 ) -> CredentialCreated:
     """For onboarding: the secret is in this response only; hand it to the party securely."""
-    return await CredentialService(session, runtime.extras["gateway"].sealer).create(party_id, data.label)
+    return await CredentialService(session, gw.sealer).create(party_id, data.label)
 
 
 @router.delete(
     "/{party_id}/credentials/{key_id}", response_model=CredentialOut, summary="Revoke a party's credential"
 )
 async def revoke_party_credential(
-    party_id: str, key_id: str, session: DbSession, runtime: RuntimeDep
+    party_id: str, key_id: str, session: DbSession, gw: GatewayDep
 ) -> CredentialOut:
     """Immediate: the next request signed with it gets auth.key_revoked."""
-    return await CredentialService(session, runtime.extras["gateway"].sealer).revoke(party_id, key_id)
+    return await CredentialService(session, gw.sealer).revoke(party_id, key_id)

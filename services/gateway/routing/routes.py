@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.caller import current_caller
+from services.gateway.routing.proxy import Proxy
 from services.gateway.routing.table import resolve
 from shared.problems import ROUTE_NOT_FOUND, ProblemError
 
@@ -26,4 +27,6 @@ async def forward(request: Request, path: str) -> Response:
         raise ProblemError(ROUTE_NOT_FOUND, "No route serves this path.")
     caller = current_caller(request)
     body = await request.body()
-    return await request.app.state.runtime.extras["proxy"].forward(request, route, caller.identity, body)
+    return await request.app.state.runtime.components.get(Proxy).forward(
+        request, route, caller.identity, body
+    )

@@ -34,7 +34,8 @@ from services.gateway.webhooks.service import load_allowlist, new_id
 from services.gateway.webhooks.ssrf import DestinationRefused, check_destination
 from shared.db import Database
 from shared.events.envelope import EVENT_MODELS, CloudEvent, EventData
-from shared.messaging.consumer import EventHandlers, insert_ignore
+from shared.kit.sql import insert_ignore
+from shared.messaging.consumer import EventHandlers
 from shared.sqltypes import utcnow
 
 log = logging.getLogger("ddt.gateway.webhooks")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
 from services.gateway.caller import CurrentCaller
+from services.gateway.components import GatewayComponents, GatewayDep
 from services.gateway.webhooks.models import WebhookAllowEntry
 from services.gateway.webhooks.schemas import (
     AllowEntryIn,
@@ -24,44 +25,41 @@ from services.gateway.webhooks.schemas import (
 from services.gateway.webhooks.service import WebhookService
 from services.gateway.webhooks.ssrf import validate_entry
 from shared.problems import CONFLICT, NOT_FOUND, VALIDATION_FAILED, ProblemError
-from shared.service import DbSession, Runtime, RuntimeDep
+from shared.service import DbSession
 from shared.sqltypes import utcnow
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 admin_router = APIRouter(prefix="/v1/admin/webhook-allowlist", tags=["webhooks (admin)"])
 
 
-def _service(session: DbSession, runtime: Runtime) -> WebhookService:
-    gw = runtime.extras["gateway"]
+def _service(session: DbSession, gw: GatewayComponents) -> WebhookService:
     return WebhookService(session, gw.sealer, gw.settings.webhook_max_subscriptions_per_party)
 
 
 @router.get("/subscriptions", response_model=SubscriptionList, summary="Own subscriptions")
-async def list_subscriptions(
-    caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
-) -> SubscriptionList:
+async def list_subscriptions(caller: CurrentCaller, session: DbSession, gw: GatewayDep) -> SubscriptionList:
     """The calling party's subscriptions."""
-    return SubscriptionList(items=await _service(session, runtime).list_own(caller.party_id))
+    return SubscriptionList(items=await _service(session, gw).list_own(caller.party_id))
 
 
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionCreated, summary="Subscribe a URL")
 async def subscribe(
-    data: SubscriptionIn, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+    data: SubscriptionIn, caller: CurrentCaller, session: DbSession, gw: GatewayDep
 ) -> SubscriptionCreated:
     """HTTPS URL resolving to public addresses (or allow-listed); the secret is shown once."""
-    return await _service(session, runtime).subscribe(caller.party_id, data)
+    return await _service(session, gw).subscribe(caller.party_id, data)
 
 
 @router.get(
     "/subscriptions/{subscription_id}", response_model=SubscriptionOut, summary="One own subscription"
 )
 async def read_subscription(
-    subscription_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+    subscription_id: str, caller: CurrentCaller, session: DbSession, gw: GatewayDep
 ) -> SubscriptionOut:
     """Another party's id answers 404."""
     from services.gateway.webhooks.service import subscription_out
 
-    return subscription_out(await _service(session, runtime).own(caller.party_id, subscription_id))
+    return subscription_out(await _service(session, gw).own(caller.party_id, subscription_id))
 
 
 @router.patch(
@@ -72,18 +70,18 @@ async def update_subscription(
     patch: SubscriptionPatch,
     caller: CurrentCaller,
     session: DbSession,
-    runtime: RuntimeDep,
+    gw: GatewayDep,
 ) -> SubscriptionOut:
     """URL (re-checked), event types, description, status."""
-    return await _service(session, runtime).update(caller.party_id, subscription_id, patch)
+    return await _service(session, gw).update(caller.party_id, subscription_id, patch)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204, summary="Delete a subscription")
 async def delete_subscription(
-    subscription_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+    subscription_id: str, caller: CurrentCaller, session: DbSession, gw: GatewayDep
 ) -> Response:
     """With its deliveries."""
-    await _service(session, runtime).delete(caller.party_id, subscription_id)
+    await _service(session, gw).delete(caller.party_id, subscription_id)
     return Response(status_code=204)
 
 
@@ -93,10 +91,10 @@ async def delete_subscription(
     summary="New endpoint secret",
 )
 async def rotate_secret(
-    subscription_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+    subscription_id: str, caller: CurrentCaller, session: DbSession, gw: GatewayDep
 ) -> SubscriptionCreated:
     """The old secret keeps signing beside the new one for 24 h."""
-    return await _service(session, runtime).rotate_secret(caller.party_id, subscription_id)
+    return await _service(session, gw).rotate_secret(caller.party_id, subscription_id)
 
 
 @router.get(
@@ -108,13 +106,13 @@ async def subscription_deliveries(
     subscription_id: str,
     caller: CurrentCaller,
     session: DbSession,
-    runtime: RuntimeDep,
+    gw: GatewayDep,
     status: Literal["pending", "delivered", "dead"] | None = None,
     before: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DeliveryPage:
     """Newest first; ``before`` is the last id of the previous page."""
-    items = await _service(session, runtime).deliveries(
+    items = await _service(session, gw).deliveries(
         caller.party_id, subscription_id=subscription_id, status=status, before=before, limit=limit
     )
     return DeliveryPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
@@ -124,15 +122,13 @@ async def subscription_deliveries(
 async def search_deliveries(
     caller: CurrentCaller,
     session: DbSession,
-    runtime: RuntimeDep,
+    gw: GatewayDep,
     status: Literal["pending", "delivered", "dead"] | None = None,
     before: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DeliveryPage:
     """The party's dead letters are ``?status=dead``."""
-    items = await _service(session, runtime).deliveries(
-        caller.party_id, status=status, before=before, limit=limit
-    )
+    items = await _service(session, gw).deliveries(caller.party_id, status=status, before=before, limit=limit)
     return DeliveryPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
 
 
@@ -140,18 +136,18 @@ async def search_deliveries(
     "/deliveries/{delivery_id}", response_model=DeliveryDetail, summary="One delivery and its attempts"
 )
 async def read_delivery(
-    delivery_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+    delivery_id: str, caller: CurrentCaller, session: DbSession, gw: GatewayDep
 ) -> DeliveryDetail:
     """With every attempt's status code and error."""
-    return await _service(session, runtime).delivery_detail(caller.party_id, delivery_id)
+    return await _service(session, gw).delivery_detail(caller.party_id, delivery_id)
 
 
 @router.post("/deliveries/{delivery_id}/replay", response_model=DeliveryOut, summary="Send a delivery again")
 async def replay_delivery(
-    delivery_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+    delivery_id: str, caller: CurrentCaller, session: DbSession, gw: GatewayDep
 ) -> DeliveryOut:
     """A delivered or dead delivery goes out again now, with a fresh retry window."""
-    return await _service(session, runtime).replay(caller.party_id, delivery_id)
+    return await _service(session, gw).replay(caller.party_id, delivery_id)
 
 
 @admin_router.get("", response_model=list[AllowEntryOut], summary="The webhook allow-list")

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.stats.aggregates.models import SPECS, AggregateSpec
 from services.stats.facts.rules import Contribution
 from services.stats.periods import grain_start
-from services.stats.sql import upsert_add
+from shared.kit.sql import upsert
 
 Key = tuple[Any, ...]
 
@@ -62,7 +62,7 @@ async def apply_delta(session: AsyncSession, old: Contribution | None, new: Cont
             for key, measures in deltas.items()
             if any(measures.values())
         ]
-        await upsert_add(session, spec.table, rows, spec.key, spec.measures)
+        await upsert(session, spec.table, rows, spec.key, replace=(), add=spec.measures)
         table = spec.table
         for key in lowered:
             if not any(deltas[key].values()):

@@ -17,7 +17,7 @@ from services.stats.aggregates.models import SPECS, AggregateSpec
 from services.stats.base import table_of
 from services.stats.facts.models import Fact, FactChapter
 from services.stats.parties.models import FirstActivity
-from services.stats.sql import dialect_of
+from shared.kit.sql import dialect_of
 
 
 def truncate(session: AsyncSession, column: ColumnElement, grain: str) -> ColumnElement:  # type: ignore[type-arg]

@@ -326,6 +326,7 @@ def to_events(inventory: Inventory) -> list[Any]:
         DocumentStatusChanged,
         InventoryReturned,
     )
+    from shared.events.statuses import DocumentStatus
 
     rate = rate_of(inventory.currency)
     facts = DocumentFacts(
@@ -353,7 +354,9 @@ def to_events(inventory: Inventory) -> list[Any]:
     events = [
         build_event(
             DocumentAccepted(
-                document=facts, accepted_at=inventory.released_at - dt.timedelta(hours=2), status="matched"
+                document=facts,
+                accepted_at=inventory.released_at - dt.timedelta(hours=2),
+                status=DocumentStatus.MATCHED,
             ),
             source=source,
             subject=subject,
@@ -361,8 +364,8 @@ def to_events(inventory: Inventory) -> list[Any]:
         build_event(
             DocumentStatusChanged(
                 document=facts,
-                previous_status="cleared_review",
-                status="released",
+                previous_status=DocumentStatus.CLEARED_REVIEW,
+                status=DocumentStatus.RELEASED,
                 occurred_at=inventory.released_at,
             ),
             source=source,
@@ -374,8 +377,8 @@ def to_events(inventory: Inventory) -> list[Any]:
             build_event(
                 DocumentStatusChanged(
                     document=facts,
-                    previous_status="released",
-                    status="cancelled",
+                    previous_status=DocumentStatus.RELEASED,
+                    status=DocumentStatus.CANCELLED,
                     occurred_at=inventory.released_at + dt.timedelta(days=1),
                 ),
                 source=source,

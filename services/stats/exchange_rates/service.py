@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.stats.base import table_of
 from services.stats.exchange_rates.models import ExchangeRate
 from services.stats.facts.rules import RateLookup
-from services.stats.sql import upsert_replace
 from shared.fx import RateTable, UnknownRate
+from shared.kit.sql import upsert
 from shared.sqltypes import utcnow
 
 
@@ -74,7 +74,7 @@ async def store_rates(session: AsyncSession, rows: list[RateRow], *, source: str
     """Insert or replace the given rates."""
     now = utcnow()
     for row in rows:
-        await upsert_replace(
+        await upsert(
             session,
             table_of(ExchangeRate),
             {

@@ -9,8 +9,8 @@ figures as an orderly stream (the property the tests and the rebuild rely on):
   ``released`` (customs 800 放行), ``closed`` (899 结关) or ``cleared`` (a synonym some
   producers use for 结关). Orders, payments and waybills describe the same trade and
   would count it twice; they feed the platform's message volume instead.
-* **Effective status.** The highest-ranked status seen, with the declaration
-  service's ranks (released 90 < cancelled 95 < closed 100): a cancellation after
+* **Effective status.** The highest-ranked status seen, with the ranks of the shared
+  vocabulary (:mod:`shared.events.statuses`: released 90 < cancelled 95 < closed 100): a cancellation after
   release removes the document; a stale "released" arriving after "cancelled"
   changes nothing; anything below release (rejected, returned by customs 700 …)
   never counted.
@@ -38,43 +38,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from services.stats.base import UNKNOWN
 from services.stats.periods import business_day
 from shared.events.declaration import DocumentFacts, DocumentStatusChanged, InventoryReturned
+from shared.events.statuses import COUNTING_STATUSES
 from shared.fx import CNY
-
-#: Statuses that make an inventory count.
-COUNTING_STATUSES = frozenset({"released", "closed", "cleared"})
-
-#: Ranks of the declaration service's lifecycle (services/declaration/exchange/lifecycle.py);
-#: statuses not listed rank 0 and never count.
-STATUS_RANK: dict[str, int] = {
-    "accepted": 1,
-    "waiting": 1,
-    "matched": 2,
-    "mismatched": 1,
-    "deleted": 1,
-    "sent": 3,
-    "staged": 10,
-    "submitted": 20,
-    "sent_to_customs": 30,
-    "send_failed": 30,
-    "customs_accepted": 40,
-    "manual_review": 50,
-    "suspended": 55,
-    "cleared_review": 60,
-    "inspection": 70,
-    "detained_clearance": 80,
-    "detained_anti_smuggling": 80,
-    "detained_legal": 80,
-    "transferred": 80,
-    "detained_other": 80,
-    "rejected": 85,
-    "refused": 85,
-    "format_rejected": 85,
-    "returned": 87,
-    "released": 90,
-    "cancelled": 95,
-    "closed": 100,
-    "cleared": 100,
-}
 
 RateLookup = Callable[[str, dt.date], tuple[Decimal, str] | None]
 """(currency, day) → (CNY per unit, month of the rate) from the statistics' table, or None."""
@@ -181,7 +146,7 @@ def fold(document_id: str, events: Iterable[DocumentEvent]) -> DocumentState | N
         if isinstance(data, InventoryReturned):
             returns.setdefault(data.return_id, data)  # the first delivery of a return id wins
             continue
-        rank = STATUS_RANK.get(data.status, 0)
+        rank = data.status.rank
         candidate = (rank, event.occurred_at, event.event_id)
         if best is None or candidate > best:
             best, status = candidate, data.status

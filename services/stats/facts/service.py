@@ -24,8 +24,8 @@ from services.stats.facts.rules import (
 )
 from services.stats.history.store import document_events, parse_document_event
 from services.stats.parties.activity import refresh_first_activity
-from services.stats.sql import upsert_replace
 from shared.fx import CNY
+from shared.kit.sql import upsert
 from shared.sqltypes import utcnow
 
 
@@ -130,7 +130,7 @@ async def refresh_document(session: AsyncSession, document_id: str) -> bool:
     if unchanged:
         return False
     await apply_delta(session, old, new)
-    await upsert_replace(session, table_of(Fact), fact_row(state, new, utcnow()), ("document_id",))
+    await upsert(session, table_of(Fact), fact_row(state, new, utcnow()), ("document_id",))
     if old != new:
         await session.execute(delete(FactChapter).where(FactChapter.document_id == document_id))
         if new is not None and new.chapters:

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.base import table_of
 from services.stats.history.models import LoggedEvent
-from services.stats.sql import insert_ignore
 from shared.events.declaration import DocumentStatusChanged, InventoryReturned
 from shared.events.envelope import CloudEvent, EventData
+from shared.kit.sql import insert_ignore
 from shared.sqltypes import utcnow
 
 STREAMS = ("document", "accepted", "party", "traffic")
@@ -29,7 +29,7 @@ async def log_event(
     occurred_at: dt.datetime,
 ) -> bool:
     """Keep ``event`` (its validated payload) in the log; False if this event id is already there."""
-    return await insert_ignore(
+    return 0 < await insert_ignore(
         session,
         table_of(LoggedEvent),
         {

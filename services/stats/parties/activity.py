@@ -18,7 +18,7 @@ from services.stats.base import table_of
 from services.stats.facts.models import Fact
 from services.stats.parties.models import FirstActivity
 from services.stats.periods import month_start
-from services.stats.sql import upsert_replace
+from shared.kit.sql import upsert
 
 
 async def refresh_first_activity(session: AsyncSession, party_ids: Iterable[str]) -> None:
@@ -39,7 +39,7 @@ async def refresh_first_activity(session: AsyncSession, party_ids: Iterable[str]
                 .limit(1)
             )
         ).one()
-        await upsert_replace(
+        await upsert(
             session,
             table_of(FirstActivity),
             {

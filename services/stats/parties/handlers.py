@@ -10,14 +10,14 @@ from services.stats.history.store import log_event
 from services.stats.parties.models import PartyMirror
 from services.stats.periods import business_day
 from services.stats.platform.models import ApiTrafficHour
-from services.stats.sql import insert_for, upsert_replace
 from shared.events import CloudEvent
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
+from shared.kit.sql import greatest, upsert
 
 
 async def apply_registered(session: AsyncSession, data: PartyRegistered) -> None:
     """The registry entry as sent (the latest event of a party wins: they arrive in order, one key)."""
-    await upsert_replace(
+    await upsert(
         session,
         table_of(PartyMirror),
         {
@@ -53,24 +53,24 @@ async def apply_status(session: AsyncSession, data: PartyStatusChanged) -> None:
 async def apply_traffic(session: AsyncSession, data: ApiTrafficCounted) -> None:
     """One party-hour of calls; a re-count of the same hour keeps the larger figures (counts only grow)."""
     table = table_of(ApiTrafficHour)
-    stmt = insert_for(session, table).values(
-        party_id=data.party_id,
-        hour_start=data.hour_start,
-        day=business_day(data.hour_start),
-        calls=data.calls,
-        errors=data.errors,
-    )
-    from sqlalchemy import func
-
-    greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["party_id", "hour_start"],
-        set_={
-            "calls": greatest(table.c.calls, stmt.excluded.calls),
-            "errors": greatest(table.c.errors, stmt.excluded.errors),
+    row = {
+        "party_id": data.party_id,
+        "hour_start": data.hour_start,
+        "day": business_day(data.hour_start),
+        "calls": data.calls,
+        "errors": data.errors,
+    }
+    await upsert(
+        session,
+        table,
+        row,
+        ("party_id", "hour_start"),
+        replace=(),
+        set_=lambda new: {
+            "calls": greatest(session, table.c.calls, new.calls),
+            "errors": greatest(session, table.c.errors, new.errors),
         },
     )
-    await session.execute(stmt)
 
 
 async def on_registered(session: AsyncSession, event: CloudEvent, data: PartyRegistered) -> None:

@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.stats.base import UNKNOWN, table_of
 from services.stats.periods import business_day
 from services.stats.platform.models import AcceptedDocument, AcceptedDocumentsDay
-from services.stats.sql import insert_ignore, upsert_add
 from shared.events.declaration import DocumentAccepted
+from shared.kit.sql import insert_ignore, upsert
 
 
 async def count_accepted(session: AsyncSession, data: DocumentAccepted) -> None:
@@ -23,10 +23,11 @@ async def count_accepted(session: AsyncSession, data: DocumentAccepted) -> None:
         "direction": doc.direction,
     }
     if await insert_ignore(session, table_of(AcceptedDocument), row):
-        await upsert_add(
+        await upsert(
             session,
             table_of(AcceptedDocumentsDay),
             [{k: row[k] for k in ("day", "document_kind", "mode", "direction")} | {"documents": 1}],
             ("day", "document_kind", "mode", "direction"),
-            ("documents",),
+            replace=(),
+            add=("documents",),
         )

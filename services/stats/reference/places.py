@@ -44,3 +44,10 @@ def load_places(path: Path) -> dict[str, Place]:
             entry.get("district_id") or "unknown",
         )
     return places
+
+
+@dataclass(frozen=True)
+class PlaceDirectory:
+    """The places the running service loaded at start-up, by id (a runtime component)."""
+
+    places: dict[str, Place]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shared.messaging.tables import create_messaging_tables, drop_messaging_tables
+from shared.messaging.ddl_v1 import create_messaging_tables_v1, drop_messaging_tables_v1
 from shared.sqltypes import Money, UTCDateTime
 
 revision = "declaration_0001"
@@ -20,7 +20,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_messaging_tables()
+    create_messaging_tables_v1()
     op.create_table(
         "order_documents",
         sa.Column("id", sa.String(36), nullable=False),
@@ -45,4 +45,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("order_documents")
-    drop_messaging_tables()
+    drop_messaging_tables_v1()

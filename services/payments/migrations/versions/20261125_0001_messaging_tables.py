@@ -7,7 +7,7 @@ Create Date: 2026-11-25
 
 from __future__ import annotations
 
-from shared.messaging.tables import create_messaging_tables, drop_messaging_tables
+from shared.messaging.ddl_v1 import create_messaging_tables_v1, drop_messaging_tables_v1
 
 revision = "payments_0001"
 down_revision = None
@@ -16,8 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_messaging_tables()
+    create_messaging_tables_v1()
 
 
 def downgrade() -> None:
-    drop_messaging_tables()
+    drop_messaging_tables_v1()

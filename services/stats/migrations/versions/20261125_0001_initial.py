@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shared.messaging.tables import create_messaging_tables, drop_messaging_tables
+from shared.messaging.ddl_v1 import create_messaging_tables_v1, drop_messaging_tables_v1
 
 revision = "stats_0001"
 down_revision = None
@@ -19,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_messaging_tables()
+    create_messaging_tables_v1()
     op.create_table(
         "daily_activity",
         sa.Column("party_id", sa.String(64), nullable=False),
@@ -34,4 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("daily_activity")
-    drop_messaging_tables()
+    drop_messaging_tables_v1()

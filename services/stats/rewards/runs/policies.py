@@ -17,7 +17,7 @@ from services.stats.base import table_of
 from services.stats.rewards import EXAMPLE_POLICY_PATH, Policy, RewardsError, loads_policy
 from services.stats.rewards.runs.models import RewardPolicy
 from services.stats.rewards.runs.problems import problem_from
-from services.stats.sql import insert_ignore
+from shared.kit.sql import insert_ignore
 from shared.problems import NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
 
@@ -42,7 +42,7 @@ async def store(session: AsyncSession, text: str, fmt: str, actor: str) -> tuple
     """Validate and keep a policy; (row, created)."""
     policy = parse(text, fmt)
     sha = policy.sha256()
-    created = await insert_ignore(
+    created = 0 < await insert_ignore(
         session,
         table_of(RewardPolicy),
         {

@@ -15,7 +15,7 @@ from services.stats.access import actor_of, require_regulator
 from services.stats.exports.render import XLSX_TYPE
 from services.stats.exports.responses import FormatParam, LangParam, respond
 from services.stats.queries.results import Column, ResultTable, money
-from services.stats.reference.places import Place
+from services.stats.reference.places import Place, PlaceDirectory
 from services.stats.rewards import RewardsError, run_xlsx_bytes
 from services.stats.rewards.runs import policies
 from services.stats.rewards.runs import service as runs
@@ -27,7 +27,7 @@ from services.stats.rewards.runs.snapshot import build
 from services.stats.settings import StatsSettings
 from shared.identity import CurrentIdentity
 from shared.problems import CONFLICT, NOT_FOUND, VALIDATION_FAILED, ProblemError
-from shared.service import DbSession, RuntimeDep
+from shared.service import DbSession, Runtime, RuntimeDep
 
 router = APIRouter(prefix="/v1/stats/rewards", tags=["reward runs"])
 
@@ -72,8 +72,9 @@ class ExportRequest(BaseModel):
     explanations: Literal["all", "paid", "none"] = "all"
 
 
-def _places(runtime: Any) -> dict[str, Place]:
-    return runtime.extras.get("places", {})  # type: ignore[no-any-return]
+def _places(runtime: Runtime) -> dict[str, Place]:
+    directory = runtime.components.find(PlaceDirectory)
+    return directory.places if directory is not None else {}
 
 
 # --------------------------------------------------------------------------- policies

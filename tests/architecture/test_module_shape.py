@@ -1,0 +1,322 @@
+"""The module shape of docs/architecture.md, held by the code itself.
+
+* SQL lives in repositories (``repository.py``), models (table definitions) and migrations;
+* nothing commits but the unit of work (``shared/db.py``);
+* every route documents its answer: a response model, or a raw response declared with
+  its media types, or no content.
+
+``LEGACY`` lists the files written before the shape was set down that still break a rule;
+it may only shrink: a listed file that now keeps the rule fails the test until it is
+taken off the list, so the list is always the exact debt.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ["gateway", "declaration", "logistics", "payments", "stats"]
+
+#: Names whose use means "this module builds SQL".
+SQL_NAMES = {
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "text",
+    "func",
+    "and_",
+    "or_",
+    "tuple_",
+    "exists",
+    "literal_column",
+    "union_all",
+    "case",
+    "pg_insert",
+    "sqlite_insert",
+}
+#: Session and connection methods that run SQL.
+SQL_CALLS = {"execute", "scalar", "scalars", "stream", "stream_scalars", "exec_driver_sql"}
+
+#: Where SQL may be: repositories, table definitions, migrations, and the kit and
+#: messaging code beneath every module.
+SQL_HOMES = ("repository.py", "models.py")
+SQL_HOME_DIRS = ("migrations", "repositories")
+SHARED_SQL = {
+    "shared/db.py",
+    "shared/leadership.py",
+    "shared/migrations.py",
+    "shared/messaging/outbox.py",
+    "shared/messaging/consumer.py",
+    "shared/messaging/tables.py",
+    "shared/messaging/ddl_v1.py",
+    "shared/kit/sql.py",
+    "shared/kit/repository.py",
+    "shared/kit/pagination.py",
+}
+#: The unit of work commits the database; the consumer commits Kafka offsets (not SQL).
+COMMIT_HOMES = {"shared/db.py", "shared/messaging/consumer.py"}
+
+#: (file, rule) pairs that predate the shape; shrink only.
+LEGACY: set[tuple[str, str]] = {
+    ("services/declaration/customs/dispatch.py", "sql"),
+    ("services/declaration/customs/embedded.py", "sql"),
+    ("services/declaration/customs/outbound.py", "sql"),
+    ("services/declaration/customs/receipts.py", "sql"),
+    ("services/declaration/customs/references.py", "sql"),
+    ("services/declaration/customs/routes.py", "sql"),
+    ("services/declaration/customs/summaries.py", "sql"),
+    ("services/declaration/customs/views.py", "sql"),
+    ("services/declaration/directory/service.py", "sql"),
+    ("services/declaration/documents/lifecycle.py", "sql"),
+    ("services/declaration/documents/routes.py", "sql"),
+    ("services/declaration/intake/service.py", "sql"),
+    ("services/declaration/intake/storage.py", "sql"),
+    ("services/declaration/matching/service.py", "sql"),
+    ("services/declaration/prechecks/duplicates.py", "sql"),
+    ("services/declaration/prechecks/locks.py", "sql"),
+    ("services/declaration/quota/service.py", "sql"),
+    ("services/declaration/tax/service.py", "sql"),
+    ("services/gateway/admin.py", "sql"),
+    ("services/gateway/audit/retention.py", "sql"),
+    ("services/gateway/audit/routes.py", "sql"),
+    ("services/gateway/audit/writer.py", "sql"),
+    ("services/gateway/auth/nonces.py", "sql"),
+    ("services/gateway/auth/registry.py", "sql"),
+    ("services/gateway/credentials/service.py", "sql"),
+    ("services/gateway/idempotency/service.py", "sql"),
+    ("services/gateway/traffic/counter.py", "sql"),
+    ("services/gateway/webhooks/dispatch.py", "sql"),
+    ("services/gateway/webhooks/routes.py", "sql"),
+    ("services/gateway/webhooks/service.py", "sql"),
+    ("services/stats/aggregates/maintain.py", "sql"),
+    ("services/stats/aggregates/rebuild.py", "sql"),
+    ("services/stats/exchange_rates/service.py", "sql"),
+    ("services/stats/facts/routes.py", "sql"),
+    ("services/stats/facts/service.py", "sql"),
+    ("services/stats/history/rebuild.py", "sql"),
+    ("services/stats/history/store.py", "sql"),
+    ("services/stats/parties/activity.py", "sql"),
+    ("services/stats/parties/handlers.py", "sql"),
+    ("services/stats/platform/queries.py", "sql"),
+    ("services/stats/queries/engine.py", "sql"),
+    ("services/stats/queries/service.py", "sql"),
+    ("services/stats/rewards/runs/exports.py", "sql"),
+    ("services/stats/rewards/runs/policies.py", "sql"),
+    ("services/stats/rewards/runs/routes.py", "sql"),
+    ("services/stats/rewards/runs/service.py", "sql"),
+    ("services/stats/rewards/runs/snapshot.py", "sql"),
+    ("services/gateway", "route GET /v1/audit/export"),
+    ("services/gateway", "route GET /v1/reference/districts"),
+    ("services/gateway", "route GET /v1/reference/parks"),
+    ("services/gateway", "route GET /v1/reference/roles"),
+    ("services/gateway", "route POST /oauth/token"),
+    ("services/declaration", "route GET /v1/customs/changes"),
+    ("services/declaration", "route GET /v1/customs/documents"),
+    ("services/declaration", "route GET /v1/customs/documents/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/documents/{document_id}/customs"),
+    ("services/declaration", "route GET /v1/customs/documents/{document_id}/history"),
+    ("services/declaration", "route GET /v1/customs/documents/{document_id}/receipts"),
+    ("services/declaration", "route GET /v1/customs/export/arrivals/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/cancellations/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/departures/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/inventories/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/manifests/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/orders/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/payments/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/return-tallies/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/returns/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/summaries"),
+    ("services/declaration", "route GET /v1/customs/export/summaries/preview"),
+    ("services/declaration", "route GET /v1/customs/export/summary-applications/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/export/waybills/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/filings/{filing_id}"),
+    ("services/declaration", "route GET /v1/customs/filings/{filing_id}/original"),
+    ("services/declaration", "route GET /v1/customs/import/cancellations/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/import/inventories/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/import/orders/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/import/payments/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/import/returns/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/import/warehouse-entries/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/import/waybill-statuses/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/import/waybills/{document_id}"),
+    ("services/declaration", "route GET /v1/customs/outbound/{message_id}"),
+    ("services/declaration", "route GET /v1/customs/receipts/{receipt_id}"),
+    ("services/declaration", "route POST /v1/customs/export/arrivals"),
+    ("services/declaration", "route POST /v1/customs/export/cancellations"),
+    ("services/declaration", "route POST /v1/customs/export/departures"),
+    ("services/declaration", "route POST /v1/customs/export/inventories"),
+    ("services/declaration", "route POST /v1/customs/export/manifests"),
+    ("services/declaration", "route POST /v1/customs/export/orders"),
+    ("services/declaration", "route POST /v1/customs/export/payments"),
+    ("services/declaration", "route POST /v1/customs/export/return-tallies"),
+    ("services/declaration", "route POST /v1/customs/export/returns"),
+    ("services/declaration", "route POST /v1/customs/export/summaries"),
+    ("services/declaration", "route POST /v1/customs/export/summary-applications"),
+    ("services/declaration", "route POST /v1/customs/export/waybills"),
+    ("services/declaration", "route POST /v1/customs/import/cancellations"),
+    ("services/declaration", "route POST /v1/customs/import/inventories"),
+    ("services/declaration", "route POST /v1/customs/import/orders"),
+    ("services/declaration", "route POST /v1/customs/import/payments"),
+    ("services/declaration", "route POST /v1/customs/import/returns"),
+    ("services/declaration", "route POST /v1/customs/import/warehouse-entries"),
+    ("services/declaration", "route POST /v1/customs/import/waybill-statuses"),
+    ("services/declaration", "route POST /v1/customs/import/waybills"),
+    ("services/declaration", "route POST /v1/customs/messages"),
+    ("services/stats", "route GET /v1/stats/enterprises/active"),
+    ("services/stats", "route GET /v1/stats/enterprises/new"),
+    ("services/stats", "route GET /v1/stats/enterprises/new/list"),
+    ("services/stats", "route GET /v1/stats/exchange-rates"),
+    ("services/stats", "route GET /v1/stats/facts/{document_id}"),
+    ("services/stats", "route GET /v1/stats/growth"),
+    ("services/stats", "route GET /v1/stats/platform"),
+    ("services/stats", "route GET /v1/stats/platform/traffic"),
+    ("services/stats", "route GET /v1/stats/rankings/{what}"),
+    ("services/stats", "route GET /v1/stats/rewards/exports/{job_id}"),
+    ("services/stats", "route GET /v1/stats/rewards/exports/{job_id}/file"),
+    ("services/stats", "route GET /v1/stats/rewards/policies"),
+    ("services/stats", "route GET /v1/stats/rewards/policies/{ref}"),
+    ("services/stats", "route GET /v1/stats/rewards/runs"),
+    ("services/stats", "route GET /v1/stats/rewards/runs/latest"),
+    ("services/stats", "route GET /v1/stats/rewards/runs/{run_id}"),
+    ("services/stats", "route GET /v1/stats/rewards/runs/{run_id}/amounts"),
+    ("services/stats", "route GET /v1/stats/rewards/runs/{run_id}/export.xlsx"),
+    ("services/stats", "route GET /v1/stats/rewards/runs/{run_id}/subjects/{subject_key}"),
+    ("services/stats", "route GET /v1/stats/rewards/runs/{run_id}/verify"),
+    ("services/stats", "route GET /v1/stats/rewards/snapshots/{snapshot_id}"),
+    ("services/stats", "route GET /v1/stats/series"),
+    ("services/stats", "route GET /v1/stats/summary"),
+    ("services/stats", "route GET /v1/stats/totals"),
+    ("services/stats", "route POST /v1/stats/admin/rebuild"),
+    ("services/stats", "route POST /v1/stats/exchange-rates"),
+    ("services/stats", "route POST /v1/stats/rewards/policies"),
+    ("services/stats", "route POST /v1/stats/rewards/runs"),
+    ("services/stats", "route POST /v1/stats/rewards/runs/{run_id}/approve"),
+    ("services/stats", "route POST /v1/stats/rewards/runs/{run_id}/corrections"),
+    ("services/stats", "route POST /v1/stats/rewards/runs/{run_id}/exports"),
+    ("services/stats", "route POST /v1/stats/rewards/runs/{run_id}/publish"),
+    ("services/stats", "route POST /v1/stats/rewards/runs/{run_id}/review"),
+}
+
+
+def _python_files() -> Iterator[Path]:
+    for top in ("services", "shared"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            yield path
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def _builds_sql(tree: ast.AST) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sqlalchemy"):
+            found += [f"imports {a.name}" for a in node.names if a.name in SQL_NAMES]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in SQL_CALLS:
+                found.append(f"calls .{node.func.attr}()")
+    return found
+
+
+def _commits(tree: ast.AST) -> bool:
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
+        for node in ast.walk(tree)
+    )
+
+
+def _sql_allowed(rel: str) -> bool:
+    parts = rel.split("/")
+    return (
+        rel in SHARED_SQL
+        or parts[-1] in SQL_HOMES
+        or any(p in SQL_HOME_DIRS for p in parts[:-1])
+        or parts[-1].endswith("_repository.py")
+    )
+
+
+def _violations() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for path in _python_files():
+        rel = _rel(path)
+        tree = ast.parse(path.read_text("utf-8"), filename=rel)
+        if not _sql_allowed(rel) and _builds_sql(tree):
+            found.add((rel, "sql"))
+        if rel not in COMMIT_HOMES and _commits(tree):
+            found.add((rel, "commit"))
+    return found
+
+
+def test_sql_and_commits_stay_where_the_shape_puts_them() -> None:
+    new = _violations() - LEGACY
+    assert not new, "SQL outside a repository or a commit outside the unit of work:\n" + "\n".join(
+        f"  {path}: {rule}" for path, rule in sorted(new)
+    )
+
+
+def test_the_legacy_list_is_the_exact_debt() -> None:
+    mended = {entry for entry in LEGACY if entry[1] in {"sql", "commit"}} - _violations()
+    assert not mended, "now on the shape; take these off LEGACY:\n" + "\n".join(
+        f"  {path}: {rule}" for path, rule in sorted(mended)
+    )
+
+
+def _app(name: str) -> FastAPI:
+    module = importlib.import_module(f"services.{name}.app")
+    app: FastAPI = module.create_app()
+    return app
+
+
+def _has_ref(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return "$ref" in schema or any(_has_ref(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_has_ref(v) for v in schema)
+    return False
+
+
+def _documents_its_answer(operation: dict[str, Any]) -> bool:
+    """A success answer with a model schema (a ``$ref``), a declared raw media type, or no content."""
+    for status, response in operation.get("responses", {}).items():
+        if not str(status).startswith("2"):
+            continue
+        if str(status) == "204":
+            return True
+        for media_type, content in (response.get("content") or {}).items():
+            schema = content.get("schema") or {}
+            if "json" in media_type and _has_ref(schema):
+                return True
+            if "json" not in media_type and schema:
+                return True
+    return False
+
+
+def _undocumented_routes(name: str) -> set[tuple[str, str]]:
+    found = set()
+    for path, operations in _app(name).openapi().get("paths", {}).items():
+        for method, operation in operations.items():
+            if method in {"get", "put", "post", "patch", "delete"} and not _documents_its_answer(operation):
+                found.add((f"services/{name}", f"route {method.upper()} {path}"))
+    return found
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_route_documents_its_answer(name: str) -> None:
+    legacy = {entry for entry in LEGACY if entry[0] == f"services/{name}"}
+    new = _undocumented_routes(name) - legacy
+    assert not new, "routes without a response model or a declared raw response:\n" + "\n".join(
+        f"  {rule}" for _service, rule in sorted(new)
+    )
+    mended = legacy - _undocumented_routes(name)
+    assert not mended, "now documented; take these off LEGACY:\n" + "\n".join(
+        f"  {rule}" for _service, rule in sorted(mended)
+    )

@@ -1,0 +1,52 @@
+"""The shared status vocabulary: one enum for producer and readers, unknown statuses parked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from services.declaration.exchange.lifecycle import KINDS
+from shared.events import build_event
+from shared.events.declaration import DocumentFacts, DocumentStatusChanged
+from shared.events.statuses import STATUS_RANK, DocumentStatus
+from shared.messaging.consumer import EventHandlers, UnreadableMessage
+
+FACTS = DocumentFacts(
+    document_id="d1",
+    document_kind="inventory",
+    message_type="CEB621",
+    party_id="p1",
+    direction="import",
+    business_no="I1",
+    currency="142",
+    value=Decimal("10"),
+    value_cny=Decimal("10"),
+    cny_rate=Decimal("1"),
+)
+
+
+def test_every_status_has_a_rank() -> None:
+    assert set(STATUS_RANK) == set(DocumentStatus)
+
+
+def test_the_lifecycle_speaks_only_the_shared_vocabulary() -> None:
+    names = {status.name for spec in KINDS.values() for status in spec.statuses.values()}
+    assert names <= set(DocumentStatus)
+
+
+def test_an_event_with_an_unknown_status_is_unreadable_not_ranked_zero() -> None:
+    handlers = EventHandlers()
+
+    @handlers.on(DocumentStatusChanged)
+    async def apply(*_args: object) -> None:
+        raise AssertionError("never applied")
+
+    known = DocumentStatusChanged(
+        document=FACTS, previous_status=None, status=DocumentStatus.RELEASED, occurred_at=dt.datetime.now(dt.UTC)
+    )
+    event = build_event(known, source="/ddt/declaration", subject="d1")
+    event.data["status"] = "released_by_magic"
+    with pytest.raises(UnreadableMessage, match="invalid"):
+        handlers.resolve(event)
