@@ -1,0 +1,22 @@
+"""The declarative base every table of the logistics service hangs on (one MetaData).
+
+Each domain module's ``models.py`` builds on :class:`Base`; ``services.logistics.models``
+imports them all so Alembic and the tests see every table.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.models import service_metadata, table_of
+
+
+class Base(DeclarativeBase):
+    """Base class of every logistics table (the platform's naming convention)."""
+
+    metadata = service_metadata()
+
+
+metadata = Base.metadata
+
+__all__ = ["Base", "metadata", "table_of"]
