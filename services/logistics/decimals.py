@@ -20,4 +20,6 @@ def decimal_text(value: Decimal, places: int = 2, most: int = 4) -> str:
 #: A decimal answered as text with 2 to 4 places (values, areas).
 DecimalText = Annotated[Decimal, PlainSerializer(decimal_text, return_type=str, when_used="json")]
 #: Two places exactly (money in CNY, areas).
-Cents = Annotated[Decimal, PlainSerializer(lambda v: decimal_text(v, 2, 2), return_type=str, when_used="json")]
+Cents = Annotated[
+    Decimal, PlainSerializer(lambda v: decimal_text(v, 2, 2), return_type=str, when_used="json")
+]

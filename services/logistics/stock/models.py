@@ -16,7 +16,6 @@ from services.logistics.base import Base
 from shared.sqltypes import BigIntPK, UTCDateTime
 
 
-
 def _invariant() -> tuple[CheckConstraint, ...]:
     """The stock invariant as constraints (new objects per table: a constraint belongs to one)."""
     return (

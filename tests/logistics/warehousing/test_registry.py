@@ -38,7 +38,9 @@ async def test_an_admin_names_the_operator(api: LogisticsApi) -> None:
     response = await api.post(WAREHOUSES, ADMIN, json=warehouse_body())
     assert response.status_code == 422
     assert response.json()["errors"][0]["pointer"] == "/body/operator_party_id"
-    made = await api.ok("POST", WAREHOUSES, ADMIN, 201, json=warehouse_body(operator_party_id=OPERATOR.party_id))
+    made = await api.ok(
+        "POST", WAREHOUSES, ADMIN, 201, json=warehouse_body(operator_party_id=OPERATOR.party_id)
+    )
     assert made["operator_party_id"] == OPERATOR.party_id
 
 
@@ -53,7 +55,10 @@ async def test_a_certification_needs_its_level_and_a_plausible_year(api: Logisti
     response = await api.post(WAREHOUSES, OPERATOR, json=warehouse_body(certification_level=None))
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"pointer": "/body/certification_level", "detail": "a certification needs both its level and its year"}
+        {
+            "pointer": "/body/certification_level",
+            "detail": "a certification needs both its level and its year",
+        }
     ]
     early = await api.post(WAREHOUSES, OPERATOR, json=warehouse_body(certification_year=2021))
     assert early.status_code == 422 and "before operations started" in early.json()["detail"]
@@ -98,7 +103,9 @@ async def test_a_sku_carries_its_customs_fields(api: LogisticsApi) -> None:
 
 
 async def test_customs_fields_are_checked_one_by_one(api: LogisticsApi) -> None:
-    body = product_body(name_zh="Crystal", name_en="水晶", hs_code="71", currency="ABC", barcode="6901234567890")
+    body = product_body(
+        name_zh="Crystal", name_en="水晶", hs_code="71", currency="ABC", barcode="6901234567890"
+    )
     response = await api.post(PRODUCTS, MERCHANT, json=body)
     assert response.status_code == 422
     pointers = {e["pointer"] for e in response.json()["errors"]}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.logistics.warehousing.conftest import MERCHANT, OPERATOR, OTHER_MERCHANT, OTHER_OPERATOR, LogisticsApi
+from tests.logistics.warehousing.conftest import (
+    MERCHANT,
+    OPERATOR,
+    OTHER_MERCHANT,
+    OTHER_OPERATOR,
+    LogisticsApi,
+)
 from tests.logistics.warehousing.support import a_product, a_warehouse, put_away
 
 MOVEMENTS = "/v1/logistics/stock/movements"
@@ -15,7 +21,9 @@ async def _stocked(api: LogisticsApi, units: int = 10) -> tuple[str, str, str]:
     return warehouse["id"], product["id"], lot
 
 
-def _hold(warehouse: str, lot: str, quantity: int = 2, key: str = "WMS-1", kind: str = "hold") -> dict[str, object]:
+def _hold(
+    warehouse: str, lot: str, quantity: int = 2, key: str = "WMS-1", kind: str = "hold"
+) -> dict[str, object]:
     return {
         "movement_key": key,
         "warehouse_id": warehouse,

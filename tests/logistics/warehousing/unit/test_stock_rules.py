@@ -70,7 +70,19 @@ class Model:
 
 operation = st.tuples(
     st.sampled_from(
-        ["receive", "damaged", "reserve", "release", "pick", "ship", "hold", "unhold", "dispose", "count", "return"]
+        [
+            "receive",
+            "damaged",
+            "reserve",
+            "release",
+            "pick",
+            "ship",
+            "hold",
+            "unhold",
+            "dispose",
+            "count",
+            "return",
+        ]
     ),
     st.integers(min_value=1, max_value=12),
     st.integers(min_value=0, max_value=3),
@@ -178,7 +190,11 @@ def test_picking_more_than_the_lots_hold_is_refused() -> None:
 
 
 @given(
-    st.integers(0, 100), st.integers(0, 100), st.integers(0, 100), st.integers(0, 100), st.one_of(st.none(), st.integers(0, 100))
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.integers(0, 100),
+    st.one_of(st.none(), st.integers(0, 100)),
 )
 def test_a_count_makes_the_lot_match_what_was_counted(
     free: int, committed: int, unavailable: int, counted: int, counted_unavailable: int | None
