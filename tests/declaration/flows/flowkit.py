@@ -59,7 +59,7 @@ class Flow:
         self.app = app
 
     @property
-    def exchange(self) -> Any:
+    def exchange(self) -> CustomsExchange:
         """The running exchange (its simulator engine, passes …)."""
         return self.app.state.runtime.components.get(CustomsExchange)
 
