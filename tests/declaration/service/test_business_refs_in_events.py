@@ -3,22 +3,9 @@ conveyance), read from what the document states — never personal data."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from shared.events import CloudEvent
-from shared.messaging.tables import outbox
 from tests.declaration.service.conftest import Api
 from tests.declaration.service.factory import CARRIER, EVERYONE, export_set, import_set
-
-
-async def _events(api: Api, subject: str) -> list[CloudEvent]:
-    async with api.db.transaction() as session:
-        rows = (
-            await session.execute(
-                select(outbox.c.payload).where(outbox.c.key == subject).order_by(outbox.c.seq)
-            )
-        ).all()
-    return [CloudEvent.from_json_bytes(row.payload.encode()) for row in rows]
+from tests.declaration.service.test_events import _events
 
 
 async def _file(api: Api, message: object) -> str:
