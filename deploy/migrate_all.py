@@ -1,40 +1,43 @@
 """Production start-up step: create the topics and apply every service's migrations.
 
-``python -m deploy.migrate_all`` — run once per deployment, before the services
-start (docker-compose runs it as the one-shot ``migrate`` service). Each service's
-database URL comes from its own setting (``DDT_<SERVICE>_DATABASE_URL``).
+``python -m deploy.migrate_all`` — run once per deployment, before the services start
+(docker-compose runs it as the one-shot ``migrate`` service, Kubernetes as the migration
+Job). It needs the Kafka settings and each service's database URL
+(``DDT_<SERVICE>_DATABASE_URL``, as the database's owner) and nothing else: it builds no
+service's settings, so it never holds a service's keys.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+import os
 import sys
+from collections.abc import Mapping
 
+from deploy.catalogue import SERVICES, database_url_variable
 from shared.db import Database
 from shared.messaging.kafka import ensure_topics
-from shared.messaging.topics import SERVICES, all_topics
+from shared.messaging.topics import all_topics
 from shared.migrations import upgrade_to_head
-from shared.settings import PlatformSettings, ServiceSettings
+from shared.settings import PlatformSettings
 
 
-def settings_of(service: str) -> ServiceSettings:
-    """The settings object of ``service`` read from the environment."""
-    module = importlib.import_module(f"services.{service}.settings")
-    cls = next(
-        v
-        for v in vars(module).values()
-        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
-    )
-    return cls()
+def database_urls(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Each service's database URL from ``environ``; ``SystemExit`` naming what is missing."""
+    urls = {service: environ.get(database_url_variable(service), "") for service in SERVICES}
+    missing = [database_url_variable(s) for s, url in urls.items() if not url]
+    if missing:
+        raise SystemExit(f"migrate_all needs {', '.join(missing)}")
+    return urls
 
 
 async def main() -> int:
     """Topics, then migrations of every service; non-zero exit on any failure."""
+    urls = database_urls()
     await ensure_topics(PlatformSettings(), all_topics())
     print("topics ready", flush=True)
-    for service in SERVICES:
-        db = Database(settings_of(service).effective_database_url)
+    for service, url in urls.items():
+        db = Database(url)
         try:
             await upgrade_to_head(db, service)
         finally:

@@ -94,6 +94,27 @@ CIRCUIT_OPEN = problem_type(
     "The service failed repeatedly; the gateway answers at once until it recovers. Retry after Retry-After.",
 )
 
+# Answered by the load balancer in front of the gateway replicas (deploy/haproxy), not by a gateway.
+LB_NO_ANSWER = problem_type(
+    "lb.no_answer",
+    502,
+    "No gateway replica answered",
+    "The replica handling the request stopped before answering; the request may have been applied. "
+    "Retry it with the same Idempotency-Key.",
+)
+LB_UNAVAILABLE = problem_type(
+    "lb.unavailable",
+    503,
+    "No gateway replica available",
+    "Every gateway replica is restarting or down. Retry after Retry-After with the same Idempotency-Key.",
+)
+LB_TIMEOUT = problem_type(
+    "lb.timeout",
+    504,
+    "The gateway did not answer in time",
+    "The request may have been applied. Retry it with the same Idempotency-Key.",
+)
+
 PARTY_USCC_TAKEN = problem_type("party.uscc_taken", 409, "A party with this USCC exists")
 PARTY_CUSTOMS_CODE_TAKEN = problem_type(
     "party.customs_code_taken", 409, "A party with this customs code exists"
@@ -129,6 +150,9 @@ __all__ = [
     "IDEMPOTENCY_KEY_MALFORMED",
     "IDEMPOTENCY_KEY_MISSING",
     "IDEMPOTENCY_PAYLOAD_MISMATCH",
+    "LB_NO_ANSWER",
+    "LB_TIMEOUT",
+    "LB_UNAVAILABLE",
     "PARTY_CODE_TAKEN",
     "PARTY_CUSTOMS_CODE_TAKEN",
     "PARTY_INVALID",

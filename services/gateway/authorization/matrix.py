@@ -36,6 +36,8 @@ ADMIN = frozenset({R.PLATFORM_ADMIN})
 CUSTOMS_FILERS = frozenset(
     {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM, R.PAYMENT_INSTITUTION, R.BANK}
 )
+#: Who takes part in payments: institutions and the enterprises and platforms they serve.
+PAYMENT_PARTIES = frozenset({R.PAYMENT_INSTITUTION, R.BANK, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM})
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ = frozenset({"GET"})
 
@@ -252,19 +254,77 @@ OPERATIONS: tuple[Operation, ...] = (
         {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR},
         "Post waybills and tracking events",
     ),
+    # Payments (docs/payments.md). Specific operations first; the two general ones last.
+    _op(
+        "payments.evidence_keys",
+        "GET",
+        "/v1/payments/evidence/keys",
+        ALL,
+        "The platform's public keys that verify evidence packages (JWKS; no data)",
+        public=True,
+    ),
+    _op(
+        "payments.institutions.read",
+        READ,
+        "/v1/payments/institutions/**",
+        BUSINESS | {R.REGULATOR},
+        "Banks and payment institutions and their licence data",
+    ),
+    _op(
+        "payments.grants.write",
+        WRITE,
+        "/v1/payments/grants/**",
+        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
+        "Grant or revoke an institution's access to your transaction information",
+    ),
+    _op(
+        "payments.thresholds.read",
+        READ,
+        "/v1/payments/thresholds/**",
+        PAYMENT_PARTIES | {R.REGULATOR},
+        "USD 200,000 counters (own; institutions: granted clients; regulators: all)",
+    ),
+    _op(
+        "payments.consistency.read",
+        READ,
+        "/v1/payments/consistency/**",
+        PAYMENT_PARTIES | {R.REGULATOR},
+        "Goods–funds consistency per enterprise and month (regulators: all)",
+    ),
+    _op(
+        "payments.reconciliation.write",
+        WRITE,
+        "/v1/payments/reconciliation/**",
+        PAYMENT_PARTIES,
+        "Run reconciliations (or dry runs), decide review items",
+    ),
+    _op(
+        "payments.expected.write",
+        WRITE,
+        "/v1/payments/expected-items/**",
+        PAYMENT_PARTIES,
+        "Register expected receipts and payments (open receivables) for reconciliation",
+    ),
+    _op(
+        "payments.insurance.write",
+        WRITE,
+        "/v1/payments/insurance/**",
+        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.BANK},
+        "Export credit insurance: policies, shipment declarations, financing",
+    ),
     _op(
         "payments.read",
         READ,
         "/v1/payments/**",
-        {R.PAYMENT_INSTITUTION, R.BANK, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
-        "Payment records",
+        PAYMENT_PARTIES,
+        "Transactions, evidence packages, statements, balances (own, or granted)",
     ),
     _op(
         "payments.write",
         WRITE,
         "/v1/payments/**",
         {R.PAYMENT_INSTITUTION, R.BANK},
-        "Post payments, FX receipts, statements",
+        "Institution profile and clients, transactions, settlements, statements, SAFE lists, registrations",
     ),
     _op(
         "stats.summary",

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.model import CebMessage, Record
-from services.declaration.context import DeclarationContext
+from services.declaration.customs.driver import CustomsExchange
 from shared.identity import Identity
 from tests.declaration.service.conftest import Api, message_json
 from tests.declaration.service.factory import (
@@ -59,9 +59,9 @@ class Flow:
         self.app = app
 
     @property
-    def exchange(self) -> Any:
+    def exchange(self) -> CustomsExchange:
         """The running exchange (its simulator engine, passes …)."""
-        return self.app.state.runtime.components.get(DeclarationContext)
+        return self.app.state.runtime.components.get(CustomsExchange)
 
     async def file(
         self, message: CebMessage, identity: Identity, expect_accepted: bool = True
