@@ -72,6 +72,20 @@ class DocumentFacts(BaseModel):
     district: str | None = None
     park: str | None = None
     order_count: int = Field(default=1, ge=0)
+    # The business references other services link by (logistics: shipments to their order,
+    # waybill and inventory). Optional and additive: a producer fills what the document states.
+    order_no: str | None = Field(default=None, description="orderNo the document states or links to")
+    logistics_code: str | None = Field(default=None, description="the carrier's code (logisticsCode)")
+    logistics_name: str | None = Field(default=None, description="the carrier's registered name")
+    logistics_no: str | None = Field(default=None, description="the waybill number (logisticsNo)")
+    invt_no: str | None = Field(default=None, description="the inventory number customs assigned (invtNo)")
+    customs_code: str | None = Field(default=None, description="the customs office declared at")
+    port_code: str | None = Field(default=None, description="the port of entry or exit (portCode)")
+    loct_no: str | None = Field(default=None, description="the supervised site (loctNo)")
+    traf_mode: str | None = Field(default=None, description="customs transport mode code (trafMode)")
+    traf_name: str | None = Field(default=None, description="vessel, train or flight name (trafName)")
+    voyage_no: str | None = Field(default=None, description="voyage, train or flight number (voyageNo)")
+    bill_no: str | None = Field(default=None, description="bill of lading or master air waybill (billNo)")
 
 
 @register_event

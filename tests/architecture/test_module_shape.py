@@ -208,8 +208,7 @@ LEGACY: set[tuple[str, str]] = {
 
 def _python_files() -> Iterator[Path]:
     for top in ("services", "shared"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            yield path
+        yield from sorted((ROOT / top).rglob("*.py"))
 
 
 def _rel(path: Path) -> str:
