@@ -27,19 +27,14 @@ class Change:
 
 
 def _refs(facts: DocumentFacts) -> dict[str, str | None]:
-    # The business references (order, waybill, inventory numbers, carrier) travel in the
-    # document facts; an order is its own orderNo, a waybill its own logisticsNo.
-    order_no = getattr(facts, "order_no", None) or (
-        facts.business_no if facts.document_kind == "order" else None
-    )
-    logistics_no = getattr(facts, "logistics_no", None) or (
-        facts.business_no if facts.document_kind == "waybill" else None
-    )
+    # The business references travel in the document facts; an order is its own orderNo,
+    # a waybill its own logisticsNo, an inventory its own invtNo once customs gave one.
+    kind = facts.document_kind
     return {
-        "order_no": order_no,
-        "logistics_no": logistics_no,
-        "logistics_code": getattr(facts, "logistics_code", None),
-        "invt_no": getattr(facts, "invt_no", None),
+        "order_no": facts.order_no or (facts.business_no if kind == "order" else None),
+        "logistics_no": facts.logistics_no or (facts.business_no if kind == "waybill" else None),
+        "logistics_code": facts.logistics_code,
+        "invt_no": facts.invt_no,
     }
 
 
