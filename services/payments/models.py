@@ -10,7 +10,8 @@ directory registrations).
 from __future__ import annotations
 
 from services.payments.base import Base, metadata
-from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow
+from services.payments.evidence.models import EvidencePackage
+from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow, TrackingRow
 from services.payments.institutions.models import (
     AccessGrant,
     ClientAccount,
@@ -28,10 +29,12 @@ __all__ = [
     "CustomsStatusRow",
     "Deduction",
     "DirectoryRegistration",
+    "EvidencePackage",
     "GoodsDocument",
     "GoodsLineRow",
     "SafeListEntry",
     "ThresholdCounter",
+    "TrackingRow",
     "Transaction",
     "Base",
     "ClientAccount",

@@ -53,7 +53,11 @@ CASES = [
     Case(
         "transactions",
         _transaction,
-        ["/v1/payments/transactions/{transaction_id}"],
+        [
+            "/v1/payments/transactions/{transaction_id}",
+            "/v1/payments/transactions/{transaction_id}/evidence",
+            "/v1/payments/transactions/{transaction_id}/evidence/versions",
+        ],
         ["/v1/payments/transactions", "/v1/payments/transactions?enterprise={owner}"],
     ),
     Case(
