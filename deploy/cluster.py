@@ -252,7 +252,7 @@ class Cluster:
         from services.declaration.exchange.signing.certificates import generate_rsa_test_identity
 
         identity = generate_rsa_test_identity(common_name="DDT LOCAL CLUSTER SIGNER")
-        key = identity.key.private_key  # type: ignore[union-attr]
+        key = identity.key.private_key  # type: ignore[attr-defined]  # an RsaSigningKey
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ).decode()
@@ -378,7 +378,7 @@ class Cluster:
             )
         log = (self.var / "log" / "redis.log").open("ab")
         self.infra["redis"] = subprocess.Popen(  # noqa: S603 — Debian's redis-server
-            ["redis-server", str(config)],
+            ["redis-server", str(config)],  # noqa: S607 — found on PATH, like the tests' own
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
@@ -405,7 +405,11 @@ class Cluster:
             **{k: v for k, v in secrets.items() if k.startswith("DDT_PG_")},
         }
         result = subprocess.run(  # noqa: S603 — our own script
-            ["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, check=False
+            ["bash", str(INIT_SCRIPT)],  # noqa: S607
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise ClusterError(f"init-databases.sh failed: {result.stderr.strip()}")
@@ -461,9 +465,9 @@ class Cluster:
         )
         path = self.var / "haproxy.cfg"
         path.write_text(config)
-        check = subprocess.run(
+        check = subprocess.run(  # noqa: S603 — the haproxy binary on its own file
             [binary, "-c", "-q", "-f", str(path)], capture_output=True, text=True, check=False
-        )  # noqa: S603
+        )
         if check.returncode != 0:
             raise ClusterError(f"haproxy refused its configuration: {check.stdout}{check.stderr}")
         log = (self.var / "log" / "haproxy.log").open("ab")
