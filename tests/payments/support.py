@@ -20,7 +20,7 @@ from shared.identity import Identity
 from shared.messaging.consumer import EventConsumer
 from shared.settings import PlatformSettings
 from tests.support.infra import free_port
-from tests.support.services import identity_headers, service_settings
+from tests.support.services import send_as, service_settings
 
 UTC = dt.UTC
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -142,9 +142,7 @@ class PaymentsApi:
         await self.feed([registered(i) for i in identities])
 
     async def call(self, method: str, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
-        url = httpx.URL(path)
-        headers = identity_headers(who, "payments", method, url.path) | kwargs.pop("headers", {})
-        return await self.client.request(method, path, headers=headers, **kwargs)
+        return await send_as(self.client, who, "payments", method, path, **kwargs)
 
     async def get(self, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
         return await self.call("GET", path, who, **kwargs)
