@@ -50,10 +50,9 @@ async def test_migrating_twice_changes_nothing(name: str, sqlite_url: str) -> No
 @pytest.mark.parametrize("name", SERVICES)
 async def test_the_latest_migration_downgrades_and_upgrades_again_on_postgresql(name: str) -> None:
     """The rollback story: ``alembic downgrade -1`` then ``upgrade head`` leaves the schema exact."""
-    from alembic import command
     from sqlalchemy import text
 
-    from shared.migrations import alembic_config
+    from shared.migrations import downgrade_to
     from tests.support.infra import create_pg_database, drop_pg_database
 
     url = await create_pg_database()
@@ -61,14 +60,7 @@ async def test_the_latest_migration_downgrades_and_upgrades_again_on_postgresql(
     try:
         await upgrade_to_head(db, name)
         head = await current_revision(db)
-        config = alembic_config(name, url)
-
-        def downgrade(connection: Connection) -> None:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "-1")
-
-        async with db.engine.begin() as conn:
-            await conn.run_sync(downgrade)
+        await downgrade_to(db, name, "-1")
         below = await current_revision(db)
         async with db.engine.connect() as conn:  # the database answers between the two steps
             await conn.execute(text("SELECT 1"))
