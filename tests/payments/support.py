@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import uuid
 from collections.abc import Iterable
@@ -36,8 +37,22 @@ def uscc(number: int) -> str:
     return body + _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+_SUFFIX: contextvars.ContextVar[str] = contextvars.ContextVar("payments_test_suffix", default="t")
+
+
+def new_namespace() -> None:
+    """Give the running test its own party ids (tests of a module share one database)."""
+    _SUFFIX.set(uuid.uuid4().hex[:8])
+
+
+def pid(name: str) -> str:
+    """The running test's party id for ``name``."""
+    return f"{name}-{_SUFFIX.get()}"
+
+
 def bank(party_id: str = "bank-1") -> Identity:
     """A bank's identity."""
+    party_id = pid(party_id)
     return Identity(
         party_id=party_id, party_name=f"Bank {party_id}", roles=["bank"], credential_id=f"k-{party_id}"
     )
@@ -45,6 +60,7 @@ def bank(party_id: str = "bank-1") -> Identity:
 
 def pay_institution(party_id: str = "pi-1") -> Identity:
     """A payment institution's identity."""
+    party_id = pid(party_id)
     return Identity(
         party_id=party_id,
         party_name=f"PI {party_id}",
@@ -55,6 +71,7 @@ def pay_institution(party_id: str = "pi-1") -> Identity:
 
 def enterprise(party_id: str = "ent-1") -> Identity:
     """An e-commerce enterprise's identity."""
+    party_id = pid(party_id)
     return Identity(
         party_id=party_id,
         party_name=f"Enterprise {party_id}",
@@ -69,16 +86,20 @@ def regulator(party_id: str = "reg-1") -> Identity:
 
 
 _NUMBERS: dict[str, int] = {}
+_counter = [0]
 
 
 def registered(identity: Identity, *, status: str = "active") -> CloudEvent:
     """The gateway's ``PartyRegistered`` for ``identity``."""
-    number = _NUMBERS.setdefault(identity.party_id, len(_NUMBERS) + 1)
+    if identity.party_id not in _NUMBERS:
+        _counter[0] += 1
+        _NUMBERS[identity.party_id] = int(uuid.uuid4().int % 9_000_000) + 1_000_000
+    number = _NUMBERS[identity.party_id]
     data = PartyRegistered(
         party_id=identity.party_id,
         name=identity.party_name,
         uscc=uscc(number),
-        customs_code=f"32079{number:05d}",
+        customs_code=f"3207{number:06d}"[:10],
         roles=list(identity.roles),
         status=status,  # type: ignore[arg-type]
         registered_at=dt.datetime.now(UTC),
@@ -202,3 +223,65 @@ async def onboard(
                 "/v1/payments/grants", ent, json={"institution_party_id": institution.party_id}
             )
             assert answer.status_code == 201, answer.text
+
+
+async def outbox_events(
+    db: Database, event_type: str | None = None, party: str | None = None
+) -> list[CloudEvent]:
+    """Events the service staged (what its relay publishes), in order; of one type, naming one party."""
+    from sqlalchemy import select
+
+    from shared.messaging.tables import outbox
+
+    async with db.transaction() as session:
+        rows = (await session.execute(select(outbox.c.payload).order_by(outbox.c.seq))).all()
+    events = [CloudEvent.from_json_bytes(row.payload.encode()) for row in rows]
+    return [
+        e
+        for e in events
+        if (event_type is None or e.type.startswith(event_type)) and (party is None or party in str(e.data))
+    ]
+
+
+async def outbox_text(db: Database) -> str:
+    """The raw bytes of every staged event, as text (to prove what never appears in them)."""
+    from sqlalchemy import select
+
+    from shared.messaging.tables import outbox
+
+    async with db.transaction() as session:
+        rows = (await session.execute(select(outbox.c.payload))).all()
+    return "\n".join(row.payload for row in rows)
+
+
+def receipt(
+    reference: str,
+    enterprise_party_id: str,
+    amount: str,
+    *,
+    currency: str = "USD",
+    value_date: str = "2026-11-10",
+    orders: list[dict[str, Any]] | None = None,
+    deductions: list[dict[str, Any]] | None = None,
+    direction: str = "receipt",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A transaction report body."""
+    return {
+        "reference": reference,
+        "enterprise_party_id": enterprise_party_id,
+        "direction": direction,
+        "amount": amount,
+        "currency": currency,
+        "value_date": value_date,
+        "counterparty": {
+            "name": "Amazon Payments Europe S.C.A.",
+            "account": "LU280019400644750000",
+            "country": "LU",
+        },
+        "payout_reference": f"PAYOUT-{reference}",
+        "platform": "Amazon",
+        "orders": orders or [],
+        "deductions": deductions or [],
+        **extra,
+    }
