@@ -28,7 +28,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from shared.db import Database
-from shared.messaging.consumer import discard_dead_letter, list_dead_letters, replay_dead_letter
+from shared.messaging.consumer import (
+    discard_dead_letter,
+    list_dead_letters,
+    replay_dead_letter,
+    rewind_group,
+)
 from shared.messaging.outbox import pending_count, republish
 from shared.migrations import autogenerate_revision, downgrade_to, upgrade_to_head
 from shared.service import ServiceDefinition
@@ -110,31 +115,8 @@ def run_cli(
 
 
 async def _rewind(definition: ServiceDefinition, settings: ServiceSettings, to: dt.datetime) -> int:
-    """Commit, for every consumer group of the service, the offsets of the first message at ``to``."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-    from aiokafka.structs import OffsetAndMetadata
-
     for spec in definition.consumers:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.platform.kafka_bootstrap_servers,
-            group_id=spec.name,
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            partitions = [
-                TopicPartition(topic, p)
-                for topic in spec.topics
-                for p in sorted(consumer.partitions_for_topic(topic) or ())
-            ]
-            consumer.assign(partitions)
-            found = await consumer.offsets_for_times({tp: int(to.timestamp() * 1000) for tp in partitions})
-            ends = await consumer.end_offsets(partitions)
-            offsets = {tp: (found[tp].offset if found.get(tp) else ends[tp]) for tp in partitions}
-            await consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in offsets.items()})
-        finally:
-            await consumer.stop()
-        moved = {f"{tp.topic}:{tp.partition}": o for tp, o in offsets.items()}
+        moved = await rewind_group(settings.platform, spec.name, spec.topics, to)
         _print({"consumer": spec.name, "rewound_to": to.isoformat(), "offsets": moved})
     return 0
 
