@@ -19,6 +19,7 @@ from services.payments.institutions.models import (
     GrantChange,
     Institution,
 )
+from services.payments.ledger.models import LedgerAccount, LedgerTransfer
 from services.payments.parties.models import Party
 from services.payments.threshold.models import DirectoryRegistration, SafeListEntry, ThresholdCounter
 from services.payments.transactions.models import Allocation, Deduction, Transaction
@@ -40,6 +41,8 @@ __all__ = [
     "ClientAccount",
     "ClientRelation",
     "GrantChange",
+    "LedgerAccount",
+    "LedgerTransfer",
     "Institution",
     "Party",
     "metadata",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.goods import service
-from services.payments.goods.effects import on_change
+from services.payments.goods.effects import on_change, on_return
 from services.payments.goods.repository import GoodsRepository
 from shared.events import CloudEvent
 from shared.events.declaration import (
@@ -65,7 +65,10 @@ async def on_inventory_returned(session: AsyncSession, _event: CloudEvent, data:
         }
     )
     if new:
-        await service.apply_return(session, data.document.document_id, data.returned_value)
+        applied = await service.apply_return(session, data.document.document_id, data.returned_value)
+        document = await repo.document(data.document.document_id)
+        if document is not None and applied > 0:
+            await on_return(session, document, data.return_id, applied)
 
 
 async def on_tracking(session: AsyncSession, event: CloudEvent, data: TrackingStatusChanged) -> None:
