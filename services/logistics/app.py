@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from services.logistics import warehousing_events
 from services.logistics.counts.routes import router as counts_router
 from services.logistics.inbound.routes import router as inbound_router
+from services.logistics.outbound.intake import OrderIntake, intake_loop
 from services.logistics.outbound.routes import router as outbound_router
 from services.logistics.products.routes import router as products_router
 from services.logistics.settings import LogisticsSettings
@@ -28,8 +29,8 @@ WAREHOUSING_ROUTERS = [
 ]
 
 
-async def _provide_vault(runtime: Runtime) -> None:
-    """The personal-data vault (buyers' addresses), built once from the settings."""
+async def _provide_warehousing(runtime: Runtime) -> None:
+    """The personal-data vault (buyers' addresses) and the order intake, built once."""
     settings = runtime.settings
     assert isinstance(settings, LogisticsSettings)
     runtime.components.provide(
@@ -39,6 +40,7 @@ async def _provide_vault(runtime: Runtime) -> None:
             settings.vault_hash_key.get_secret_value(),
         )
     )
+    runtime.components.provide(OrderIntake(runtime.db, runtime.publisher))
 
 
 def definition() -> ServiceDefinition:
@@ -56,7 +58,8 @@ def definition() -> ServiceDefinition:
                 handlers=warehousing_events.handlers,
             )
         ],
-        on_startup=[_provide_vault],
+        on_startup=[_provide_warehousing],
+        background=[intake_loop],
     )
 
 

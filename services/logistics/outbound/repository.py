@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.logistics.base import table_of
 from services.logistics.outbound.models import OutboundLine, OutboundOrder, OutboundPick
+from shared.kit import sql
 from shared.kit.pagination import Keyset, PageRequest
 from shared.kit.repository import ModelRepository
 
 _ORDERS = table_of(OutboundOrder)
+_LINES = table_of(OutboundLine)
 _NEWEST = Keyset([_ORDERS.c.created_at, _ORDERS.c.id], ["datetime", "str"])
 
 
@@ -26,6 +29,47 @@ class OutboundRepository(ModelRepository[OutboundOrder]):
             select(OutboundOrder).where(
                 OutboundOrder.owner_party_id == owner_party_id, OutboundOrder.reference == reference
             )
+        )
+
+    async def insert_orders(self, orders: Sequence[OutboundOrder]) -> list[str]:
+        """Insert new orders in one statement; the ids stored (a reference taken meanwhile is skipped)."""
+        if not orders:
+            return []
+        columns = [c.name for c in _ORDERS.columns]
+        rows = [{c: getattr(o, c) for c in columns} for o in orders]
+        return await sql.insert_ignore_returning(
+            self.session, _ORDERS, rows, _ORDERS.c.id, conflict=("owner_party_id", "reference")
+        )
+
+    async def insert_lines(self, lines: Sequence[OutboundLine]) -> None:
+        """Insert order lines in one statement."""
+        if lines:
+            await self.session.execute(
+                _LINES.insert(),
+                [
+                    {
+                        "order_id": x.order_id,
+                        "line_no": x.line_no,
+                        "product_id": x.product_id,
+                        "quantity": x.quantity,
+                        "reserved": x.reserved,
+                    }
+                    for x in lines
+                ],
+            )
+
+    async def mark_reserved(self, order_ids: Collection[str], now: dt.datetime) -> None:
+        """Orders whose units were reserved: their status, and every line holding its units."""
+        if not order_ids:
+            return
+        ids = set(order_ids)
+        await self.session.execute(
+            update(_ORDERS)
+            .where(_ORDERS.c.id.in_(ids))
+            .values(status="reserved", exception=None, reserved_at=now)
+        )
+        await self.session.execute(
+            update(_LINES).where(_LINES.c.order_id.in_(ids)).values(reserved=_LINES.c.quantity)
         )
 
     async def lock(self, order_id: str) -> OutboundOrder | None:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from services.logistics.outbound import service, views
+from services.logistics.outbound.intake import OrderIntake
 from services.logistics.outbound.repository import OutboundRepository
 from services.logistics.outbound.rules import Kind, Status
 from services.logistics.outbound.schemas import HoldIn, OrderIn, OrderOut, OrderPage, PackageIn, ShipIn
@@ -21,6 +22,7 @@ from shared.vault import Vault
 
 router = APIRouter(prefix="/v1/logistics/outbound", tags=["outbound"])
 VaultDep = Annotated[Vault, Depends(component(Vault))]
+IntakeDep = Annotated[OrderIntake, Depends(component(OrderIntake))]
 
 
 @router.post(

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.logistics.identifiers import fingerprint, new_id
@@ -59,26 +59,26 @@ def open_address(vault: Vault, order: OutboundOrder) -> dict[str, object] | None
 
 
 async def _stage(session: AsyncSession, publisher: EventPublisher, order: OutboundOrder, units: int) -> None:
-    await publisher.stage(
-        session,
-        OutboundChanged(
-            party_id=order.owner_party_id,
-            order_id=order.id,
-            reference=order.reference,
-            warehouse_id=order.warehouse_id,
-            kind=order.kind,  # type: ignore[arg-type]  # the column holds Kind values
-            status=rules.shown_status(order.status, order.hold_reason),  # type: ignore[arg-type]
-            exception=order.exception,  # type: ignore[arg-type]
-            hold_reason=order.hold_reason,
-            destination_country=order.destination_country,
-            units=units,
-            carrier_code=order.carrier_code,
-            tracking_number=order.tracking_number,
-            shipment_id=order.shipment_id,
-            revision=order.revision,
-            occurred_at=order.updated_at,
-        ),
-        subject=order.id,
+    await publisher.stage(session, _event(order, units), subject=order.id)
+
+
+def _event(order: OutboundOrder, units: int) -> OutboundChanged:
+    return OutboundChanged(
+        party_id=order.owner_party_id,
+        order_id=order.id,
+        reference=order.reference,
+        warehouse_id=order.warehouse_id,
+        kind=order.kind,  # type: ignore[arg-type]  # the column holds Kind values
+        status=rules.shown_status(order.status, order.hold_reason),  # type: ignore[arg-type]
+        exception=order.exception,  # type: ignore[arg-type]
+        hold_reason=order.hold_reason,
+        destination_country=order.destination_country,
+        units=units,
+        carrier_code=order.carrier_code,
+        tracking_number=order.tracking_number,
+        shipment_id=order.shipment_id,
+        revision=order.revision,
+        occurred_at=order.updated_at,
     )
 
 
@@ -91,63 +91,28 @@ def _line_key(order_id: str, line_no: int, what: str, attempt: int | None = None
     return f"outbound:{order_id}:{line_no}:{what}" + (f":{attempt}" if attempt is not None else "")
 
 
-async def _reserve_lines(
-    session: AsyncSession, order: OutboundOrder, lines: Sequence[OutboundLine], actor: str, now: dt.datetime
-) -> bool:
-    """Reserve every line of the order, or none; True when reserved."""
-    ordered = sorted(lines, key=lambda line: line.product_id)
+@dataclass
+class Prepared:
+    """An order checked and built, ready to be placed (alone, or in a batch with others)."""
 
-    async def reserve_all() -> None:
-        for line in ordered:
-            await stock.record(
-                session,
-                stock.MovementRequest(
-                    warehouse_id=order.warehouse_id,
-                    product_id=line.product_id,
-                    owner_party_id=order.owner_party_id,
-                    kind=MovementKind.RESERVE,
-                    quantity=line.quantity,
-                    reason="order",
-                    movement_key=_line_key(order.id, line.line_no, "reserve", order.revision),
-                    reference_kind="outbound",
-                    reference_id=order.id,
-                    actor_party_id=actor,
-                    occurred_at=now,
-                ),
-                may_repeat=False,
-            )
-
-    try:
-        if len(ordered) == 1:
-            await reserve_all()  # one guarded update: refused means nothing changed
-        else:
-            async with session.begin_nested():
-                await reserve_all()
-    except stock.StockShort:
-        return False
-    for line in ordered:
-        line.reserved = line.quantity
-    return True
+    order: OutboundOrder
+    lines: list[OutboundLine]
+    existing: OutboundOrder | None = None  # the same order sent before: answered as it is
+    skus: dict[str, str] = field(default_factory=dict)  # product id → SKU code
 
 
-async def create(
-    session: AsyncSession, publisher: EventPublisher, vault: Vault, identity: Identity, data: OrderIn
-) -> tuple[OutboundOrder, bool]:
-    """Take an order and reserve its units; (order, created). The same reference with the same
-    content answers the stored order (created False); with other content it is a 409."""
+async def prepare(session: AsyncSession, vault: Vault, identity: Identity, data: OrderIn) -> Prepared:
+    """Check an order (owner, reference, warehouse, SKUs) and build it; nothing is written.
+
+    The same reference with the same content is the stored order; with other content a 409.
+    """
     owner = products.acting_owner(identity, data.owner_party_id)
     repo = OutboundRepository(session)
     digest = fingerprint(data.model_dump(mode="json", exclude={"owner_party_id"}))
     existing = await repo.by_reference(owner, data.reference)
     if existing is not None:
-        if existing.fingerprint != digest:
-            raise ProblemError(
-                ORDER_REFERENCE_TAKEN,
-                f"Reference {data.reference!r} already names order {existing.id} with other content.",
-                errors=[{"pointer": "/body/reference", "detail": "taken"}],
-                order_id=existing.id,
-            )
-        return existing, False
+        _same_or_refuse(existing, digest, data.reference)
+        return Prepared(existing, [], existing)
     warehouse = await warehouses.open_for_business(session, data.warehouse_id)
     found = await products.resolve_skus(
         session, owner, [line.sku for line in data.lines], "/body/lines/{i}/sku"
@@ -163,31 +128,39 @@ async def create(
         if data.hold
         else rules.automatic_hold(data.kind, country, data.ship_to.postal_code if data.ship_to else None)
     )
-    order = repo.add(
-        OutboundOrder(
-            id=order_id,
-            owner_party_id=owner,
-            created_by_party_id=identity.party_id,
-            warehouse_id=warehouse.id,
-            reference=data.reference,
-            channel_order_no=data.channel_order_no,
-            kind=data.kind,
-            status="exception",
-            exception=None,
-            hold_reason=hold,
-            destination_country=country,
-            destination_facility=data.destination_facility,
-            ship_to_key=key_id,
-            ship_to_sealed=blob,
-            ship_to_masked=_masked(data) if data.ship_to else None,
-            service_level=data.service_level,
-            packages=0,
-            replaces_return_id=None,
-            fingerprint=digest,
-            revision=1,
-            created_at=now,
-            updated_at=now,
-        )
+    order = OutboundOrder(
+        id=order_id,
+        owner_party_id=owner,
+        created_by_party_id=identity.party_id,
+        warehouse_id=warehouse.id,
+        reference=data.reference,
+        channel_order_no=data.channel_order_no,
+        kind=data.kind,
+        status="exception",
+        exception="out_of_stock",
+        hold_reason=hold,
+        destination_country=country,
+        destination_facility=data.destination_facility,
+        ship_to_key=key_id,
+        ship_to_sealed=blob,
+        ship_to_masked=_masked(data) if data.ship_to else None,
+        service_level=data.service_level,
+        carrier_code=None,
+        tracking_number=None,
+        transport_mode=None,
+        shipment_id=None,
+        packages=0,
+        weight_g=None,
+        replaces_return_id=None,
+        fingerprint=digest,
+        revision=1,
+        created_at=now,
+        reserved_at=None,
+        picked_at=None,
+        packed_at=None,
+        shipped_at=None,
+        cancelled_at=None,
+        updated_at=now,
     )
     lines = [
         OutboundLine(
@@ -199,20 +172,85 @@ async def create(
         )
         for i, line in enumerate(data.lines)
     ]
-    session.add_all(lines)
-    try:
-        await repo.flush()
-    except IntegrityError:
+    return Prepared(order, lines, skus={p.id: p.sku for p in found.values()})
+
+
+def _same_or_refuse(existing: OutboundOrder, digest: str, reference: str) -> None:
+    if existing.fingerprint != digest:
         raise ProblemError(
-            CONFLICT, f"Order {data.reference!r} is being created concurrently; retry."
-        ) from None
-    if await _reserve_lines(session, order, lines, identity.party_id, now):
-        order.status, order.reserved_at = "reserved", now
-    else:
-        order.exception = "out_of_stock"
-    await session.flush()
-    await _stage(session, publisher, order, sum(line.quantity for line in lines))
-    return order, True
+            ORDER_REFERENCE_TAKEN,
+            f"Reference {reference!r} already names order {existing.id} with other content.",
+            errors=[{"pointer": "/body/reference", "detail": "taken"}],
+            order_id=existing.id,
+        )
+
+
+Placed = tuple[OutboundOrder, bool] | ProblemError
+
+
+async def place(session: AsyncSession, publisher: EventPublisher, batch: Sequence[Prepared]) -> list[Placed]:
+    """Store prepared orders and reserve their units, in one transaction; per order (order,
+    created) or the problem that refused it (a reference taken concurrently with other content).
+
+    Set-based: one insert of the orders (a reference another transaction took meanwhile is
+    skipped and answered as that order), one of their lines, :func:`stock.reserve_orders` for
+    all of them, then their statuses and events — so a batch holds a hot SKU's lock for about
+    as long as one order would.
+    """
+    repo = OutboundRepository(session)
+    fresh = [p for p in batch if p.existing is None]
+    inserted = set(await repo.insert_orders([p.order for p in fresh]))
+    placed = [p for p in fresh if p.order.id in inserted]
+    await repo.insert_lines([line for p in placed for line in p.lines])
+    now = utcnow()
+    granted = await stock.reserve_orders(
+        session,
+        [
+            stock.OrderReservation(
+                order_id=p.order.id,
+                owner_party_id=p.order.owner_party_id,
+                warehouse_id=p.order.warehouse_id,
+                lines=[(line.line_no, line.product_id, line.quantity) for line in p.lines],
+                actor_party_id=p.order.created_by_party_id,
+                occurred_at=now,
+            )
+            for p in placed
+        ],
+    )
+    reserved = [p for p, ok in zip(placed, granted, strict=True) if ok]
+    await repo.mark_reserved([p.order.id for p in reserved], now)
+    for p in reserved:
+        p.order.status, p.order.exception, p.order.reserved_at = "reserved", None, now
+        for line in p.lines:
+            line.reserved = line.quantity
+    await publisher.stage_many(
+        session, [(_event(p.order, sum(line.quantity for line in p.lines)), p.order.id) for p in placed]
+    )
+    results: list[Placed] = []
+    for p in batch:
+        if p.existing is not None:
+            results.append((p.existing, False))
+        elif p.order.id in inserted:
+            results.append((p.order, True))
+        else:
+            other = await repo.by_reference(p.order.owner_party_id, p.order.reference)
+            assert other is not None
+            try:
+                _same_or_refuse(other, p.order.fingerprint, p.order.reference)
+                results.append((other, False))
+            except ProblemError as problem:
+                results.append(problem)
+    return results
+
+
+async def create(
+    session: AsyncSession, publisher: EventPublisher, vault: Vault, identity: Identity, data: OrderIn
+) -> tuple[OutboundOrder, bool]:
+    """Take one order and reserve its units; (order, created). See :func:`prepare` and :func:`place`."""
+    [result] = await place(session, publisher, [await prepare(session, vault, identity, data)])
+    if isinstance(result, ProblemError):
+        raise result
+    return result
 
 
 def _masked(data: OrderIn) -> str:
@@ -494,21 +532,41 @@ async def serve_waiting(
     limit: int = SERVE_BATCH,
 ) -> int:
     """Units of a SKU came in (or were given back): reserve for the orders waiting for them,
-    oldest first; how many were served."""
+    oldest first (one that does not fit lets a later, smaller one through); how many were served."""
     repo = OutboundRepository(session)
-    served = 0
-    for waiting in await repo.waiting_for(warehouse_id, product_id, limit):
-        order = await repo.lock(waiting.id)
-        if order is None or order.status != "exception":
-            continue
-        now = utcnow()
-        if await _reserve_lines(session, order, await repo.lines(order.id), "platform", now):
-            order.status, order.reserved_at, order.exception = "reserved", now, None
-            _touch(order, now)
-            await session.flush()
-            await _stage(session, publisher, order, await _units(session, order))
-            served += 1
-    return served
+    waiting = [
+        o
+        for o in [await repo.lock(w.id) for w in await repo.waiting_for(warehouse_id, product_id, limit)]
+        if o
+    ]
+    waiting = [o for o in waiting if o.status == "exception"]
+    lines = {o.id: await repo.lines(o.id) for o in waiting}
+    now = utcnow()
+    granted = await stock.reserve_orders(
+        session,
+        [
+            stock.OrderReservation(
+                order_id=o.id,
+                owner_party_id=o.owner_party_id,
+                warehouse_id=o.warehouse_id,
+                lines=[(line.line_no, line.product_id, line.quantity) for line in lines[o.id]],
+                actor_party_id="platform",
+                occurred_at=now,
+                attempt=o.revision + 1,
+            )
+            for o in waiting
+        ],
+    )
+    served = [o for o, ok in zip(waiting, granted, strict=True) if ok]
+    for order in served:
+        order.status, order.reserved_at, order.exception = "reserved", now, None
+        for line in lines[order.id]:
+            line.reserved = line.quantity
+        _touch(order, now)
+    await session.flush()
+    for order in served:
+        await _stage(session, publisher, order, sum(line.quantity for line in lines[order.id]))
+    return len(served)
 
 
 async def release_for_shortage(

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 
 from services.logistics.base import table_of
 from services.logistics.stock.models import StockLot, StockMovement, StockPosition
@@ -58,6 +58,26 @@ class StockRepository(Repository):
         )
         row = (await self.session.execute(stmt)).first()
         return None if row is None else Quantities(row[0], row[1], row[2])
+
+    async def lock_positions(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Quantities]:
+        """The positions of these (warehouse, product) keys, locked for this transaction in key
+        order (every transaction locks positions in one order: no deadlocks); absent ones are absent."""
+        if not keys:
+            return {}
+        c = _POSITIONS.c
+        stmt = (
+            select(c.warehouse_id, c.product_id, c.on_hand, c.committed, c.unavailable)
+            .where(or_(*(and_(c.warehouse_id == w, c.product_id == p) for w, p in sorted(keys))))
+            .order_by(c.warehouse_id, c.product_id)
+            .with_for_update()
+        )
+        rows = await self.session.execute(stmt)
+        return {(r[0], r[1]): Quantities(r[2], r[3], r[4]) for r in rows}
+
+    async def append_many(self, rows: list[dict[str, Any]]) -> None:
+        """Insert movements whose keys are new by construction (derived from new objects)."""
+        if rows:
+            await self.session.execute(_MOVEMENTS.insert(), rows)
 
     async def open_position(
         self, warehouse_id: str, product_id: str, owner_party_id: str, now: dt.datetime

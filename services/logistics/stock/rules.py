@@ -281,3 +281,30 @@ def average_age(lots: Iterable[LotStock], on: dt.date) -> Decimal | None:
     if units == 0:
         return None
     return (Decimal(days) / Decimal(units)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --- reserving for many orders at once ----------------------------------------------
+
+PositionKey = tuple[str, str]  # (warehouse, product)
+
+
+def grant(
+    available: dict[PositionKey, int], orders: Sequence[Sequence[tuple[PositionKey, int]]]
+) -> list[bool]:
+    """Which orders get their units, in arrival order: an order gets all its lines or none,
+    and only from what the orders before it left (first come, first served; never more than
+    is available). ``available`` is not changed."""
+    left = dict(available)
+    granted: list[bool] = []
+    for lines in orders:
+        need: dict[PositionKey, int] = {}
+        for key, units in lines:
+            need[key] = need.get(key, 0) + units
+        fits = all(units > 0 for units in need.values()) and all(
+            left.get(key, 0) >= units for key, units in need.items()
+        )
+        if fits:
+            for key, units in need.items():
+                left[key] -= units
+        granted.append(fits)
+    return granted
