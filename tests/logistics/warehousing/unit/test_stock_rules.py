@@ -24,6 +24,7 @@ from services.logistics.stock.rules import (
     bucket_labels,
     count_correction,
     deltas,
+    grant,
     releases_for,
     shortfall,
 )
@@ -230,3 +231,33 @@ def test_ageing_buckets_follow_the_receipt_day() -> None:
     # (4×0 + 6×30 + 5×31 + 1×365 + 2×366) / 18 = 1432 / 18 = 79.55… → 79.6
     assert average_age(lots, on) == Decimal("79.6")
     assert age_days(dt.date(2027, 1, 1), on) == 0
+
+
+order_lines = st.lists(
+    st.tuples(st.sampled_from([("w", "a"), ("w", "b"), ("v", "a")]), st.integers(min_value=1, max_value=6)),
+    min_size=1,
+    max_size=3,
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from([("w", "a"), ("w", "b"), ("v", "a")]), st.integers(0, 20)),
+    st.lists(order_lines, max_size=30),
+)
+def test_a_batch_grants_whole_orders_first_come_first_served_and_never_more_than_there_is(
+    available: dict[tuple[str, str], int], orders: list[list[tuple[tuple[str, str], int]]]
+) -> None:
+    before = dict(available)
+    granted = grant(available, orders)
+    assert available == before  # untouched
+    left = dict(available)
+    for lines, ok in zip(orders, granted, strict=True):
+        need: dict[tuple[str, str], int] = {}
+        for key, units in lines:
+            need[key] = need.get(key, 0) + units
+        fits = all(left.get(k, 0) >= u for k, u in need.items())
+        assert ok == fits  # refused exactly when it did not fit at its turn
+        if ok:
+            for k, u in need.items():
+                left[k] -= u
+    assert all(v >= 0 for v in left.values())
