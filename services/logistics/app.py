@@ -8,10 +8,12 @@ from fastapi import FastAPI
 
 from services.logistics import warehousing_events
 from services.logistics.counts.routes import router as counts_router
+from services.logistics.housekeeping import housekeeping_loop
 from services.logistics.inbound.routes import router as inbound_router
 from services.logistics.outbound.intake import OrderIntake, intake_loop
 from services.logistics.outbound.routes import router as outbound_router
 from services.logistics.products.routes import router as products_router
+from services.logistics.reports.routes import router as reports_router
 from services.logistics.settings import LogisticsSettings
 from services.logistics.stock.routes import router as stock_router
 from services.logistics.warehouses.routes import router as warehouses_router
@@ -21,6 +23,7 @@ from shared.vault import Vault
 #: The warehousing routers (issue 11); counts before stock so ``/stock/counts`` is its own route.
 WAREHOUSING_ROUTERS = [
     warehouses_router,
+    reports_router,
     products_router,
     inbound_router,
     counts_router,
@@ -59,7 +62,7 @@ def definition() -> ServiceDefinition:
             )
         ],
         on_startup=[_provide_warehousing],
-        background=[intake_loop],
+        background=[intake_loop, housekeeping_loop],
     )
 
 

@@ -10,6 +10,7 @@ from services.logistics.customs_inventories import models as _customs  # noqa: F
 from services.logistics.inbound import models as _inbound  # noqa: F401
 from services.logistics.outbound import models as _outbound  # noqa: F401
 from services.logistics.products import models as _products  # noqa: F401
+from services.logistics.reports import models as _reports  # noqa: F401
 from services.logistics.stock import models as _stock  # noqa: F401
 from services.logistics.warehouses import models as _warehouses  # noqa: F401
 

@@ -120,7 +120,57 @@ class OutboundChanged(EventData):
     occurred_at: AwareDatetime
 
 
+class WarehouseMonthFigures(BaseModel):
+    """One warehouse's month (Beijing calendar), as its report states it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inbound_asns: int = Field(ge=0, description="ASNs with units counted in the month")
+    inbound_units: int = Field(ge=0, description="units counted on receiving (sound and damaged)")
+    inbound_damaged_units: int = Field(ge=0)
+    inbound_short_units: int = Field(ge=0, description="announced, not arrived (ASNs closed in the month)")
+    inbound_over_units: int = Field(ge=0)
+    outbound_orders: int = Field(ge=0, description="orders shipped in the month")
+    outbound_b2c_orders: int = Field(ge=0)
+    outbound_b2b_orders: int = Field(ge=0)
+    outbound_units: int = Field(ge=0)
+    cancelled_orders: int = Field(ge=0)
+    order_to_ship_hours_avg: Decimal | None = Field(default=None, description="order placed → shipped")
+    order_to_ship_hours_p90: Decimal | None = None
+    returns_received: int = Field(default=0, ge=0)
+    returned_units: int = Field(default=0, ge=0)
+    customers_served: int = Field(ge=0, description="goods owners with receipts, shipments or stock")
+    skus_in_stock: int = Field(ge=0, description="at the end of the month")
+    units_on_hand: int = Field(ge=0, description="at the end of the month")
+    stock_volume_m3: Decimal = Field(ge=0, description="units on hand × their SKUs' size")
+    average_age_days: Decimal | None = Field(default=None, description="on-hand-weighted, at the month's end")
+    ageing: dict[str, int] = Field(default_factory=dict, description="units on hand by age bucket (days)")
+    area_m2: Decimal = Field(ge=0, description="the warehouse's floor area (profile)")
+    area_used_m2: Decimal | None = Field(default=None, ge=0, description="declared by the operator")
+
+
+@register_event
+class WarehouseMonthReported(EventData):
+    """A warehouse's monthly report was filed (by the platform at the month's end, or by its
+    operator); ``revision`` grows with each filing, readers keep the highest. ``complete`` is
+    false for a month still running (a provisional filing: figures so far)."""
+
+    event_type = "ddt.logistics.warehouse.month_reported"
+    version = 1
+
+    warehouse_id: str
+    operator_party_id: str
+    month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$")
+    revision: int = Field(ge=1)
+    filed_by: Literal["platform", "operator"]
+    complete: bool = True
+    figures: WarehouseMonthFigures
+    occurred_at: AwareDatetime
+
+
 __all__ = [
+    "WarehouseMonthFigures",
+    "WarehouseMonthReported",
     "OutboundChanged",
     "CertificationLevel",
     "InboundChanged",

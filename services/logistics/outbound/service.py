@@ -32,7 +32,7 @@ from services.logistics.warehouses import service as warehouses
 from shared.events.warehousing import OutboundChanged
 from shared.identity import Identity
 from shared.messaging.outbox import EventPublisher
-from shared.problems import CONFLICT, NOT_FOUND, ProblemError
+from shared.problems import CONFLICT, NOT_FOUND, VALIDATION_FAILED, ProblemError
 from shared.sqltypes import utcnow
 from shared.vault import Sealed, Vault
 
@@ -368,6 +368,12 @@ async def ship(
     repo = OutboundRepository(session)
     now = utcnow()
     shipped_at = data.shipped_at or now
+    if not order.created_at <= shipped_at <= now + dt.timedelta(minutes=15):
+        raise ProblemError(
+            VALIDATION_FAILED,
+            f"shipped_at {shipped_at.isoformat()} is before the order was placed or in the future.",
+            errors=[{"pointer": "/body/shipped_at", "detail": "between the order's creation and now"}],
+        )
     for p in sorted(await repo.picks(order.id), key=lambda p: (p.line_no, p.lot_id)):
         line = next(line for line in await repo.lines(order.id) if line.line_no == p.line_no)
         await stock.record(

@@ -62,3 +62,11 @@ class WarehouseRepository(ModelRepository[Warehouse]):
         if certification_level:
             stmt = stmt.where(Warehouse.certification_level == certification_level)
         return await self.page(stmt, _BY_ID, page, key=lambda w: (w.id,))
+
+    async def active(self) -> Sequence[Warehouse]:
+        """Every active warehouse."""
+        return (
+            await self.session.scalars(
+                select(Warehouse).where(Warehouse.status == "active").order_by(Warehouse.id)
+            )
+        ).all()

@@ -8,6 +8,7 @@ with the registry.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +45,7 @@ def facts_of(warehouse: Warehouse) -> WarehouseFacts:
         name=warehouse.name,
         country=warehouse.country,
         city=warehouse.city,
-        area_m2=warehouse.area_m2,
+        area_m2=warehouse.area_m2.quantize(Decimal("0.01")),
         opened_on=warehouse.opened_on,
         usage=warehouse.usage,  # type: ignore[arg-type]  # the column holds the Literal's values
         has_api=warehouse.has_api,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -17,7 +21,8 @@ from shared.db import Database
 from shared.events import CloudEvent
 from shared.identity import Identity
 from shared.messaging.tables import outbox
-from tests.support.infra import create_pg_database, drop_pg_database, free_port
+from shared.migrations import upgrade_to_head
+from tests.support.infra import POSTGRES_URL, asyncpg_dsn, create_pg_database, drop_pg_database, free_port
 from tests.support.services import running_app, send_as, service_settings
 
 OPERATOR = Identity(party_id="pty_op1", party_name="跨境通海外仓", roles=["overseas_warehouse_operator"])
@@ -74,18 +79,70 @@ def logistics_settings(database_url: str, **overrides: Any) -> LogisticsSettings
     return service_settings(LogisticsSettings, database_url, f"127.0.0.1:{free_port()}", **overrides)
 
 
+@dataclass(frozen=True)
+class Templates:
+    """Migrated empty databases, copied for each test (migrating once instead of per test)."""
+
+    sqlite_file: Path
+    pg_name: str
+
+
+@pytest.fixture(scope="session")
+async def templates(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Templates]:
+    """An SQLite file and a PostgreSQL database at the logistics service's head revision."""
+    sqlite_file = tmp_path_factory.mktemp("logistics-template") / "template.db"
+    db = Database(f"sqlite+aiosqlite:///{sqlite_file}")
+    await upgrade_to_head(db, "logistics")
+    await db.dispose()
+    url = await create_pg_database("ddt_tmpl_logistics")
+    db = Database(url)
+    await upgrade_to_head(db, "logistics")
+    await db.dispose()
+    try:
+        yield Templates(sqlite_file, url.rsplit("/", 1)[1])
+    finally:
+        await drop_pg_database(url)
+
+
+async def _copy_pg(template: str) -> str:
+    name = f"ddt_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(asyncpg_dsn(POSTGRES_URL))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await conn.close()
+    return f"{POSTGRES_URL.rsplit('/', 1)[0].replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def fresh_url(
+    request: pytest.FixtureRequest, templates: Templates, tmp_path: Path
+) -> AsyncIterator[str]:
+    """A fresh, migrated logistics database: a copy of the SQLite template, then of the PostgreSQL one."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.db"
+        shutil.copyfile(templates.sqlite_file, target)
+        yield f"sqlite+aiosqlite:///{target}"
+        return
+    url = await _copy_pg(templates.pg_name)
+    try:
+        yield url
+    finally:
+        await drop_pg_database(url)
+
+
 @pytest.fixture
-async def api(database_url: str) -> AsyncIterator[LogisticsApi]:
+async def api(fresh_url: str) -> AsyncIterator[LogisticsApi]:
     """The logistics app on a fresh database (SQLite, then PostgreSQL)."""
-    app = create_app(logistics_settings(database_url))
+    app = create_app(logistics_settings(fresh_url))
     async with running_app(app) as client:
         yield LogisticsApi(app, client)
 
 
 @pytest.fixture
-async def pg_api() -> AsyncIterator[LogisticsApi]:
+async def pg_api(templates: Templates) -> AsyncIterator[LogisticsApi]:
     """The logistics app on PostgreSQL only (concurrency proofs: SQLite serialises every writer)."""
-    url = await create_pg_database()
+    url = await _copy_pg(templates.pg_name)
     try:
         app = create_app(logistics_settings(url))
         async with running_app(app) as client:
