@@ -21,6 +21,9 @@ from services.stats.rewards.runs.exports import export_worker
 from services.stats.rewards.runs.policies import seed_example
 from services.stats.rewards.runs.routes import router as rewards_router
 from services.stats.settings import StatsSettings
+from services.stats.warehouses.routes import router as warehouses_router
+from services.stats.warehouses.rules import load_criteria
+from services.stats.warehouses.service import CertificationCriteria
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
 
 log = logging.getLogger("ddt.stats")
@@ -39,6 +42,7 @@ async def _seed(runtime: Runtime) -> None:
             await revalue(session, {r.currency for r in rows}, dt.date.fromisoformat(f"{earliest}-01"))
         await seed_example(session)
     runtime.components.provide(PlaceDirectory(load_places(settings.places_file)))
+    runtime.components.provide(CertificationCriteria(load_criteria()))
     if seeded:
         log.info("default exchange rates loaded", extra={"rates": seeded})
 
@@ -49,7 +53,15 @@ def definition() -> ServiceDefinition:
         name="stats",
         title="Diandiantong Stats",
         description="Trade statistics, regulator queries and exports, yearly reward runs, the dashboard.",
-        routers=[queries_router, facts_router, rates_router, rewards_router, dashboard_router, admin_router],
+        routers=[
+            queries_router,
+            facts_router,
+            rates_router,
+            rewards_router,
+            dashboard_router,
+            admin_router,
+            warehouses_router,
+        ],
         consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],
         on_startup=[_seed],
         background=[export_worker],

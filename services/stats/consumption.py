@@ -1,6 +1,6 @@
 """The stats consumer: which events it reads and what each one does.
 
-One consumer group (``stats``) reads the declaration and gateway topics. Every
+One consumer group (``stats``) reads the declaration, gateway and logistics topics. Every
 handler runs inside the inbox transaction (shared.messaging.consumer), first
 appending the event to the stats event log (``stats_event_log``) — the history a
 rebuild replays — then updating the derived tables.
@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from services.stats.facts import handlers as facts
 from services.stats.parties import handlers as parties
+from services.stats.warehouses import handlers as warehouses
 from shared.events.declaration import DocumentAccepted, DocumentStatusChanged, InventoryReturned
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
+from shared.events.warehousing import WarehouseMonthReported, WarehouseProfiled
 from shared.messaging.consumer import EventHandlers
 from shared.messaging.topics import events_topic
 
 CONSUMER = "stats"
-TOPICS = [events_topic("declaration"), events_topic("gateway")]
+TOPICS = [events_topic("declaration"), events_topic("gateway"), events_topic("logistics")]
 
 handlers = EventHandlers()
 handlers.on(DocumentStatusChanged)(facts.on_status_changed)
@@ -25,3 +27,5 @@ handlers.on(DocumentAccepted)(facts.on_accepted)
 handlers.on(PartyRegistered)(parties.on_registered)
 handlers.on(PartyStatusChanged)(parties.on_status_changed)
 handlers.on(ApiTrafficCounted)(parties.on_traffic)
+handlers.on(WarehouseProfiled)(warehouses.on_profiled)
+handlers.on(WarehouseMonthReported)(warehouses.on_month_reported)

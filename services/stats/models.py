@@ -11,5 +11,6 @@ from services.stats.history import models as _history  # noqa: F401
 from services.stats.parties import models as _parties  # noqa: F401
 from services.stats.platform import models as _platform  # noqa: F401
 from services.stats.rewards.runs import models as _runs  # noqa: F401
+from services.stats.warehouses import models as _warehouses  # noqa: F401
 
 __all__ = ["Base", "metadata"]

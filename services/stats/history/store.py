@@ -16,7 +16,7 @@ from shared.events.envelope import CloudEvent, EventData
 from shared.kit.sql import insert_ignore
 from shared.sqltypes import utcnow
 
-STREAMS = ("document", "accepted", "party", "traffic")
+STREAMS = ("document", "accepted", "party", "traffic", "warehouse")
 
 
 async def log_event(

@@ -122,6 +122,7 @@ _ENTERPRISE_FIGURES: dict[str, Callable[[EnterpriseInput], Decimal | None]] = {
     "intl_logistics_cost": lambda e: e.intl_logistics_cost,
     "trademark_fees_total": lambda e: sum((f.fee for f in e.trademark_fees), ZERO),
     "certified_warehouse_count": lambda e: Decimal(len({w.warehouse_id for w in e.certified_warehouses})),
+    "warehouse_months_reported": lambda e: Decimal(e.warehouse_months_reported),
 }
 
 _PARK_FIGURES: dict[str, Callable[[ParkInput], Decimal | None]] = {

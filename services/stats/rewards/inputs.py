@@ -120,6 +120,9 @@ class EnterpriseInput(_Model):
     rmb_settlement_amount: Money = Field(default=ZERO, description="yearly cross-border RMB settlement, CNY")
     intl_logistics_cost: Money = Field(default=ZERO, description="international logistics cost paid, CNY")
     certified_warehouses: list[CertifiedWarehouse] = Field(default_factory=list)
+    warehouse_months_reported: int = Field(
+        default=0, ge=0, le=12, description="complete monthly reports its best warehouse filed in the year"
+    )
     trademark_fees: list[TrademarkFee] = Field(default_factory=list)
     flags: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")], bool] = Field(
         default_factory=dict

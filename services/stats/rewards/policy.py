@@ -75,6 +75,7 @@ EnterpriseMetric = Literal[
     "intl_logistics_cost",
     "trademark_fees_total",
     "certified_warehouse_count",
+    "warehouse_months_reported",
 ]
 ParkMetric = Literal["new_active_enterprises", "new_active_transaction_value"]
 Metric = Literal[EnterpriseMetric, ParkMetric]

@@ -128,6 +128,7 @@ def enterprise_rows(draw: st.DrawFn, index: int) -> dict[str, Any]:
     )
     row["flags"]["first_year_cbec"] = draw(st.booleans())
     if draw(st.integers(0, 4)) == 0:
+        row["warehouse_months_reported"] = draw(st.integers(0, 12))
         levels = draw(st.lists(st.sampled_from(["municipal", "provincial"]), min_size=1, max_size=2))
         row["certified_warehouses"] = [
             {

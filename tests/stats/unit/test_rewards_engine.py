@@ -181,11 +181,27 @@ def test_one_warehouse_is_paid_once_at_its_highest_level():
             "certified_on": "2025-12-31",
         },
     ]
-    result = _run([enterprise(1, certified_warehouses=certs)])
+    result = _run([enterprise(1, certified_warehouses=certs, warehouse_months_reported=6)])
     # W1: max(300k, 500k) = 500k; W2: 300k; W3 certified in 2025: not counted
     assert _item(result, "enterprise:E00001", "OW").amount == D("800000.00")
     formulas = [line.formula for line in result.subject("enterprise:E00001").lines if line.item_id == "OW"]
     assert any("outside 2026" in text for text in formulas)
+
+
+def test_a_warehouse_that_reported_fewer_than_6_months_is_not_supported():
+    certs = [
+        {
+            "warehouse_id": "W1",
+            "name": "仓",
+            "country": "DE",
+            "level": "municipal",
+            "certified_on": "2026-02-01",
+        }
+    ]
+    result = _run([enterprise(1, certified_warehouses=certs, warehouse_months_reported=5)])
+    # the example's OW needs 6 complete monthly reports through the platform: 5 → ineligible, 0.00
+    outcome = _item(result, "enterprise:E00001", "OW")
+    assert (outcome.status, outcome.amount) == (ItemStatus.INELIGIBLE, D("0.00"))
 
 
 def test_trademark_pays_80_percent_per_application_with_caps():
@@ -223,7 +239,13 @@ def test_subject_cap_limits_the_sum_of_matters():
         }
         for i in range(2)
     ]
-    result = _run([enterprise(1, transaction_value="150000000", certified_warehouses=certs)])
+    result = _run(
+        [
+            enterprise(
+                1, transaction_value="150000000", certified_warehouses=certs, warehouse_months_reported=12
+            )
+        ]
+    )
     subject = result.subject("enterprise:E00001")
     # PS 80,000 + OW 1,000,000 = 1,080,000 → enterprise cap 800,000
     assert (subject.gross, subject.capped, subject.final) == (D("1080000.00"), D("800000.00"), D("800000.00"))

@@ -5,6 +5,9 @@ For every enterprise with counted trade in the year or the year before:
 * ``transaction_value`` / ``_prev`` — net CNY value of its counted inventories in the
   year and the previous year (Beijing calendar years, from ``stats_agg_party_year``);
   ``order_count`` / ``_prev`` likewise;
+* ``certified_warehouses`` and ``warehouse_months_reported`` — the regulator's standing
+  certifications of the party's overseas warehouses and their complete monthly reports in the
+  year (``services.stats.warehouses``); an operator with them but no trade joins with zero trade;
 * ``rmb_settlement_amount`` and ``intl_logistics_cost`` — 0 until the payments and
   logistics services publish those figures (the fields exist so the policy's items
   already work);
@@ -42,6 +45,7 @@ from services.stats.parties.models import FirstActivity, PartyMirror
 from services.stats.reference.places import Place
 from services.stats.rewards import Snapshot, parse_snapshot
 from services.stats.rewards.inputs import uscc_check_character
+from services.stats.warehouses.service import reward_inputs as warehouse_reward_inputs
 from shared.sqltypes import utcnow
 
 _ID_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-")
@@ -67,6 +71,46 @@ def _valid_uscc(code: str) -> bool:
 
 def _valid_id(value: str) -> bool:
     return 0 < len(value) <= 64 and value[0].isalnum() and all(c in _ID_OK for c in value)
+
+
+async def _add_warehouses(
+    session: AsyncSession,
+    year: int,
+    enterprises: list[dict[str, Any]],
+    excluded: list[dict[str, str]],
+    registry: dict[str, PartyMirror],
+) -> None:
+    """Overseas-warehouse operators' certifications and reporting (services.stats.warehouses);
+    an operator without counted trade joins the snapshot with zero trade."""
+    rows = {row["party_id"]: row for row in enterprises}
+    for party_id, inputs in sorted((await warehouse_reward_inputs(session, year)).items()):
+        if not inputs.certified and not inputs.months_reported:
+            continue
+        row = rows.get(party_id)
+        if row is None:
+            party = registry.get(party_id)
+            if party is None or not _valid_uscc(party.uscc) or not _valid_id(party_id):
+                excluded.append(
+                    {"party": party_id, "reason": "warehouse operator without a valid registry entry"}
+                )
+                continue
+            row = {
+                "party_id": party_id,
+                "name": party.name,
+                "uscc": party.uscc.upper(),
+                "district": party.district or "unknown",
+                "transaction_value": "0.00",
+                "transaction_value_prev": "0.00",
+                "order_count": 0,
+                "order_count_prev": 0,
+                "rmb_settlement_amount": "0",
+                "intl_logistics_cost": "0",
+                "flags": {"registered_locally": bool(party.district)},
+            }
+            enterprises.append(row)
+            rows[party_id] = row
+        row["certified_warehouses"] = inputs.certified
+        row["warehouse_months_reported"] = inputs.months_reported
 
 
 def _yuan(fen: int) -> str:
@@ -138,6 +182,7 @@ async def build(
             place = places.get(park)
             row["incubator_id" if place is not None and place.kind == "incubator" else "park_id"] = park
         enterprises.append(row)
+    await _add_warehouses(session, year, enterprises, excluded, registry)
     newly: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in enterprises:
         first = first_days.get(row["party_id"])
