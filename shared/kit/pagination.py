@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -73,6 +74,65 @@ def page_request(
 
 #: Route parameter type for a paginated list.
 PageParams = Annotated[PageRequest, Depends(page_request)]
+
+
+def page_request_with_alias(
+    alias: str, *, default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT
+) -> Callable[..., Awaitable[PageRequest]]:
+    """A ``?cursor=&limit=`` dependency that also takes the cursor under an older parameter name.
+
+    For lists that had their own cursor parameter before the one envelope (``before``,
+    ``after``): the old name stays as a deprecated alias, taking the same opaque cursor,
+    so clients that only renamed the value keep working. Errors name the parameter used.
+    """
+
+    async def dependency(cursor: str | None, old: str | None, limit: int) -> PageRequest:
+        if cursor is None and old is not None:
+            return PageRequest(old, limit, alias)
+        return PageRequest(cursor, limit)
+
+    # The parameters are built here (their bounds and alias are arguments), so FastAPI reads
+    # them from an explicit signature rather than from annotations it would resolve globally.
+    query = inspect.Parameter.KEYWORD_ONLY
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "cursor",
+                query,
+                default=None,
+                annotation=Annotated[
+                    str | None,
+                    Query(
+                        max_length=_MAX_CURSOR_CHARS,
+                        description="The `next_cursor` of the previous page; leave out for the first page.",
+                    ),
+                ],
+            ),
+            inspect.Parameter(
+                "old",
+                query,
+                default=None,
+                annotation=Annotated[
+                    str | None,
+                    Query(
+                        alias=alias,
+                        max_length=_MAX_CURSOR_CHARS,
+                        deprecated=True,
+                        description="Deprecated name of `cursor` (takes the same opaque cursor).",
+                    ),
+                ],
+            ),
+            inspect.Parameter(
+                "limit",
+                query,
+                default=default_limit,
+                annotation=Annotated[int, Query(ge=1, le=max_limit, description="Items per page.")],
+            ),
+        ],
+        return_annotation=PageRequest,
+    )
+    dependency.__name__ = f"page_request_or_{alias}"
+    return dependency
 
 
 def _invalid(parameter: str, why: str) -> ProblemError:
@@ -185,4 +245,5 @@ __all__ = [
     "apply_page",
     "page_of",
     "page_request",
+    "page_request_with_alias",
 ]
