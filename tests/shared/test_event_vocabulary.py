@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.declaration.exchange.lifecycle import KINDS
+from services.declaration.customs.core.lifecycle import KINDS
 from shared.events import build_event
 from shared.events.declaration import DocumentFacts, DocumentStatusChanged
 from shared.events.statuses import STATUS_RANK, DocumentStatus
@@ -44,7 +44,10 @@ def test_an_event_with_an_unknown_status_is_unreadable_not_ranked_zero() -> None
         raise AssertionError("never applied")
 
     known = DocumentStatusChanged(
-        document=FACTS, previous_status=None, status=DocumentStatus.RELEASED, occurred_at=dt.datetime.now(dt.UTC)
+        document=FACTS,
+        previous_status=None,
+        status=DocumentStatus.RELEASED,
+        occurred_at=dt.datetime.now(dt.UTC),
     )
     event = build_event(known, source="/ddt/declaration", subject="d1")
     event.data["status"] = "released_by_magic"

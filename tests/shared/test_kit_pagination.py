@@ -37,7 +37,11 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         await conn.execute(
             items.insert(),
             [
-                {"id": i, "created_at": T0 + dt.timedelta(minutes=i % 3), "colour": "red" if i % 2 else "blue"}
+                {
+                    "id": i,
+                    "created_at": T0 + dt.timedelta(minutes=i % 3),
+                    "colour": "red" if i % 2 else "blue",
+                }
                 for i in range(1, 11)
             ],
         )

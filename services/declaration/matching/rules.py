@@ -1,8 +1,8 @@
-"""Pure three-document match (三单对碰) for an import inventory.
+"""Pure three-document match (三单对碰) of an inventory against its partners, import and export.
 
-Given a CEB621 inventory record and whichever of its order (CEB311), payment
-(CEB411) and waybill (CEB511) records the caller has found by key, decide
-whether the set matches.  Rules, from the import XSD annotations
+**Import** (:func:`match_inventory`). Given a CEB621 inventory record and whichever of
+its order (CEB311), payment (CEB411) and waybill (CEB511) records the caller has found
+by key, decide whether the set matches.  Rules, from the import XSD annotations
 (customs-domain.md §4.1):
 
 * order ↔ inventory: orderNo, ebpCode, ebcCode, buyer identity (type, number,
@@ -18,6 +18,24 @@ insuredFee = waybill's) are reported with the configurable
 ``MatchConfig.inferred_severity`` (review by default).  Buyer ≠ payer is a
 review flag, never a mismatch (2016 No.26 and the 12360 guidance).  All
 personal values in the report are masked.
+
+**Export** (:func:`match_export_inventory`): export has no payment leg in the pre-check
+(the 收款单 CEB403 follows the inventory, and the 2024 export reform drops it), so a
+CEB603 inventory matches its CEB303 order and CEB505 waybill. Comparisons, from the
+export XSD annotations and the import rules they mirror:
+
+* order ↔ inventory: ``orderNo``, ``ebpCode``, ``ebcCode``; the order's ``orderType``
+  fits the inventory's ``tradeMode`` (9710 ↔ B, 9810 ↔ W, 9610/1210/1239 ↔ E); lines
+  one-to-one by ``gnum`` with ``unit``, ``qty``, ``price``, ``totalPrice``,
+  ``currency``, ``itemNo`` (when both give it) and ``gname`` = the order's ``itemName``
+  (configurable, as on import);
+* waybill ↔ inventory: ``logisticsCode``, ``logisticsNo``, ``ebcCode``; ``freight``
+  and ``grossWeight`` equal — inferred, not stated by the spec, so their severity is
+  configurable (review by default).
+
+Both report alike (:class:`MatchReport`); values go through the masking of
+:mod:`services.declaration.personal_data.masking` (export documents carry no personal fields,
+so nothing is hidden there in practice).
 """
 
 from __future__ import annotations
@@ -28,8 +46,8 @@ from enum import StrEnum
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.issues import Issue, Severity
-from services.declaration.ceb.masking import masked
 from services.declaration.ceb.model import Fields, FieldValue, Record
+from services.declaration.personal_data.masking import masked
 
 
 class MatchStatus(StrEnum):
@@ -112,8 +130,7 @@ _PAYER_FIELDS = frozenset({"payerIdNumber", "payerName"})
 class MatchReport:
     """Field disagreements found so far, split into errors and review flags.
 
-    Shared by the import match here and the export match
-    (:mod:`services.declaration.matching.export_match`), so both report alike.
+    Shared by the import and the export match, so both report alike.
     """
 
     def __init__(self, config: MatchConfig) -> None:
@@ -277,6 +294,44 @@ def line_field(document: str, index: int, line: Fields, name: str) -> tuple[str,
 
 
 _h = head_field
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+ORDER_TYPE_FOR_MODE = {"9710": "B", "9810": "W", "9610": "E", "1210": "E", "1239": "E"}
+_EXPORT_LINE_FIELDS = ("unit", "qty", "price", "totalPrice", "currency")
+
+
+def match_export_inventory(
+    inventory: Record,
+    order: Record | None = None,
+    waybill: Record | None = None,
+    config: MatchConfig | None = None,
+) -> MatchResult:
+    """Match one CEB603 record against its CEB303 order and CEB505 waybill."""
+    config = config or MatchConfig()
+    report = MatchReport(config)
+    inv = inventory.head
+    if order is not None:
+        for name in ("orderNo", "ebpCode", "ebcCode"):
+            report.compare(_h("inventory", inv, name), _h("order", order.head, name), name)
+        expected = ORDER_TYPE_FOR_MODE.get(str(inv.get("tradeMode", "")))
+        if expected is not None:
+            report.compare(
+                ("inventory", "/head/tradeMode", expected), _h("order", order.head, "orderType"), "orderType"
+            )
+        report.compare_lines(inventory, order, _EXPORT_LINE_FIELDS)
+    if waybill is not None:
+        way = waybill.head
+        for name in ("logisticsCode", "logisticsNo", "ebcCode"):
+            report.compare(_h("waybill", way, name), _h("inventory", inv, name), name)
+        for name in ("freight", "grossWeight"):
+            if name in way and name in inv:
+                report.compare(
+                    _h("waybill", way, name), _h("inventory", inv, name), name, config.inferred_severity
+                )
+    missing = tuple(name for name, record in (("order", order), ("waybill", waybill)) if record is None)
+    return report.result(missing)
 
 
 def _same(left: FieldValue | None, right: FieldValue | None) -> bool:

@@ -1,4 +1,5 @@
-"""Serialising filings that touch the same keys, so check-then-insert is race-free.
+"""The pre-check's own statements: advisory locks serialising filings that touch the same keys,
+so check-then-insert is race-free.
 
 On PostgreSQL each unit of work takes transaction-scoped advisory locks on every key
 it is about to check or change (duplicate keys, the order/waybill keys matching
@@ -16,7 +17,8 @@ import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.kit.repository import Repository
 
 _LOCK_MANY = text(
     "SELECT count(pg_advisory_xact_lock(k)) FROM "
@@ -29,10 +31,13 @@ def lock_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-async def lock_keys(session: AsyncSession, keys: Iterable[str]) -> None:
-    """Hold advisory locks on ``keys`` until the transaction ends (PostgreSQL only)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    ids = sorted({lock_id(key) for key in keys})
-    if ids:
-        await session.execute(_LOCK_MANY, {"keys": ids})
+class KeyLocks(Repository):
+    """Transaction-scoped advisory locks on business keys."""
+
+    async def lock(self, keys: Iterable[str]) -> None:
+        """Hold advisory locks on ``keys`` until the transaction ends (PostgreSQL; SQLite needs none)."""
+        if self.dialect != "postgresql":
+            return
+        ids = sorted({lock_id(key) for key in keys})
+        if ids:
+            await self.session.execute(_LOCK_MANY, {"keys": ids})

@@ -1,10 +1,11 @@
-"""Retail cross-border import limits and tax (财关税〔2016〕18号, 〔2018〕49号).
+"""Tax of a retail cross-border import inventory (财关税〔2016〕18号, 〔2018〕49号).
 
 Pure Decimal arithmetic; no state.  customs-domain.md §4.3:
 
-* Limits: 5,000 CNY per transaction, 26,000 CNY per person per calendar year
-  (:class:`LimitConfig`).  Breaches are ``-621005`` / ``-621018``.
-* Dutiable value of an inventory = Σ line totalPrice + freight + insuredFee.
+* The limits (5,000 CNY per transaction, 26,000 CNY a year) are the quota module's
+  (:mod:`services.declaration.quota.rules`); they decide the treatment here.
+* The tax base is the inventory's dutiable value (Σ line totalPrice + freight + insuredFee,
+  :func:`~services.declaration.quota.rules.dutiable_value`).
   Per line, freight and insurance are allocated pro rata to totalPrice,
   rounded to fen, with the remainder on the last line so the line values add
   up exactly to the inventory's dutiable value.
@@ -34,23 +35,20 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from services.declaration.ceb import codes
 from services.declaration.ceb.issues import Issue
-from services.declaration.ceb.model import Fields, Record, head_pointer
-from services.declaration.ceb.rules.money import decimal_sum, to_fen
+from services.declaration.ceb.model import Fields, Record
+from services.declaration.ceb.money import decimal_sum, to_fen
+from services.declaration.quota.rules import (
+    QuotaLimits,
+    above_single_limit,
+    check_single_transaction,
+    dutiable_value,
+)
 
 DEFAULT_RATES_FILE = Path(__file__).with_name("data") / "hs_tax_rates.csv"
+#: The share of VAT and consumption tax levied within the limits (〔2018〕49号: 70 %).
+RETAIL_TAX_SHARE = Decimal("0.7")
 _ZERO = Decimal("0")
-
-
-@dataclass(frozen=True)
-class LimitConfig:
-    """Retail import limits in CNY, and the share of VAT/consumption tax levied within them."""
-
-    single_transaction: Decimal = Decimal("5000")
-    annual: Decimal = Decimal("26000")
-    retail_tax_share: Decimal = Decimal("0.7")
-    allow_single_indivisible_item: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +59,7 @@ class TaxRates:
     vat: Decimal
     consumption: Decimal
 
-    def composite_retail_rate(self, share: Decimal = Decimal("0.7")) -> Decimal:
+    def composite_retail_rate(self, share: Decimal = RETAIL_TAX_SHARE) -> Decimal:
         """``(consumption + VAT) / (1 − consumption) × share`` — the within-limit rate."""
         return (self.consumption + self.vat) / (1 - self.consumption) * share
 
@@ -114,6 +112,19 @@ class HsRateTable:
 def default_rate_table() -> HsRateTable:
     """The shipped ``data/hs_tax_rates.csv`` (loaded once)."""
     return HsRateTable.from_csv(DEFAULT_RATES_FILE)
+
+
+@dataclass(frozen=True)
+class TaxPolicy:
+    """The rate table and the share levied within the limits (both configured once, from the settings)."""
+
+    table: HsRateTable
+    retail_share: Decimal = RETAIL_TAX_SHARE
+
+    @classmethod
+    def default(cls) -> TaxPolicy:
+        """The shipped table at the statutory 70 %."""
+        return cls(default_rate_table())
 
 
 class Treatment(StrEnum):
@@ -188,100 +199,29 @@ class TaxAssessment:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class QuotaPosition:
-    """A buyer's annual quota before and after a purchase."""
-
-    annual_limit: Decimal
-    used: Decimal
-    purchase: Decimal
-
-    @property
-    def remaining_before(self) -> Decimal:
-        """Quota left before this purchase (never negative)."""
-        return max(self.annual_limit - self.used, _ZERO)
-
-    @property
-    def used_after(self) -> Decimal:
-        """Quota used once this purchase counts."""
-        return self.used + self.purchase
-
-    @property
-    def exceeds(self) -> bool:
-        """True when the purchase would take the buyer past the annual limit."""
-        return self.used_after > self.annual_limit
-
-
-def dutiable_value(head: Fields, lines: list[Fields]) -> Decimal:
-    """Σ line totalPrice + freight + insuredFee of an inventory (完税价格)."""
-    goods = decimal_sum(_money(line.get("totalPrice")) for line in lines)
-    return goods + _money(head.get("freight")) + _money(head.get("insuredFee"))
-
-
-def is_single_indivisible_item(lines: list[Fields]) -> bool:
-    """One line of quantity 1: the only case allowed above the single-transaction limit."""
-    return len(lines) == 1 and _money(lines[0].get("qty")) == 1
-
-
-def check_single_transaction(record: Record, limits: LimitConfig, index: int = 0) -> Issue | None:
-    """``-621005`` when an inventory's dutiable value exceeds the single limit and no exception applies."""
-    value = dutiable_value(record.head, record.lines)
-    if value <= limits.single_transaction:
-        return None
-    if limits.allow_single_indivisible_item and is_single_indivisible_item(record.lines):
-        return None
-    ref = record.head.get("copNo") or record.head.get("orderNo") or ""
-    return Issue(
-        codes.SINGLE_LIMIT,
-        f"清单[{ref}]的购买金额超过单笔限额[{limits.single_transaction}]: dutiable value {value}",
-        f"/records/{index}",
-    )
-
-
-def check_annual_quota(quota: QuotaPosition, buyer_ref: str = "", index: int = 0) -> Issue | None:
-    """``-621018`` when ``quota.used + quota.purchase`` exceeds the annual limit.
-
-    ``buyer_ref`` should already be masked; it is echoed into the message.
-    """
-    if not quota.exceeds:
-        return None
-    return Issue(
-        codes.ANNUAL_LIMIT,
-        f"购买人[{buyer_ref}]已用购买额度为[{quota.used}]，本次购买将超过年度限额[{quota.annual_limit}]",
-        head_pointer(index, "buyerIdNumber"),
-    )
-
-
 def assess_inventory(
     record: Record,
-    table: HsRateTable | None = None,
-    limits: LimitConfig | None = None,
-    used_this_year: Decimal | None = None,
+    policy: TaxPolicy | None = None,
+    limits: QuotaLimits | None = None,
     index: int = 0,
 ) -> TaxAssessment:
-    """Tax one import inventory (CEB621 record) and check its limits.
+    """Tax one import inventory (CEB621 record): retail within the single limit, general
+    rates for an indivisible item above it, no assessment (the ``-621005`` issue) otherwise.
 
-    ``used_this_year`` is the buyer's quota already consumed this calendar year
-    (the caller looks it up); when ``None`` the annual check is skipped.
+    The annual quota is not checked here: it needs the buyer's year
+    (:func:`services.declaration.quota.rules.decide_claims`).
     """
-    table = table or default_rate_table()
-    limits = limits or LimitConfig()
+    policy = policy or TaxPolicy.default()
+    limits = limits or QuotaLimits()
     value = dutiable_value(record.head, record.lines)
-    issues: list[Issue] = []
     single = check_single_transaction(record, limits, index)
     if single is not None:
-        issues.append(single)
-    if used_this_year is not None:
-        annual = check_annual_quota(QuotaPosition(limits.annual, used_this_year, value), index=index)
-        if annual is not None:
-            issues.append(annual)
-    if issues:
-        return TaxAssessment(Treatment.REJECTED, value, issues=tuple(issues))
-    general = value > limits.single_transaction
+        return TaxAssessment(Treatment.REJECTED, value, issues=(single,))
+    general = above_single_limit(value, limits)
     treatment = Treatment.SINGLE_ITEM_GENERAL if general else Treatment.RETAIL
     prices = _line_tax_prices(record)
     lines = tuple(
-        _line_tax(line, price, table.lookup(str(line.get("gcode", ""))), general, limits)
+        _line_tax(line, price, policy.table.lookup(str(line.get("gcode", ""))), general, policy.retail_share)
         for line, price in zip(record.lines, prices, strict=True)
     )
     return TaxAssessment(treatment, value, lines)
@@ -302,15 +242,15 @@ def _line_tax_prices(record: Record) -> list[Decimal]:
     return [total + share for total, share in zip(totals, shares, strict=True)]
 
 
-def _line_tax(line: Fields, price: Decimal, rates: TaxRates, general: bool, limits: LimitConfig) -> LineTax:
+def _line_tax(line: Fields, price: Decimal, rates: TaxRates, general: bool, share: Decimal) -> LineTax:
     if general:
         tariff = price * rates.tariff
         consumption = (price + tariff) * rates.consumption / (1 - rates.consumption)
         vat = (price + tariff + consumption) * rates.vat
     else:
         tariff = _ZERO
-        consumption = price * rates.consumption / (1 - rates.consumption) * limits.retail_tax_share
-        vat = price * rates.vat / (1 - rates.consumption) * limits.retail_tax_share
+        consumption = price * rates.consumption / (1 - rates.consumption) * share
+        vat = price * rates.vat / (1 - rates.consumption) * share
     gnum = line.get("gnum")
     return LineTax(
         gnum=gnum if isinstance(gnum, int) else 0,

@@ -1,4 +1,4 @@
-"""Retail import limits and tax on the linked inventory."""
+"""Tax of a retail import inventory on the linked fixture set (limits decide the treatment)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,16 @@ import pytest
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.model import CebMessage, Record
-from services.declaration.ceb.tax import (
+from services.declaration.ceb.xml_codec import decode_xml, encode_xml
+from services.declaration.quota.rules import QuotaLimits, dutiable_value
+from services.declaration.tax.rules import (
     HsRateTable,
-    LimitConfig,
-    QuotaPosition,
+    TaxPolicy,
     TaxRates,
     Treatment,
     assess_inventory,
-    check_annual_quota,
     default_rate_table,
-    dutiable_value,
 )
-from services.declaration.ceb.xml_codec import decode_xml, encode_xml
 
 Linked = Callable[[str], dict[str, CebMessage]]
 VAT_ONLY = HsRateTable(rates={}, default=TaxRates(Decimal("0"), Decimal("0.13"), Decimal("0")))
@@ -44,13 +42,8 @@ def test_composite_retail_rate_with_consumption_tax() -> None:
     assert rates.composite_retail_rate() == (Decimal("0.28") / Decimal("0.85")) * Decimal("0.7")
 
 
-def test_dutiable_value_is_goods_plus_freight_plus_insurance(linked: Linked) -> None:
-    record = linked("1210")["inventory"].records[0]
-    assert dutiable_value(record.head, record.lines) == Decimal("496.50") + Decimal("10.00")
-
-
 def test_within_limits_tariff_is_zero_and_vat_is_9_1_percent() -> None:
-    assessment = assess_inventory(one_line_inventory(Decimal("100")), VAT_ONLY)
+    assessment = assess_inventory(one_line_inventory(Decimal("100")), TaxPolicy(VAT_ONLY))
     line = assessment.lines[0]
     assert (assessment.treatment, line.customs_tax, line.value_added_tax) == (
         Treatment.RETAIL,
@@ -67,7 +60,7 @@ def test_line_taxes_are_rounded_half_up_to_fen_and_totals_are_sums_of_rounded_li
             for n in (1, 2, 3)
         ],
     )
-    assessment = assess_inventory(record, VAT_ONLY)
+    assessment = assess_inventory(record, TaxPolicy(VAT_ONLY))
     # 0.50 × 0.091 = 0.0455 → 0.05 per line; the total is 0.15, not round(0.1365) = 0.14.
     assert [line.value_added_tax for line in assessment.lines] == [Decimal("0.05")] * 3
     assert assessment.value_added_tax == Decimal("0.15")
@@ -77,6 +70,7 @@ def test_freight_is_allocated_so_line_tax_prices_add_up_to_the_dutiable_value(li
     record = linked("1210")["inventory"].records[0]
     assessment = assess_inventory(record)
     assert sum((line.tax_price for line in assessment.lines), Decimal("0")) == assessment.dutiable_value
+    assert assessment.dutiable_value == dutiable_value(record.head, record.lines)
 
 
 def test_rates_come_from_the_longest_matching_hs_prefix() -> None:
@@ -105,7 +99,7 @@ def test_freight_counts_towards_the_single_limit() -> None:
 def test_single_indivisible_item_over_the_limit_is_taxed_at_full_general_rates() -> None:
     rates = TaxRates(Decimal("0.10"), Decimal("0.13"), Decimal("0"))
     table = HsRateTable(rates={"9999": rates}, default=rates)
-    assessment = assess_inventory(one_line_inventory(Decimal("8000"), gcode="9999000000"), table)
+    assessment = assess_inventory(one_line_inventory(Decimal("8000"), gcode="9999000000"), TaxPolicy(table))
     line = assessment.lines[0]
     # tariff 800; VAT (8000 + 800) × 13% = 1144 — in full, no 70% reduction.
     assert (assessment.treatment, line.customs_tax, line.value_added_tax) == (
@@ -118,48 +112,23 @@ def test_single_indivisible_item_over_the_limit_is_taxed_at_full_general_rates()
 def test_general_rate_total_matches_the_published_formula() -> None:
     rates = TaxRates(Decimal("0.10"), Decimal("0.13"), Decimal("0.15"))
     table = HsRateTable(rates={}, default=rates)
-    assessment = assess_inventory(one_line_inventory(Decimal("8000")), table)
+    assessment = assess_inventory(one_line_inventory(Decimal("8000")), TaxPolicy(table))
     assert assessment.total_tax == (Decimal("8000") * rates.general_rate()).quantize(Decimal("0.01"))
 
 
 def test_single_item_exception_can_be_switched_off() -> None:
     assessment = assess_inventory(
-        one_line_inventory(Decimal("8000")), limits=LimitConfig(allow_single_indivisible_item=False)
+        one_line_inventory(Decimal("8000")), limits=QuotaLimits(allow_single_indivisible_item=False)
     )
     assert [i.code for i in assessment.issues] == [codes.SINGLE_LIMIT]
 
 
-def test_purchase_that_would_exceed_the_annual_limit_is_621018() -> None:
-    assessment = assess_inventory(one_line_inventory(Decimal("3000")), used_this_year=Decimal("23500"))
-    assert [i.code for i in assessment.issues] == [codes.ANNUAL_LIMIT]
-
-
-def test_purchase_that_exactly_reaches_the_annual_limit_is_allowed() -> None:
-    assert assess_inventory(one_line_inventory(Decimal("3000")), used_this_year=Decimal("23000")).issues == ()
-
-
-def test_single_item_over_the_limit_still_counts_against_the_annual_limit() -> None:
-    assessment = assess_inventory(one_line_inventory(Decimal("8000")), used_this_year=Decimal("20000"))
-    assert [i.code for i in assessment.issues] == [codes.ANNUAL_LIMIT]
-
-
-def test_limits_are_configurable() -> None:
-    limits = LimitConfig(single_transaction=Decimal("2000"), annual=Decimal("20000"))
+def test_the_configured_limits_decide_the_treatment() -> None:
+    limits = QuotaLimits(single_transaction=Decimal("2000"), annual=Decimal("20000"))
     assert [
         i.code
         for i in assess_inventory(one_line_inventory(Decimal("2500"), Decimal("2")), limits=limits).issues
     ] == [codes.SINGLE_LIMIT]
-
-
-def test_quota_position_reports_remaining_quota() -> None:
-    assert QuotaPosition(Decimal("26000"), Decimal("25000"), Decimal("10")).remaining_before == Decimal(
-        "1000"
-    )
-
-
-def test_annual_quota_message_names_used_amount_and_limit() -> None:
-    issue = check_annual_quota(QuotaPosition(Decimal("26000"), Decimal("25990"), Decimal("20")), "3207**1234")
-    assert issue is not None and "25990" in issue.message and "26000" in issue.message
 
 
 def test_assessment_renders_a_schema_valid_ceb816(linked: Linked) -> None:

@@ -1,8 +1,8 @@
-"""The declaration service's exchange with customs — pure, independently testable parts.
+"""The core of the exchange with customs — pure, independently testable parts.
 
 No database, web framework or broker: plain Python over bytes, with async only
 where I/O happens (the remote signer's HTTP call, the directory transport's
-files).  The service wires these together:
+files).  The service around it (:mod:`services.declaration.customs`) wires these together:
 
 * :mod:`.signing` — enveloped XML-DSig (RSA-SHA1, SM2-with-SM3, remote), send policy;
 * :mod:`.envelope` — DxpMsg / DxpMsgSv wrap and unwrap;

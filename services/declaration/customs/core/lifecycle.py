@@ -50,7 +50,7 @@ from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.model import Record, line_pointer
 from services.declaration.ceb.receipt_events import ReceiptEvent
-from services.declaration.ceb.refunds import check_refund_against_inventory
+from services.declaration.customs.core.refunds import check_refund_against_inventory
 from shared.events.statuses import DocumentStatus
 
 

@@ -10,7 +10,7 @@ step so the peer itself can be restarted; a crash between writing a receipt
 and saving only rewrites the same file, which the reading side retires as
 a re-delivery.
 
-Run: ``python -m services.declaration.exchange.peer --root DIR [--seed N] [--state FILE]``.
+Run: ``python -m services.declaration.customs.core.peer --root DIR [--seed N] [--state FILE]``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
-from services.declaration.exchange.simulator import CustomsSimulator, SimulatorConfig
-from services.declaration.exchange.transports.directory import FOLDERS, fsync_directory, write_atomically
+from services.declaration.customs.core.simulator import CustomsSimulator, SimulatorConfig
+from services.declaration.customs.core.transports.directory import FOLDERS, fsync_directory, write_atomically
 
 
 class DirectoryPeer:

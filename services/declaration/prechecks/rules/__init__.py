@@ -4,8 +4,8 @@
 itself and returns issues whose ``pointer`` names the offending field.
 Rules needing state — duplicates, the annual quota, three-document matching —
 live elsewhere as pure functions the service feeds with stored data
-(:mod:`~services.declaration.ceb.keys`, :mod:`~services.declaration.ceb.tax`,
-:mod:`~services.declaration.ceb.matching`, :mod:`~services.declaration.ceb.refunds`).
+(:mod:`~services.declaration.ceb.keys`, :mod:`~services.declaration.quota.rules`,
+:mod:`~services.declaration.matching.rules`, :mod:`~services.declaration.customs.core.refunds`).
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from __future__ import annotations
 from services.declaration.ceb.catalogue import Direction, Role
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.model import CebMessage
-from services.declaration.ceb.rules import common
-from services.declaration.ceb.rules.config import RuleConfig
-from services.declaration.ceb.rules.export_rules import check_export_record
-from services.declaration.ceb.rules.import_rules import check_import_record
-from services.declaration.ceb.tax import LimitConfig
+from services.declaration.prechecks.rules import common
+from services.declaration.prechecks.rules.config import RuleConfig
+from services.declaration.prechecks.rules.export_rules import check_export_record
+from services.declaration.prechecks.rules.import_rules import check_import_record
+from services.declaration.quota.rules import QuotaLimits
 
 __all__ = ["RuleConfig", "check_message", "check_record"]
 
 
 def check_message(
-    message: CebMessage, config: RuleConfig | None = None, limits: LimitConfig | None = None
+    message: CebMessage, config: RuleConfig | None = None, limits: QuotaLimits | None = None
 ) -> list[Issue]:
     """Every single-message business rule; empty list = business-valid.
 
@@ -31,7 +31,7 @@ def check_message(
     customs data are customs' own output and yield no issues.
     """
     config = config or RuleConfig()
-    limits = limits or LimitConfig()
+    limits = limits or QuotaLimits()
     if message.spec.role is not Role.DECLARATION:
         return []
     issues = common.check_envelope(message, config)
@@ -40,7 +40,7 @@ def check_message(
     return issues
 
 
-def check_record(message: CebMessage, index: int, config: RuleConfig, limits: LimitConfig) -> list[Issue]:
+def check_record(message: CebMessage, index: int, config: RuleConfig, limits: QuotaLimits) -> list[Issue]:
     """Rules for the record at ``index`` of ``message``."""
     spec = message.spec
     record = message.records[index]

@@ -21,9 +21,9 @@ from services.declaration.ceb.catalogue import MessageSpec
 from services.declaration.ceb.customs_time import is_valid_customs_time
 from services.declaration.ceb.issues import Issue, Severity
 from services.declaration.ceb.model import CebMessage, Fields, Record, head_pointer, line_pointer
-from services.declaration.ceb.rules.config import RuleConfig
-from services.declaration.ceb.rules.money import decimal_sum, expected_line_total, line_total_matches
+from services.declaration.ceb.money import decimal_sum, expected_line_total, line_total_matches
 from services.declaration.ceb.xsd_fields import FieldSpec, ValueKind
+from services.declaration.prechecks.rules.config import RuleConfig
 
 _THREE_DIGITS = re.compile(r"\d{3}")
 _CODE_FIELDS = ("unit", "unit1", "unit2", "currency", "country", "tradeCountry", "fCurrency", "iCurrency")

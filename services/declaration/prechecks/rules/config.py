@@ -20,7 +20,7 @@ def _frozen(mapping: Mapping[str, V]) -> Mapping[str, V]:
 
 @dataclass(frozen=True)
 class RuleConfig:
-    """Configuration of :func:`services.declaration.ceb.rules.check_message`.
+    """Configuration of :func:`services.declaration.prechecks.rules.check_message`.
 
     Defaults follow the 202205 XSD annotations and customs-domain.md:
 

@@ -20,9 +20,9 @@ from services.declaration.ceb import codes
 from services.declaration.ceb.catalogue import MessageSpec
 from services.declaration.ceb.issues import Issue, Severity
 from services.declaration.ceb.model import Record, head_pointer, line_pointer
-from services.declaration.ceb.rules import common
-from services.declaration.ceb.rules.config import RuleConfig
-from services.declaration.ceb.rules.money import decimal_sum
+from services.declaration.ceb.money import decimal_sum
+from services.declaration.prechecks.rules import common
+from services.declaration.prechecks.rules.config import RuleConfig
 
 _H2018 = "declare it on an ordinary customs declaration (H2018 报关单) instead"
 

@@ -16,14 +16,14 @@ from services.declaration.ceb import codes
 from services.declaration.ceb.catalogue import MessageSpec
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.model import Record, head_pointer, line_pointer
-from services.declaration.ceb.rules import common
-from services.declaration.ceb.rules.config import RuleConfig
-from services.declaration.ceb.rules.money import expected_actural_paid
-from services.declaration.ceb.tax import LimitConfig, check_single_transaction
+from services.declaration.ceb.money import expected_actural_paid
+from services.declaration.prechecks.rules import common
+from services.declaration.prechecks.rules.config import RuleConfig
+from services.declaration.quota.rules import QuotaLimits, check_single_transaction
 
 
 def check_import_record(
-    spec: MessageSpec, index: int, record: Record, config: RuleConfig, limits: LimitConfig
+    spec: MessageSpec, index: int, record: Record, config: RuleConfig, limits: QuotaLimits
 ) -> list[Issue]:
     """All import-specific rules for one record."""
     issues = _fixed_values(index, record, config)

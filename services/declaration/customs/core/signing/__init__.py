@@ -9,34 +9,34 @@
 * :mod:`.policy` — :func:`ensure_signed`.
 """
 
-from services.declaration.exchange.signing.algorithms import (
+from services.declaration.customs.core.signing.algorithms import (
     RSA_SHA1_PROFILE,
     SM2_SHA1_EPORT_PROFILE,
     SM2_SM3_PROFILE,
     KeyType,
     SignatureProfile,
 )
-from services.declaration.exchange.signing.certificates import (
+from services.declaration.customs.core.signing.certificates import (
     SignerIdentity,
     generate_rsa_test_identity,
     generate_sm2_test_identity,
     verifying_key_from_certificate,
 )
-from services.declaration.exchange.signing.keys import (
+from services.declaration.customs.core.signing.keys import (
     RsaSigningKey,
     RsaVerifyingKey,
     Sm2Encoding,
     Sm2SigningKey,
     Sm2VerifyingKey,
 )
-from services.declaration.exchange.signing.policy import (
+from services.declaration.customs.core.signing.policy import (
     UnsignedMessageError,
     ensure_signed,
     signature_required,
 )
-from services.declaration.exchange.signing.remote import RemoteSigner, RemoteSignerError
-from services.declaration.exchange.signing.server import create_signing_app
-from services.declaration.exchange.signing.signer import (
+from services.declaration.customs.core.signing.remote import RemoteSigner, RemoteSignerError
+from services.declaration.customs.core.signing.server import create_signing_app
+from services.declaration.customs.core.signing.signer import (
     SoftwareXmlSigner,
     Verification,
     XmlSigner,

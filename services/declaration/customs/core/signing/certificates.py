@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from services.declaration.exchange.signing import der
-from services.declaration.exchange.signing.algorithms import SM2_DEFAULT_USER_ID, KeyType
-from services.declaration.exchange.signing.keys import (
+from services.declaration.customs.core.signing import der
+from services.declaration.customs.core.signing.algorithms import SM2_DEFAULT_USER_ID
+from services.declaration.customs.core.signing.keys import (
     EC_PUBLIC_KEY_OID,
     SM2_CURVE_OID,
     SM2_WITH_SM3_OID,
@@ -152,8 +152,3 @@ def generate_sm2_test_identity(
     signature = gmssl_pyx.sm2_sign(key.private_key, key.public_key, tbs, user_id)
     certificate = der.sequence(tbs, algorithm, der.bit_string(signature))
     return SignerIdentity(key, certificate, key_name_for_serial(serial))
-
-
-def identity_key_type(identity: SignerIdentity) -> KeyType:
-    """RSA or SM2."""
-    return identity.key.key_type

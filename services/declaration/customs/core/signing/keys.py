@@ -30,8 +30,8 @@ import gmssl_pyx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from services.declaration.exchange.signing import der
-from services.declaration.exchange.signing.algorithms import (
+from services.declaration.customs.core.signing import der
+from services.declaration.customs.core.signing.algorithms import (
     SM2_DEFAULT_USER_ID,
     KeyType,
     SignatureProfile,

@@ -13,10 +13,10 @@ from __future__ import annotations
 from lxml import etree
 
 from services.declaration.ceb.catalogue import CEB_NS, spec_for_root
-from services.declaration.ceb.rules.config import RuleConfig
 from services.declaration.ceb.xml_security import XmlLimits
-from services.declaration.exchange.signing.signer import Verification, XmlSigner
-from services.declaration.exchange.signing.xmldsig import parse_document, root_signature
+from services.declaration.customs.core.signing.signer import Verification, XmlSigner
+from services.declaration.customs.core.signing.xmldsig import parse_document, root_signature
+from services.declaration.prechecks.rules.config import RuleConfig
 
 SIGNED_WHEN_DECLARED: frozenset[str] = RuleConfig().signature_when_declared
 DECLARED = "2"

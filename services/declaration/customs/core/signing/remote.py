@@ -17,15 +17,15 @@ from typing import Any
 import httpx
 
 from services.declaration.ceb.xml_security import XmlLimits
-from services.declaration.exchange.signing.algorithms import SignatureProfile
-from services.declaration.exchange.signing.certificates import (
+from services.declaration.customs.core.signing.algorithms import SignatureProfile
+from services.declaration.customs.core.signing.certificates import (
     CertificateError,
     verifying_key_from_certificate,
 )
-from services.declaration.exchange.signing.keys import VerifyingKey
-from services.declaration.exchange.signing.protocol import INFO_PATH, SIGN_PATH
-from services.declaration.exchange.signing.signer import Verification, verify_document
-from services.declaration.exchange.signing.xmldsig import complete, prepare
+from services.declaration.customs.core.signing.keys import VerifyingKey
+from services.declaration.customs.core.signing.protocol import INFO_PATH, SIGN_PATH
+from services.declaration.customs.core.signing.signer import Verification, verify_document
+from services.declaration.customs.core.signing.xmldsig import complete, prepare
 
 
 class RemoteSignerError(RuntimeError):

@@ -22,9 +22,9 @@ from starlette.routing import Route
 
 from services.declaration.ceb.catalogue import DS_NS
 from services.declaration.ceb.xml_security import XmlLimits, secure_parse
-from services.declaration.exchange.signing.algorithms import SignatureProfile
-from services.declaration.exchange.signing.certificates import SignerIdentity
-from services.declaration.exchange.signing.protocol import INFO_PATH, MAX_SIGNED_INFO_BYTES, SIGN_PATH
+from services.declaration.customs.core.signing.algorithms import SignatureProfile
+from services.declaration.customs.core.signing.certificates import SignerIdentity
+from services.declaration.customs.core.signing.protocol import INFO_PATH, MAX_SIGNED_INFO_BYTES, SIGN_PATH
 
 
 def create_signing_app(

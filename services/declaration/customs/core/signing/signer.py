@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol, runtime_checkable
 
 from services.declaration.ceb.xml_security import XmlLimits
-from services.declaration.exchange.signing.algorithms import (
+from services.declaration.customs.core.signing.algorithms import (
     DIGEST_METHODS,
     RSA_SHA1_PROFILE,
     SIGNATURE_METHODS,
@@ -28,13 +28,13 @@ from services.declaration.exchange.signing.algorithms import (
     KeyType,
     SignatureProfile,
 )
-from services.declaration.exchange.signing.certificates import (
+from services.declaration.customs.core.signing.certificates import (
     CertificateError,
     SignerIdentity,
     verifying_key_from_certificate,
 )
-from services.declaration.exchange.signing.keys import VerifyingKey
-from services.declaration.exchange.signing.xmldsig import (
+from services.declaration.customs.core.signing.keys import VerifyingKey
+from services.declaration.customs.core.signing.xmldsig import (
     SignatureFormatError,
     SignatureParts,
     complete,

@@ -34,7 +34,7 @@ from lxml import etree
 
 from services.declaration.ceb.catalogue import DS_NS, SIGNATURE, spec_for_root
 from services.declaration.ceb.xml_security import XmlLimits, secure_parse
-from services.declaration.exchange.signing.algorithms import (
+from services.declaration.customs.core.signing.algorithms import (
     C14N,
     C14N_WITH_COMMENTS,
     DIGEST_METHODS,

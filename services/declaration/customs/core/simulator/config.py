@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from services.declaration.quota.rules import QuotaLimits
+
 
 @dataclass(frozen=True)
 class Delays:
@@ -62,6 +64,8 @@ class SimulatorConfig:
     verify_signatures: bool = True
     """Verify signatures of signed-when-declared messages with their embedded certificate."""
     track_annual_quota: bool = True
+    limits: QuotaLimits = field(default_factory=QuotaLimits)
+    """The retail import limits customs applies (the platform's configured ones, so both agree)."""
     export_requires_payment: bool = False
     """The 2024 reform dropped 收款单 (CEB403) for export; set True to require it for the match."""
     return_window_days: int = 30

@@ -62,7 +62,6 @@ from services.declaration.ceb.customs_time import CUSTOMS_TZ, format_customs_tim
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.json_codec import json_value, message_from_json, message_to_json
 from services.declaration.ceb.keys import DUPLICATE_CODES
-from services.declaration.ceb.matching import MatchStatus, match_inventory
 from services.declaration.ceb.model import CebMessage, Record
 from services.declaration.ceb.receipts import (
     _APP_TYPE_TEXT,
@@ -72,21 +71,28 @@ from services.declaration.ceb.receipts import (
     render_format_receipt,
     render_receipt,
 )
-from services.declaration.ceb.rules import check_message
-from services.declaration.ceb.tax import assess_inventory
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml
 from services.declaration.ceb.xsd_fields import TimeFormat
-from services.declaration.exchange.envelope import EnvelopeError, TransInfo, unwrap, wrap_dxp
-from services.declaration.exchange.lifecycle import (
+from services.declaration.customs.core.envelope import EnvelopeError, TransInfo, unwrap, wrap_dxp
+from services.declaration.customs.core.lifecycle import (
     CANCELLABLE,
     DocumentKind,
     DocumentState,
     check_import_return,
 )
-from services.declaration.exchange.signing.policy import SIGNED_WHEN_DECLARED
-from services.declaration.exchange.signing.signer import verify_document
-from services.declaration.exchange.simulator.config import SimulatorConfig
-from services.declaration.exchange.summaries import ExportInventory, merge_lines
+from services.declaration.customs.core.signing.policy import SIGNED_WHEN_DECLARED
+from services.declaration.customs.core.signing.signer import verify_document
+from services.declaration.customs.core.simulator.config import SimulatorConfig
+from services.declaration.customs.core.summaries import ExportInventory, merge_lines
+from services.declaration.matching.rules import MatchStatus, match_inventory
+from services.declaration.prechecks.rules import check_message
+from services.declaration.quota.rules import (
+    QuotaPosition,
+    check_annual_quota,
+    check_single_transaction,
+    dutiable_value,
+)
+from services.declaration.tax.rules import assess_inventory
 
 _ANSWER_ONLY = {
     "CEB507": ("2", "399"),
@@ -295,7 +301,7 @@ class CustomsSimulator:
             return self._duplicate(self._content[content], now)
         rejected = self._message_level_rejection(ceb, business)
         touched = []
-        issues = check_message(ceb) if self.config.check_rules else []
+        issues = check_message(ceb, limits=self.config.limits) if self.config.check_rules else []
         answer = build_answer(ceb, issues)
         for index, record in enumerate(ceb.records):
             verdict = answer.verdicts[index]
@@ -714,7 +720,7 @@ class CustomsSimulator:
 
     def _tax_bill(self, inventory: dict[str, Any], t: datetime) -> None:
         record = self._record(inventory)
-        assessment = assess_inventory(record)
+        assessment = assess_inventory(record, limits=self.config.limits)
         head = record.head
         inventory["taxNo"] = f"{inventory['invtNo']}01"
         tax_head = {
@@ -765,15 +771,18 @@ class CustomsSimulator:
         record = self._record(inventory)
         key = self._quota_key(inventory, t)
         used = Decimal(self._quota.get(key, "0"))
-        assessment = assess_inventory(record, used_this_year=used)
-        if assessment.issues:
-            issue = assessment.issues[0]
+        limits = self.config.limits
+        value = dutiable_value(record.head, record.lines)
+        issue = check_single_transaction(record, limits) or check_annual_quota(
+            QuotaPosition(limits.annual, used, value)
+        )
+        if issue is not None:
             self._emit(inventory, issue.code, t, issue.message)
             inventory["alive"] = False
             return False
         inventory["quotaKey"] = key
-        inventory["quotaValue"] = str(assessment.dutiable_value)
-        self._quota[key] = str(used + assessment.dutiable_value)
+        inventory["quotaValue"] = str(value)
+        self._quota[key] = str(used + value)
         return True
 
     def _restore_quota(self, inventory: dict[str, Any], refund: Record | None = None) -> None:

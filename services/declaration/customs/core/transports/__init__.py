@@ -1,13 +1,13 @@
 """Customs transports: the interface, the embedded simulator, and the directory transport."""
 
-from services.declaration.exchange.transports.base import (
+from services.declaration.customs.core.transports.base import (
     CustomsTransport,
     InboundReceipt,
     MessageIdReuseError,
     OutboundMessage,
 )
-from services.declaration.exchange.transports.directory import DirectoryTransport
-from services.declaration.exchange.transports.simulator import SimulatorTransport
+from services.declaration.customs.core.transports.directory import DirectoryTransport
+from services.declaration.customs.core.transports.simulator import SimulatorTransport
 
 __all__ = [
     "CustomsTransport",

@@ -36,8 +36,12 @@ import uuid
 from pathlib import Path
 
 from services.declaration.ceb.receipt_events import parse_receipt
-from services.declaration.exchange.envelope import EnvelopeError, unwrap
-from services.declaration.exchange.transports.base import InboundReceipt, MessageIdReuseError, OutboundMessage
+from services.declaration.customs.core.envelope import EnvelopeError, unwrap
+from services.declaration.customs.core.transports.base import (
+    InboundReceipt,
+    MessageIdReuseError,
+    OutboundMessage,
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 FOLDERS = ("outbox", "inbox", "processed", "failed", "sent", "tmp")

@@ -17,8 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
-from services.declaration.exchange.simulator.engine import CustomsSimulator
-from services.declaration.exchange.transports.base import InboundReceipt, MessageIdReuseError, OutboundMessage
+from services.declaration.customs.core.simulator.engine import CustomsSimulator
+from services.declaration.customs.core.transports.base import (
+    InboundReceipt,
+    MessageIdReuseError,
+    OutboundMessage,
+)
 
 
 def beijing_now() -> datetime:
