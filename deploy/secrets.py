@@ -42,6 +42,9 @@ GENERATED: dict[str, Callable[[], str]] = {
     "DDT_GATEWAY_OAUTH_SIGNING_KEY": _KEY_32,
     "DDT_DECLARATION_PII_KEYS": lambda: f"k1:{_KEY_32()}",
     "DDT_DECLARATION_PII_HASH_KEY": _KEY_32,
+    "DDT_PAYMENTS_VAULT_KEYS": lambda: f"k1:{_KEY_32()}",
+    "DDT_PAYMENTS_VAULT_HASH_KEY": _KEY_32,
+    "DDT_PAYMENTS_EVIDENCE_SIGNING_SEED": _KEY_32,
     "KAFKA_CLUSTER_ID": lambda: _b64(uuid.uuid4().bytes),
 }
 #: Variables made together: the gateway's identity seed and the public key every service checks.

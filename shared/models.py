@@ -1,10 +1,17 @@
-"""Declarative base factory: every service gets its own MetaData with one naming
-convention, so constraint names are stable across SQLite and PostgreSQL and Alembic's
-batch mode can alter them on SQLite."""
+"""The one form of a service's declarative base: its own MetaData, one naming convention.
+
+Every service declares its base the same way (``services/<name>/base.py``)::
+
+    class Base(ServiceBase, DeclarativeBase):
+        '''Base class of every <name> table.'''
+
+so constraint names are stable across SQLite and PostgreSQL (Alembic's batch mode can
+alter them on SQLite) and no service shares another's MetaData.
+"""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
@@ -23,11 +30,25 @@ def service_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class ServiceBase:
+    """Mixin that gives a service's declarative base a fresh MetaData with the platform's convention.
+
+    Put it before ``DeclarativeBase``: the base (the class deriving from
+    ``DeclarativeBase`` directly) gets its MetaData here, before SQLAlchemy sets the base
+    up; the mapped classes below it are left alone.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        if DeclarativeBase in cls.__bases__ and "metadata" not in cls.__dict__:
+            cls.metadata = service_metadata()  # type: ignore[attr-defined]
+        super().__init_subclass__(**kwargs)
+
+
 def declarative_base() -> type[DeclarativeBase]:
     """A declarative base bound to a fresh service MetaData."""
 
-    class Base(DeclarativeBase):
-        metadata = service_metadata()
+    class Base(ServiceBase, DeclarativeBase):
+        pass
 
     return Base
 

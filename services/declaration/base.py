@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
-from shared.models import service_metadata
+from shared.models import ServiceBase
 
 
-class Base(DeclarativeBase):
-    """Base class of every declaration table (the platform's naming convention)."""
-
-    metadata = service_metadata()
+class Base(ServiceBase, DeclarativeBase):
+    """Base class of every declaration table."""
 
 
 metadata = Base.metadata

@@ -1,14 +1,15 @@
-"""The logistics service app: health, readiness, metrics and its event backbone.
-
-Its business routes arrive with its own issue; until then it runs its outbox relay
-(for the events it will publish) and answers the platform's operational endpoints.
-"""
+"""The logistics service app: overseas warehouses (registry, products, inbound, stock,
+outbound, reports), returns and loss claims, with health, readiness, metrics and its
+event backbone."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.logistics.products.routes import router as products_router
 from services.logistics.settings import LogisticsSettings
+from services.logistics.stock.routes import router as stock_router
+from services.logistics.warehouses.routes import router as warehouses_router
 from shared.service import ServiceDefinition, create_service_app
 
 
@@ -19,6 +20,7 @@ def definition() -> ServiceDefinition:
         title="Diandiantong Logistics",
         description="Waybills, carrier tracking, overseas warehouses, returns and loss claims, "
         "customs logistics milestones.",
+        routers=[warehouses_router, products_router, stock_router],
     )
 
 

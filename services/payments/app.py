@@ -1,15 +1,28 @@
-"""The payments service app: health, readiness, metrics and its event backbone.
+"""The payments service app: banks and payment institutions on the platform.
 
-Its business routes arrive with its own issue; until then it runs its outbox relay
-(for the events it will publish) and answers the platform's operational endpoints.
+Institutions and the enterprises they serve, grants of access, transaction
+information for FX (SAFE 汇发〔2019〕13号/28号) with signed evidence packages, the
+USD 200,000 rule, settlement, statements, reconciliation, the ledger, goods–funds
+consistency and export credit insurance (docs/payments.md).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.payments.consumption import CONSUMER, TOPICS, handlers
+from services.payments.context import PaymentsContext
+from services.payments.institutions.routes import router as institutions_router
 from services.payments.settings import PaymentsSettings
-from shared.service import ServiceDefinition, create_service_app
+from services.payments.threshold.routes import router as threshold_router
+from services.payments.transactions.routes import router as transactions_router
+from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
+
+
+async def _build_context(runtime: Runtime) -> None:
+    settings = runtime.settings
+    assert isinstance(settings, PaymentsSettings)
+    runtime.components.provide(PaymentsContext.from_settings(settings))
 
 
 def definition() -> ServiceDefinition:
@@ -17,8 +30,12 @@ def definition() -> ServiceDefinition:
     return ServiceDefinition(
         name="payments",
         title="Diandiantong Payments",
-        description="Payment institutions and banks: payment records, FX receipts, settlement, RMB "
-        "settlement, reconciliation.",
+        description="Banks and payment institutions: transaction information for FX, the USD 200,000 rule, "
+        "settlement and RMB, statements and reconciliation, the ledger, goods–funds consistency.",
+        routers=[institutions_router, transactions_router, threshold_router],
+        consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],
+        on_startup=[_build_context],
+        accepted_media_types=("application/json", "text/csv", "text/plain"),
     )
 
 

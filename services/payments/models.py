@@ -1,9 +1,43 @@
-"""Tables of the payments service. Its domain arrives with its own issue; for now it owns
-only the messaging tables (outbox, inbox, dead letters) every service has."""
+"""Every table of the payments service, imported so Alembic sees one MetaData.
+
+The tables live with their domain modules: ``parties`` (the registry mirror) and
+``institutions`` (licence data, client relations and sealed accounts, grants), ``goods``
+(the declarations, from events), ``transactions`` (reported receipts and payments, their
+allocations and deductions) and ``threshold`` (the USD 200,000 counters, SAFE's lists,
+directory registrations).
+"""
 
 from __future__ import annotations
 
-from shared.models import declarative_base
+from services.payments.base import Base, metadata
+from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow
+from services.payments.institutions.models import (
+    AccessGrant,
+    ClientAccount,
+    ClientRelation,
+    GrantChange,
+    Institution,
+)
+from services.payments.parties.models import Party
+from services.payments.threshold.models import DirectoryRegistration, SafeListEntry, ThresholdCounter
+from services.payments.transactions.models import Allocation, Deduction, Transaction
 
-Base = declarative_base()
-metadata = Base.metadata
+__all__ = [
+    "AccessGrant",
+    "Allocation",
+    "CustomsStatusRow",
+    "Deduction",
+    "DirectoryRegistration",
+    "GoodsDocument",
+    "GoodsLineRow",
+    "SafeListEntry",
+    "ThresholdCounter",
+    "Transaction",
+    "Base",
+    "ClientAccount",
+    "ClientRelation",
+    "GrantChange",
+    "Institution",
+    "Party",
+    "metadata",
+]

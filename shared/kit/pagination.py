@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import inspect
 import datetime as dt
+import inspect
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +144,7 @@ class EventConsumer:
         self.transaction_size = transaction_size
         self._consumer_factory = consumer_factory
         self.connected = False
+        self._observed = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; reconnect with backoff if the broker goes away."""
@@ -158,6 +160,7 @@ class EventConsumer:
                     batch = await consumer.getmany(timeout_ms=500)
                     if batch:
                         await self.process(consumer, batch)
+                    await self._observe(consumer)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -168,10 +171,27 @@ class EventConsumer:
                 backoff = min(backoff * 2, 10.0)
             finally:
                 self.connected = False
+                metrics.CONSUMER_PARTITIONS.labels(self.service, self.name).set(0)
                 try:
                     await asyncio.wait_for(consumer.stop(), 10)
                 except Exception:
                     log.debug("consumer stop failed", exc_info=True)
+
+    async def _observe(self, consumer: AIOKafkaConsumer) -> None:
+        """Partitions held and lag, at most once a second (dashboards and the cluster tests)."""
+        now = time.monotonic()
+        if now - self._observed < 1.0:
+            return
+        self._observed = now
+        assigned = consumer.assignment()
+        lag = 0
+        for tp in assigned:
+            end = consumer.highwater(tp)
+            if end is None:
+                continue  # nothing fetched from it yet
+            lag += max(end - await consumer.position(tp), 0)
+        metrics.CONSUMER_PARTITIONS.labels(self.service, self.name).set(len(assigned))
+        metrics.CONSUMER_LAG.labels(self.service, self.name).set(lag)
 
     async def process(
         self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[ConsumerRecord]]

@@ -1,62 +1,31 @@
-"""Hardened parsing of untrusted XML bytes.
+"""Hardened parsing of untrusted customs XML: :mod:`shared.xml_security` in customs terms.
 
-Messages reach us from enterprises and from the e-port over the network, so
-the parser is locked down before lxml sees a byte:
-
-* size is capped first (no work is done on oversized input);
-* the encoding is checked by decoding strictly in Python, so GBK bytes under a
-  UTF-8 declaration, or undeclared non-UTF-8 input, fail with a byte offset and
-  line instead of a libxml2 message;
-* any ``<!DOCTYPE`` in the prolog is refused outright: that single rule
-  removes XXE, external DTDs and entity-expansion bombs (billion laughs);
-* lxml itself runs with ``resolve_entities=False, no_network=True,
-  load_dtd=False, huge_tree=False`` as a second line of defence;
-* element depth is capped after parsing.
-
-Every failure comes back as :class:`~services.declaration.ceb.issues.Issue`
-values; nothing from lxml escapes as an exception.
+The guard itself (size cap, strict decoding, no DOCTYPE, lxml without entities, DTDs or
+network, depth cap) is shared with the payments service's statement intake; here its
+refusals become :class:`~services.declaration.ceb.issues.Issue` values carrying the
+customs-style codes of :mod:`services.declaration.ceb.codes`.
 """
 
 from __future__ import annotations
 
-import codecs
-import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.issues import Issue
+from shared import xml_security as guard
+from shared.xml_security import XmlLimits, hardened_parser
 
-_DECLARATION = re.compile(rb"""^<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._\-]*)["']""")
-_UTF8_BOM = codecs.BOM_UTF8
-# UTF-32 BOMs first: the UTF-32-LE BOM begins with the UTF-16-LE one.
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Tokens allowed before the root element: whitespace, the XML declaration,
-# processing instructions and comments.  Anything else that starts with "<!"
-# there is a DOCTYPE (or garbage the parser will reject anyway).
-_PROLOG_TOKEN = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
-
-
-@dataclass(frozen=True, slots=True)
-class XmlLimits:
-    """Resource limits for one untrusted document.
-
-    ``max_bytes`` (16 MiB) leaves room for the largest legitimate CEB message
-    (100 records × 99 lines ≈ 8 MB); ``max_depth`` (32) is far above the ~8
-    levels a signed CEB message needs yet stops nesting bombs.
-    ``allowed_encodings`` is UTF-8 only by default: every CEB sample and the
-    e-port use UTF-8; add e.g. ``"GB18030"`` if a legacy peer needs it.
-    """
-
-    max_bytes: int = 16 * 1024 * 1024
-    max_depth: int = 32
-    allowed_encodings: tuple[str, ...] = ("UTF-8",)
+_CODES = {
+    guard.XML_EMPTY: codes.XML_EMPTY,
+    guard.XML_TOO_LARGE: codes.XML_TOO_LARGE,
+    guard.XML_TOO_DEEP: codes.XML_TOO_DEEP,
+    guard.XML_DOCTYPE_FORBIDDEN: codes.XML_DOCTYPE_FORBIDDEN,
+    guard.XML_BAD_BYTES_FOR_ENCODING: codes.XML_BAD_BYTES_FOR_ENCODING,
+    guard.XML_ENCODING_NOT_ALLOWED: codes.XML_ENCODING_NOT_ALLOWED,
+    guard.XML_MALFORMED: codes.XML_MALFORMED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,136 +42,11 @@ class ParsedXml:
         return self.root is not None
 
 
-def hardened_parser() -> etree.XMLParser:
-    """An lxml parser that never touches the network, DTDs or entities."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        recover=False,
-        remove_blank_text=False,
-    )
-
-
 def secure_parse(data: bytes, limits: XmlLimits | None = None) -> ParsedXml:
-    """Parse untrusted XML bytes under ``limits``.
-
-    Returns a :class:`ParsedXml`; on failure ``root`` is ``None`` and
-    ``issues`` holds exactly one issue naming the first reason.
-    """
-    limits = limits or XmlLimits()
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError("secure_parse expects bytes; encode text before calling it")
-    data = bytes(data)
-    if not data.strip():
-        return _fail(codes.XML_EMPTY, "the message is empty")
-    if len(data) > limits.max_bytes:
-        return _fail(
-            codes.XML_TOO_LARGE,
-            f"the message is {len(data)} bytes; the limit is {limits.max_bytes}",
-        )
-
-    decoded = _decode(data, limits)
-    if isinstance(decoded, Issue):
-        return ParsedXml(root=None, issues=(decoded,))
-    text, encoding = decoded
-
-    doctype_issue = _prolog_doctype(text)
-    if doctype_issue is not None:
-        return ParsedXml(root=None, issues=(doctype_issue,), encoding=encoding)
-
-    try:
-        root = etree.fromstring(data, hardened_parser())
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
-        if "Excessive depth" in str(exc.msg):
-            # libxml2's own hard stop (256 levels) fired before our limit could.
-            return _fail(
-                codes.XML_TOO_DEEP, f"elements are nested deeper than {limits.max_depth} levels", line
-            )
-        return _fail(codes.XML_MALFORMED, f"not well-formed XML: {exc.msg}", line=line)
-
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        return _fail(codes.XML_DOCTYPE_FORBIDDEN, "DOCTYPE declarations are not accepted")
-    depth_issue = _depth_issue(root, limits.max_depth)
-    if depth_issue is not None:
-        return ParsedXml(root=None, issues=(depth_issue,), encoding=encoding)
-    return ParsedXml(root=root, encoding=encoding)
+    """Parse untrusted XML bytes under ``limits`` (see :func:`shared.xml_security.secure_parse`)."""
+    parsed = guard.secure_parse(data, limits)
+    issues = tuple(Issue(_CODES[i.code], i.message, line=i.line) for i in parsed.issues)
+    return ParsedXml(parsed.root, issues, parsed.encoding)
 
 
-def _decode(data: bytes, limits: XmlLimits) -> tuple[str, str] | Issue:
-    allowed = {codecs.lookup(name).name for name in limits.allowed_encodings if _known(name)}
-    for bom, codec in _WIDE_BOMS:
-        if data.startswith(bom):
-            if codec not in allowed:
-                return Issue(codes.XML_ENCODING_NOT_ALLOWED, f"encoding {codec} is not accepted", line=1)
-            try:
-                return data.decode(codec), codec
-            except UnicodeDecodeError:
-                return Issue(codes.XML_BAD_BYTES_FOR_ENCODING, f"bytes are not valid {codec}", line=1)
-    body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
-    match = _DECLARATION.match(body)
-    declared = match.group(1).decode("ascii") if match else None
-    name = declared or "UTF-8"
-    if not _known(name):
-        return Issue(codes.XML_ENCODING_NOT_ALLOWED, f"unknown encoding {name!r} declared", line=1)
-    codec = codecs.lookup(name).name
-    if codec not in allowed:
-        return Issue(codes.XML_ENCODING_NOT_ALLOWED, f"encoding {name!r} is not accepted", line=1)
-    try:
-        return body.decode(codec), codec
-    except UnicodeDecodeError as exc:
-        offset = exc.start + (len(data) - len(body))
-        line = data[:offset].count(b"\n") + 1
-        bad = data[offset : offset + 4].hex(" ")
-        why = f"declared encoding {declared!r}" if declared else "no encoding declared, so XML requires UTF-8"
-        return Issue(
-            codes.XML_BAD_BYTES_FOR_ENCODING,
-            f"bytes {bad} at offset {offset} are not valid {codec} ({why})",
-            line=line,
-        )
-
-
-def _known(name: str) -> bool:
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return False
-    return True
-
-
-def _prolog_doctype(text: str) -> Issue | None:
-    position = 1 if text.startswith("\ufeff") else 0
-    while True:
-        token = _PROLOG_TOKEN.match(text, position)
-        if token is None:
-            break
-        position = token.end()
-    if text.startswith("<!DOCTYPE", position) or text.startswith("<!doctype", position):
-        line = text.count("\n", 0, position) + 1
-        return Issue(
-            codes.XML_DOCTYPE_FORBIDDEN,
-            "DOCTYPE declarations are not accepted (no DTDs or entities in customs messages)",
-            line=line,
-        )
-    return None
-
-
-def _depth_issue(root: etree._Element, max_depth: int) -> Issue | None:
-    # libxml2 answers "is any element deeper than max_depth?" itself: a Python walk over
-    # every element cost ~8 ms per 100-record message, this costs microseconds.
-    too_deep = root.xpath("/*" * (max_depth + 1))
-    if not too_deep:
-        return None
-    return Issue(
-        codes.XML_TOO_DEEP,
-        f"elements are nested deeper than {max_depth} levels",
-        line=too_deep[0].sourceline,
-    )
-
-
-def _fail(code: str, message: str, line: int | None = None) -> ParsedXml:
-    return ParsedXml(root=None, issues=(Issue(code, message, line=line),))
+__all__ = ["ParsedXml", "XmlLimits", "hardened_parser", "secure_parse"]

@@ -25,6 +25,7 @@ from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.declaration.documents.business_refs import business_references
 from services.declaration.documents.repository import DocumentRepository
 from shared.context import current_request_id
 from shared.events.declaration import (
@@ -56,6 +57,8 @@ _FACT_COLUMNS = (
     "chapters",
     "district",
     "park",
+    "order_ref",
+    "waybill_ref",
 )
 
 
@@ -105,6 +108,7 @@ def facts(columns: Mapping[str, Any], mode: str | None = None) -> DocumentFacts:
         ],
         district=columns["district"],
         park=columns["park"],
+        **business_references(columns),
     )
 
 

@@ -38,7 +38,7 @@ from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.model import CebMessage
 from services.declaration.ceb.receipts import Answer, RecordVerdict
 from services.declaration.context import DeclarationContext
-from services.declaration.documents import lifecycle
+from services.declaration.documents import goods, lifecycle
 from services.declaration.documents.kinds import DocumentType
 from services.declaration.documents.numbers import pre_no
 from services.declaration.documents.repository import DELETED
@@ -139,6 +139,7 @@ async def file_in(session: AsyncSession, publisher: EventPublisher, submission: 
         written=stored.written,
         to_apply=to_apply,
     )
+    await goods.publish(session, publisher, submission.doc_type.kind, stored.goods(), submission.now)
     filed = _filed(submission, plans, stored)
     await store_answered_filing(session, submission, filed)
     return filed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.json_codec import message_to_json
-from services.declaration.ceb.model import CebMessage
+from services.declaration.ceb.model import CebMessage, Record
 from services.declaration.context import DeclarationContext
 from services.declaration.documents import lifecycle
 from services.declaration.documents.kinds import DocumentType
@@ -45,6 +45,17 @@ class Stored:
     rows: list[dict[str, Any]] = field(default_factory=list)
     seqs: dict[str, int] = field(default_factory=dict)
     written: list[lifecycle.Transition] = field(default_factory=list)
+    created: list[RecordPlan] = field(default_factory=list)
+    amended: list[tuple[RecordPlan, lifecycle.Transition]] = field(default_factory=list)
+
+    def goods(self) -> list[tuple[Mapping[str, Any], Record, int]]:
+        """(document columns, record, revision) of every new and amended document, for its goods event."""
+        new = [(row, plan.record, 1) for row, plan in zip(self.rows, self.created, strict=True)]
+        return new + [
+            (change.columns, plan.record, plan.existing.revision + 1)
+            for plan, change in self.amended
+            if plan.existing is not None
+        ]
 
 
 async def store_records(session: AsyncSession, submission: Submission, plans: Sequence[RecordPlan]) -> Stored:
@@ -76,7 +87,9 @@ async def store_records(session: AsyncSession, submission: Submission, plans: Se
     await matching.store_matches(
         session, [plan.match.row(plan.document_id, now) for plan in amended if plan.match]
     )
-    stored.written = [amend_transition(plan, doc_type, now) for plan in amended]
+    stored.created = created
+    stored.amended = [(plan, amend_transition(plan, doc_type, now)) for plan in amended]
+    stored.written = [change for _plan, change in stored.amended]
     stored.written += [
         lifecycle.Transition(
             lifecycle.columns_of(plan.existing), plan.existing.status, DELETED, DELETED_REASON

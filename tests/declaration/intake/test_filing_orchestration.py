@@ -92,8 +92,13 @@ async def test_an_import_set_filed_in_order_matches_and_promotes_its_partners(st
     assert all(f.outcome == "accepted" for f in filed.values())
     assert filed["inventory"].results[0].status == "matched"
     assert set(store.documents.statuses().values()) == {"matched"}
-    # Four acceptances, then the three partners moving to matched with the inventory's mode.
-    assert store.publisher.types() == ["DocumentAccepted"] * 4 + ["DocumentStatusChanged"] * 3
+    # Each acceptance (with the goods of the order and the inventory), then the three partners
+    # moving to matched with the inventory's mode.
+    assert store.publisher.types() == [
+        *("DocumentAccepted", "DocumentGoods", "DocumentAccepted", "DocumentAccepted", "DocumentAccepted"),
+        *("DocumentStatusChanged",) * 3,
+        "DocumentGoods",
+    ]
     inventory_id = filed["inventory"].results[0].document_id
     match = store.matches.matches[inventory_id]
     assert match["status"] == "matched" and None not in (match["order_id"], match["payment_id"])
