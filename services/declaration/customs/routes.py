@@ -53,7 +53,7 @@ from services.declaration.intake.answers import XML_MEDIA_TYPE
 from services.declaration.intake.filed import RawBody
 from services.declaration.intake.service import file_message
 from shared.identity import CurrentIdentity
-from shared.kit.pagination import PageRequest, page_request_with_alias
+from shared.kit.pagination import PageRequest, page_request_for
 from shared.kit.responses import problems, raw_response
 from shared.problems import VALIDATION_FAILED, ProblemError
 from shared.service import DbSession, RuntimeDep
@@ -62,9 +62,9 @@ from shared.sqltypes import utcnow
 router = APIRouter(prefix="/v1/customs", tags=["customs exchange"])
 
 ChangesPageParams = Annotated[
-    PageRequest, Depends(page_request_with_alias("after", default_limit=200, max_limit=1000))
+    PageRequest, Depends(page_request_for(alias="after", default_limit=200, max_limit=1000))
 ]
-SummaryPageParams = Annotated[PageRequest, Depends(page_request_with_alias("before", default_limit=500))]
+SummaryPageParams = Annotated[PageRequest, Depends(page_request_for(default_limit=500))]
 _XML = raw_response(
     {XML_MEDIA_TYPE: None}, "The XML exactly as it travelled (`X-Content-SHA256` is its hash)"
 )

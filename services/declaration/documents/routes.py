@@ -18,7 +18,7 @@ from services.declaration.documents.kinds import all_types
 from services.declaration.documents.schemas import DocumentHistory, DocumentsPage, DocumentView, FilingOut
 from services.declaration.intake.answers import XML_MEDIA_TYPE, wants_xml
 from shared.identity import CurrentIdentity, Identity
-from shared.kit.pagination import PageRequest, page_request_with_alias
+from shared.kit.pagination import PageRequest, page_request_for
 from shared.kit.responses import problems, raw_response
 from shared.service import DbSession
 
@@ -33,7 +33,7 @@ _DOCUMENT_ANSWERS = {
     **problems(401, 403, 404),
 }
 DocumentsPageParams = Annotated[
-    PageRequest, Depends(page_request_with_alias("before", default_limit=100, max_limit=500))
+    PageRequest, Depends(page_request_for(alias="before", default_limit=100, max_limit=500))
 ]
 
 
