@@ -266,7 +266,7 @@ async def _bootstrap(
     args: argparse.Namespace, session: AsyncSession, parties: PartyService, sealer: SecretSealer
 ) -> tuple[Any, str, str | None]:
     """Create the first platform administrator and its credential, unless one exists."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         # Two operators (or two Job retries) at once: the second waits, then finds the first's admin.
         await session.execute(select(func.pg_advisory_xact_lock(_BOOTSTRAP_LOCK)))
     for party_id, roles in (await session.execute(select(Party.id, Party.roles))).all():

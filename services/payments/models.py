@@ -10,7 +10,8 @@ directory registrations).
 from __future__ import annotations
 
 from services.payments.base import Base, metadata
-from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow
+from services.payments.evidence.models import EvidencePackage
+from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow, TrackingRow
 from services.payments.institutions.models import (
     AccessGrant,
     ClientAccount,
@@ -18,6 +19,7 @@ from services.payments.institutions.models import (
     GrantChange,
     Institution,
 )
+from services.payments.ledger.models import LedgerAccount, LedgerTransfer
 from services.payments.parties.models import Party
 from services.payments.threshold.models import DirectoryRegistration, SafeListEntry, ThresholdCounter
 from services.payments.transactions.models import Allocation, Deduction, Transaction
@@ -28,15 +30,19 @@ __all__ = [
     "CustomsStatusRow",
     "Deduction",
     "DirectoryRegistration",
+    "EvidencePackage",
     "GoodsDocument",
     "GoodsLineRow",
     "SafeListEntry",
     "ThresholdCounter",
+    "TrackingRow",
     "Transaction",
     "Base",
     "ClientAccount",
     "ClientRelation",
     "GrantChange",
+    "LedgerAccount",
+    "LedgerTransfer",
     "Institution",
     "Party",
     "metadata",

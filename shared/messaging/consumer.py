@@ -15,6 +15,7 @@ cause is fixed.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import time
@@ -494,3 +495,32 @@ async def discard_dead_letter(db: Database, consumer: str, dead_letter_id: int) 
             .values(status="discarded", resolved_at=utcnow())
         )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def rewind_group(
+    platform: PlatformSettings, group: str, topics: Iterable[str], to: dt.datetime
+) -> dict[str, int]:
+    """Commit, for consumer group ``group``, the offset of the first message at or after ``to``
+    on every partition of ``topics`` (the log end where none is). Run it while the group has no
+    member (every replica stopped): after a database restore, the events since are read again
+    and the inbox absorbs those the restored database already applied."""
+    from aiokafka.structs import OffsetAndMetadata
+
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=platform.kafka_bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        found = await consumer.offsets_for_times({tp: int(to.timestamp() * 1000) for tp in partitions})
+        ends = await consumer.end_offsets(partitions)
+        offsets = {tp: (hit.offset if (hit := found.get(tp)) else ends[tp]) for tp in partitions}
+        await consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in offsets.items()})
+    finally:
+        await consumer.stop()
+    return {f"{tp.topic}:{tp.partition}": o for tp, o in sorted(offsets.items())}

@@ -285,3 +285,144 @@ def receipt(
         "deductions": deductions or [],
         **extra,
     }
+
+
+def customs_code_of(identity: Identity) -> str:
+    """The customs code :func:`registered` gave ``identity``."""
+    return f"3207{_NUMBERS[identity.party_id]:06d}"[:10]
+
+
+def export_goods(
+    enterprise_identity: Identity,
+    order_no: str,
+    value: str,
+    *,
+    currency: str = "502",
+    status: str = "released",
+    at: dt.datetime | None = None,
+    lines: list[tuple[str, str, str]] | None = None,
+    direction: str = "export",
+    logistics_no: str | None = None,
+) -> list[CloudEvent]:
+    """The declaration events of one declared inventory (accepted, goods, released) and its order.
+
+    ``lines`` are (name, quantity, amount); the default is one line of the whole value.
+    """
+    from decimal import Decimal
+
+    from shared.events.declaration import (
+        DocumentAccepted,
+        DocumentFacts,
+        DocumentGoods,
+        DocumentStatusChanged,
+        GoodsLine,
+    )
+
+    when = at or dt.datetime(2026, 11, 5, 10, tzinfo=UTC)
+    code = customs_code_of(enterprise_identity)
+    waybill = logistics_no or f"WB{order_no}"
+    inventory = DocumentFacts(
+        document_id=f"inv-{order_no}-{_SUFFIX.get()}",
+        document_kind="inventory",
+        message_type="CEB603" if direction == "export" else "CEB621",
+        party_id=enterprise_identity.party_id,
+        mode="9610",
+        direction=direction,  # type: ignore[arg-type]
+        business_no=f"COP{order_no}",
+        ebc_code=code,
+        currency=currency,
+        value=Decimal(value),
+        value_cny=Decimal(value) * 7,
+        cny_rate=Decimal(7),
+        country="502",
+        order_no=order_no,
+        logistics_no=waybill,
+        logistics_code="3207940001",
+        invt_no=f"INVT{order_no}",
+    )
+    order = inventory.model_copy(
+        update={
+            "document_id": f"ord-{order_no}-{_SUFFIX.get()}",
+            "document_kind": "order",
+            "message_type": "CEB303" if direction == "export" else "CEB311",
+            "party_id": f"platform-{_SUFFIX.get()}",
+            "business_no": order_no,
+            "invt_no": None,
+        }
+    )
+    goods = [
+        GoodsLine(
+            gnum=i,
+            name=name,
+            gcode="6109100021",
+            quantity=Decimal(qty),
+            unit="011",
+            unit_price=(Decimal(amount) / Decimal(qty)).quantize(Decimal("0.01")),
+            total_price=Decimal(amount),
+            currency=currency,
+            country="142",
+        )
+        for i, (name, qty, amount) in enumerate(lines or [("T-shirt", "10", value)], start=1)
+    ]
+
+    def event(data: Any, subject: str) -> CloudEvent:
+        return build_event(
+            data, source="/ddt/declaration", subject=subject, event_id=f"dec-{uuid.uuid4().hex}"
+        )
+
+    events = [
+        event(
+            DocumentAccepted(document=order, accepted_at=when - dt.timedelta(days=2), status="accepted"),
+            order.document_id,
+        ),
+        event(
+            DocumentGoods(document=order, lines=goods, revision=1, filed_at=when - dt.timedelta(days=2)),
+            order.document_id,
+        ),
+        event(
+            DocumentAccepted(document=inventory, accepted_at=when - dt.timedelta(days=1), status="matched"),
+            inventory.document_id,
+        ),
+        event(
+            DocumentGoods(document=inventory, lines=goods, revision=1, filed_at=when - dt.timedelta(days=1)),
+            inventory.document_id,
+        ),
+    ]
+    if status != "matched":
+        events.append(
+            event(
+                DocumentStatusChanged(
+                    document=inventory,
+                    previous_status="cleared_review",
+                    status=status,  # type: ignore[arg-type]
+                    customs_status={"released": "800", "closed": "899", "cancelled": None}.get(status),
+                    occurred_at=when,
+                ),
+                inventory.document_id,
+            )
+        )
+    return events
+
+
+def status_event(
+    events: list[CloudEvent], status: str, at: dt.datetime, customs_status: str | None = None
+) -> CloudEvent:
+    """A later status change of the inventory among ``events``."""
+    from shared.events.declaration import DocumentAccepted, DocumentStatusChanged
+
+    accepted = next(
+        e
+        for e in events
+        if e.type.startswith("ddt.declaration.document.accepted") and "inv-" in str(e.subject)
+    )
+    facts = DocumentAccepted.model_validate(accepted.data).document
+    data = DocumentStatusChanged(
+        document=facts,
+        previous_status="released",
+        status=status,
+        customs_status=customs_status,
+        occurred_at=at,  # type: ignore[arg-type]
+    )
+    return build_event(
+        data, source="/ddt/declaration", subject=facts.document_id, event_id=f"dec-{uuid.uuid4().hex}"
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.goods import service
-from services.payments.goods.effects import on_change
+from services.payments.goods.effects import on_change, on_return
 from services.payments.goods.repository import GoodsRepository
 from shared.events import CloudEvent
 from shared.events.declaration import (
@@ -19,6 +19,7 @@ from shared.events.declaration import (
     DocumentStatusChanged,
     InventoryReturned,
 )
+from shared.events.logistics import TrackingStatusChanged
 
 
 async def on_document_accepted(session: AsyncSession, event: CloudEvent, data: DocumentAccepted) -> None:
@@ -64,4 +65,25 @@ async def on_inventory_returned(session: AsyncSession, _event: CloudEvent, data:
         }
     )
     if new:
-        await service.apply_return(session, data.document.document_id, data.returned_value)
+        applied = await service.apply_return(session, data.document.document_id, data.returned_value)
+        document = await repo.document(data.document.document_id)
+        if document is not None and applied > 0:
+            await on_return(session, document, data.return_id, applied)
+
+
+async def on_tracking(session: AsyncSession, event: CloudEvent, data: TrackingStatusChanged) -> None:
+    """A shipment's tracking status changed: evidence that the goods moved."""
+    latest = data.latest_event
+    location = latest.location
+    await GoodsRepository(session).add_tracking(
+        {
+            "event_id": f"{data.shipment.shipment_id}:{latest.event_id}:{data.status.value}",
+            "shipment_id": data.shipment.shipment_id,
+            "logistics_no": data.shipment.logistics_no,
+            "order_no": data.shipment.order_no,
+            "status": data.status.value,
+            "sub_status": data.sub_status.value if data.sub_status else None,
+            "location": (location.name or location.locode) if location else None,
+            "occurred_at": data.occurred_at,
+        }
+    )

@@ -79,3 +79,18 @@ class CustomsStatusRow(Base):
     customs_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class TrackingRow(Base):
+    """A tracking status change of a shipment (from the logistics events), once per event."""
+
+    __tablename__ = "payments_tracking"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(String(64))
+    logistics_no: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    order_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(32))
+    sub_status: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    location: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from services.payments.base import table_of
-from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow
+from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow, TrackingRow
 from shared.kit.repository import Repository
 
 
@@ -93,5 +93,20 @@ class GoodsRepository(Repository):
             return []
         rows = await self.session.scalars(
             select(GoodsDocument).where(GoodsDocument.logistics_no.in_(list(logistics_nos)))
+        )
+        return list(rows)
+
+    async def add_tracking(self, row: dict[str, Any]) -> bool:
+        """Record a tracking change once (by event id)."""
+        return await self.insert_ignore(table_of(TrackingRow), row) == 1
+
+    async def tracking(self, logistics_nos: Sequence[str]) -> list[TrackingRow]:
+        """Tracking changes of these waybills, in time order."""
+        if not logistics_nos:
+            return []
+        rows = await self.session.scalars(
+            select(TrackingRow)
+            .where(TrackingRow.logistics_no.in_(list(logistics_nos)))
+            .order_by(TrackingRow.occurred_at, TrackingRow.event_id)
         )
         return list(rows)

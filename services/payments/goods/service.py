@@ -148,11 +148,15 @@ async def apply_goods(
     return True
 
 
-async def apply_return(session: AsyncSession, document_id: str, returned_value: Decimal) -> None:
-    """A customs-accepted return reduces what the enterprise is owed for the goods."""
+async def apply_return(session: AsyncSession, document_id: str, returned_value: Decimal) -> Decimal:
+    """A customs-accepted return reduces what the enterprise is owed for the goods; how much it did."""
     existing = await GoodsRepository(session).document(document_id)
-    if existing is not None:
-        existing.returned_value = min(existing.value, existing.returned_value + returned_value)
+    if existing is None:
+        return Decimal(0)
+    new = min(existing.value, existing.returned_value + returned_value)
+    applied = new - existing.returned_value
+    existing.returned_value = new
+    return applied
 
 
 async def enterprise_codes(session: AsyncSession, party_id: str) -> list[str]:
