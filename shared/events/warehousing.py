@@ -60,4 +60,72 @@ class WarehouseProfiled(EventData):
     occurred_at: AwareDatetime
 
 
-__all__ = ["CertificationLevel", "WarehouseFacts", "WarehouseProfiled", "WarehouseUsage"]
+class UnitCounts(BaseModel):
+    """Units by discrepancy kind (receiving)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    expected: int = Field(ge=0)
+    received: int = Field(ge=0)
+    damaged: int = Field(ge=0)
+    short: int = Field(ge=0)
+    over: int = Field(ge=0)
+
+
+@register_event
+class InboundChanged(EventData):
+    """An ASN moved (arrived, counted, received, put away, cancelled); sent to the goods' owner.
+
+    ``party_id`` is the owner: the gateway delivers this to its webhook subscriptions.
+    """
+
+    event_type = "ddt.logistics.inbound.changed"
+    version = 1
+
+    party_id: str = Field(description="the goods' owner")
+    asn_id: str
+    reference: str
+    warehouse_id: str
+    status: Literal["awaiting", "arrived", "receiving", "received", "completed", "cancelled"]
+    units: UnitCounts
+    revision: int = Field(ge=1)
+    occurred_at: AwareDatetime
+
+
+@register_event
+class OutboundChanged(EventData):
+    """An outbound order moved (reserved, out of stock, held, picked, packed, shipped, cancelled);
+    sent to the goods' owner (``party_id``: the gateway delivers it to its webhooks).
+
+    Never the buyer's name or address: only the destination country.
+    """
+
+    event_type = "ddt.logistics.outbound.changed"
+    version = 1
+
+    party_id: str = Field(description="the goods' owner")
+    order_id: str
+    reference: str
+    warehouse_id: str
+    kind: Literal["b2c", "b2b"]
+    status: Literal["exception", "on_hold", "reserved", "picked", "packed", "shipped", "cancelled"]
+    exception: Literal["out_of_stock"] | None = None
+    hold_reason: str | None = None
+    destination_country: str = Field(pattern=r"^[A-Z]{2}$")
+    units: int = Field(ge=0, description="units on the order")
+    carrier_code: str | None = None
+    tracking_number: str | None = None
+    shipment_id: str | None = None
+    revision: int = Field(ge=1)
+    occurred_at: AwareDatetime
+
+
+__all__ = [
+    "OutboundChanged",
+    "CertificationLevel",
+    "InboundChanged",
+    "UnitCounts",
+    "WarehouseFacts",
+    "WarehouseProfiled",
+    "WarehouseUsage",
+]

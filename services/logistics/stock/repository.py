@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 
 from services.logistics.base import table_of
 from services.logistics.stock.models import StockLot, StockMovement, StockPosition
@@ -106,6 +106,10 @@ class StockRepository(Repository):
     async def open_lot(self, row: dict[str, Any]) -> None:
         """Create an empty lot if its (warehouse, product, lot number) is new."""
         await self.insert_ignore(_LOTS, row, conflict=("warehouse_id", "product_id", "lot_no"))
+
+    async def lock_lot(self, lot_id: str) -> StockLot | None:
+        """A lot, locked for this transaction (a count reads it, then corrects it)."""
+        return await self.session.scalar(select(StockLot).where(StockLot.id == lot_id).with_for_update())
 
     async def lot(self, lot_id: str) -> StockLot | None:
         """A lot by id."""
@@ -202,3 +206,12 @@ class StockRepository(Repository):
         if until:
             stmt = stmt.where(StockMovement.occurred_at < until)
         return await self.page(stmt, _LEDGER_ORDER, page, key=lambda m: (m.seq,))
+
+    async def reference_totals(self, reference_kind: str, reference_id: str) -> dict[tuple[str, str], int]:
+        """Units moved per (product, kind) for one reference (an ASN's putaways, a return's restock)."""
+        rows = await self.session.execute(
+            select(StockMovement.product_id, StockMovement.kind, func.sum(StockMovement.quantity))
+            .where(StockMovement.reference_kind == reference_kind, StockMovement.reference_id == reference_id)
+            .group_by(StockMovement.product_id, StockMovement.kind)
+        )
+        return {(r[0], r[1]): int(r[2] or 0) for r in rows}

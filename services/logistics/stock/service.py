@@ -263,13 +263,27 @@ async def product_stock(
     )
 
 
-async def lot_in(session: AsyncSession, warehouse_id: str, lot_id: str) -> StockLot:
-    """A lot of this warehouse; 422 naming ``lot_id`` otherwise."""
+async def lot_in(
+    session: AsyncSession, warehouse_id: str, lot_id: str, pointer: str = "/body/lot_id"
+) -> StockLot:
+    """A lot of this warehouse; 422 naming ``pointer`` otherwise."""
     lot = await StockRepository(session).lot(lot_id)
     if lot is None or lot.warehouse_id != warehouse_id:
         raise ProblemError(
             LOT_UNKNOWN,
             f"No lot {lot_id} in warehouse {warehouse_id}.",
-            errors=[{"pointer": "/body/lot_id", "detail": "not a lot of this warehouse"}],
+            errors=[{"pointer": pointer, "detail": "not a lot of this warehouse"}],
         )
     return lot
+
+
+async def reference_totals(
+    session: AsyncSession, reference_kind: str, reference_id: str
+) -> dict[tuple[str, str], int]:
+    """Units moved per (product, movement kind) for one reference."""
+    return await StockRepository(session).reference_totals(reference_kind, reference_id)
+
+
+async def existing(session: AsyncSession, warehouse_id: str, movement_key: str) -> StockMovement | None:
+    """The movement already stored under this key, or None."""
+    return await StockRepository(session).movement(warehouse_id, movement_key)

@@ -17,8 +17,8 @@ from shared.db import Database
 from shared.events import CloudEvent
 from shared.identity import Identity
 from shared.messaging.tables import outbox
-from tests.support.infra import free_port
-from tests.support.services import identity_headers, running_app, service_settings
+from tests.support.infra import create_pg_database, drop_pg_database, free_port
+from tests.support.services import running_app, send_as, service_settings
 
 OPERATOR = Identity(party_id="pty_op1", party_name="跨境通海外仓", roles=["overseas_warehouse_operator"])
 OTHER_OPERATOR = Identity(party_id="pty_op2", party_name="Other WMS", roles=["overseas_warehouse_operator"])
@@ -44,9 +44,7 @@ class LogisticsApi:
         return self.app.state.runtime.db  # type: ignore[no-any-return]
 
     async def call(self, method: str, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
-        url = httpx.URL(path)
-        headers = identity_headers(who, "logistics", method, url.path) | kwargs.pop("headers", {})
-        return await self.client.request(method, path, headers=headers, **kwargs)
+        return await send_as(self.client, who, "logistics", method, path, **kwargs)
 
     async def get(self, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
         return await self.call("GET", path, who, **kwargs)
@@ -82,3 +80,15 @@ async def api(database_url: str) -> AsyncIterator[LogisticsApi]:
     app = create_app(logistics_settings(database_url))
     async with running_app(app) as client:
         yield LogisticsApi(app, client)
+
+
+@pytest.fixture
+async def pg_api() -> AsyncIterator[LogisticsApi]:
+    """The logistics app on PostgreSQL only (concurrency proofs: SQLite serialises every writer)."""
+    url = await create_pg_database()
+    try:
+        app = create_app(logistics_settings(url))
+        async with running_app(app) as client:
+            yield LogisticsApi(app, client)
+    finally:
+        await drop_pg_database(url)

@@ -99,3 +99,102 @@ async def put_away(
             ),
         )
         return lot.id
+
+
+def released_9810(
+    document_id: str,
+    party: str = MERCHANT.party_id,
+    *,
+    invt_no: str | None = None,
+    mode: str = "9810",
+    direction: str = "export",
+    status: str = "released",
+    when: str = "2026-03-01T10:00:00+08:00",
+    ebc_code: str | None = None,
+) -> object:
+    """A declaration event: an inventory reached ``status``."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from shared.events import build_event
+    from shared.events.declaration import DocumentFacts, DocumentStatusChanged
+
+    facts = DocumentFacts(
+        document_id=document_id,
+        document_kind="inventory",
+        message_type="CEB603" if direction == "export" else "CEB621",
+        party_id=party,
+        mode=mode,
+        direction=direction,
+        business_no=f"COP-{document_id}",
+        ebc_code=ebc_code,
+        currency="142",
+        value=Decimal("1000"),
+        value_cny=Decimal("1000"),
+        cny_rate=Decimal("1"),
+        invt_no=invt_no,
+    )
+    data = DocumentStatusChanged(
+        document=facts, previous_status=None, status=status, occurred_at=dt.datetime.fromisoformat(when)
+    )
+    return build_event(data, source="/ddt/declaration", subject=document_id)
+
+
+async def feed(api: LogisticsApi, *events: object) -> None:
+    """Apply declaration events through the warehousing consumer's real path (inbox + handler)."""
+    from services.logistics import warehousing_events
+    from shared.events import CloudEvent
+    from shared.messaging.consumer import EventConsumer
+
+    consumer = EventConsumer(
+        service="logistics",
+        name=warehousing_events.CONSUMER,
+        db=api.db,
+        platform=api.app.state.runtime.settings.platform,
+        topics=warehousing_events.TOPICS,
+        handlers=warehousing_events.handlers,
+    )
+    for event in events:
+        assert isinstance(event, CloudEvent)
+        resolved = warehousing_events.handlers.resolve(event)
+        assert resolved is not None
+        assert await consumer.apply(event, *resolved) == "applied"
+
+
+def asn_body(
+    warehouse_id: str, reference: str = "WRO-1", declarations: list[str] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "reference": reference,
+        "warehouse_id": warehouse_id,
+        "declarations": declarations if declarations is not None else ["INVT9810A"],
+        "transport_mode": "sea",
+        "expected_on": "2026-03-20",
+        "boxes": [
+            {"box_no": "BOX-1", "items": [{"sku": "CRY-BR-001", "quantity": 60}]},
+            {"box_no": "BOX-2", "items": [{"sku": "CRY-BR-001", "quantity": 40}]},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def order_body(
+    warehouse_id: str, reference: str = "SO-1", quantity: int = 1, **overrides: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "reference": reference,
+        "warehouse_id": warehouse_id,
+        "kind": "b2c",
+        "lines": [{"sku": "CRY-BR-001", "quantity": quantity}],
+        "ship_to": {
+            "name": "Anna Schmidt",
+            "phone": "+49 69 1234567",
+            "address_lines": ["Kaiserstraße 1"],
+            "city": "Frankfurt am Main",
+            "postal_code": "60311",
+            "country": "DE",
+        },
+    }
+    body.update(overrides)
+    return body
