@@ -21,6 +21,13 @@ from services.payments.institutions.models import (
 )
 from services.payments.ledger.models import LedgerAccount, LedgerTransfer
 from services.payments.parties.models import Party
+from services.payments.reconciliation.models import (
+    ExpectedItem,
+    Match,
+    Proposal,
+    ReconciliationRun,
+    RejectedPair,
+)
 from services.payments.statements.models import Statement, StatementEntry, StatementUpload
 from services.payments.threshold.models import DirectoryRegistration, SafeListEntry, ThresholdCounter
 from services.payments.transactions.models import Allocation, Deduction, Transaction
@@ -32,6 +39,7 @@ __all__ = [
     "Deduction",
     "DirectoryRegistration",
     "EvidencePackage",
+    "ExpectedItem",
     "GoodsDocument",
     "GoodsLineRow",
     "SafeListEntry",
@@ -48,6 +56,10 @@ __all__ = [
     "LedgerAccount",
     "LedgerTransfer",
     "Institution",
+    "Match",
     "Party",
+    "Proposal",
+    "ReconciliationRun",
+    "RejectedPair",
     "metadata",
 ]

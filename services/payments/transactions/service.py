@@ -527,3 +527,14 @@ async def register(
         newly_recorded=new,
         released=released,
     )
+
+
+async def mark_reconciled(
+    session: AsyncSession, publisher: EventPublisher, transaction_id: str, now: dt.datetime
+) -> None:
+    """A statement entry confirmed the transaction's money (its postings are posted by the caller)."""
+    txn = await TransactionRepository(session).get(transaction_id)
+    if txn is not None and txn.status == TransactionStatus.APPLIED.value:
+        await _change(
+            session, publisher, txn, TransactionStatus.RECONCILED, "confirmed by a bank statement", now
+        )
