@@ -21,6 +21,7 @@ from services.payments.ledger.routes import router as ledger_router
 from services.payments.reconciliation.routes import router as reconciliation_router
 from services.payments.reconciliation.service import resume_all
 from services.payments.settings import PaymentsSettings
+from services.payments.settlement.routes import router as settlement_router
 from services.payments.statements.routes import router as statements_router
 from services.payments.threshold.routes import router as threshold_router
 from services.payments.transactions.routes import router as transactions_router
@@ -64,6 +65,7 @@ def definition() -> ServiceDefinition:
             ledger_router,
             statements_router,
             reconciliation_router,
+            settlement_router,
         ],
         consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],
         on_startup=[_build_context],

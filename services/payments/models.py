@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from services.payments.base import Base, metadata
 from services.payments.evidence.models import EvidencePackage
+from services.payments.figures.models import FigureRevision
 from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow, TrackingRow
 from services.payments.institutions.models import (
     AccessGrant,
@@ -28,6 +29,7 @@ from services.payments.reconciliation.models import (
     ReconciliationRun,
     RejectedPair,
 )
+from services.payments.settlement.models import Settlement
 from services.payments.statements.models import Statement, StatementEntry, StatementUpload
 from services.payments.threshold.models import DirectoryRegistration, SafeListEntry, ThresholdCounter
 from services.payments.transactions.models import Allocation, Deduction, Transaction
@@ -40,9 +42,11 @@ __all__ = [
     "DirectoryRegistration",
     "EvidencePackage",
     "ExpectedItem",
+    "FigureRevision",
     "GoodsDocument",
     "GoodsLineRow",
     "SafeListEntry",
+    "Settlement",
     "Statement",
     "StatementEntry",
     "StatementUpload",

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.context import PaymentsContext
+from services.payments.figures import service as figures
 from services.payments.ledger import service as ledger
 from services.payments.reconciliation import service as reconciliation
 from services.payments.transactions.models import Transaction
@@ -38,6 +39,7 @@ async def after_applied(
         now,
     )
     await reconciliation.expect_transaction(session, txn, now)
+    await figures.transaction_changed(session, publisher, txn, now)
 
 
 async def after_voided(
@@ -46,3 +48,4 @@ async def after_voided(
     """An applied transaction was voided: its pending postings are voided."""
     await ledger.resolve_transaction(session, txn.id, post_them=False, now=now)
     await reconciliation.close_transaction_item(session, txn, now)
+    await figures.transaction_changed(session, publisher, txn, now)
