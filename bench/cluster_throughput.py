@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.cluster import START_ORDER, Cluster, Layout  # noqa: E402
-from services.gateway.parties.uscc import generate_uscc  # noqa: E402
 from tests.support.filings import Credential, FilingStream, SignedClient  # noqa: E402
 from tests.support.infra import free_port  # noqa: E402
 
@@ -197,22 +196,8 @@ async def run(args: argparse.Namespace) -> int:
         print(f"starting the cluster in {var} …", flush=True)
         await asyncio.to_thread(cluster.start, fresh=True)
         assert cluster.admin_credential is not None
-        admin = Credential(
-            cluster.admin_credential["party_id"],
-            cluster.admin_credential["key_id"],
-            cluster.admin_credential["secret"],
-        )
         client = SignedClient(cluster.gateway_url)
-        code = "32079" + "6" + uuid.uuid4().hex[:4].upper().replace("0", "A")
-        party = await client.onboard(
-            admin,
-            {
-                "name": "Bench enterprise",
-                "uscc": generate_uscc("320706", uuid.uuid4().hex),
-                "roles": ["ecommerce_platform", "ecommerce_enterprise"],
-                "codes": [{"code": code, "kinds": ["ebpCode", "ebcCode", "copCode"]}],
-            },
-        )
+        party, code = await client.onboard_filer(Credential.of(cluster.admin_credential), "Bench enterprise")
         second = [cluster.replica(s, 2) for s in START_ORDER]
         try:
             print("two replicas …", flush=True)

@@ -104,24 +104,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 async def harness(cluster: Cluster) -> AsyncIterator[Harness]:
     assert cluster.admin_credential is not None
-    admin = Credential(
-        cluster.admin_credential["party_id"],
-        cluster.admin_credential["key_id"],
-        cluster.admin_credential["secret"],
-    )
+    admin = Credential.of(cluster.admin_credential)
     client = SignedClient(cluster.gateway_url)
-    code = "32079" + "6" + uuid.uuid4().hex[:4].upper().replace("0", "A")
+    party, code = await client.onboard_filer(admin, "Stream enterprise")
     from services.gateway.parties.uscc import generate_uscc
 
-    party = await client.onboard(
-        admin,
-        {
-            "name": "Stream enterprise",
-            "uscc": generate_uscc("320706", uuid.uuid4().hex),
-            "roles": ["ecommerce_platform", "ecommerce_enterprise"],
-            "codes": [{"code": code, "kinds": ["ebpCode", "ebcCode", "copCode"]}],
-        },
-    )
     regulator = await client.onboard(
         admin, {"name": "Bureau", "uscc": generate_uscc("320706", uuid.uuid4().hex), "roles": ["regulator"]}
     )
