@@ -22,7 +22,9 @@ from tests.support.services import running_app
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def logistics_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def logistics_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     """A fresh database for one module's app."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('logistics') / 'logistics.db'}"
@@ -47,6 +49,9 @@ async def api(logistics_db_url: str, settings_overrides: dict[str, Any]) -> Asyn
     async with running_app(app) as client:
         service = LogisticsApi(app, client)
         await service.feed(
-            [registered(p, n) for n, p in enumerate((CARRIER, OTHER_CARRIER, ENTERPRISE, OTHER_ENTERPRISE), 1)]
+            [
+                registered(p, n)
+                for n, p in enumerate((CARRIER, OTHER_CARRIER, ENTERPRISE, OTHER_ENTERPRISE), 1)
+            ]
         )
         yield service

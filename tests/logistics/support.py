@@ -104,9 +104,16 @@ def waybill_accepted(
     """``DocumentAccepted`` of a customs waybill (CEB505 export, CEB511 import) filed by CARRIER."""
     message_type = "CEB505" if direction == "export" else "CEB511"
     document = facts(
-        "waybill", message_type, tag, party_id=CARRIER.party_id, direction=direction, mode=mode,
-        logistics_code=CARRIER.codes[0].code, logistics_no=number or f"LN{tag}", **refs,
-    )  # fmt: skip
+        "waybill",
+        message_type,
+        tag,
+        party_id=CARRIER.party_id,
+        direction=direction,
+        mode=mode,
+        logistics_code=CARRIER.codes[0].code,
+        logistics_no=number or f"LN{tag}",
+        **refs,
+    )
     return build_event(
         DocumentAccepted(document=document, accepted_at=dt.datetime.now(UTC), status=DocumentStatus.ACCEPTED),
         source="/ddt/declaration",
@@ -126,13 +133,22 @@ def inventory_event(
     """An inventory's acceptance (``status`` None) or a status change, filed by ENTERPRISE."""
     message_type = "CEB603" if direction == "export" else "CEB621"
     defaults = {
-        "order_no": f"ON{tag}", "traf_mode": "2", "customs_code": "2307", "voyage_no": "V2605",
-        "logistics_code": CARRIER.codes[0].code, "logistics_no": f"LN{tag}",
-    }  # fmt: skip
+        "order_no": f"ON{tag}",
+        "traf_mode": "2",
+        "customs_code": "2307",
+        "voyage_no": "V2605",
+        "logistics_code": CARRIER.codes[0].code,
+        "logistics_no": f"LN{tag}",
+    }
     document = facts(
-        "inventory", message_type, tag, party_id=ENTERPRISE.party_id, direction=direction, mode=mode,
+        "inventory",
+        message_type,
+        tag,
+        party_id=ENTERPRISE.party_id,
+        direction=direction,
+        mode=mode,
         **(defaults | refs),
-    )  # fmt: skip
+    )
     when = occurred_at or dt.datetime.now(UTC)
     data: DocumentAccepted | DocumentStatusChanged
     if status is None:
@@ -158,7 +174,12 @@ class LogisticsApi:
         runtime = self.app.state.runtime
         spec = next(c for c in runtime.definition.consumers if c.name == CONSUMER)
         worker = EventConsumer(
-            service="logistics", name=CONSUMER, db=self.db, platform=PlatformSettings(), topics=[], handlers=spec.handlers
+            service="logistics",
+            name=CONSUMER,
+            db=self.db,
+            platform=PlatformSettings(),
+            topics=[],
+            handlers=spec.handlers,
         )
         outcomes = []
         for event in events:
@@ -179,8 +200,13 @@ class LogisticsApi:
     async def post(self, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
         return await self.call("POST", path, who, **kwargs)
 
-    async def push(self, source: str, body: bytes | str | dict[str, Any] | list[Any], who: Identity,
-                   content_type: str = "application/json") -> httpx.Response:  # fmt: skip
+    async def push(
+        self,
+        source: str,
+        body: bytes | str | dict[str, Any] | list[Any],
+        who: Identity,
+        content_type: str = "application/json",
+    ) -> httpx.Response:
         """A native push of ``source`` (``generic`` is /v1/logistics/events)."""
         path = "/v1/logistics/events" if source == "generic" else f"/v1/logistics/push/{source}"
         if isinstance(body, dict | list):
@@ -188,7 +214,9 @@ class LogisticsApi:
         content = body.encode() if isinstance(body, str) else body
         return await self.post(path, who, content=content, headers={"content-type": content_type})
 
-    async def shipment_of(self, tag: str, who: Identity = CARRIER, number: str | None = None) -> dict[str, Any]:
+    async def shipment_of(
+        self, tag: str, who: Identity = CARRIER, number: str | None = None
+    ) -> dict[str, Any]:
         """The shipment of waybill ``LN<tag>`` (or ``number``), found by number."""
         found = await self.get(f"/v1/logistics/shipments/search?number={number or 'LN' + tag}", who)
         assert found.status_code == 200, found.text

@@ -69,7 +69,11 @@ async def test_the_same_push_twice_is_stored_once(api: LogisticsApi) -> None:
 
 
 async def test_an_unknown_carrier_is_refused_per_event(api: LogisticsApi) -> None:
-    batch = {"events": [{"carrier": "NOBODY", "tracking_number": "X1", "occurred_at": at(1), "status": "in_transit"}]}
+    batch = {
+        "events": [
+            {"carrier": "NOBODY", "tracking_number": "X1", "occurred_at": at(1), "status": "in_transit"}
+        ]
+    }
     body = _problem(await api.push("generic", batch, CARRIER), 422, "tracking.all_rejected")
     assert body["events"][0]["code"] == "tracking.carrier_unknown"
 
@@ -81,7 +85,9 @@ async def test_an_unknown_native_carrier_is_refused(api: LogisticsApi) -> None:
     assert problem["errors"][0]["type"] == "tracking.carrier_unknown"
 
 
-async def test_an_actual_event_beyond_the_future_tolerance_is_refused_an_estimate_is_not(api: LogisticsApi) -> None:
+async def test_an_actual_event_beyond_the_future_tolerance_is_refused_an_estimate_is_not(
+    api: LogisticsApi,
+) -> None:
     tag = new_tag()
     await api.feed([waybill_accepted(tag)])
     batch = generic(
@@ -106,8 +112,16 @@ async def test_events_for_another_carriers_leg_are_403(api: LogisticsApi) -> Non
 
 
 async def test_naming_another_registered_carrier_for_an_unknown_number_is_403(api: LogisticsApi) -> None:
-    batch = {"events": [{"carrier": CARRIER.codes[0].code, "tracking_number": f"U{new_tag()}",
-                         "occurred_at": at(1), "status": "in_transit"}]}  # fmt: skip
+    batch = {
+        "events": [
+            {
+                "carrier": CARRIER.codes[0].code,
+                "tracking_number": f"U{new_tag()}",
+                "occurred_at": at(1),
+                "status": "in_transit",
+            }
+        ]
+    }
     _problem(await api.push("generic", batch, OTHER_CARRIER), 403, "tracking.leg_not_yours")
 
 
@@ -133,7 +147,9 @@ async def test_a_body_over_the_byte_limit_is_413(api: LogisticsApi) -> None:
 )
 async def test_hostile_xml_is_refused_by_the_hardened_parser(api: LogisticsApi, xml: str) -> None:
     raw = xml.encode("latin-1") if "\xff" in xml else xml.encode()
-    body = _problem(await api.push("upu-emsevt", raw, CARRIER, "application/xml"), 400, "tracking.xml_refused")
+    body = _problem(
+        await api.push("upu-emsevt", raw, CARRIER, "application/xml"), 400, "tracking.xml_refused"
+    )
     assert body["detail"].startswith("xml.")
 
 
@@ -143,18 +159,30 @@ async def test_hostile_xml_in_an_sf_push_is_refused_too(api: LogisticsApi) -> No
 
 
 async def test_not_well_formed_xml_is_a_malformed_push(api: LogisticsApi) -> None:
-    _problem(await api.push("upu-emsevt", "<EMSEVT><Event>", CARRIER, "application/xml"), 400, "tracking.malformed_push")
+    _problem(
+        await api.push("upu-emsevt", "<EMSEVT><Event>", CARRIER, "application/xml"),
+        400,
+        "tracking.malformed_push",
+    )
 
 
 async def test_a_format_in_the_wrong_media_type_is_415(api: LogisticsApi) -> None:
-    body = _problem(await api.push("iata-fsu", "FSU/14", CARRIER, "application/json"), 415, "request.unsupported_media_type")
+    body = _problem(
+        await api.push("iata-fsu", "FSU/14", CARRIER, "application/json"),
+        415,
+        "request.unsupported_media_type",
+    )
     assert body["errors"][0]["pointer"] == "/headers/content-type"
 
 
 async def test_an_s10_item_id_with_a_bad_check_digit_is_refused(api: LogisticsApi) -> None:
-    xml = ("<EMSEVT><Event><MailitemID>EA123456789CN</MailitemID><EventCode>EMA</EventCode>"
-           "<EventDateTime>2026-05-01T10:00:00+08:00</EventDateTime></Event></EMSEVT>")  # fmt: skip
-    body = _problem(await api.push("upu-emsevt", xml, CARRIER, "application/xml"), 422, "tracking.all_rejected")
+    xml = (
+        "<EMSEVT><Event><MailitemID>EA123456789CN</MailitemID><EventCode>EMA</EventCode>"
+        "<EventDateTime>2026-05-01T10:00:00+08:00</EventDateTime></Event></EMSEVT>"
+    )
+    body = _problem(
+        await api.push("upu-emsevt", xml, CARRIER, "application/xml"), 422, "tracking.all_rejected"
+    )
     assert body["errors"][0]["pointer"].endswith("/MailitemID")
 
 
@@ -165,7 +193,11 @@ async def test_an_fsu_station_without_a_known_zone_is_refused_as_zoneless(api: L
 
 
 async def test_a_csv_with_an_unknown_column_is_400(api: LogisticsApi) -> None:
-    body = _problem(await api.push("generic", "tracking_number,when\nA,B\n", CARRIER, "text/csv"), 400, "tracking.malformed_push")
+    body = _problem(
+        await api.push("generic", "tracking_number,when\nA,B\n", CARRIER, "text/csv"),
+        400,
+        "tracking.malformed_push",
+    )
     assert body["errors"][0]["pointer"] == "/lines/0"
 
 
@@ -174,8 +206,10 @@ async def test_an_unknown_code_is_kept_raw_and_listed_for_the_administrators(api
 
     tag = new_tag()
     await api.feed([waybill_accepted(tag, number=f"SF{tag}")])
-    xml = (f'<Request><Body><WaybillRoute id="{tag}" mailno="SF{tag}" acceptTime="2026-05-02 09:00:00" '
-           'opCode="777" remark="新代码"/></Body></Request>')  # fmt: skip
+    xml = (
+        f'<Request><Body><WaybillRoute id="{tag}" mailno="SF{tag}" acceptTime="2026-05-02 09:00:00" '
+        'opCode="777" remark="新代码"/></Body></Request>'
+    )
     answer = await api.push("sf", xml, CARRIER, "application/xml")
     assert answer.json()["accepted"] == 1
     event = (await api.timeline((await api.shipment_of(tag, number=f"SF{tag}"))["id"]))[0]

@@ -31,8 +31,20 @@ def _events(tag: str) -> list[dict[str, object]]:
 
 async def _state(api: LogisticsApi, tag: str) -> dict[str, object]:
     shipment = await api.shipment_of(tag)
-    keep = ("status", "sub_status", "status_since", "started_at", "delivered_at", "last_event_at", "eta",
-            "first_eta", "punctuality", "customs_hours", "exceptions", "route")  # fmt: skip
+    keep = (
+        "status",
+        "sub_status",
+        "status_since",
+        "started_at",
+        "delivered_at",
+        "last_event_at",
+        "eta",
+        "first_eta",
+        "punctuality",
+        "customs_hours",
+        "exceptions",
+        "route",
+    )
     return {k: shipment[k] for k in keep}
 
 
@@ -75,7 +87,10 @@ async def test_events_for_an_unknown_number_are_kept_and_attached_when_it_appear
     assert [e["attached"] for e in early.json()["events"]] == [False, False, False]
     await api.feed([waybill_accepted(tag)])
     shipment = await api.shipment_of(tag)
-    assert (shipment["sub_status"], len(await api.timeline(shipment["id"]))) == ("customs_export_clearance", 3)
+    assert (shipment["sub_status"], len(await api.timeline(shipment["id"]))) == (
+        "customs_export_clearance",
+        3,
+    )
     await _no_difference(api, tag)
 
 
@@ -84,11 +99,20 @@ async def test_a_replaced_number_keeps_finding_the_parcel(api: LogisticsApi) -> 
     await api.feed([waybill_accepted(tag)])
     shipment = await api.shipment_of(tag)
     leg = shipment["legs"][0]
-    orphan = await api.push("generic", generic(f"NEW{tag}", {"occurred_at": at(2), "status": "in_transit",
-                                                              "sub_status": "arrived_at_facility"}), CARRIER)  # fmt: skip
+    orphan = await api.push(
+        "generic",
+        generic(
+            f"NEW{tag}", {"occurred_at": at(2), "status": "in_transit", "sub_status": "arrived_at_facility"}
+        ),
+        CARRIER,
+    )
     assert orphan.json()["events"][0]["attached"] is False
-    changed = await api.call("PATCH", f"/v1/logistics/shipments/{shipment['id']}/legs/{leg['id']}", CARRIER,
-                             json={"tracking_number": f"LNNEW{tag}"})  # fmt: skip
+    changed = await api.call(
+        "PATCH",
+        f"/v1/logistics/shipments/{shipment['id']}/legs/{leg['id']}",
+        CARRIER,
+        json={"tracking_number": f"LNNEW{tag}"},
+    )
     assert changed.status_code == 200, changed.text
     assert {"kind": "alias", "number": f"LN{tag}"} in changed.json()["numbers"]
     for number in (f"LN{tag}", f"LNNEW{tag}"):
@@ -101,13 +125,28 @@ async def test_a_dcsa_retraction_withdraws_the_event_whichever_comes_first(api: 
     tag = new_tag()
     bill = f"B{tag}"
     await api.feed([waybill_accepted(tag, number=bill)])
-    wrong = {"eventID": f"{tag}-x", "eventType": "EQUIPMENT", "equipmentEventTypeCode": "DISC",
-             "eventClassifierCode": "ACT", "eventDateTime": "2026-05-01T20:00:00+08:00",
-             "documentReferences": [{"documentReferenceType": "TRD", "documentReferenceValue": bill}]}  # fmt: skip
-    retraction = {"metadata": {"eventID": f"{tag}-r", "retractedEventID": f"{tag}-x",
-                               "eventCreatedDateTime": "2026-05-01T21:00:00+08:00"},
-                  "payload": {"documentReferences": wrong["documentReferences"]}}  # fmt: skip
-    load = {**wrong, "eventID": f"{tag}-l", "equipmentEventTypeCode": "LOAD", "eventDateTime": "2026-05-01T10:00:00+08:00"}
+    wrong = {
+        "eventID": f"{tag}-x",
+        "eventType": "EQUIPMENT",
+        "equipmentEventTypeCode": "DISC",
+        "eventClassifierCode": "ACT",
+        "eventDateTime": "2026-05-01T20:00:00+08:00",
+        "documentReferences": [{"documentReferenceType": "TRD", "documentReferenceValue": bill}],
+    }
+    retraction = {
+        "metadata": {
+            "eventID": f"{tag}-r",
+            "retractedEventID": f"{tag}-x",
+            "eventCreatedDateTime": "2026-05-01T21:00:00+08:00",
+        },
+        "payload": {"documentReferences": wrong["documentReferences"]},
+    }
+    load = {
+        **wrong,
+        "eventID": f"{tag}-l",
+        "equipmentEventTypeCode": "LOAD",
+        "eventDateTime": "2026-05-01T10:00:00+08:00",
+    }
     assert (await api.push("dcsa", [retraction, load], CARRIER)).status_code == 200
     assert (await api.push("dcsa", [wrong], CARRIER)).status_code == 200
     shipment = await api.shipment_of(tag, number=bill)

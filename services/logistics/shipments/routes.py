@@ -141,7 +141,9 @@ async def timeline(
     repo = TrackingRepository(session)
     rows, cursor = await repo.timeline_page(repo.timeline(shipment_id, allowed), page)
     retracted = await repo.retracted(shipment_id) if rows else set()
-    return Page(items=[views.timeline_event(row, retracted, shipment.direction) for row in rows], next_cursor=cursor)
+    return Page(
+        items=[views.timeline_event(row, retracted, shipment.direction) for row in rows], next_cursor=cursor
+    )
 
 
 @router.post(

@@ -15,15 +15,24 @@ from shared.events.logistics import Location, SubStatus, TrackingStatus
 
 T0 = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
 S, U = TrackingStatus, SubStatus
-LEG1 = LegView("leg-1", 1, "linehaul", "sea", T0, origin=Location(locode="CNLYG"), destination=Location(locode="KRINC"))
+LEG1 = LegView(
+    "leg-1", 1, "linehaul", "sea", T0, origin=Location(locode="CNLYG"), destination=Location(locode="KRINC")
+)
 LEG2 = LegView("leg-2", 2, "last_mile", "express", T0)
 EXPORT = ShipmentView("s1", "export", "9610", True)
 IMPORT = ShipmentView("s2", "import", "9610", True)
 
 
 def ev(n: int, hours: float, status: S, sub: U | None = None, leg: str = "leg-1", **kw: object) -> EventView:
-    return EventView(id=f"e{n}", leg_id=leg, dedup_key=f"k{n:03d}", occurred_at=T0 + dt.timedelta(hours=hours),
-                     status=status, sub_status=sub, **kw)  # type: ignore[arg-type]  # fmt: skip
+    return EventView(
+        id=f"e{n}",
+        leg_id=leg,
+        dedup_key=f"k{n:03d}",
+        occurred_at=T0 + dt.timedelta(hours=hours),
+        status=status,
+        sub_status=sub,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 JOURNEY = [
@@ -40,7 +49,9 @@ JOURNEY = [
 
 @settings(max_examples=60, deadline=None)
 @given(st.permutations(JOURNEY), st.lists(st.sampled_from(JOURNEY), max_size=6))
-def test_the_state_is_the_same_whatever_the_order_and_duplicates(order: list[EventView], dupes: list[EventView]) -> None:
+def test_the_state_is_the_same_whatever_the_order_and_duplicates(
+    order: list[EventView], dupes: list[EventView]
+) -> None:
     assert rules.derive_shipment(EXPORT, [LEG2, LEG1], order + dupes) == rules.derive_shipment(
         EXPORT, [LEG1, LEG2], JOURNEY
     )
@@ -93,32 +104,48 @@ def test_a_repeated_report_of_one_exception_counts_once() -> None:
 
 def test_the_ferry_route_needs_both_ports() -> None:
     _legs, ferry = rules.derive_shipment(EXPORT, [LEG1], JOURNEY[:5])
-    other = LegView("leg-1", 1, "linehaul", "sea", T0, origin=Location(locode="CNLYG"), destination=Location(locode="JPTYO"))
+    other = LegView(
+        "leg-1",
+        1,
+        "linehaul",
+        "sea",
+        T0,
+        origin=Location(locode="CNLYG"),
+        destination=Location(locode="JPTYO"),
+    )
     _legs, elsewhere = rules.derive_shipment(EXPORT, [other], JOURNEY[:5])
     assert (ferry.route, elsewhere.route) == ("ferry_lyg_inc", "sea_other")
 
 
 def test_a_rail_leg_is_on_the_route_of_its_border_point() -> None:
     rail = LegView("leg-1", 1, "linehaul", "rail", T0)
-    border = ev(1, 100, S.IN_TRANSIT, U.BORDER_CROSSED, location=Location(name="霍尔果斯口岸", facility_type="BORD"))
+    border = ev(
+        1, 100, S.IN_TRANSIT, U.BORDER_CROSSED, location=Location(name="霍尔果斯口岸", facility_type="BORD")
+    )
     _legs, state = rules.derive_shipment(EXPORT, [rail], [border])
     assert state.route == "rail_khorgos"
 
 
 def test_the_first_eta_is_kept_and_a_later_estimate_beyond_it_is_late() -> None:
-    first = ev(20, 1, S.IN_TRANSIT, U.DEPARTED, eta=(T0 + dt.timedelta(hours=24), T0 + dt.timedelta(hours=30)))
+    first = ev(
+        20, 1, S.IN_TRANSIT, U.DEPARTED, eta=(T0 + dt.timedelta(hours=24), T0 + dt.timedelta(hours=30))
+    )
     revised = ev(21, 12, S.IN_TRANSIT, None, eta=(T0 + dt.timedelta(hours=40), T0 + dt.timedelta(hours=48)))
     leg = rules.derive_leg(LEG1, [revised, first], "export", None)
     assert leg.first_eta is not None and leg.eta is not None
     assert (leg.first_eta.latest, leg.eta.latest, leg.punctuality) == (
-        T0 + dt.timedelta(hours=30), T0 + dt.timedelta(hours=48), "late",
+        T0 + dt.timedelta(hours=30),
+        T0 + dt.timedelta(hours=48),
+        "late",
     )
 
 
 def test_without_a_carrier_estimate_the_platform_estimates_from_the_route() -> None:
     leg = rules.derive_leg(LEG1, [ev(1, 0, S.IN_TRANSIT, U.DEPARTED)], "export", (18, 36))
     assert leg.eta is not None and (leg.eta.source, leg.eta.earliest, leg.eta.latest) == (
-        "platform", T0 + dt.timedelta(hours=18), T0 + dt.timedelta(hours=36),
+        "platform",
+        T0 + dt.timedelta(hours=18),
+        T0 + dt.timedelta(hours=36),
     )
 
 
@@ -132,9 +159,13 @@ def test_a_return_leg_makes_the_shipment_returning_then_returned() -> None:
     back = LegView("leg-3", 3, "return", "express", T0)
     going = [ev(30, 50, S.IN_TRANSIT, U.PICKED_UP, leg="leg-3")]
     _legs, returning = rules.derive_shipment(EXPORT, [LEG1, LEG2, back], [*JOURNEY, *going])
-    _legs, returned = rules.derive_shipment(EXPORT, [LEG1, LEG2, back], [*JOURNEY, *going, ev(31, 70, S.DELIVERED, leg="leg-3")])
+    _legs, returned = rules.derive_shipment(
+        EXPORT, [LEG1, LEG2, back], [*JOURNEY, *going, ev(31, 70, S.DELIVERED, leg="leg-3")]
+    )
     assert (returning.status, returned.status) == (S.RETURNING, S.RETURNED)
 
 
 def test_phone_numbers_and_signers_are_masked() -> None:
-    assert rules.mask_text("已签收，签收人：王小明，电话13812345678") == "已签收，签收人：王**，电话138****5678"
+    assert (
+        rules.mask_text("已签收，签收人：王小明，电话13812345678") == "已签收，签收人：王**，电话138****5678"
+    )
