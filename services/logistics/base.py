@@ -1,16 +1,18 @@
-"""The declarative base of the logistics service's tables (its own MetaData)."""
+"""The declarative base every table of the logistics service hangs on (one MetaData).
+
+Each domain module's ``models.py`` builds on :class:`Base`; ``services.logistics.models``
+imports them all so Alembic and the tests see every table.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
-from shared.models import service_metadata, table_of
+from shared.models import ServiceBase, table_of
 
 
-class Base(DeclarativeBase):
-    """Base class of every logistics table (the platform's naming convention)."""
-
-    metadata = service_metadata()
+class Base(ServiceBase, DeclarativeBase):
+    """Base class of every logistics table."""
 
 
 metadata = Base.metadata

@@ -2,7 +2,7 @@
 subscriptions, logistics costs, the party mirror.
 
 Revision ID: logistics_0002
-Revises: logistics_0001
+Revises: logistics_w002
 Create Date: 2026-12-06 21:02:23.259842
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import shared.sqltypes
 
 revision: str = "logistics_0002"
-down_revision: str | None = "logistics_0001"
+down_revision: str | None = "logistics_w002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
