@@ -27,7 +27,7 @@ from shared.messaging.consumer import EventConsumer
 from shared.messaging.tables import outbox
 from shared.settings import PlatformSettings
 from tests.support.infra import free_port
-from tests.support.services import identity_headers, service_settings
+from tests.support.services import send_as, service_settings
 
 UTC = dt.UTC
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -190,9 +190,7 @@ class LogisticsApi:
         return outcomes
 
     async def call(self, method: str, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
-        url = httpx.URL(path)
-        headers = identity_headers(who, "logistics", method, url.path) | kwargs.pop("headers", {})
-        return await self.client.request(method, path, headers=headers, **kwargs)
+        return await send_as(self.client, who, "logistics", method, path, **kwargs)
 
     async def get(self, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
         return await self.call("GET", path, who, **kwargs)
