@@ -48,6 +48,26 @@ _LINKED = {
 }
 
 
+async def _changed(
+    session: AsyncSession,
+    publisher: EventPublisher,
+    ctx: LogisticsContext,
+    shipment: Shipment,
+    legs: list[Leg],
+    numbers: dict[str, list[tuple[str, str]]],
+    change: str,
+    at: dt.datetime,
+) -> None:
+    """Publish what changed on the shipment and derive it again."""
+    facts = shipment_facts(shipment, legs, numbers)
+    await publisher.stage(
+        session,
+        ShipmentChanged.model_validate({"shipment": facts, "change": change, "occurred_at": at}),
+        subject=shipment.id,
+    )
+    await tracking.refresh(session, publisher, ctx, [shipment.id], at)
+
+
 def _not_found() -> ProblemError:
     return ProblemError(NOT_FOUND, "No such shipment.")
 
@@ -169,14 +189,7 @@ async def link_inventory(
         shipment.updated_at = at
         numbers = await repo.numbers_of_legs(leg.id for leg in legs)
         await _numbers(repo, shipment, legs, numbers, at)
-        await publisher.stage(
-            session,
-            ShipmentChanged(
-                shipment=shipment_facts(shipment, legs, numbers), change="linked", occurred_at=at
-            ),
-            subject=shipment.id,
-        )
-        await tracking.refresh(session, publisher, ctx, [shipment.id], at)
+        await _changed(session, publisher, ctx, shipment, legs, numbers, "linked", at)
     return shipment
 
 
@@ -537,14 +550,7 @@ async def add_leg(
     numbers = await repo.numbers_of_legs(item.id for item in legs)
     await tracking.attach_orphans(session, shipment, [leg], numbers)
     shipment.updated_at = now
-    await publisher.stage(
-        session,
-        ShipmentChanged(
-            shipment=shipment_facts(shipment, legs, numbers), change="leg_added", occurred_at=now
-        ),
-        subject=shipment.id,
-    )
-    await tracking.refresh(session, publisher, ctx, [shipment.id], now)
+    await _changed(session, publisher, ctx, shipment, legs, numbers, "leg_added", now)
     return leg
 
 
@@ -591,12 +597,7 @@ async def change_leg(
     await _numbers(repo, shipment, [leg], {leg.id: extra}, now)
     numbers = await repo.numbers_of_legs(item.id for item in legs)
     await tracking.attach_orphans(session, shipment, [leg], numbers)
-    await publisher.stage(
-        session,
-        ShipmentChanged(shipment=shipment_facts(shipment, legs, numbers), change=change, occurred_at=now),  # type: ignore[arg-type]
-        subject=shipment.id,
-    )
-    await tracking.refresh(session, publisher, ctx, [shipment.id], now)
+    await _changed(session, publisher, ctx, shipment, legs, numbers, change, now)
     return leg
 
 

@@ -51,8 +51,11 @@ from shared.events.logistics import (
     CustomsMilestoneReached,
     CustomsMilestoneWithdrawn,
     EtaChanged,
+    EtaRange,
     JourneyFigures,
+    NotificationKind,
     SiteFacts,
+    TrackingEventFacts,
     TrackingStatus,
     TrackingStatusChanged,
 )
@@ -485,6 +488,34 @@ async def refresh(
         leg_numbers = sorted({n for leg in legs[sid] for _k, n in numbers.get(leg.id, [])})
         facts = views.shipment_facts(shipment, legs[sid], numbers)
         eta = views.eta_range(shipment.eta_earliest, shipment.eta_latest, shipment.eta_source)
+
+        async def tell(
+            kind: NotificationKind,
+            first: bool,
+            latest_facts: TrackingEventFacts | None,
+            *,
+            _shipment: Shipment = shipment,
+            _legs: list[Leg] = legs[sid],
+            _numbers: list[str] = leg_numbers,
+            _state: rules.ShipmentState = state,
+            _eta: EtaRange | None = eta,
+        ) -> None:
+            await subscriptions.notify(
+                session,
+                publisher,
+                _shipment,
+                _legs,
+                _numbers,
+                kind=kind,
+                status=_state.status,
+                sub_status=_state.sub_status,
+                first_in_status=first,
+                eta=_eta,
+                punctuality=_state.punctuality,
+                latest_event=latest_facts,
+                now=now,
+            )
+
         if (before["status"], before["sub_status"]) != (
             after["status"],
             after["sub_status"],
@@ -510,21 +541,7 @@ async def refresh(
                     sid,
                 )
             )
-            await subscriptions.notify(
-                session,
-                publisher,
-                shipment,
-                legs[sid],
-                leg_numbers,
-                kind="status_changed",
-                status=state.status,
-                sub_status=state.sub_status,
-                first_in_status=first,
-                eta=eta,
-                punctuality=state.punctuality,
-                latest_event=latest_facts,
-                now=now,
-            )
+            await tell("status_changed", first, latest_facts)
         if (before["eta_earliest"], before["eta_latest"]) != (
             after["eta_earliest"],
             after["eta_latest"],
@@ -545,21 +562,7 @@ async def refresh(
                     sid,
                 )
             )
-            await subscriptions.notify(
-                session,
-                publisher,
-                shipment,
-                legs[sid],
-                leg_numbers,
-                kind="eta_changed",
-                status=state.status,
-                sub_status=state.sub_status,
-                first_in_status=False,
-                eta=eta,
-                punctuality=state.punctuality,
-                latest_event=None,
-                now=now,
-            )
+            await tell("eta_changed", False, None)
         if (
             _snapshot(shipment, FIGURES) != {k: before[k] for k in FIGURES}
             or before["status"] != after["status"]
