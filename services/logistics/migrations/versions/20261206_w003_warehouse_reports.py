@@ -1,7 +1,7 @@
 """warehouse reports
 
 Revision ID: logistics_w003
-Revises: logistics_w002
+Revises: logistics_0002
 Create Date: 2026-12-06 21:34:08.329531
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import shared.sqltypes
 
 revision: str = "logistics_w003"
-down_revision: str | None = "logistics_w002"
+down_revision: str | None = "logistics_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
