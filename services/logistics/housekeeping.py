@@ -33,6 +33,8 @@ async def housekeeping_loop(runtime: Runtime, stop: asyncio.Event) -> None:
     """The background task: a pass, then a wait, until stopped."""
     settings = runtime.settings
     assert isinstance(settings, LogisticsSettings)
+    if not settings.housekeeping_enabled:
+        return
     while not stop.is_set():
         try:
             done = await run_once(runtime)

@@ -99,6 +99,9 @@ class LogisticsSettings(ServiceSettings):
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="Largest request body (claim evidence is uploaded)."
     )
+    housekeeping_enabled: bool = Field(
+        default=True, description="Run the warehousing housekeeping loop (monthly reports, claim reminders)."
+    )
     reminder_check_seconds: float = Field(
         default=3600.0, gt=0, description="How often claim-window reminders and reports are looked for."
     )

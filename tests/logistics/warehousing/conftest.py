@@ -75,7 +75,9 @@ class LogisticsApi:
 
 
 def logistics_settings(database_url: str, **overrides: Any) -> LogisticsSettings:
-    """Settings whose broker address answers nothing: tests feed events themselves."""
+    """Settings whose broker address answers nothing (tests feed events themselves), and no
+    housekeeping loop (tests run its passes when they mean to)."""
+    overrides.setdefault("housekeeping_enabled", False)
     return service_settings(LogisticsSettings, database_url, f"127.0.0.1:{free_port()}", **overrides)
 
 
