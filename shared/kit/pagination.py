@@ -24,6 +24,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.orm import QueryableAttribute
 
 from shared.problems import VALIDATION_FAILED, ProblemError
 
@@ -56,6 +57,25 @@ class PageRequest:
     limit: int
     parameter: str = "cursor"
 
+    def or_alias(self, name: str, value: str | None) -> PageRequest:
+        """This request, or the cursor a deprecated parameter ``name`` carried instead.
+
+        Older list routes took their cursor as ``before`` or ``after``; those names keep
+        working and take the same opaque cursor (a bad one is a 422 naming them). Both at
+        once is a 422 too: which one was meant cannot be guessed.
+        """
+        if value is None:
+            return self
+        if self.cursor is not None:
+            raise ProblemError(
+                VALIDATION_FAILED,
+                f"Pass the cursor once: `cursor`, or its deprecated name `{name}`.",
+                errors=[
+                    {"pointer": f"/query/{name}", "detail": "given with `cursor`", "type": "cursor_twice"}
+                ],
+            )
+        return PageRequest(value, self.limit, name)
+
 
 def page_request(
     cursor: Annotated[
@@ -73,6 +93,16 @@ def page_request(
 
 #: Route parameter type for a paginated list.
 PageParams = Annotated[PageRequest, Depends(page_request)]
+
+#: Route parameter type of a deprecated name of ``cursor`` (see :meth:`PageRequest.or_alias`).
+DeprecatedCursor = Annotated[
+    str | None,
+    Query(
+        max_length=_MAX_CURSOR_CHARS,
+        deprecated=True,
+        description="Deprecated name of `cursor` (the same opaque `next_cursor`); use `cursor`.",
+    ),
+]
 
 
 def _invalid(parameter: str, why: str) -> ProblemError:
@@ -118,7 +148,7 @@ class Keyset:
     place in the order.
     """
 
-    columns: Sequence[ColumnElement[Any]]
+    columns: Sequence[ColumnElement[Any] | QueryableAttribute[Any]]  # table columns or mapped attributes
     types: Sequence[KeyType]
     descending: bool = True
 
@@ -177,6 +207,7 @@ def page_of(
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "DeprecatedCursor",
     "MAX_LIMIT",
     "Keyset",
     "Page",
