@@ -6,10 +6,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install run test test-fast bench demo lint clean
+.PHONY: help install run run-cluster test test-fast bench demo lint clean
 
 help:
 	@echo "make run     the whole platform on embedded defaults (SQLite, in-memory broker)"
+	@echo "make run-cluster  two replicas of every service behind HAProxy, on this machine's PostgreSQL"
 	@echo "make test    the whole test suite (needs PostgreSQL and Redis on 127.0.0.1)"
 	@echo "make demo    drive a simulated month through the running platform (with make run going)"
 	@echo "make bench   the benchmarks recorded in docs/performance.md"
@@ -26,6 +27,9 @@ install: $(STAMP)
 
 run: install
 	$(PY) -m deploy.embedded
+
+run-cluster: install
+	$(PY) -m deploy.cluster $(CLUSTER_ARGS)
 
 test: install
 	$(PY) -m pytest

@@ -357,9 +357,12 @@ async def main() -> None:
         ):
 
             def call(method: str, target: str, **kwargs: Any) -> Awaitable[httpx.Response]:
-                path = target.split("?")[0]
-                token = SIGNER.mint(REGULATOR, audience="ddt-stats", method=method, path=path)
-                return client.request(method, target, headers={IDENTITY_HEADER: token}, **kwargs)
+                request = client.build_request(method, target, **kwargs)
+                wire = request.url.raw_path.decode("ascii")  # the token binds path and query
+                request.headers[IDENTITY_HEADER] = SIGNER.mint(
+                    REGULATOR, audience="ddt-stats", method=method, path=wire
+                )
+                return client.send(request)
 
             log("reward run for every enterprise (snapshot from aggregates, compute, store)")
             started = time.perf_counter()

@@ -95,7 +95,7 @@ def cluster_config(
     lines = [
         "# Written by deploy/cluster.py; see deploy/loadbalancer.py.",
         "global",
-        "    maxconn 20000",
+        "    maxconn 4000",  # within the file-descriptor limit of an ordinary shell
         f"    stats socket {admin_socket} mode 600 level admin",
         "    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets",
         "",

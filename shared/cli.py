@@ -3,12 +3,18 @@
 Commands:
   serve                       run the service (uvicorn, uvloop, httptools)
   migrate                     apply pending Alembic migrations (the production step)
+  downgrade [--to REV]        undo migrations down to REV (default -1: the latest one), to roll
+                              a release back before starting the previous version
   revision -m MESSAGE         autogenerate a migration (developers)
   deadletters list [--all]    show parked messages of the service's consumers
   deadletters replay ID…|--all  re-run parked messages through the handlers
   deadletters discard ID…     mark parked messages as deliberately dropped
   outbox pending              events not yet acknowledged by the broker
   outbox republish [--since ISO] [--topic T]  publish retained events again
+  consumers rewind --to ISO   move the consumer groups back to the first message at or after
+                              ISO (after restoring the database from a dump: the events since
+                              are read again, the inbox absorbs the ones the dump holds);
+                              run it with every replica of the service stopped
 """
 
 from __future__ import annotations
@@ -22,9 +28,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from shared.db import Database
-from shared.messaging.consumer import discard_dead_letter, list_dead_letters, replay_dead_letter
+from shared.messaging.consumer import (
+    discard_dead_letter,
+    list_dead_letters,
+    replay_dead_letter,
+    rewind_group,
+)
 from shared.messaging.outbox import pending_count, republish
-from shared.migrations import autogenerate_revision, upgrade_to_head
+from shared.migrations import autogenerate_revision, downgrade_to, upgrade_to_head
 from shared.service import ServiceDefinition
 from shared.settings import ServiceSettings
 
@@ -40,6 +51,8 @@ def _parser(service: str) -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply pending migrations")
+    down = sub.add_parser("downgrade", help="undo migrations (roll a release back)")
+    down.add_argument("--to", default="-1")
     rev = sub.add_parser("revision", help="autogenerate a migration")
     rev.add_argument("-m", "--message", required=True)
     dl = sub.add_parser("deadletters", help="parked messages")
@@ -57,7 +70,18 @@ def _parser(service: str) -> argparse.ArgumentParser:
     ob_rep = ob_sub.add_parser("republish")
     ob_rep.add_argument("--since", type=dt.datetime.fromisoformat)
     ob_rep.add_argument("--topic")
+    cons = sub.add_parser("consumers", help="the service's consumer groups")
+    cons_sub = cons.add_subparsers(dest="action", required=True)
+    rewind = cons_sub.add_parser("rewind")
+    rewind.add_argument("--to", required=True, type=_aware_datetime)
     return parser
+
+
+def _aware_datetime(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise argparse.ArgumentTypeError("give a time zone (e.g. 2026-11-11T02:00:00+08:00 or …Z)")
+    return parsed
 
 
 def run_cli(
@@ -85,7 +109,16 @@ def run_cli(
             proxy_headers=False,
         )
         return 0
+    if args.command == "consumers":
+        return asyncio.run(_rewind(definition, settings, args.to))
     return asyncio.run(_run_async(definition, settings, args))
+
+
+async def _rewind(definition: ServiceDefinition, settings: ServiceSettings, to: dt.datetime) -> int:
+    for spec in definition.consumers:
+        moved = await rewind_group(settings.platform, spec.name, spec.topics, to)
+        _print({"consumer": spec.name, "rewound_to": to.isoformat(), "offsets": moved})
+    return 0
 
 
 async def _run_async(
@@ -96,6 +129,9 @@ async def _run_async(
         if args.command == "migrate":
             await upgrade_to_head(db, definition.name)
             _print({"migrated": definition.name})
+        elif args.command == "downgrade":
+            await downgrade_to(db, definition.name, args.to)
+            _print({"downgraded": definition.name, "to": args.to})
         elif args.command == "revision":
             await autogenerate_revision(db, definition.name, args.message)
         elif args.command == "deadletters":

@@ -4,8 +4,14 @@ The gateway authenticates the caller, then forwards the verified identity as a
 short-lived JWT signed with Ed25519 (``EdDSA``) in the ``X-DDT-Identity`` header.
 Only the gateway holds the private key; services hold the public key, so a
 compromised service cannot mint identities for the others. The token is bound to
-its audience (the target service), the HTTP method and path, and lives about a
-minute, so a leaked token is of little use elsewhere.
+its audience (the target service), the HTTP method and the request target (path and
+query), and lives about a minute, so a leaked token is of little use elsewhere.
+
+Both sides bind the *canonical* form of the target as it travels on the wire
+(:func:`canonical_target`: the same percent-encoding, parameter order and repeated
+parameters as request signing, :mod:`sdk.signing`), never a framework's decoded view
+of it: a decoded ``%23`` or ``%3F`` reads as a fragment or a query, ``%2F`` as a
+separator, so a path compared after decoding differs from the one that was signed.
 
 Every service route that serves a party depends on :func:`require_identity`; a
 request that did not come through the gateway is refused with 401.
@@ -24,7 +30,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import Scope
 
+from sdk.signing import canonical_path, canonical_query
 from shared.problems import FORBIDDEN, IDENTITY_INVALID, IDENTITY_MISSING, ProblemError
 
 IDENTITY_HEADER = "x-ddt-identity"
@@ -104,6 +112,33 @@ def generate_keypair() -> tuple[str, str]:
     return _b64encode(seed), _b64encode(public)
 
 
+def wire_target(raw_path: bytes, query_string: bytes) -> tuple[str, str]:
+    """Path and query exactly as sent, as text (``raw_path`` split at ``?`` defensively).
+
+    Some ASGI servers and test transports put the query into ``raw_path`` as well.
+    """
+    path_bytes, _, stray_query = raw_path.partition(b"?")
+    query = query_string or stray_query
+    return path_bytes.decode("utf-8", "replace"), query.decode("utf-8", "replace")
+
+
+def scope_target(scope: Scope) -> tuple[str, str]:
+    """The wire path and query of an ASGI request (the decoded path only if no raw one)."""
+    return wire_target(scope.get("raw_path") or scope["path"].encode(), scope.get("query_string", b""))
+
+
+def canonical_target(path: str, query: str = "") -> tuple[str, str]:
+    """The canonical (path, query) an identity token is bound to.
+
+    ``path`` and ``query`` are wire forms (a ``?query`` left on ``path`` is split off);
+    two spellings of one request — ``%e4`` or ``%E4``, raw UTF-8 or percent-encoded,
+    parameters in another order, ``+`` or ``%20`` — give the same pair, two different
+    requests (``%2F`` against ``/``, ``a=1&a=2`` against ``a=2``) never do.
+    """
+    path, _, stray_query = path.partition("?")
+    return canonical_path(path), canonical_query(query or stray_query)
+
+
 _JWT_HEADER = _b64encode(json.dumps({"alg": "EdDSA", "typ": "JWT"}, separators=(",", ":")).encode())
 
 
@@ -133,10 +168,22 @@ class IdentitySigner:
         return dumped
 
     def mint(
-        self, identity: Identity, *, audience: str, method: str, path: str, request_id: str | None = None
+        self,
+        identity: Identity,
+        *,
+        audience: str,
+        method: str,
+        path: str,
+        query: str = "",
+        request_id: str | None = None,
     ) -> str:
-        """A token for one request to ``audience`` (``ddt-<service>``), bound to method and path."""
+        """A token for one request to ``audience`` (``ddt-<service>``), bound to its method and target.
+
+        ``path`` and ``query`` are what goes on the wire to the service (see
+        :func:`canonical_target`; a ``?query`` on ``path`` counts as the query).
+        """
         now = int(time.time())
+        bound_path, bound_query = canonical_target(path, query)
         claims = {
             "iss": ISSUER,
             "aud": audience,
@@ -146,7 +193,8 @@ class IdentitySigner:
             "exp": now + self.ttl,
             "jti": uuid.uuid4().hex,
             "mth": method.upper(),
-            "pth": path,
+            "pth": bound_path,
+            "qry": bound_query,
             "rid": request_id,
             "idn": self._claims_of(identity),
         }
@@ -162,8 +210,11 @@ class IdentityVerifier:
         self.audience = f"ddt-{service}"
         self.leeway = leeway_seconds
 
-    def verify(self, token: str, *, method: str, path: str) -> Identity:
-        """The identity in ``token``; :class:`ProblemError` if anything is off."""
+    def verify(self, token: str, *, method: str, path: str, query: str = "") -> Identity:
+        """The identity in ``token``; :class:`ProblemError` if anything is off.
+
+        ``path`` and ``query`` are the wire forms the request arrived with (:func:`scope_target`).
+        """
         try:
             claims = jwt.decode(
                 token,
@@ -176,7 +227,12 @@ class IdentityVerifier:
             )
         except jwt.PyJWTError as exc:
             raise ProblemError(IDENTITY_INVALID, f"Identity token refused: {exc}.") from exc
-        if claims.get("mth") != method.upper() or claims.get("pth") != path:
+        bound_path, bound_query = canonical_target(path, query)
+        if (
+            claims.get("mth") != method.upper()
+            or claims.get("pth") != bound_path
+            or claims.get("qry", "") != bound_query
+        ):
             raise ProblemError(IDENTITY_INVALID, "Identity token was issued for another request.")
         try:
             return Identity.model_validate(claims["idn"])
@@ -190,7 +246,8 @@ async def require_identity(request: Request) -> Identity:
     if not token:
         raise ProblemError(IDENTITY_MISSING, "No identity token; call the platform through the gateway.")
     verifier: IdentityVerifier = request.app.state.identity_verifier
-    identity = verifier.verify(token, method=request.method, path=request.url.path)
+    path, query = scope_target(request.scope)
+    identity = verifier.verify(token, method=request.method, path=path, query=query)
     request.state.identity = identity
     return identity
 

@@ -27,12 +27,19 @@ class Leadership:
 
     #: How often a leader checks that its lock session is still alive.
     CHECK_SECONDS = 5.0
+    #: How often a standby tries to take the lead: a dead leader's lock is free as soon as
+    #: PostgreSQL sees its session end, so a standby leads at most this long after (plus
+    #: its own connection to the broker) — the failover time docs/operations.md states.
+    RETRY_SECONDS = 2.0
 
     def __init__(self, db: Database, name: str) -> None:
         self.db = db
         self.key = zlib.crc32(name.encode())
         self._conn: AsyncConnection | None = None
         self._checked = 0.0
+        #: None until the first try; then whether this replica leads. A replica that does not
+        #: lead is a healthy standby (readiness says so), not one still "connecting".
+        self.leading: bool | None = None
 
     async def acquire(self) -> bool:
         """True when this replica leads (now or already); never waits for the lock.
@@ -40,6 +47,10 @@ class Leadership:
         A leader whose lock session died (database restart, network cut) has lost the lock
         to whoever asks next: every few seconds it checks, and competes again if so.
         """
+        self.leading = await self._acquire()
+        return self.leading
+
+    async def _acquire(self) -> bool:
         if self.db.dialect != "postgresql":
             return True
         if self._conn is not None:
@@ -71,6 +82,7 @@ class Leadership:
         the session (it only goes back to the pool), so the lock is released explicitly.
         """
         conn, self._conn = self._conn, None
+        self.leading = None
         if conn is None:
             return
         try:
@@ -112,7 +124,7 @@ async def run_while_leading(
     while not stop.is_set():
         try:
             if not await leadership.acquire():
-                await sleep_unless_stopped(stop, 5.0)
+                await sleep_unless_stopped(stop, leadership.RETRY_SECONDS)
                 continue
             await step()
             backoff = 0.5

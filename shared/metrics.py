@@ -32,6 +32,21 @@ EVENTS_CONSUMED = Counter(
 DEAD_LETTERS_PARKED = Counter(
     "ddt_dead_letters_parked_total", "Messages parked as dead letters", ["service", "consumer"]
 )
+OUTBOX_OLDEST_AGE = Gauge(
+    "ddt_outbox_oldest_unsent_age_seconds",
+    "Age of the oldest event not yet acknowledged by the broker, at the last relay pass (outbox lag)",
+    ["service"],
+)
+CONSUMER_LAG = Gauge(
+    "ddt_consumer_lag_messages",
+    "Messages on the consumer's assigned partitions not yet consumed (log end minus position)",
+    ["service", "consumer"],
+)
+CONSUMER_PARTITIONS = Gauge(
+    "ddt_consumer_assigned_partitions",
+    "Partitions this replica's consumer holds in its group now",
+    ["service", "consumer"],
+)
 BROKER_CONNECTED = Gauge(
     "ddt_broker_connected", "1 while the service's Kafka producer is connected", ["service"]
 )

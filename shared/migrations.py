@@ -43,6 +43,18 @@ async def upgrade_to_head(db: Database, service: str) -> None:
         await conn.run_sync(upgrade)
 
 
+async def downgrade_to(db: Database, service: str, revision: str = "-1") -> None:
+    """Undo ``service``'s migrations down to ``revision`` (``-1``: the latest one)."""
+    config = alembic_config(service, db.url)
+
+    def downgrade(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(downgrade)
+
+
 async def current_revision(db: Database) -> str | None:
     """The revision the database is at (None if never migrated)."""
     from alembic.runtime.migration import MigrationContext

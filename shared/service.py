@@ -38,6 +38,9 @@ from shared.settings import ServiceSettings
 
 log = logging.getLogger("ddt.service")
 
+#: Readiness of a replica whose outbox relay stands by while another replica's publishes.
+STANDBY = "standby"
+
 
 @dataclass
 class ConsumerSpec:
@@ -181,7 +184,13 @@ class Runtime:
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unreachable: {type(exc).__name__}"
-        checks["broker"] = "ok" if self.relay.connected else "connecting"
+        # One replica's relay publishes (the advisory-lock leader); the others stand by.
+        if self.relay.connected:
+            checks["broker"] = "ok"
+        elif self.relay.leadership.leading is False:
+            checks["broker"] = STANDBY
+        else:
+            checks["broker"] = "connecting"
         for consumer in self.consumers:
             checks[f"consumer:{consumer.name}"] = "ok" if consumer.connected else "connecting"
         return checks
@@ -240,7 +249,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
 
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()
-        ready = all(v == "ok" for v in checks.values())
+        ready = all(v in ("ok", STANDBY) for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "not_ready", "service": definition.name, "checks": checks},
             status_code=200 if ready else 503,

@@ -1,6 +1,10 @@
 """``python -m services.gateway.admin`` — the registry from the command line (operators).
 
 Commands (JSON lines on stdout; secrets only where a credential is created):
+  bootstrap [--name N] [--uscc U] [--district D]
+                              the first platform administrator of a new deployment, once:
+                              prints its credential (the only time the secret is shown);
+                              exits 3, changing nothing, if a platform administrator exists
   parties list [--status active|suspended]
   parties show PARTY_ID
   parties create --name N --uscc U --role R [--role R …] [--customs-code C] [--district D] [--park P]
@@ -32,6 +36,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.audit.retention import purge_audit
 from services.gateway.audit.writer import AuditRecord, AuditWriter
@@ -41,7 +46,9 @@ from services.gateway.credentials.repository import CredentialRepository
 from services.gateway.credentials.sealing import SecretSealer
 from services.gateway.parties import service as parties
 from services.gateway.parties.repository import PartyRepository
+from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import CodeIn, PartyIn, StatusChangeIn
+from services.gateway.parties.uscc import generate_uscc
 from services.gateway.settings import GatewaySettings
 from services.gateway.traffic.counter import count_traffic
 from services.gateway.webhooks import service as webhooks
@@ -61,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="area", required=True)
+    boot = sub.add_parser("bootstrap", help="the first platform administrator (once)")
+    boot.add_argument("--name", default="Platform operator")
+    boot.add_argument("--uscc", help="the operator's USCC (default: a valid one derived from the name)")
+    boot.add_argument("--district", default="haizhou")
     parties = sub.add_parser("parties").add_subparsers(dest="action", required=True)
     listing = parties.add_parser("list")
     listing.add_argument("--status", choices=["active", "suspended"])
@@ -120,7 +131,8 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> int:
         if settings.should_migrate_on_start:
             await upgrade_to_head(db, "gateway")
         result, operation, object_id = await _dispatch(args, settings, db)
-        if operation.startswith(("cli.parties.", "cli.credentials.")) and settings.platform.redis_url:
+        registry_changed = operation.startswith(("cli.parties.", "cli.credentials.", "cli.bootstrap"))
+        if registry_changed and settings.platform.redis_url:
             # Running gateways serve the registry from a cache checked against this generation.
             client = aioredis.Redis.from_url(settings.platform.redis_url)
             try:
@@ -153,6 +165,15 @@ async def _run(args: argparse.Namespace, settings: GatewaySettings) -> int:
     except ProblemError as exc:
         _emit(exc.to_body())
         return 1
+    except AdminExists as exc:
+        _emit(
+            {
+                "error": "a platform administrator exists; nothing was created",
+                "party_id": exc.party_id,
+                "hint": "create further administrators and credentials through the admin API",
+            }
+        )
+        return 3
     except ValidationError as exc:
         _emit({"error": "invalid input", "details": exc.errors(include_url=False, include_input=False)})
         return 2
@@ -166,6 +187,8 @@ async def _dispatch(
     publisher = EventPublisher("gateway")
     sealer = SecretSealer(settings.credential_encryption_key.get_secret_value())
     async with db.transaction() as session:
+        if args.area == "bootstrap":
+            return await _bootstrap(args, session, publisher, sealer)
         if args.area == "parties":
             if args.action == "list":
                 every = await PartyRepository(session).every(status=args.status)
@@ -224,6 +247,51 @@ async def _dispatch(
     if args.area == "audit":
         return {"purged": await purge_audit(db, settings.audit_retention_days)}, "cli.audit.purge", None
     return {"staged": await count_traffic(db, publisher)}, "cli.traffic.count", None
+
+
+class AdminExists(Exception):
+    """``bootstrap`` found a platform administrator: nothing is created."""
+
+    def __init__(self, party_id: str) -> None:
+        super().__init__(party_id)
+        self.party_id = party_id
+
+
+async def _bootstrap(
+    args: argparse.Namespace, session: AsyncSession, publisher: EventPublisher, sealer: SecretSealer
+) -> tuple[Any, str, str | None]:
+    """Create the first platform administrator and its credential, unless one exists."""
+    repo = PartyRepository(session)
+    # Two operators (or two Job retries) at once: the second waits, then finds the first's admin.
+    await repo.lock_transaction(_BOOTSTRAP_LOCK)
+    existing = await repo.first_with_role(Role.PLATFORM_ADMIN)
+    if existing is not None:
+        raise AdminExists(existing)
+    admin = await parties.onboard(
+        session,
+        publisher,
+        PartyIn(
+            name=args.name,
+            uscc=args.uscc or generate_uscc("320700", f"ddt-bootstrap:{args.name}"),
+            roles=[Role.PLATFORM_ADMIN],
+            district=args.district,
+        ),
+    )
+    created = await credentials.create(session, sealer, admin.id, "bootstrap platform admin")
+    return (
+        {
+            "party_id": admin.id,
+            "key_id": created.key_id,
+            "secret": created.secret,
+            "note": "The secret is shown this once; store it in your secret manager now. "
+            "Create further administrators and credentials through the admin API.",
+        },
+        "cli.bootstrap",
+        admin.id,
+    )
+
+
+_BOOTSTRAP_LOCK = 0x44445442  # "DDTB": one bootstrap at a time
 
 
 def main(argv: Sequence[str] | None = None) -> int:

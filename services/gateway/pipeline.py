@@ -24,7 +24,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.gateway.audit.writer import AuditRecord, outcome_of
-from services.gateway.auth.authenticator import request_headers, wire_target
+from services.gateway.auth.authenticator import request_headers
 from services.gateway.authorization.matrix import ResolvedOperation, authorize, resolve_operation
 from services.gateway.caller import Caller
 from services.gateway.components import GatewayComponents
@@ -44,7 +44,7 @@ from services.gateway.problems import RATE_LIMITED
 from services.gateway.routing.proxy import Proxy
 from services.gateway.routing.table import Route
 from services.gateway.routing.table import resolve as resolve_route
-from shared.identity import Identity
+from shared.identity import Identity, scope_target
 from shared.problems import PROBLEM_MEDIA_TYPE, ROUTE_NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
 
@@ -222,9 +222,7 @@ class GatewayPipeline:
             return
         try:
             headers = request_headers(scope.get("headers", []))
-            path, query = wire_target(
-                scope.get("raw_path") or scope["path"].encode(), scope.get("query_string", b"")
-            )
+            path, query = scope_target(scope)
             caller, decision = await gw.authenticator.authenticate(
                 headers=headers, method=method, path=path, query=query, body=body
             )

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
-from shared.models import service_metadata, table_of
+from shared.models import ServiceBase, table_of
 
 
-class Base(DeclarativeBase):
-    """Base class of every payments table (the platform's naming convention)."""
-
-    metadata = service_metadata()
+class Base(ServiceBase, DeclarativeBase):
+    """Base class of every payments table."""
 
 
 metadata = Base.metadata

@@ -1,6 +1,6 @@
 """Event envelope and the versioned payload models of every producing service."""
 
-from shared.events import declaration, gateway, payments  # noqa: F401  (registers the models)
+from shared.events import declaration, gateway, logistics, payments, warehousing  # noqa: F401  (registers the models)
 from shared.events.envelope import (
     EVENT_MODELS,
     CloudEvent,

@@ -72,6 +72,20 @@ class DocumentFacts(BaseModel):
     district: str | None = None
     park: str | None = None
     order_count: int = Field(default=1, ge=0)
+    # The business references other services link by (logistics: shipments to their order,
+    # waybill and inventory). Optional and additive: a producer fills what the document states.
+    order_no: str | None = Field(default=None, description="orderNo the document states or links to")
+    logistics_code: str | None = Field(default=None, description="the carrier's code (logisticsCode)")
+    logistics_name: str | None = Field(default=None, description="the carrier's registered name")
+    logistics_no: str | None = Field(default=None, description="the waybill number (logisticsNo)")
+    invt_no: str | None = Field(default=None, description="the inventory number customs assigned (invtNo)")
+    customs_code: str | None = Field(default=None, description="the customs office declared at")
+    port_code: str | None = Field(default=None, description="the port of entry or exit (portCode)")
+    loct_no: str | None = Field(default=None, description="the supervised site (loctNo)")
+    traf_mode: str | None = Field(default=None, description="customs transport mode code (trafMode)")
+    traf_name: str | None = Field(default=None, description="vessel, train or flight name (trafName)")
+    voyage_no: str | None = Field(default=None, description="voyage, train or flight number (voyageNo)")
+    bill_no: str | None = Field(default=None, description="bill of lading or master air waybill (billNo)")
 
 
 @register_event
@@ -148,3 +162,39 @@ class SummaryApplicationDue(EventData):
     ebc_code: str
     inventories: int = Field(ge=1)
     occurred_at: AwareDatetime
+
+
+class GoodsLine(BaseModel):
+    """One goods line of an order or inventory as filed (no personal data is ever on a line)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gnum: int = Field(ge=1)
+    item_no: str | None = Field(default=None, description="the enterprise's item number (itemNo)")
+    name: str = Field(description="itemName (or gname)")
+    gcode: str | None = Field(default=None, description="HS code, when the document states one")
+    quantity: Decimal
+    unit: str | None = Field(default=None, description="JGS-20 unit code")
+    unit_price: Decimal | None = None
+    total_price: Decimal
+    currency: str = Field(pattern=r"^[0-9]{3}$")
+    country: str | None = Field(default=None, description="origin country of the line, when stated")
+
+
+@register_event
+class DocumentGoods(EventData):
+    """The goods lines of an order or inventory, when it is filed or amended.
+
+    Published once per filing of the document (``revision`` 1, then one more per
+    amendment), beside ``document.accepted`` / ``status_changed``: the lines do not change
+    with the document's status, so status events stay small. Payments assembles its
+    evidence packages (goods, quantities, amounts) from these. Added by issue 12.
+    """
+
+    event_type = "ddt.declaration.document.goods"
+    version = 1
+
+    document: DocumentFacts
+    lines: list[GoodsLine]
+    revision: int = Field(ge=1, description="1 when filed, +1 per amendment; keep the highest")
+    filed_at: AwareDatetime

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field
 
 from shared.events.envelope import EventData, register_event
+from shared.events.logistics import MilestoneFiling
 
 PartyStatus = Literal["active", "suspended"]
 
@@ -53,3 +54,20 @@ class ApiTrafficCounted(EventData):
     hour_start: AwareDatetime
     calls: int = Field(ge=0)
     errors: int = Field(ge=0)
+
+
+@register_event
+class MilestoneFilingSet(EventData):
+    """A logistics firm chose, per milestone message, whether the track files it for the firm.
+
+    ``settings`` maps CEB507 / CEB509 / CEB513 to ``off``, ``review`` (prepared, released by
+    the firm with its own signature) or ``auto`` (filed at once, signed by the platform's
+    signer for the firm); a message type not named is ``off``.
+    """
+
+    event_type = "ddt.gateway.party.milestone_filing"
+    version = 1
+
+    party_id: str
+    settings: dict[Literal["CEB507", "CEB509", "CEB513"], MilestoneFiling]
+    occurred_at: AwareDatetime

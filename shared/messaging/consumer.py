@@ -15,8 +15,10 @@ cause is fixed.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +145,7 @@ class EventConsumer:
         self.transaction_size = transaction_size
         self._consumer_factory = consumer_factory
         self.connected = False
+        self._observed = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; reconnect with backoff if the broker goes away."""
@@ -158,6 +161,7 @@ class EventConsumer:
                     batch = await consumer.getmany(timeout_ms=500)
                     if batch:
                         await self.process(consumer, batch)
+                    await self._observe(consumer)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -168,10 +172,27 @@ class EventConsumer:
                 backoff = min(backoff * 2, 10.0)
             finally:
                 self.connected = False
+                metrics.CONSUMER_PARTITIONS.labels(self.service, self.name).set(0)
                 try:
                     await asyncio.wait_for(consumer.stop(), 10)
                 except Exception:
                     log.debug("consumer stop failed", exc_info=True)
+
+    async def _observe(self, consumer: AIOKafkaConsumer) -> None:
+        """Partitions held and lag, at most once a second (dashboards and the cluster tests)."""
+        now = time.monotonic()
+        if now - self._observed < 1.0:
+            return
+        self._observed = now
+        assigned = consumer.assignment()
+        lag = 0
+        for tp in assigned:
+            end = consumer.highwater(tp)
+            if end is None:
+                continue  # nothing fetched from it yet
+            lag += max(end - await consumer.position(tp), 0)
+        metrics.CONSUMER_PARTITIONS.labels(self.service, self.name).set(len(assigned))
+        metrics.CONSUMER_LAG.labels(self.service, self.name).set(lag)
 
     async def process(
         self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[ConsumerRecord]]
@@ -474,3 +495,32 @@ async def discard_dead_letter(db: Database, consumer: str, dead_letter_id: int) 
             .values(status="discarded", resolved_at=utcnow())
         )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def rewind_group(
+    platform: PlatformSettings, group: str, topics: Iterable[str], to: dt.datetime
+) -> dict[str, int]:
+    """Commit, for consumer group ``group``, the offset of the first message at or after ``to``
+    on every partition of ``topics`` (the log end where none is). Run it while the group has no
+    member (every replica stopped): after a database restore, the events since are read again
+    and the inbox absorbs those the restored database already applied."""
+    from aiokafka.structs import OffsetAndMetadata
+
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=platform.kafka_bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        found = await consumer.offsets_for_times({tp: int(to.timestamp() * 1000) for tp in partitions})
+        ends = await consumer.end_offsets(partitions)
+        offsets = {tp: (hit.offset if (hit := found.get(tp)) else ends[tp]) for tp in partitions}
+        await consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in offsets.items()})
+    finally:
+        await consumer.stop()
+    return {f"{tp.topic}:{tp.partition}": o for tp, o in sorted(offsets.items())}

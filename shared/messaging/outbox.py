@@ -238,6 +238,7 @@ class OutboxRelay:
                         outbox.c.payload,
                         outbox.c.event_id,
                         outbox.c.event_type,
+                        outbox.c.created_at,
                     )
                     .where(outbox.c.sent_at.is_(None))
                     .order_by(outbox.c.seq)
@@ -245,6 +246,9 @@ class OutboxRelay:
                 )
             ).all()
         metrics.OUTBOX_PENDING.labels(self.service).set(len(rows))
+        metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(
+            max((utcnow() - rows[0].created_at).total_seconds(), 0.0) if rows else 0.0
+        )
         if not rows:
             return 0
         futures = []

@@ -127,7 +127,7 @@ async def test_every_event_is_counted_once_across_a_kill_9(stats_database: str, 
         async with httpx.AsyncClient(base_url=stats.url, timeout=5) as client:
 
             async def totals() -> dict[str, str] | None:
-                headers = identity_headers(REGULATOR, "stats", "GET", TOTALS.split("?")[0])
+                headers = identity_headers(REGULATOR, "stats", "GET", TOTALS)
                 response = await client.get(TOTALS, headers=headers)
                 rows = response.json()["rows"] if response.status_code == 200 else []
                 return rows[0] if rows else None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from services.gateway.app import create_app
 from services.gateway.bootstrap import FIRST_RUN_FILE
 from services.gateway.components import GatewayComponents
 from services.gateway.parties.uscc import generate_uscc
+from services.gateway.routing.table import UPSTREAM_SERVICES
 from services.gateway.settings import GatewaySettings
 from tests.support.infra import free_port
 from tests.support.services import running_app, served, service_settings
@@ -181,18 +183,44 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[Gateway]:
 
 
 @asynccontextmanager
+async def running_platform(
+    bootstrap: str,
+    var_dir: Path,
+    services: Sequence[str] = UPSTREAM_SERVICES,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> AsyncIterator[Gateway]:
+    """A gateway in front of real services, each served over loopback HTTP on SQLite in ``var_dir``.
+
+    ``overrides`` maps a service name (or ``"gateway"``) to settings it runs with.
+    """
+    overrides = overrides or {}
+    async with AsyncExitStack() as stack:
+        urls: dict[str, str] = {}
+        for name in services:
+            # Imported on use: every gateway test imports this module, few need the services.
+            create = importlib.import_module(f"services.{name}.app").create_app
+            settings_cls = getattr(
+                importlib.import_module(f"services.{name}.settings"), f"{name.title()}Settings"
+            )
+            settings = service_settings(
+                settings_cls,
+                f"sqlite+aiosqlite:///{var_dir / f'{name}.db'}",
+                bootstrap,
+                **overrides.get(name, {}),
+            )
+            urls[f"{name}_url"] = await stack.enter_async_context(served(create(settings)))
+        settings = gateway_settings(
+            f"sqlite+aiosqlite:///{var_dir / 'gateway.db'}",
+            bootstrap,
+            var_dir,
+            **urls,
+            **overrides.get("gateway", {}),
+        )
+        yield await stack.enter_async_context(running_gateway(settings))
+
+
+@asynccontextmanager
 async def running_gateway_with_stats(bootstrap: str, var_dir: Path) -> AsyncIterator[Gateway]:
     """A gateway in front of a real stats service, both on SQLite files in ``var_dir``."""
-    # Imported on use: every gateway test imports this module, few need the stats service.
-    from services.stats.app import create_app as create_stats_app
-    from services.stats.settings import StatsSettings
-
-    stats = create_stats_app(
-        service_settings(StatsSettings, f"sqlite+aiosqlite:///{var_dir / 's.db'}", bootstrap)
-    )
-    async with served(stats) as stats_url:
-        settings = gateway_settings(
-            f"sqlite+aiosqlite:///{var_dir / 'g.db'}", bootstrap, var_dir, stats_url=stats_url
-        )
-        async with running_gateway(settings) as gw:
-            yield gw
+    async with running_platform(bootstrap, var_dir, ("stats",)) as gw:
+        yield gw

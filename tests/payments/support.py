@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import uuid
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from shared.identity import Identity
 from shared.messaging.consumer import EventConsumer
 from shared.settings import PlatformSettings
 from tests.support.infra import free_port
-from tests.support.services import identity_headers, service_settings
+from tests.support.services import send_as, service_settings
 
 UTC = dt.UTC
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -36,8 +37,22 @@ def uscc(number: int) -> str:
     return body + _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+_SUFFIX: contextvars.ContextVar[str] = contextvars.ContextVar("payments_test_suffix", default="t")
+
+
+def new_namespace() -> None:
+    """Give the running test its own party ids (tests of a module share one database)."""
+    _SUFFIX.set(uuid.uuid4().hex[:8])
+
+
+def pid(name: str) -> str:
+    """The running test's party id for ``name``."""
+    return f"{name}-{_SUFFIX.get()}"
+
+
 def bank(party_id: str = "bank-1") -> Identity:
     """A bank's identity."""
+    party_id = pid(party_id)
     return Identity(
         party_id=party_id, party_name=f"Bank {party_id}", roles=["bank"], credential_id=f"k-{party_id}"
     )
@@ -45,6 +60,7 @@ def bank(party_id: str = "bank-1") -> Identity:
 
 def pay_institution(party_id: str = "pi-1") -> Identity:
     """A payment institution's identity."""
+    party_id = pid(party_id)
     return Identity(
         party_id=party_id,
         party_name=f"PI {party_id}",
@@ -55,6 +71,7 @@ def pay_institution(party_id: str = "pi-1") -> Identity:
 
 def enterprise(party_id: str = "ent-1") -> Identity:
     """An e-commerce enterprise's identity."""
+    party_id = pid(party_id)
     return Identity(
         party_id=party_id,
         party_name=f"Enterprise {party_id}",
@@ -69,16 +86,20 @@ def regulator(party_id: str = "reg-1") -> Identity:
 
 
 _NUMBERS: dict[str, int] = {}
+_counter = [0]
 
 
 def registered(identity: Identity, *, status: str = "active") -> CloudEvent:
     """The gateway's ``PartyRegistered`` for ``identity``."""
-    number = _NUMBERS.setdefault(identity.party_id, len(_NUMBERS) + 1)
+    if identity.party_id not in _NUMBERS:
+        _counter[0] += 1
+        _NUMBERS[identity.party_id] = int(uuid.uuid4().int % 9_000_000) + 1_000_000
+    number = _NUMBERS[identity.party_id]
     data = PartyRegistered(
         party_id=identity.party_id,
         name=identity.party_name,
         uscc=uscc(number),
-        customs_code=f"32079{number:05d}",
+        customs_code=f"3207{number:06d}"[:10],
         roles=list(identity.roles),
         status=status,  # type: ignore[arg-type]
         registered_at=dt.datetime.now(UTC),
@@ -142,9 +163,7 @@ class PaymentsApi:
         await self.feed([registered(i) for i in identities])
 
     async def call(self, method: str, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
-        url = httpx.URL(path)
-        headers = identity_headers(who, "payments", method, url.path) | kwargs.pop("headers", {})
-        return await self.client.request(method, path, headers=headers, **kwargs)
+        return await send_as(self.client, who, "payments", method, path, **kwargs)
 
     async def get(self, path: str, who: Identity, **kwargs: Any) -> httpx.Response:
         return await self.call("GET", path, who, **kwargs)
@@ -204,3 +223,206 @@ async def onboard(
                 "/v1/payments/grants", ent, json={"institution_party_id": institution.party_id}
             )
             assert answer.status_code == 201, answer.text
+
+
+async def outbox_events(
+    db: Database, event_type: str | None = None, party: str | None = None
+) -> list[CloudEvent]:
+    """Events the service staged (what its relay publishes), in order; of one type, naming one party."""
+    from sqlalchemy import select
+
+    from shared.messaging.tables import outbox
+
+    async with db.transaction() as session:
+        rows = (await session.execute(select(outbox.c.payload).order_by(outbox.c.seq))).all()
+    events = [CloudEvent.from_json_bytes(row.payload.encode()) for row in rows]
+    return [
+        e
+        for e in events
+        if (event_type is None or e.type.startswith(event_type)) and (party is None or party in str(e.data))
+    ]
+
+
+async def outbox_text(db: Database) -> str:
+    """The raw bytes of every staged event, as text (to prove what never appears in them)."""
+    from sqlalchemy import select
+
+    from shared.messaging.tables import outbox
+
+    async with db.transaction() as session:
+        rows = (await session.execute(select(outbox.c.payload))).all()
+    return "\n".join(row.payload for row in rows)
+
+
+def receipt(
+    reference: str,
+    enterprise_party_id: str,
+    amount: str,
+    *,
+    currency: str = "USD",
+    value_date: str = "2026-11-10",
+    orders: list[dict[str, Any]] | None = None,
+    deductions: list[dict[str, Any]] | None = None,
+    direction: str = "receipt",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A transaction report body."""
+    return {
+        "reference": reference,
+        "enterprise_party_id": enterprise_party_id,
+        "direction": direction,
+        "amount": amount,
+        "currency": currency,
+        "value_date": value_date,
+        "counterparty": {
+            "name": "Amazon Payments Europe S.C.A.",
+            "account": "LU280019400644750000",
+            "country": "LU",
+        },
+        "payout_reference": f"PAYOUT-{reference}",
+        "platform": "Amazon",
+        "orders": orders or [],
+        "deductions": deductions or [],
+        **extra,
+    }
+
+
+def customs_code_of(identity: Identity) -> str:
+    """The customs code :func:`registered` gave ``identity``."""
+    return f"3207{_NUMBERS[identity.party_id]:06d}"[:10]
+
+
+def export_goods(
+    enterprise_identity: Identity,
+    order_no: str,
+    value: str,
+    *,
+    currency: str = "502",
+    status: str = "released",
+    at: dt.datetime | None = None,
+    lines: list[tuple[str, str, str]] | None = None,
+    direction: str = "export",
+    logistics_no: str | None = None,
+) -> list[CloudEvent]:
+    """The declaration events of one declared inventory (accepted, goods, released) and its order.
+
+    ``lines`` are (name, quantity, amount); the default is one line of the whole value.
+    """
+    from decimal import Decimal
+
+    from shared.events.declaration import (
+        DocumentAccepted,
+        DocumentFacts,
+        DocumentGoods,
+        DocumentStatusChanged,
+        GoodsLine,
+    )
+
+    when = at or dt.datetime(2026, 11, 5, 10, tzinfo=UTC)
+    code = customs_code_of(enterprise_identity)
+    waybill = logistics_no or f"WB{order_no}"
+    inventory = DocumentFacts(
+        document_id=f"inv-{order_no}-{_SUFFIX.get()}",
+        document_kind="inventory",
+        message_type="CEB603" if direction == "export" else "CEB621",
+        party_id=enterprise_identity.party_id,
+        mode="9610",
+        direction=direction,  # type: ignore[arg-type]
+        business_no=f"COP{order_no}",
+        ebc_code=code,
+        currency=currency,
+        value=Decimal(value),
+        value_cny=Decimal(value) * 7,
+        cny_rate=Decimal(7),
+        country="502",
+        order_no=order_no,
+        logistics_no=waybill,
+        logistics_code="3207940001",
+        invt_no=f"INVT{order_no}",
+    )
+    order = inventory.model_copy(
+        update={
+            "document_id": f"ord-{order_no}-{_SUFFIX.get()}",
+            "document_kind": "order",
+            "message_type": "CEB303" if direction == "export" else "CEB311",
+            "party_id": f"platform-{_SUFFIX.get()}",
+            "business_no": order_no,
+            "invt_no": None,
+        }
+    )
+    goods = [
+        GoodsLine(
+            gnum=i,
+            name=name,
+            gcode="6109100021",
+            quantity=Decimal(qty),
+            unit="011",
+            unit_price=(Decimal(amount) / Decimal(qty)).quantize(Decimal("0.01")),
+            total_price=Decimal(amount),
+            currency=currency,
+            country="142",
+        )
+        for i, (name, qty, amount) in enumerate(lines or [("T-shirt", "10", value)], start=1)
+    ]
+
+    def event(data: Any, subject: str) -> CloudEvent:
+        return build_event(
+            data, source="/ddt/declaration", subject=subject, event_id=f"dec-{uuid.uuid4().hex}"
+        )
+
+    events = [
+        event(
+            DocumentAccepted(document=order, accepted_at=when - dt.timedelta(days=2), status="accepted"),
+            order.document_id,
+        ),
+        event(
+            DocumentGoods(document=order, lines=goods, revision=1, filed_at=when - dt.timedelta(days=2)),
+            order.document_id,
+        ),
+        event(
+            DocumentAccepted(document=inventory, accepted_at=when - dt.timedelta(days=1), status="matched"),
+            inventory.document_id,
+        ),
+        event(
+            DocumentGoods(document=inventory, lines=goods, revision=1, filed_at=when - dt.timedelta(days=1)),
+            inventory.document_id,
+        ),
+    ]
+    if status != "matched":
+        events.append(
+            event(
+                DocumentStatusChanged(
+                    document=inventory,
+                    previous_status="cleared_review",
+                    status=status,  # type: ignore[arg-type]
+                    customs_status={"released": "800", "closed": "899", "cancelled": None}.get(status),
+                    occurred_at=when,
+                ),
+                inventory.document_id,
+            )
+        )
+    return events
+
+
+def status_event(
+    events: list[CloudEvent], status: str, at: dt.datetime, customs_status: str | None = None
+) -> CloudEvent:
+    """A later status change of the inventory among ``events``."""
+    from shared.events.declaration import DocumentAccepted, DocumentStatusChanged
+
+    accepted = next(
+        e
+        for e in events
+        if e.type.startswith("ddt.declaration.document.accepted") and "inv-" in str(e.subject)
+    )
+    facts = DocumentAccepted.model_validate(accepted.data).document
+    data = DocumentStatusChanged(
+        document=facts,
+        previous_status="released",
+        status=status,
+        customs_status=customs_status,
+        occurred_at=at,  # type: ignore[arg-type]
+    )
+    return build_event(
+        data, source="/ddt/declaration", subject=facts.document_id, event_id=f"dec-{uuid.uuid4().hex}"
+    )

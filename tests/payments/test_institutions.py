@@ -70,7 +70,11 @@ async def test_client_accounts_are_sealed_at_rest_and_shown_masked(payments: Pay
     listed = (await payments.get("/v1/payments/institution/clients", b)).json()["items"]
     assert listed[0]["accounts"] == [{"masked": "****5678", "currency": "USD"}]
     async with payments.db.transaction() as session:
-        row = (await session.scalars(select(ClientAccount))).one()
+        row = (
+            await session.scalars(
+                select(ClientAccount).where(ClientAccount.institution_party_id == b.party_id)
+            )
+        ).one()
     assert b"62170000" not in row.account_sealed and "62170000" not in row.account_hash
 
 

@@ -56,3 +56,27 @@ async def test_a_service_without_its_broker_is_alive_but_not_ready(sqlite_url: s
         alive = (await client.get("/healthz")).status_code
         ready = await client.get("/readyz")
     assert (alive, ready.status_code, ready.json()["checks"]["broker"]) == (200, 503, "connecting")
+
+
+@pytest.mark.postgres
+async def test_a_replica_whose_relay_stands_by_is_ready(own_broker: Broker) -> None:
+    # Two replicas on one PostgreSQL database: one relay leads, the other stands by — and both
+    # must be ready, or a load balancer would send nothing to the second.
+    from tests.support.infra import create_pg_database, drop_pg_database
+
+    url = await create_pg_database()
+    try:
+        first = app_for("logistics", url, own_broker.bootstrap)
+        second = app_for("logistics", url, own_broker.bootstrap)
+        async with running_app(first) as one, running_app(second) as two:
+
+            async def both_ready() -> list[dict[str, object]] | None:
+                answers = [await one.get("/readyz"), await two.get("/readyz")]
+                if all(a.status_code == 200 for a in answers):
+                    return [a.json()["checks"] for a in answers]
+                return None
+
+            checks = await wait_until(both_ready, timeout=30, message="both replicas ready")
+    finally:
+        await drop_pg_database(url)
+    assert sorted(c["broker"] for c in checks) == ["ok", "standby"]

@@ -44,3 +44,37 @@ async def test_migrating_twice_changes_nothing(name: str, sqlite_url: str) -> No
         assert await current_revision(db) == first
     finally:
         await db.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", SERVICES)
+async def test_the_latest_migration_downgrades_and_upgrades_again_on_postgresql(name: str) -> None:
+    """The rollback story: ``alembic downgrade -1`` then ``upgrade head`` leaves the schema exact."""
+    from sqlalchemy import text
+
+    from shared.migrations import downgrade_to
+    from tests.support.infra import create_pg_database, drop_pg_database
+
+    url = await create_pg_database()
+    db = Database(url)
+    try:
+        await upgrade_to_head(db, name)
+        head = await current_revision(db)
+        await downgrade_to(db, name, "-1")
+        below = await current_revision(db)
+        async with db.engine.connect() as conn:  # the database answers between the two steps
+            await conn.execute(text("SELECT 1"))
+        await upgrade_to_head(db, name)
+        metadata = importlib.import_module(f"services.{name}.models").metadata
+
+        def diff(connection: Connection) -> list[object]:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return compare_metadata(context, [metadata, messaging_metadata])
+
+        async with db.engine.connect() as conn:
+            differences = await conn.run_sync(diff)
+        again = await current_revision(db)
+    finally:
+        await db.dispose()
+        await drop_pg_database(url)
+    assert (below != head, again, differences) == (True, head, [])

@@ -17,7 +17,7 @@ from shared.events import CloudEvent
 from shared.identity import Identity
 from tests.stats.support import feed
 from tests.support.infra import free_port
-from tests.support.services import identity_headers, running_app, service_settings
+from tests.support.services import running_app, send_as, service_settings
 
 REGULATOR = Identity(
     party_id="reg-commerce", party_name="市商务局", roles=["regulator"], credential_id="k-reg1"
@@ -51,9 +51,7 @@ class StatsApi:
         return await feed(self.db, events)
 
     async def call(self, method: str, path: str, who: Identity = REGULATOR, **kwargs: Any) -> httpx.Response:
-        url = httpx.URL(path)
-        headers = identity_headers(who, "stats", method, url.path) | kwargs.pop("headers", {})
-        return await self.client.request(method, path, headers=headers, **kwargs)
+        return await send_as(self.client, who, "stats", method, path, **kwargs)
 
     async def get(self, path: str, who: Identity = REGULATOR, **kwargs: Any) -> httpx.Response:
         return await self.call("GET", path, who, **kwargs)

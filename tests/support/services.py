@@ -61,10 +61,25 @@ async def running_app(app: FastAPI, base_url: str = "http://testserver") -> Asyn
             yield client
 
 
-def identity_headers(identity: Identity, service: str, method: str, path: str) -> dict[str, str]:
-    """Headers the gateway would add for ``identity`` calling ``service``."""
-    token = SIGNER.mint(identity, audience=f"ddt-{service}", method=method, path=path)
+def identity_headers(identity: Identity, service: str, method: str, target: str) -> dict[str, str]:
+    """Headers the gateway would add for ``identity`` calling ``service`` at ``target``.
+
+    ``target`` is the path with its query, if any, as sent: the token is bound to both.
+    """
+    token = SIGNER.mint(identity, audience=f"ddt-{service}", method=method, path=target)
     return {IDENTITY_HEADER: token}
+
+
+async def send_as(
+    client: httpx.AsyncClient, identity: Identity, service: str, method: str, url: str, **kwargs: Any
+) -> httpx.Response:
+    """Send a request as the gateway would forward it for ``identity`` (``params=`` and all)."""
+    headers = kwargs.pop("headers", None) or {}
+    request = client.build_request(method, url, **kwargs)
+    request.headers.update(
+        identity_headers(identity, service, method, request.url.raw_path.decode("ascii")) | dict(headers)
+    )
+    return await client.send(request)
 
 
 class ServiceProcess:

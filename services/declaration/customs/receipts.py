@@ -98,6 +98,7 @@ _RETURN_KINDS = frozenset(kind.value for kind in RETURN_ACCEPTED)
 _FACT_COLUMNS = (
     "id", "kind", "message_type", "party_id", "mode", "direction", "business_no", "ebc_code", "ebp_code",
     "currency", "value", "value_cny", "cny_rate", "country", "chapters", "district", "park",
+    "order_ref", "waybill_ref",
 )  # fmt: skip
 
 
@@ -578,7 +579,8 @@ class _Batch:
         text = RETURN_STATUS_TEXT.get(customs_status, "")
         self.transitions.append(
             lifecycle.Transition(
-                {name: tracked.document[name] for name in _FACT_COLUMNS},
+                {name: tracked.document[name] for name in _FACT_COLUMNS}
+                | {"invt_no": tracked.customs.get("invt_no")},
                 previous,
                 state.name,
                 f"customs {message_type} {customs_status} {text}".strip(),

@@ -26,6 +26,7 @@ from typing import Any, cast
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.declaration.documents.business_refs import business_references
 from services.declaration.documents.repository import DOCUMENTS, add_status_changes
 from shared.context import current_request_id
 from shared.events.declaration import (
@@ -57,6 +58,8 @@ _FACT_COLUMNS = (
     "chapters",
     "district",
     "park",
+    "order_ref",
+    "waybill_ref",
 )
 
 
@@ -106,6 +109,7 @@ def facts(columns: Mapping[str, Any], mode: str | None = None) -> DocumentFacts:
         ],
         district=columns["district"],
         park=columns["park"],
+        **business_references(columns),
     )
 
 

@@ -47,7 +47,7 @@ from services.declaration.ceb.rules import check_message
 from services.declaration.ceb.tax import Treatment, check_annual_quota
 from services.declaration.context import DeclarationContext
 from services.declaration.customs import references
-from services.declaration.documents import lifecycle, repository
+from services.declaration.documents import goods, lifecycle, repository
 from services.declaration.documents.facts import mode_of, value_document
 from services.declaration.documents.kinds import REUSABLE_AFTER_WINDOW, DocumentType
 from services.declaration.documents.numbers import pre_no
@@ -262,6 +262,18 @@ async def _file(
         accepted_reason=f"filed ({doc_type.message_type}, filing {filing_id})",
         written=written,
         to_apply=to_apply,
+    )
+    await goods.publish(
+        session,
+        publisher,
+        doc_type.kind,
+        [(row, plan.record, 1) for row, plan in zip(rows, created, strict=True)]
+        + [
+            (amend_transition(plan, doc_type, now).columns, plan.record, plan.existing.revision + 1)
+            for plan in amended
+            if plan.existing is not None
+        ],
+        now,
     )
 
     spec = message.spec

@@ -51,13 +51,6 @@ def request_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return headers
 
 
-def wire_target(raw_path: bytes, query_string: bytes) -> tuple[str, str]:
-    """Path and query exactly as sent (``raw_path`` split at ``?`` defensively), as text."""
-    path_bytes, _, stray_query = raw_path.partition(b"?")
-    query = query_string or stray_query
-    return path_bytes.decode("utf-8", "replace"), query.decode("utf-8", "replace")
-
-
 def _refuse_unusable(record: CredentialRecord | None, *, bearer: bool = False) -> CredentialRecord:
     scheme = "Bearer" if bearer else "DDT1-HMAC-SHA256"
     if record is None:

@@ -36,6 +36,9 @@ ADMIN = frozenset({R.PLATFORM_ADMIN})
 CUSTOMS_FILERS = frozenset(
     {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM, R.PAYMENT_INSTITUTION, R.BANK}
 )
+#: Whose goods sit in overseas warehouses, and who runs them.
+MERCHANTS = frozenset({R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM})
+WAREHOUSING = MERCHANTS | {R.OVERSEAS_WAREHOUSE_OPERATOR}
 #: Who takes part in payments: institutions and the enterprises and platforms they serve.
 PAYMENT_PARTIES = frozenset({R.PAYMENT_INSTITUTION, R.BANK, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM})
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -240,6 +243,78 @@ OPERATIONS: tuple[Operation, ...] = (
         CUSTOMS_FILERS,
         "File customs documents (the declaration service checks every enterprise code is the caller's)",
     ),
+    # Overseas warehouses, returns and claims (issue 11): the specific families first.
+    _op(
+        "logistics.warehouses.read",
+        READ,
+        "/v1/logistics/warehouses/**",
+        BUSINESS - {R.PAYMENT_INSTITUTION, R.BANK} | {R.REGULATOR} | ADMIN,
+        "The warehouse registry; monthly reports (operator and regulators)",
+    ),
+    _op(
+        "logistics.warehouses.write",
+        WRITE,
+        "/v1/logistics/warehouses/**",
+        {R.OVERSEAS_WAREHOUSE_OPERATOR} | ADMIN,
+        "Register a warehouse, change its profile, file its monthly report",
+    ),
+    _op(
+        "logistics.products.read",
+        READ,
+        "/v1/logistics/products/**",
+        MERCHANTS | {R.OVERSEAS_WAREHOUSE_OPERATOR},
+        "SKUs with their customs fields (own; operators: those in their warehouses)",
+    ),
+    _op("logistics.products.write", WRITE, "/v1/logistics/products/**", MERCHANTS, "Add and change own SKUs"),
+    _op(
+        "logistics.inbound",
+        READ | WRITE,
+        "/v1/logistics/inbound/**",
+        WAREHOUSING,
+        "ASNs (merchants), receiving and putaway (the warehouse's operator)",
+    ),
+    _op(
+        "logistics.stock.read",
+        READ,
+        "/v1/logistics/stock/**",
+        WAREHOUSING | ADMIN,
+        "Stock by SKU, warehouse and lot, the movement ledger, ageing",
+    ),
+    _op(
+        "logistics.stock.write",
+        WRITE,
+        "/v1/logistics/stock/**",
+        {R.OVERSEAS_WAREHOUSE_OPERATOR},
+        "Holds, write-offs and stock counts",
+    ),
+    _op(
+        "logistics.outbound",
+        READ | WRITE,
+        "/v1/logistics/outbound/**",
+        WAREHOUSING,
+        "Outbound orders (merchants), pick, pack and ship (the warehouse's operator)",
+    ),
+    _op(
+        "logistics.returns",
+        READ | WRITE,
+        "/v1/logistics/returns/**",
+        WAREHOUSING,
+        "Returns and exchanges (merchants open them, the warehouse receives and grades)",
+    ),
+    _op(
+        "logistics.claims.read",
+        READ,
+        "/v1/logistics/claims/**",
+        MERCHANTS | {R.LOGISTICS_FIRM, R.REGULATOR},
+        "Loss and damage claims and their evidence (the claim's parties and regulators)",
+    ),
+    _op(
+        "logistics.claims.write",
+        WRITE,
+        "/v1/logistics/claims/**",
+        MERCHANTS | {R.LOGISTICS_FIRM},
+        "Submit a claim and its evidence (merchants); review, decide and pay it (the carrier)",
+    ),
     _op(
         "logistics.read",
         READ,
@@ -395,7 +470,9 @@ def matrix_markdown() -> str:
         "|---|---|---|" + "---|" * len(roles),
     ]
     for op in OPERATIONS:
-        methods = "/".join(sorted(op.methods)) if op.methods != WRITE else "POST/PUT/PATCH/DELETE"
+        methods = {WRITE: "POST/PUT/PATCH/DELETE", READ | WRITE: "GET/POST/PUT/PATCH/DELETE"}.get(
+            op.methods, "/".join(sorted(op.methods))
+        )
         cells = " | ".join("✓" if r in op.roles else "" for r in roles)
         name = f"`{op.name}` (public, no credentials)" if op.public else f"`{op.name}`"
         lines.append(f"| {name} | {methods} | `{op.template}` | {cells} |")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import String, delete, func, select, type_coerce
+from sqlalchemy import ColumnElement, String, delete, func, select, type_coerce
 
 from services.gateway.parties.models import Party, PartyCode, PartyDelegation
 from shared.kit.pagination import Keyset, PageRequest
@@ -12,6 +12,12 @@ from shared.kit.repository import ModelRepository
 
 #: Parties by id (ids are random, so this is no registration order; it is stable).
 BY_ID = Keyset([Party.id], ["str"], descending=False)
+
+
+def _has_role(role: str) -> ColumnElement[bool]:
+    # ``roles`` is a JSON list kept as text (``["bank","regulator"]``) on both databases: the
+    # quoted name matches exactly one element, and autoescape keeps ``_`` literal.
+    return type_coerce(Party.roles, String).contains(f'"{role}"', autoescape=True)
 
 
 class PartyRepository(ModelRepository[Party]):
@@ -43,10 +49,17 @@ class PartyRepository(ModelRepository[Party]):
         if status:
             query = query.where(Party.status == status)
         if role:
-            # ``roles`` is a JSON list kept as text (``["bank","regulator"]``) on both databases:
-            # the quoted name matches exactly one element, and autoescape keeps ``_`` literal.
-            query = query.where(type_coerce(Party.roles, String).contains(f'"{role}"', autoescape=True))
+            query = query.where(_has_role(role))
         return await self.page(query, BY_ID, request, key=lambda p: (p.id,))
+
+    async def first_with_role(self, role: str) -> str | None:
+        """The id of a party holding ``role`` (the lowest id), or None."""
+        return await self.session.scalar(select(Party.id).where(_has_role(role)).order_by(Party.id).limit(1))
+
+    async def lock_transaction(self, key: int) -> None:
+        """Take a transaction-scoped advisory lock on PostgreSQL (SQLite transactions are serialised)."""
+        if self.dialect == "postgresql":
+            await self.session.execute(select(func.pg_advisory_xact_lock(key)))
 
     async def every(self, *, status: str | None = None) -> list[Party]:
         """Every party by id (the operators' CLI)."""

@@ -22,7 +22,7 @@ from services.gateway.problems import CIRCUIT_OPEN, UPSTREAM_TIMEOUT, UPSTREAM_U
 from services.gateway.routing.circuit import CircuitBreaker, CircuitOpenError
 from services.gateway.routing.table import Route
 from services.gateway.routing.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
-from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner
+from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner, scope_target
 from shared.problems import ProblemError
 
 log = logging.getLogger("ddt.gateway.proxy")
@@ -118,16 +118,20 @@ class Proxy:
                 (b"x-client-request-id", state["client_request_id"][:200].encode("latin-1", "replace"))
             )
         if identity is not None:
+            # Bound to the target exactly as it is forwarded below, in the canonical form the
+            # service's verifier computes from what it receives (shared.identity).
+            wire_path, wire_query = scope_target(scope)
             token = self.signer.mint(
                 identity,
                 audience=f"ddt-{route.service}",
                 method=scope["method"],
-                path=route.path,
+                path=wire_path,
+                query=wire_query,
                 request_id=request_id,
             )
             headers.append((IDENTITY_HEADER.encode(), token.encode()))
-        raw_path = (scope.get("raw_path") or route.path.encode()).partition(b"?")[0]
-        query = scope.get("query_string", b"")
+        raw_path, _, stray_query = (scope.get("raw_path") or route.path.encode()).partition(b"?")
+        query = scope.get("query_string", b"") or stray_query
         target = raw_path + (b"?" + query if query else b"")
         try:
             upstream = await self.pools[route.service].request(scope["method"], target, headers, body)

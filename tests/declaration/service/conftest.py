@@ -32,7 +32,7 @@ from shared.messaging.topics import events_topic
 from shared.sqltypes import utcnow
 from tests.declaration.service.factory import EBC
 from tests.support.infra import Broker, create_pg_database, drop_pg_database, wait_until
-from tests.support.services import identity_headers, platform_settings, running_app, service_settings
+from tests.support.services import platform_settings, running_app, send_as, service_settings
 
 
 class Api:
@@ -53,12 +53,14 @@ class Api:
         content_type: str | None = None,
         accept: str | None = None,
     ) -> httpx.Response:
-        headers = identity_headers(identity, "declaration", method, path.split("?", 1)[0])
+        headers: dict[str, str] = {}
         if content_type:
             headers["content-type"] = content_type
         if accept:
             headers["accept"] = accept
-        return await self.client.request(method, path, content=content, headers=headers)
+        return await send_as(
+            self.client, identity, "declaration", method, path, content=content, headers=headers
+        )
 
     async def post_xml(
         self,

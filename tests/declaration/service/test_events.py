@@ -28,14 +28,16 @@ FILER = party(
 )
 
 
-async def _events(api: Api, subject: str) -> list[CloudEvent]:
+async def _events(api: Api, subject: str, goods: bool = False) -> list[CloudEvent]:
+    """The subject's events in outbox order: its lifecycle, or (``goods``) its goods lines."""
     async with api.db.transaction() as session:
         rows = (
             await session.execute(
                 select(outbox.c.payload).where(outbox.c.key == subject).order_by(outbox.c.seq)
             )
         ).all()
-    return [CloudEvent.from_json_bytes(row.payload.encode()) for row in rows]
+    events = [CloudEvent.from_json_bytes(row.payload.encode()) for row in rows]
+    return [e for e in events if (e.type == "ddt.declaration.document.goods.v1") == goods]
 
 
 async def _file(api: Api, message: Any) -> str:
@@ -159,3 +161,24 @@ async def test_rejected_records_publish_nothing(api: Api, tag: str) -> None:
             await session.execute(select(outbox.c.payload).where(outbox.c.payload.contains(f"O{tag}")))
         ).all()
     assert rows == []
+
+
+async def test_filed_orders_and_inventories_publish_their_goods_lines(api: Api, tag: str) -> None:
+    documents = export_set(tag, "9610")
+    order_id = await _file(api, documents["order"])
+    inventory_id = await _file(api, documents["inventory"])
+    (order_goods,) = await _events(api, order_id, goods=True)
+    (inventory_goods,) = await _events(api, inventory_id, goods=True)
+    lines = inventory_goods.data["lines"]
+    record = documents["inventory"].records[0]
+    assert [(ln["gnum"], ln["total_price"], ln["quantity"]) for ln in lines] == [
+        (line["gnum"], str(line["totalPrice"]), str(line["qty"])) for line in record.lines
+    ]
+    assert inventory_goods.data["revision"] == 1 and order_goods.data["lines"]
+    assert order_goods.data["document"]["document_kind"] == "order"
+
+
+async def test_waybills_publish_no_goods(api: Api, tag: str) -> None:
+    documents = export_set(tag, "9610")
+    waybill_id = await _file(api, documents["waybill"])
+    assert await _events(api, waybill_id, goods=True) == []

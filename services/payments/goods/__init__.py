@@ -1,0 +1,1 @@
+"""The goods side, as payments knows it: declarations and their customs receipts, from events."""

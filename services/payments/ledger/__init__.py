@@ -1,0 +1,1 @@
+"""A double-entry ledger per currency with TigerBeetle's transfer semantics."""
