@@ -429,16 +429,16 @@ async def inventory_statuses(filer: Filer, cast: Cast) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for member in cast.enterprises:
         client = filer.clients[member.code]
-        before: str | None = None
+        cursor: str | None = None
         while True:
             params: dict[str, Any] = {"kind": "inventory", "limit": 200}
-            if before:
-                params["before"] = before
+            if cursor:
+                params["cursor"] = cursor
             page = (await client.get("/v1/customs/documents", params=params)).json()
-            for item in page["documents"]:
+            for item in page["items"]:
                 counts[item["status"]] += 1
-            before = page.get("next")
-            if not before:
+            cursor = page.get("next_cursor")
+            if not cursor:
                 break
     return dict(counts)
 

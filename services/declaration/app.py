@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.declaration.context import DeclarationContext
 from services.declaration.customs.driver import run_exchange, start_exchange
 from services.declaration.customs.routes import router as customs_router
-from services.declaration.directory.service import handlers as directory_handlers
+from services.declaration.directory.handlers import handlers as directory_handlers
 from services.declaration.documents.routes import router as documents_router
 from services.declaration.intake.routes import router as intake_router
 from services.declaration.settings import DeclarationSettings

@@ -13,20 +13,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.declaration.ceb.catalogue import Direction
 from services.declaration.ceb.issues import Severity
-from services.declaration.ceb.matching import MatchConfig
 from services.declaration.ceb.model import CebMessage
-from services.declaration.ceb.rules.config import RuleConfig
-from services.declaration.ceb.tax import HsRateTable, LimitConfig, default_rate_table
 from services.declaration.ceb.xml_security import XmlLimits
 from services.declaration.intake.admission import Admission
+from services.declaration.matching.rules import MatchConfig
 from services.declaration.personal_data.vault import Vault
 from services.declaration.prechecks.ownership import OwnershipPolicy
+from services.declaration.prechecks.rules.config import RuleConfig
+from services.declaration.quota.rules import QuotaLimits
 from services.declaration.settings import DeclarationSettings
+from services.declaration.tax.rules import HsRateTable, TaxPolicy, default_rate_table
 from shared.fx import RateTable, UnknownRate
+from shared.kit.context import component
 from shared.service import Runtime
 
 _SEVERITY: dict[str, Severity | None] = {"error": Severity.ERROR, "review": Severity.REVIEW, "off": None}
@@ -41,8 +43,8 @@ class DeclarationContext:
 
     settings: DeclarationSettings
     rules: RuleConfig
-    limits: LimitConfig
-    tax_table: HsRateTable
+    limits: QuotaLimits
+    tax: TaxPolicy
     rates: RateTable
     vault: Vault
     ownership: OwnershipPolicy
@@ -65,21 +67,23 @@ class DeclarationContext:
                 frozenset() if settings.platform_signs_outbound else RuleConfig().signature_when_declared
             ),
         )
-        limits = LimitConfig(
+        # The limits are configured here once; the rules, the tax, the quota and the
+        # customs simulator all receive this one object.
+        limits = QuotaLimits(
             single_transaction=settings.single_transaction_limit_cny,
             annual=settings.annual_limit_cny,
-            retail_tax_share=settings.retail_tax_share,
             allow_single_indivisible_item=settings.allow_single_indivisible_item,
+        )
+        table = (
+            HsRateTable.from_csv(settings.hs_tax_rates_file)
+            if settings.hs_tax_rates_file
+            else default_rate_table()
         )
         return cls(
             settings=settings,
             rules=rules,
             limits=limits,
-            tax_table=(
-                HsRateTable.from_csv(settings.hs_tax_rates_file)
-                if settings.hs_tax_rates_file
-                else default_rate_table()
-            ),
+            tax=TaxPolicy(table, settings.retail_tax_share),
             rates=RateTable.from_file(settings.exchange_rates_file)
             if settings.exchange_rates_file
             else RateTable.default(),
@@ -125,15 +129,8 @@ def _rates_for(rates: RateTable, on: dt.date) -> dict[str, Decimal]:
     return found
 
 
-async def _current_runtime(request: Request) -> Runtime:
-    # An async dependency: FastAPI runs plain-function dependencies (like
-    # shared.service.get_runtime) in its thread pool, a thread hop on every request.
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-#: The service runtime, for routes (same as ``shared.service.RuntimeDep``, without the thread hop).
-DeclarationRuntime = Annotated[Runtime, Depends(_current_runtime)]
+#: The context, for routes: ``ctx: DeclarationContextDep``.
+DeclarationContextDep = Annotated[DeclarationContext, Depends(component(DeclarationContext))]
 
 
 def context_of(runtime: Runtime) -> DeclarationContext:
@@ -141,4 +138,4 @@ def context_of(runtime: Runtime) -> DeclarationContext:
     return runtime.components.get(DeclarationContext)
 
 
-__all__ = ["DeclarationContext", "DeclarationRuntime", "context_of"]
+__all__ = ["DeclarationContext", "DeclarationContextDep", "context_of"]

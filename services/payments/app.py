@@ -16,6 +16,7 @@ from services.payments.evidence.routes import router as evidence_router
 from services.payments.institutions.routes import router as institutions_router
 from services.payments.ledger.routes import router as ledger_router
 from services.payments.settings import PaymentsSettings
+from services.payments.statements.routes import router as statements_router
 from services.payments.threshold.routes import router as threshold_router
 from services.payments.transactions.routes import router as transactions_router
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
@@ -34,10 +35,17 @@ def definition() -> ServiceDefinition:
         title="Diandiantong Payments",
         description="Banks and payment institutions: transaction information for FX, the USD 200,000 rule, "
         "settlement and RMB, statements and reconciliation, the ledger, goods–funds consistency.",
-        routers=[institutions_router, transactions_router, evidence_router, threshold_router, ledger_router],
+        routers=[
+            institutions_router,
+            transactions_router,
+            evidence_router,
+            threshold_router,
+            ledger_router,
+            statements_router,
+        ],
         consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],
         on_startup=[_build_context],
-        accepted_media_types=("application/json", "text/csv", "text/plain"),
+        accepted_media_types=("application/json", "text/csv", "text/plain", "application/xml", "text/xml"),
     )
 
 

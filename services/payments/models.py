@@ -21,6 +21,7 @@ from services.payments.institutions.models import (
 )
 from services.payments.ledger.models import LedgerAccount, LedgerTransfer
 from services.payments.parties.models import Party
+from services.payments.statements.models import Statement, StatementEntry, StatementUpload
 from services.payments.threshold.models import DirectoryRegistration, SafeListEntry, ThresholdCounter
 from services.payments.transactions.models import Allocation, Deduction, Transaction
 
@@ -34,6 +35,9 @@ __all__ = [
     "GoodsDocument",
     "GoodsLineRow",
     "SafeListEntry",
+    "Statement",
+    "StatementEntry",
+    "StatementUpload",
     "ThresholdCounter",
     "TrackingRow",
     "Transaction",

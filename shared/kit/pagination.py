@@ -16,8 +16,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import inspect
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -57,25 +58,6 @@ class PageRequest:
     limit: int
     parameter: str = "cursor"
 
-    def or_alias(self, name: str, value: str | None) -> PageRequest:
-        """This request, or the cursor a deprecated parameter ``name`` carried instead.
-
-        Older list routes took their cursor as ``before`` or ``after``; those names keep
-        working and take the same opaque cursor (a bad one is a 422 naming them). Both at
-        once is a 422 too: which one was meant cannot be guessed.
-        """
-        if value is None:
-            return self
-        if self.cursor is not None:
-            raise ProblemError(
-                VALIDATION_FAILED,
-                f"Pass the cursor once: `cursor`, or its deprecated name `{name}`.",
-                errors=[
-                    {"pointer": f"/query/{name}", "detail": "given with `cursor`", "type": "cursor_twice"}
-                ],
-            )
-        return PageRequest(value, self.limit, name)
-
 
 def page_request(
     cursor: Annotated[
@@ -94,15 +76,68 @@ def page_request(
 #: Route parameter type for a paginated list.
 PageParams = Annotated[PageRequest, Depends(page_request)]
 
-#: Route parameter type of a deprecated name of ``cursor`` (see :meth:`PageRequest.or_alias`).
-DeprecatedCursor = Annotated[
-    str | None,
-    Query(
-        max_length=_MAX_CURSOR_CHARS,
-        deprecated=True,
-        description="Deprecated name of `cursor` (the same opaque `next_cursor`); use `cursor`.",
-    ),
-]
+
+def page_request_for(
+    *, alias: str | None = None, default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT
+) -> Callable[..., Awaitable[PageRequest]]:
+    """A ``?cursor=&limit=`` dependency with a list's own page sizes, and its old cursor name.
+
+    For lists that had their own cursor parameter before the one envelope (``before``,
+    ``after``): ``alias`` keeps the old name as a deprecated alias taking the same opaque
+    cursor, so clients that only renamed the value keep working. Errors name the
+    parameter used.
+    """
+
+    async def dependency(cursor: str | None, limit: int, old: str | None = None) -> PageRequest:
+        if cursor is None and old is not None and alias is not None:
+            return PageRequest(old, limit, alias)
+        return PageRequest(cursor, limit)
+
+    # The parameters are built here (their bounds and alias are arguments), so FastAPI reads
+    # them from an explicit signature rather than from annotations it would resolve globally.
+    query = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter(
+            "cursor",
+            query,
+            default=None,
+            annotation=Annotated[
+                str | None,
+                Query(
+                    max_length=_MAX_CURSOR_CHARS,
+                    description="The `next_cursor` of the previous page; leave out for the first page.",
+                ),
+            ],
+        ),
+        inspect.Parameter(
+            "limit",
+            query,
+            default=default_limit,
+            annotation=Annotated[int, Query(ge=1, le=max_limit, description="Items per page.")],
+        ),
+    ]
+    if alias is not None:
+        parameters.append(
+            inspect.Parameter(
+                "old",
+                query,
+                default=None,
+                annotation=Annotated[
+                    str | None,
+                    Query(
+                        alias=alias,
+                        max_length=_MAX_CURSOR_CHARS,
+                        deprecated=True,
+                        description="Deprecated name of `cursor` (takes the same opaque cursor).",
+                    ),
+                ],
+            )
+        )
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        parameters, return_annotation=PageRequest
+    )
+    dependency.__name__ = f"page_request_{alias or 'own'}"
+    return dependency
 
 
 def _invalid(parameter: str, why: str) -> ProblemError:
@@ -207,7 +242,6 @@ def page_of(
 
 __all__ = [
     "DEFAULT_LIMIT",
-    "DeprecatedCursor",
     "MAX_LIMIT",
     "Keyset",
     "Page",
@@ -216,4 +250,5 @@ __all__ = [
     "apply_page",
     "page_of",
     "page_request",
+    "page_request_for",
 ]

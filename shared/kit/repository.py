@@ -4,12 +4,18 @@ A repository is built from the unit of work's session (``FooRepository(session)`
 ``FooRepository.from_session(session)``) and never commits: the request's (or the
 consumed event's) transaction does, once, at the end. Services call repositories;
 routes call services.
+
+Services build their repositories with ``FooRepository.from_session(session)``. A fast
+test can hand a service a *fake unit of work* instead of a database session
+(:func:`fake_unit_of_work`): a session bound to nothing, carrying in-memory stand-ins
+for the repositories, so the service's orchestration runs without a database — and any
+statement that slipped past the repositories fails loudly, as the session has no bind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 from sqlalchemy import Select, Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +27,9 @@ from shared.kit.pagination import Keyset, PageRequest, apply_page, page_of
 M = TypeVar("M", bound=DeclarativeBase)
 R = TypeVar("R")
 
+#: ``session.info`` key of the stand-in repositories of a fake unit of work.
+FAKE_REPOSITORIES = "ddt.kit.fake_repositories"
+
 
 class Repository:
     """Queries over one session; subclasses add the module's own."""
@@ -30,7 +39,12 @@ class Repository:
 
     @classmethod
     def from_session(cls, session: AsyncSession) -> Self:
-        """The repository of ``session``'s unit of work."""
+        """The repository of ``session``'s unit of work (a fake unit of work's stand-in, if it has one)."""
+        fakes = session.info.get(FAKE_REPOSITORIES)
+        if fakes:
+            fake = fakes.get(cls)
+            if fake is not None:
+                return cast(Self, fake)
         return cls(session)
 
     @property
@@ -96,4 +110,27 @@ class ModelRepository(Repository, Generic[M]):
         await self.session.flush()
 
 
-__all__ = ["ModelRepository", "Repository"]
+def fake_unit_of_work(*fakes: Repository) -> AsyncSession:
+    """A unit of work for fast tests: no database, these repositories instead of the real ones.
+
+    Each fake is registered under every :class:`Repository` class it derives from (a
+    ``FakeQuotaRepository(QuotaRepository)`` answers ``QuotaRepository.from_session``).
+    The session has no bind: a statement run on it directly raises at once.
+    """
+    session = AsyncSession()
+    registry: dict[type[Repository], Repository] = {}
+    for fake in fakes:
+        for cls in type(fake).__mro__:
+            if (
+                isinstance(cls, type)
+                and issubclass(cls, Repository)
+                and cls not in (Repository, ModelRepository)
+            ):
+                registry.setdefault(cls, fake)
+    session.info[FAKE_REPOSITORIES] = registry
+    for fake in fakes:
+        fake.session = session
+    return session
+
+
+__all__ = ["FAKE_REPOSITORIES", "ModelRepository", "Repository", "fake_unit_of_work"]

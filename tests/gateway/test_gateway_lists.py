@@ -74,12 +74,6 @@ async def test_a_cursor_the_audit_log_did_not_issue_is_a_422_naming_the_paramete
     ]
 
 
-async def test_a_cursor_and_its_old_name_together_are_refused(gateway: Gateway) -> None:
-    first = (await gateway.call("GET", "/v1/parties?limit=1", gateway.admin)).json()["next_cursor"]
-    both = await gateway.call("GET", f"/v1/parties?limit=1&cursor={first}&after={first}", gateway.admin)
-    assert (both.status_code, both.json()["errors"][0]["pointer"]) == (422, "/query/after")
-
-
 async def test_own_credentials_page_newest_first(gateway: Gateway) -> None:
     ent = await gateway.enterprise()
     second = await gateway.call("POST", "/v1/credentials", ent, json_body={"label": "rotation"})

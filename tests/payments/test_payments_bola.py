@@ -4,11 +4,13 @@ routes; a revoked grant closes it again. Each route family is a row of CASES; a 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
 
+from services.payments.statements import writers
 from shared.identity import Identity
 from tests.payments.support import PaymentsApi, bank, enterprise, onboard, pay_institution, receipt
 
@@ -49,7 +51,24 @@ async def _transaction(api: PaymentsApi) -> dict[str, str]:
     return {"transaction_id": made.json()["id"]}
 
 
+async def _statement(api: PaymentsApi) -> dict[str, str]:
+    from tests.payments.test_statements import _statement as statement
+
+    document = writers.camt053([statement()], "BOLA", dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
+    made = await api.post(
+        "/v1/payments/statements", GRANTED(), content=document, headers={"content-type": "application/xml"}
+    )
+    assert made.status_code == 201, made.text
+    return {"statement_id": made.json()[0]["id"]}
+
+
 CASES = [
+    Case(
+        "statements",
+        _statement,
+        ["/v1/payments/statements/{statement_id}", "/v1/payments/statements/{statement_id}/entries"],
+        ["/v1/payments/statements"],
+    ),
     Case(
         "transactions",
         _transaction,
@@ -81,7 +100,7 @@ CASES = [
 
 @pytest.fixture
 async def world(payments: PaymentsApi) -> PaymentsApi:
-    await onboard(payments, GRANTED(), [OWNER(), STRANGER()])
+    await onboard(payments, GRANTED(), [OWNER(), STRANGER()], accounts={OWNER().party_id: "6217000012345678"})
     await onboard(payments, UNGRANTED(), [OWNER()], grant=False)
     await onboard(payments, OUTSIDER(), [STRANGER()])
     return payments

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.declaration.exchange.lifecycle import KINDS
+from services.declaration.customs.core.lifecycle import KINDS
 from shared.events import build_event
 from shared.events.declaration import DocumentFacts, DocumentStatusChanged
 from shared.events.statuses import STATUS_RANK, DocumentStatus

@@ -103,17 +103,3 @@ def test_a_cursor_the_list_did_not_issue_is_a_422_naming_the_parameter(cursor: s
 
 def test_the_envelope_names_items_and_next_cursor() -> None:
     assert set(Page[int](items=[1]).model_dump()) == {"items", "next_cursor"}
-
-
-def test_a_deprecated_cursor_name_carries_the_cursor_and_names_itself_when_bad() -> None:
-    request = PageRequest(None, 5).or_alias("before", "not-a-cursor!")
-    assert (request.cursor, request.parameter) == ("not-a-cursor!", "before")
-    with pytest.raises(ProblemError) as caught:
-        NEWEST_FIRST.decode(request.cursor or "", request.parameter)
-    assert caught.value.errors[0]["pointer"] == "/query/before"  # type: ignore[index]
-
-
-def test_the_cursor_and_its_deprecated_name_together_are_a_422() -> None:
-    with pytest.raises(ProblemError) as caught:
-        PageRequest("abc", 5).or_alias("after", "def")
-    assert (caught.value.status, caught.value.errors[0]["pointer"]) == (422, "/query/after")  # type: ignore[index]

@@ -1,7 +1,11 @@
-"""Pure domain core of the customs declaration service (GACC CEB, 202205 edition).
+"""The wire format of the customs declaration messages (GACC CEB, 202205 edition).
 
-No database, web framework or broker here: plain functions over bytes, typed
-dataclasses and Decimals, so the service can wire them in any way.
+No database, web framework or broker here, and no business rules: how a message is
+read, checked against the official XSD, modelled, written back and answered. The
+rules over messages live in the modules named for them — single-message rules in
+:mod:`services.declaration.prechecks.rules`, limits in :mod:`services.declaration.quota.rules`,
+tax in :mod:`services.declaration.tax.rules`, the three-document match in
+:mod:`services.declaration.matching.rules`, returns in :mod:`services.declaration.customs.core`.
 
 Typical intake of a declaration::
 
@@ -9,54 +13,18 @@ Typical intake of a declaration::
     if not result.ok:
         ceb900 = render_format_receipt(raw_bytes, result.issues, now, cop_msg_id, result.message_type)
     else:
-        issues = check_message(result.message)     # single-message business rules
+        issues = check_message(result.message)     # prechecks.rules
         answer = build_answer(result.message, issues)
         receipt = render_receipt(answer, result.message, now)   # CEB312, CEB622 …
 
-Modules: :mod:`.xml_security` (hardened parse), :mod:`.schemas` (cached XSDs),
-:mod:`.xsd_fields` and :mod:`.catalogue` (XSD-derived message catalogue),
-:mod:`.model`, :mod:`.xml_codec`, :mod:`.json_codec`, :mod:`.rules`,
-:mod:`.keys`, :mod:`.matching`, :mod:`.refunds`, :mod:`.tax`, :mod:`.masking`,
-:mod:`.receipts`, :mod:`.receipt_events`, :mod:`.customs_time`, :mod:`.codes`.
+Modules:
+
+* codecs — :mod:`.xml_security` (hardened parse), :mod:`.xml_codec`, :mod:`.json_codec`;
+* XSD — :mod:`.schemas` (cached, compiled XSDs), :mod:`.xsd_fields` (their fields), ``xsd/``;
+* catalogue — :mod:`.catalogue` (every message type, from the XSDs), :mod:`.keys` (the
+  fields that identify a record), :mod:`.codes` (customs return codes);
+* model — :mod:`.model` (messages, records, pointers), :mod:`.issues`, :mod:`.money`
+  (amount identities of the N19,5 fields), :mod:`.customs_time`;
+* receipts — :mod:`.receipts` (answers and receipt XML, CEB900), :mod:`.receipt_events`
+  (receipts read back).
 """
-
-from services.declaration.ceb.catalogue import CATALOGUE, MessageSpec, spec_for
-from services.declaration.ceb.issues import Issue, Severity
-from services.declaration.ceb.json_codec import message_from_json, message_to_json
-from services.declaration.ceb.matching import MatchResult, MatchStatus, match_inventory
-from services.declaration.ceb.model import CebMessage, ExtendMessage, Record
-from services.declaration.ceb.receipt_events import ReceiptEvent, parse_receipt
-from services.declaration.ceb.receipts import build_answer, render_format_receipt, render_receipt
-from services.declaration.ceb.rules import RuleConfig, check_message
-from services.declaration.ceb.tax import LimitConfig, assess_inventory
-from services.declaration.ceb.xml_codec import decode_xml, encode_xml
-from services.declaration.ceb.xml_security import XmlLimits, secure_parse
-
-__all__ = [
-    "CATALOGUE",
-    "CebMessage",
-    "ExtendMessage",
-    "Issue",
-    "LimitConfig",
-    "MatchResult",
-    "MatchStatus",
-    "MessageSpec",
-    "ReceiptEvent",
-    "Record",
-    "RuleConfig",
-    "Severity",
-    "XmlLimits",
-    "assess_inventory",
-    "build_answer",
-    "check_message",
-    "decode_xml",
-    "encode_xml",
-    "match_inventory",
-    "message_from_json",
-    "message_to_json",
-    "parse_receipt",
-    "render_format_receipt",
-    "render_receipt",
-    "secure_parse",
-    "spec_for",
-]

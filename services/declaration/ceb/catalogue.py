@@ -27,7 +27,6 @@ from services.declaration.ceb.xsd_fields import (
 CEB_NS = "http://www.chinaport.gov.cn/ceb"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 SIGNATURE = "ds:Signature"
-TRAILER_BLOCKS = ("BaseTransfer", "BaseSubscribe", "ExtendMessage", SIGNATURE)
 
 
 class Direction(StrEnum):
@@ -104,19 +103,9 @@ class MessageSpec:
         return message_shape(self.edition, self.root)
 
     @property
-    def doc(self) -> str:
-        """The XSD annotation of the root (official Chinese title)."""
-        return self.shape.doc
-
-    @property
     def record_element(self) -> str:
         """Element repeated once per business record (``Order``, ``LogisticsStatus`` …)."""
         return self.shape.shape.record.name
-
-    @property
-    def record_occurs(self) -> ChildSpec:
-        """Occurrence bounds of the record element."""
-        return self.shape.shape.record
 
     @property
     def head_element(self) -> str | None:
@@ -128,11 +117,6 @@ class MessageSpec:
         """Repeating list element inside a wrapped record, if any."""
         lines = self.shape.shape.lines
         return lines.name if lines else None
-
-    @property
-    def list_occurs(self) -> ChildSpec | None:
-        """Occurrence bounds of the list element."""
-        return self.shape.shape.lines
 
     @property
     def head_fields(self) -> tuple[FieldSpec, ...]:
@@ -156,11 +140,6 @@ class MessageSpec:
             if child.name == SIGNATURE:
                 return SignatureRule.REQUIRED if child.min_occurs else SignatureRule.OPTIONAL
         return SignatureRule.ABSENT
-
-    @property
-    def has_base_transfer(self) -> bool:
-        """Receipts and customs data carry no BaseTransfer."""
-        return any(child.name == "BaseTransfer" for child in self.trailer)
 
     @cached_property
     def head_field_map(self) -> dict[str, FieldSpec]:
@@ -313,13 +292,3 @@ def spec_for_root(local_name: str) -> MessageSpec | None:
     if not local_name.endswith("Message"):
         return None
     return CATALOGUE.get(local_name.removesuffix("Message"))
-
-
-def declarations() -> list[MessageSpec]:
-    """Enterprise-sent messages, in catalogue order."""
-    return [spec for spec in CATALOGUE.values() if spec.role is Role.DECLARATION]
-
-
-def receipts() -> list[MessageSpec]:
-    """Every customs-sent message (receipts, tax bills, summary result, CEB900)."""
-    return [spec for spec in CATALOGUE.values() if spec.role is not Role.DECLARATION]

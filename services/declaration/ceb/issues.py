@@ -52,8 +52,3 @@ class Issue:
     def is_error(self) -> bool:
         """True when the issue rejects the record."""
         return self.severity is Severity.ERROR
-
-
-def errors_only(issues: list[Issue] | tuple[Issue, ...]) -> list[Issue]:
-    """The issues that reject, dropping review flags."""
-    return [issue for issue in issues if issue.is_error]

@@ -76,16 +76,6 @@ def waybill_key(record: Record) -> NaturalKey | None:
     return _key("waybill", _LINKS["waybill"], record.head)
 
 
-def payment_key(record: Record) -> NaturalKey | None:
-    """(payCode, payTransactionId), if the record has both."""
-    return _key("payment", _LINKS["payment"], record.head)
-
-
-def inventory_key(record: Record) -> NaturalKey | None:
-    """(agentCode, copNo), if the record has both."""
-    return _key("inventory", _LINKS["inventory"], record.head)
-
-
 def _key(kind: str, names: tuple[str, ...], head: Fields) -> NaturalKey | None:
     values = tuple(str(head.get(name, "")).strip() for name in names)
     return NaturalKey(kind, values) if all(values) else None

@@ -1,4 +1,13 @@
-"""The declaration service's exchange with customs (part 2), built on the pure :mod:`..exchange` library.
+"""The declaration service's exchange with customs (part 2).
+
+Two layers, named for what they are:
+
+* :mod:`.core` — the pure library: no database, web framework or broker (signing,
+  envelopes, the receipt lifecycle, the simulator, transports, summary rules), tested alone;
+* the modules beside it — the service around the core: its tables, the staging, sending
+  and receiving passes over the unit of work, the background task and the pull API.
+
+The service modules:
 
 * :mod:`.models` — tables: the customs outbox, per-document customs state, receipts and
   their per-document entries, tax bills, summary results, reminders, simulator snapshots;

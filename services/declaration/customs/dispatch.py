@@ -8,7 +8,7 @@ the restart — the same bytes under the same id, which customs (and the simulat
 treat as a duplicate. Nothing here can build or change a payload.
 
 A transport that refuses a message id for *other* content
-(:class:`~..exchange.transports.MessageIdReuseError`) would mean the outbox was
+(:class:`~.core.transports.MessageIdReuseError`) would mean the outbox was
 corrupted; the row is marked ``failed`` and never retried. Other errors (the transport
 is away) stop the pass; the rows stay pending.
 """
@@ -18,17 +18,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Table, bindparam, func, select, update
-
+from services.declaration.customs.core.transports import MessageIdReuseError, OutboundMessage
 from services.declaration.customs.crashpoints import CrashPoints
-from services.declaration.customs.models import CustomsOutboundMessage
+from services.declaration.customs.repository import OutboxRepository
 from services.declaration.customs.transports import ExchangeTransport
-from services.declaration.exchange.transports import MessageIdReuseError, OutboundMessage
 from services.declaration.personal_data.vault import Sealed, Vault
 from shared.db import Database
 
 log = logging.getLogger("ddt.declaration.customs")
-OUTBOX: Table = CustomsOutboundMessage.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -53,25 +50,10 @@ class Dispatcher:
     async def pass_(self, limit: int) -> DispatchResult:
         """Hand over up to ``limit`` pending messages."""
         async with self.db.transaction() as session:
+            outbox = OutboxRepository.from_session(session)
             if self._next_seq is None:
-                highest = await session.scalar(select(func.coalesce(func.max(OUTBOX.c.send_seq), 0)))
-                self._next_seq = int(highest or 0) + 1
-            rows = (
-                await session.execute(
-                    select(
-                        OUTBOX.c.id,
-                        OUTBOX.c.message_id,
-                        OUTBOX.c.message_type,
-                        OUTBOX.c.document_ids,
-                        OUTBOX.c.payload_key_id,
-                        OUTBOX.c.payload_cipher,
-                        OUTBOX.c.payload_sha256,
-                    )
-                    .where(OUTBOX.c.status == "pending")
-                    .order_by(OUTBOX.c.id)
-                    .limit(limit)
-                )
-            ).all()
+                self._next_seq = await outbox.highest_send_seq() + 1
+            rows = await outbox.pending(limit)
         result = DispatchResult()
         if not rows:
             return result
@@ -99,28 +81,13 @@ class Dispatcher:
         if sent:
             self.crash.reached("sent")
         async with self.db.transaction() as session:
-            if sent:
-                await session.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.id == bindparam("row_id"))
-                    .values(
-                        status="sent", sent_at=now, send_seq=bindparam("seq"), attempts=OUTBOX.c.attempts + 1
-                    ),
-                    [{"row_id": row_id, "seq": seq} for row_id, seq in sent],
-                )
+            outbox = OutboxRepository.from_session(session)
+            await outbox.mark_sent(sent, now)
             for row_id, reason in failed:
                 log.error("customs outbox row failed", extra={"outbox_id": row_id, "reason": reason})
-                await session.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.id == row_id)
-                    .values(status="failed", last_error=reason[:2000])
-                )
+                await outbox.mark_failed(row_id, reason)
             if error is not None and len(sent) < len(rows):
-                await session.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.id == rows[len(sent) + len(failed)].id)
-                    .values(attempts=OUTBOX.c.attempts + 1, last_error=repr(error)[:2000])
-                )
+                await outbox.note_attempt(rows[len(sent) + len(failed)].id, repr(error))
         if sent:
             self.crash.reached("marked")
         if self.exchange.simulator is not None:

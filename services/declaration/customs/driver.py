@@ -84,7 +84,7 @@ class CustomsExchange:
         await run_while_leading(stop, self.leadership, step, on_failure, log, "customs exchange pass")
 
     async def _open(self) -> None:
-        self.exchange = await open_transport(self.settings, self.runtime.db, self.ctx.vault)
+        self.exchange = await open_transport(self.settings, self.runtime.db, self.ctx.vault, self.ctx.limits)
         self.dispatcher = Dispatcher(self.runtime.db, self.ctx.vault, self.exchange, self.crash)
         self.applier = ReceiptApplier(self.ctx, self.runtime.publisher, self.exchange.name)
         self._retry_unresolved = True

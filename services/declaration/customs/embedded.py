@@ -1,6 +1,6 @@
 """The customs simulator inside the platform, its state kept in this service's database.
 
-The simulator engine (:mod:`..exchange.simulator`) is deterministic: its state is a
+The simulator engine (:mod:`.core.simulator`) is deterministic: its state is a
 function of the messages it received (with the time each arrived) and the receipts
 acknowledged. Both are already durable here — every message it received is a
 ``customs_outbox`` row marked sent (exact bytes, ``sent_at`` = the engine's clock at
@@ -35,14 +35,14 @@ import logging
 import zlib
 from dataclasses import asdict, fields
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
-from services.declaration.customs.models import CustomsOutboundMessage, CustomsReceipt, SimulatorSnapshot
-from services.declaration.exchange.simulator import CustomsSimulator, Delays, SimulatorConfig
+from services.declaration.customs.core.simulator import CustomsSimulator, Delays, SimulatorConfig
+from services.declaration.customs.repository import OutboxRepository, ReceiptRepository, SnapshotRepository
 from services.declaration.personal_data.vault import Sealed, Vault
+from services.declaration.quota.rules import QuotaLimits
 from services.declaration.settings import DeclarationSettings
 from shared.db import Database
 from shared.sqltypes import utcnow
@@ -53,8 +53,9 @@ SIMULATOR = "simulator"
 _REPLAY_BATCH = 200
 
 
-def simulator_config(settings: DeclarationSettings) -> SimulatorConfig:
-    """The simulator settings: rates, seed and delays (scaled) from the service settings."""
+def simulator_config(settings: DeclarationSettings, limits: QuotaLimits) -> SimulatorConfig:
+    """The simulator settings: rates, seed and delays (scaled) from the service settings, and the
+    platform's configured retail limits (customs and the pre-check apply the same ones)."""
     scale = settings.customs_simulator_delay_scale
     base = Delays()
     delays = Delays(**{f.name: getattr(base, f.name) * scale for f in fields(Delays)})
@@ -70,22 +71,33 @@ def simulator_config(settings: DeclarationSettings) -> SimulatorConfig:
         export_sender_id=settings.customs_dxp_receiver_export,
         return_window_days=settings.customs_return_window_days,
         receipts_per_message=settings.customs_simulator_receipts_per_message,
+        limits=limits,
     )
 
 
 def config_to_json(config: SimulatorConfig) -> dict[str, Any]:
-    """A JSON form of the settings (delays in seconds)."""
+    """A JSON form of the settings (delays in seconds, amounts as decimal strings)."""
     data = asdict(config)
     data["delays"] = {name: value.total_seconds() for name, value in asdict(config.delays).items()}
+    data["limits"] = {
+        name: str(value) if isinstance(value, Decimal) else value
+        for name, value in asdict(config.limits).items()
+    }
     return data
 
 
 def config_from_json(data: dict[str, Any]) -> SimulatorConfig:
     """Inverse of :func:`config_to_json` (unknown keys ignored, missing ones default)."""
     known = {f.name for f in fields(SimulatorConfig)}
-    values = {k: v for k, v in data.items() if k in known and k != "delays"}
+    values = {k: v for k, v in data.items() if k in known and k not in ("delays", "limits")}
     delays = Delays(**{k: timedelta(seconds=v) for k, v in (data.get("delays") or {}).items()})
-    return SimulatorConfig(**values, delays=delays)
+    stored: dict[str, Any] = {
+        k: Decimal(v) if isinstance(v, str) else v
+        for k, v in (data.get("limits") or {}).items()
+        if k in {f.name for f in fields(QuotaLimits)}
+    }
+    limits = QuotaLimits(**stored)
+    return SimulatorConfig(**values, delays=delays, limits=limits)
 
 
 class EmbeddedSimulator:
@@ -103,9 +115,7 @@ class EmbeddedSimulator:
     async def load(self) -> CustomsSimulator:
         """Rebuild the engine: latest snapshot, then the sends and acknowledgements after it."""
         async with self.db.transaction() as session:
-            snapshot = await session.scalar(
-                select(SimulatorSnapshot).order_by(SimulatorSnapshot.id.desc()).limit(1)
-            )
+            snapshot = await SnapshotRepository.from_session(session).latest()
         if snapshot is None:
             send_seq, receipt_id, config_json, state = 0, 0, config_to_json(self.config), None
         else:
@@ -141,20 +151,7 @@ class EmbeddedSimulator:
         count, last = 0, after
         while True:
             async with self.db.transaction() as session:
-                rows = (
-                    await session.execute(
-                        select(
-                            CustomsOutboundMessage.send_seq,
-                            CustomsOutboundMessage.message_id,
-                            CustomsOutboundMessage.payload_key_id,
-                            CustomsOutboundMessage.payload_cipher,
-                            CustomsOutboundMessage.sent_at,
-                        )
-                        .where(CustomsOutboundMessage.send_seq > last)
-                        .order_by(CustomsOutboundMessage.send_seq)
-                        .limit(_REPLAY_BATCH)
-                    )
-                ).all()
+                rows = await OutboxRepository.from_session(session).sends_after(last, _REPLAY_BATCH)
             for row in rows:
                 payload = self.vault.open(Sealed(row.payload_key_id, row.payload_cipher), row.message_id)
                 engine.receive(payload, _engine_time(row.sent_at))
@@ -165,13 +162,7 @@ class EmbeddedSimulator:
 
     async def _replay_acks(self, engine: CustomsSimulator, after: int) -> int:
         async with self.db.transaction() as session:
-            ids = (
-                await session.scalars(
-                    select(CustomsReceipt.transport_id)
-                    .where(CustomsReceipt.id > after, CustomsReceipt.transport == SIMULATOR)
-                    .order_by(CustomsReceipt.id)
-                )
-            ).all()
+            ids = await ReceiptRepository.from_session(session).transport_ids_after(after, SIMULATOR)
         for transport_id in ids:
             for receipt_id in transport_id.split(","):
                 engine.acknowledge(receipt_id)
@@ -192,30 +183,13 @@ class EmbeddedSimulator:
         # which is awaiting here) changes the engine, so the loop keeps serving requests.
         state = await asyncio.to_thread(_compressed, self.engine.to_state())
         async with self.db.transaction() as session:
-            send_seq = await session.scalar(
-                select(func.coalesce(func.max(CustomsOutboundMessage.send_seq), 0))
-            )
-            receipt_id = await session.scalar(select(func.coalesce(func.max(CustomsReceipt.id), 0)))
-            row_id = await session.scalar(
-                insert(SimulatorSnapshot)
-                .values(
-                    send_seq=send_seq,
-                    receipt_id=receipt_id,
-                    config=self._snapshot_config,
-                    state_key_id="",
-                    state_cipher=b"",
-                    created_at=utcnow(),
-                )
-                .returning(SimulatorSnapshot.id)
-            )
+            snapshots = SnapshotRepository.from_session(session)
+            send_seq, receipt_id = await snapshots.watermarks()
+            row_id = await snapshots.reserve(send_seq, receipt_id, self._snapshot_config, utcnow())
             sealed = self.vault.seal(state, f"simulator:{row_id}")
-            await session.execute(
-                update(SimulatorSnapshot)
-                .where(SimulatorSnapshot.id == row_id)
-                .values(state_key_id=sealed.key_id, state_cipher=sealed.blob)
-            )
+            await snapshots.fill(row_id, sealed.key_id, sealed.blob)
             # Older snapshots are no longer needed: the replay starts from the newest.
-            await session.execute(delete(SimulatorSnapshot).where(SimulatorSnapshot.id < row_id))
+            await snapshots.drop_before(row_id)
         self._documents_since_snapshot = 0
 
 

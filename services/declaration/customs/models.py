@@ -6,7 +6,7 @@
   ever sends the stored bytes, so a document can be sent again after a crash, but never
   with other content.
 * ``customs_documents`` — the customs side of each document that entered the exchange:
-  the lifecycle state (:mod:`..exchange.lifecycle`), the key receipts are matched by,
+  the lifecycle state (:mod:`.core.lifecycle`), the key receipts are matched by,
   the numbers customs assigned (preNo, invtNo, sumNo, entryId) and the customs times
   of release and closure.
 * ``customs_receipts`` — every message customs sent, as received (sealed), once per

@@ -20,7 +20,7 @@ XML carrying its own signature that verifies, every record of that filing was ac
 unchanged and all of them go together now, the original bytes are forwarded as they
 are — customs then sees the declaring enterprise's own signature (``-625013`` checks
 that the certificate is the declarant's). Anything else is signed by the platform.
-Either way :func:`~..exchange.signing.ensure_signed` refuses to stage a message customs
+Either way :func:`~.core.signing.ensure_signed` refuses to stage a message customs
 requires signed (621/623/625/711/607 with appStatus 2) without a valid signature.
 
 **Envelope.** ``DxpMsgSv`` (transport node, the default for a third-party platform) or
@@ -47,7 +47,6 @@ from decimal import Decimal
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import spec_for
@@ -59,31 +58,28 @@ from services.declaration.ceb.schemas import validate
 from services.declaration.ceb.xml_codec import encode_xml
 from services.declaration.context import DeclarationContext
 from services.declaration.customs import references
-from services.declaration.customs.models import CustomsDocument, CustomsOutboundMessage
-from services.declaration.documents import lifecycle
-from services.declaration.documents.models import Filing
-from services.declaration.documents.records import record_json, typed_record
-from services.declaration.documents.repository import DOCUMENTS
-from services.declaration.exchange.envelope import AddInfo, SvNo, TransInfo, msg_id, wrap_dxp, wrap_dxp_sv
-from services.declaration.exchange.lifecycle import DECLARATION_KIND, SENT
-from services.declaration.exchange.signing import (
+from services.declaration.customs.core.envelope import AddInfo, SvNo, TransInfo, msg_id, wrap_dxp, wrap_dxp_sv
+from services.declaration.customs.core.lifecycle import DECLARATION_KIND, SENT
+from services.declaration.customs.core.signing import (
     RemoteSignerError,
     UnsignedMessageError,
     XmlSigner,
     ensure_signed,
     verify_document,
 )
+from services.declaration.customs.repository import READY, OutboxRepository
+from services.declaration.documents import lifecycle
+from services.declaration.documents.models import Filing
+from services.declaration.documents.records import record_json, typed_record
 from services.declaration.personal_data.vault import Sealed
 from services.declaration.settings import DeclarationSettings
 from shared.messaging.outbox import EventPublisher
 
 log = logging.getLogger("ddt.declaration.customs")
 
-READY = ("accepted", "matched")
 NOT_BUILT = "DDT-E09"  # the platform could not build a valid, signed message from the document
 MAX_RECORDS = 100
-CUSTOMS_OUTBOX: Table = CustomsOutboundMessage.__table__  # type: ignore[assignment]
-CUSTOMS_DOCUMENTS: Table = CustomsDocument.__table__  # type: ignore[assignment]
+REFUSED = "refused"
 
 
 class StaleBatch(RuntimeError):
@@ -150,10 +146,7 @@ class StagePass:
 
 async def ready_documents(session: AsyncSession, limit: int) -> list[Any]:
     """Documents ready for customs, oldest first (status index)."""
-    rows = await session.execute(
-        select(DOCUMENTS).where(DOCUMENTS.c.status.in_(READY)).order_by(DOCUMENTS.c.seq).limit(limit)
-    )
-    return list(rows.all())
+    return await OutboxRepository.from_session(session).ready_documents(limit)
 
 
 async def plan_pass(
@@ -201,7 +194,9 @@ async def plan_pass(
                 targets[doc.id] = target.customs.document_id
                 if before is not None:
                     references.add_returned(before, doc.body.get("lines", []))
-    filings = await _filings(session, {doc.filing_id for doc in documents if doc.id not in refused})
+    filings = await OutboxRepository.from_session(session).filings(
+        doc.filing_id for doc in documents if doc.id not in refused
+    )
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for doc in documents:
         if doc.id not in refused:
@@ -215,13 +210,6 @@ async def plan_pass(
             plan.summarised = {inv: s for inv, s in summarised.items() if s in {d.id for d in chunk}}
             result.plans.append(plan)
     return result
-
-
-async def _filings(session: AsyncSession, ids: set[str]) -> dict[str, Filing]:
-    if not ids:
-        return {}
-    rows = await session.scalars(select(Filing).where(Filing.id.in_(sorted(ids))))
-    return {filing.id: filing for filing in rows}
 
 
 class MessageBuilder:
@@ -368,55 +356,41 @@ async def commit_pass(
 
     Raises :class:`StaleBatch` when a document is no longer ready at the revision built.
     """
+    outbox = OutboxRepository.from_session(session)
     documents = [doc for message in built for doc in message.plan.documents]
     if documents:
-        claimed = await session.execute(
-            update(DOCUMENTS)
-            .where(DOCUMENTS.c.id.in_([doc.id for doc in documents]), DOCUMENTS.c.status.in_(READY))
-            .values(status=SENT, updated_at=now)
-            .returning(DOCUMENTS.c.id, DOCUMENTS.c.revision)
-        )
-        got = {row.id: row.revision for row in claimed.all()}
+        got = await outbox.claim([doc.id for doc in documents], SENT, now)
         expected = {doc.id: doc.revision for doc in documents}
         if got != expected:
             raise StaleBatch(f"{len(set(expected.items()) ^ set(got.items()))} documents changed while built")
     transitions: list[lifecycle.Transition] = []
     for message in built:
         sealed = ctx.vault.seal(message.payload, message.message_id)
-        result = await session.execute(
-            insert(CUSTOMS_OUTBOX).returning(CUSTOMS_OUTBOX.c.id),
-            [
-                {
-                    "message_id": message.message_id,
-                    "message_type": message.plan.message_type,
-                    "direction": message.plan.filing.direction or "import",
-                    "party_id": message.plan.filing.party_id,
-                    "document_ids": [doc.id for doc in message.plan.documents],
-                    "envelope": message.envelope,
-                    "signed_by": message.signed_by,
-                    "signature_method": message.signature_method,
-                    "payload_key_id": sealed.key_id,
-                    "payload_cipher": sealed.blob,
-                    "payload_sha256": hashlib.sha256(message.payload).hexdigest(),
-                    "payload_size": len(message.payload),
-                    "business_sha256": message.business_sha256,
-                    "status": "pending",
-                    "created_at": now,
-                    "attempts": 0,
-                }
-            ],
+        outbound_id = await outbox.add_message(
+            {
+                "message_id": message.message_id,
+                "message_type": message.plan.message_type,
+                "direction": message.plan.filing.direction or "import",
+                "party_id": message.plan.filing.party_id,
+                "document_ids": [doc.id for doc in message.plan.documents],
+                "envelope": message.envelope,
+                "signed_by": message.signed_by,
+                "signature_method": message.signature_method,
+                "payload_key_id": sealed.key_id,
+                "payload_cipher": sealed.blob,
+                "payload_sha256": hashlib.sha256(message.payload).hexdigest(),
+                "payload_size": len(message.payload),
+                "business_sha256": message.business_sha256,
+                "status": "pending",
+                "created_at": now,
+                "attempts": 0,
+            }
         )
-        outbound_id = result.scalar_one()
-        await session.execute(
-            insert(CUSTOMS_DOCUMENTS),
-            [_customs_row(doc, message, outbound_id, now) for doc in message.plan.documents],
+        await outbox.add_customs_documents(
+            [_customs_row(doc, message, outbound_id, now) for doc in message.plan.documents]
         )
         for inventory_id, summary_id in message.plan.summarised.items():
-            await session.execute(
-                update(CUSTOMS_DOCUMENTS)
-                .where(CUSTOMS_DOCUMENTS.c.document_id == inventory_id)
-                .values(summary_id=summary_id, updated_at=now)
-            )
+            await outbox.set_summary(inventory_id, summary_id, now)
         transitions += [
             lifecycle.Transition(
                 lifecycle.columns_of(doc),
@@ -428,12 +402,7 @@ async def commit_pass(
             for doc in message.plan.documents
         ]
     if refusals:
-        refused_ids = [refusal.document.id for refusal in refusals]
-        await session.execute(
-            update(DOCUMENTS)
-            .where(DOCUMENTS.c.id.in_(refused_ids), DOCUMENTS.c.status.in_(READY))
-            .values(status="refused", updated_at=now)
-        )
+        await outbox.claim([refusal.document.id for refusal in refusals], REFUSED, now)
         transitions += [
             lifecycle.Transition(
                 lifecycle.columns_of(refusal.document),

@@ -15,7 +15,7 @@ A batch of receipt messages is applied in one transaction:
    summary parts). A record whose document is not known yet (``invtNo``/``sumNo`` learnt
    from a receipt still to come) leaves its receipt ``unresolved``; those are retried
    after later passes, so no receipt is lost to arrival order.
-4. **Applied** per document with :func:`~..exchange.lifecycle.apply` against its state and
+4. **Applied** per document with :func:`~.core.lifecycle.apply` against its state and
    full history: a stale receipt never moves a document back, a duplicate changes
    nothing, and every receipt is kept as a ``customs_receipt_entries`` row with what it
    did. Each change updates the document's status (the lifecycle's name: ``released``,
@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import Role, spec_for
@@ -51,21 +50,9 @@ from services.declaration.ceb.receipt_events import RETURN_STATUS_TEXT, ReceiptE
 from services.declaration.ceb.xml_codec import decode_xml
 from services.declaration.context import DeclarationContext
 from services.declaration.customs import effects
-from services.declaration.customs.models import (
-    CustomsDocument,
-    CustomsOutboundMessage,
-    CustomsReceipt,
-    CustomsReceiptEntry,
-    CustomsSummaryLine,
-    CustomsSummaryResult,
-    CustomsTaxBill,
-)
-from services.declaration.customs.references import add_returned
-from services.declaration.documents import lifecycle
-from services.declaration.documents.repository import DOCUMENTS
-from services.declaration.exchange import lifecycle as customs_lifecycle
-from services.declaration.exchange.envelope import unwrap
-from services.declaration.exchange.lifecycle import (
+from services.declaration.customs.core import lifecycle as customs_lifecycle
+from services.declaration.customs.core.envelope import unwrap
+from services.declaration.customs.core.lifecycle import (
     CANCELLED,
     SENT,
     DocumentKind,
@@ -73,21 +60,17 @@ from services.declaration.exchange.lifecycle import (
     HistoryEntry,
     Outcome,
 )
-from services.declaration.exchange.transports import InboundReceipt
+from services.declaration.customs.core.transports import InboundReceipt
+from services.declaration.customs.references import add_returned
+from services.declaration.customs.repository import ReceiptRepository
+from services.declaration.documents import lifecycle
+from services.declaration.documents.repository import DocumentRepository
 from services.declaration.personal_data.vault import Sealed
 from services.declaration.quota import service as quota
 from shared.events.envelope import EventData
 from shared.messaging.outbox import EventPublisher
 
 log = logging.getLogger("ddt.declaration.customs")
-
-RECEIPTS: Table = CustomsReceipt.__table__  # type: ignore[assignment]
-ENTRIES: Table = CustomsReceiptEntry.__table__  # type: ignore[assignment]
-CUSTOMS_DOCUMENTS: Table = CustomsDocument.__table__  # type: ignore[assignment]
-TAX_BILLS: Table = CustomsTaxBill.__table__  # type: ignore[assignment]
-SUMMARY_RESULTS: Table = CustomsSummaryResult.__table__  # type: ignore[assignment]
-SUMMARY_LINES: Table = CustomsSummaryLine.__table__  # type: ignore[assignment]
-OUTBOX: Table = CustomsOutboundMessage.__table__  # type: ignore[assignment]
 
 APPLIED, UNRESOLVED, INVALID = "applied", "unresolved", "invalid"
 #: Inventory states after which an import buyer's quota is given back (nothing was bought).
@@ -168,12 +151,7 @@ class ReceiptApplier:
     ) -> BatchResult:
         """Store and apply receipts as they came from the transport."""
         result = BatchResult()
-        digests = {r.sha256 for r in receipts}
-        known = set(
-            (
-                await session.scalars(select(RECEIPTS.c.sha256).where(RECEIPTS.c.sha256.in_(sorted(digests))))
-            ).all()
-        )
+        known = await ReceiptRepository.from_session(session).known_digests(r.sha256 for r in receipts)
         fresh: list[InboundReceipt] = []
         for receipt in receipts:
             result.acknowledge.append(receipt.id)
@@ -191,22 +169,11 @@ class ReceiptApplier:
     ) -> BatchResult:
         """Apply again the records of stored receipts that found no document before."""
         result = BatchResult()
-        rows = (
-            await session.execute(
-                select(RECEIPTS).where(RECEIPTS.c.status == UNRESOLVED).order_by(RECEIPTS.c.id).limit(limit)
-            )
-        ).all()
+        repository = ReceiptRepository.from_session(session)
+        rows = await repository.with_status(UNRESOLVED, limit)
         if not rows:
             return result
-        done = defaultdict(set)
-        for receipt_id, index in (
-            await session.execute(
-                select(ENTRIES.c.receipt_id, ENTRIES.c.record_index).where(
-                    ENTRIES.c.receipt_id.in_([row.id for row in rows])
-                )
-            )
-        ).all():
-            done[receipt_id].add(index)
+        done = await repository.applied_records(row.id for row in rows)
         parsed = []
         for row in rows:
             payload = self.ctx.vault.open(_sealed(row), f"receipt:{row.sha256}")
@@ -254,21 +221,15 @@ class ReceiptApplier:
             outcomes[position] = (
                 (UNRESOLVED, f"no document for records {missing[:20]}") if missing else (APPLIED, None)
             )
+        repository = ReceiptRepository.from_session(session)
         if store:
             rows = [self._receipt_row(item, *outcomes[i], now) for i, item in enumerate(parsed)]
-            inserted = await session.execute(
-                insert(RECEIPTS).returning(RECEIPTS.c.id, sort_by_parameter_order=True), rows
-            )
-            for item, row_id in zip(parsed, inserted.scalars().all(), strict=True):
+            for item, row_id in zip(parsed, await repository.add_receipts(rows), strict=True):
                 item.row_id = row_id
         else:
             for i, item in enumerate(parsed):
                 status, problem = outcomes[i]
-                await session.execute(
-                    update(RECEIPTS)
-                    .where(RECEIPTS.c.id == item.row_id)
-                    .values(status=status, problem=problem, applied_at=now if status == APPLIED else None)
-                )
+                await repository.set_status(item.row_id, status, problem, now if status == APPLIED else None)
         await batch.write([item.row_id for item in parsed])
         result.applied += batch.applied
         result.unresolved += sum(1 for status, _ in outcomes.values() if status == UNRESOLVED)
@@ -322,28 +283,13 @@ class Resolver:
                     sum_nos.add(event.keys.get("sumNo", ""))
                 else:
                     keys.add(receipt_key(event))
-        c = CUSTOMS_DOCUMENTS.c
-        if messages:
-            found = await session.execute(
-                select(OUTBOX.c.message_id, OUTBOX.c.document_ids).where(
-                    OUTBOX.c.message_id.in_(sorted(messages))
-                )
-            )
-            resolver.by_message = {message_id: list(ids) for message_id, ids in found.all()}
-        conditions: list[ColumnElement[bool]] = []
-        if keys:
-            conditions.append(c.customs_key.in_(sorted(keys)))
-        if invt_nos:
-            conditions.append(c.invt_no.in_(sorted(invt_nos)) & c.message_type.in_(("CEB621", "CEB603")))
-        if sum_nos:
-            conditions.append(c.sum_no.in_(sorted(sum_nos)))
+        repository = ReceiptRepository.from_session(session)
+        resolver.by_message = await repository.documents_of_messages(messages)
         ids = {i for ids in resolver.by_message.values() for i in ids}
-        if ids:
-            conditions.append(c.document_id.in_(sorted(ids)))
-        for condition in conditions:
-            # One simple indexed select per kind of key (an OR across indexes may scan).
-            for row in (await session.execute(select(CUSTOMS_DOCUMENTS).where(condition))).mappings().all():
-                resolver.add(dict(row))
+        for row in await repository.customs_rows(
+            keys=keys, invt_nos=invt_nos, sum_nos=sum_nos, document_ids=ids
+        ):
+            resolver.add(row)
         return resolver
 
     def add(self, row: dict[str, Any]) -> None:
@@ -406,6 +352,7 @@ class _Batch:
         self.applier = applier
         self.ctx = applier.ctx
         self.session = session
+        self.receipts = ReceiptRepository.from_session(session)
         self.resolver = resolver
         self.now = now
         self.tracked: dict[str, Tracked] = {}
@@ -426,60 +373,30 @@ class _Batch:
         ids = set(self.resolver.rows)
         targets = {row["target_id"] for row in self.resolver.rows.values() if row.get("target_id")}
         missing = sorted(targets - set(self.resolver.rows))
-        if missing:
-            for row in (
-                (
-                    await self.session.execute(
-                        select(CUSTOMS_DOCUMENTS).where(CUSTOMS_DOCUMENTS.c.document_id.in_(missing))
-                    )
-                )
-                .mappings()
-                .all()
-            ):
-                self.resolver.add(dict(row))
+        for row in await self.receipts.customs_rows(document_ids=missing):
+            self.resolver.add(row)
         ids |= targets
         await self._track(sorted(ids - set(self.tracked)))
 
     async def _track(self, ids: list[str]) -> None:
         if not ids:
             return
-        columns = [DOCUMENTS.c[name] for name in (*_FACT_COLUMNS, "status", "accepted_at")]
         documents = {
-            row["id"]: {**row, "body": {}}
-            for row in (await self.session.execute(select(*columns).where(DOCUMENTS.c.id.in_(ids))))
-            .mappings()
-            .all()
+            doc_id: {**row, "body": {}}
+            for doc_id, row in (
+                await self.receipts.document_facts(ids, (*_FACT_COLUMNS, "status", "accepted_at"))
+            ).items()
         }
         # Bodies are read only where a consequence needs lines: returns and the inventories they name.
         returns = [i for i in ids if self.resolver.rows.get(i, {}).get("kind") in _RETURN_KINDS]
         wanted = set(returns) | {
             self.resolver.rows[i]["target_id"] for i in returns if self.resolver.rows[i].get("target_id")
         }
-        if wanted:
-            for doc_id, body in (
-                await self.session.execute(
-                    select(DOCUMENTS.c.id, DOCUMENTS.c.body).where(DOCUMENTS.c.id.in_(sorted(wanted)))
-                )
-            ).all():
-                if doc_id in documents:
-                    documents[doc_id]["body"] = body
+        for doc_id, body in (await self.receipts.bodies(wanted)).items():
+            if doc_id in documents:
+                documents[doc_id]["body"] = body
         history: dict[str, list[HistoryEntry]] = defaultdict(list)
-        rows = await self.session.execute(
-            select(
-                ENTRIES.c.document_id,
-                ENTRIES.c.message_type,
-                ENTRIES.c.return_status,
-                ENTRIES.c.return_time,
-                ENTRIES.c.return_info,
-                ENTRIES.c.code,
-                ENTRIES.c.outcome,
-                ENTRIES.c.state_after,
-                ENTRIES.c.legal,
-            )
-            .where(ENTRIES.c.document_id.in_(ids), ENTRIES.c.track == "document")
-            .order_by(ENTRIES.c.id)
-        )
-        for row in rows.all():
+        for row in await self.receipts.history(ids):
             history[row.document_id].append(
                 HistoryEntry(
                     row.message_type,
@@ -675,55 +592,15 @@ class _Batch:
                 # receipt that caused it.
                 item = entry.pop("_item")
                 rows.append({**entry, "receipt_id": item.row_id if item is not None else _last(receipt_ids)})
-            await session.execute(insert(ENTRIES), rows)
-        dirty = [t for t in self.tracked.values() if t.dirty]
-        if dirty:
-            c = CUSTOMS_DOCUMENTS.c
-            await session.execute(
-                update(CUSTOMS_DOCUMENTS)
-                .where(c.document_id == bindparam("b_id"))
-                .values(
-                    state_code=bindparam("b_state_code"),
-                    state_since=bindparam("b_state_since"),
-                    pre_no=bindparam("b_pre_no"),
-                    invt_no=bindparam("b_invt_no"),
-                    sum_no=bindparam("b_sum_no"),
-                    entry_id=bindparam("b_entry_id"),
-                    released_at=bindparam("b_released_at"),
-                    closed_at=bindparam("b_closed_at"),
-                    legal=bindparam("b_legal"),
-                    updated_at=bindparam("b_updated_at"),
-                ),
-                [
-                    {
-                        "b_id": t.id,
-                        **{
-                            f"b_{name}": t.customs.get(name)
-                            for name in (
-                                "state_code",
-                                "state_since",
-                                "pre_no",
-                                "invt_no",
-                                "sum_no",
-                                "entry_id",
-                                "released_at",
-                                "closed_at",
-                                "legal",
-                            )
-                        },  # fmt: skip
-                        "b_updated_at": now,
-                    }
-                    for t in dirty
-                ],
-            )
+            await self.receipts.add_entries(rows)
+        await self.receipts.update_customs_documents(
+            [t.customs for t in self.tracked.values() if t.dirty], now
+        )
         by_status: dict[str, list[str]] = defaultdict(list)
         for tracked in self.tracked.values():
             if tracked.status != tracked.document["status"]:
                 by_status[tracked.status].append(tracked.id)
-        for status, ids in by_status.items():
-            await session.execute(
-                update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids)).values(status=status, updated_at=now)
-            )
+        await DocumentRepository.from_session(session).set_statuses(by_status, now)
         await lifecycle.record(session, self.applier.publisher, self.transitions, now)
         if self.events:
             await self.applier.publisher.stage_many(session, self.events)
@@ -742,20 +619,13 @@ class _Batch:
 
     async def _returned_in_full(self, inventory_id: str) -> bool:
         """Whether the returns customs accepted so far (this batch's included) took every unit back."""
-        c = CUSTOMS_DOCUMENTS.c
-        rows = await self.session.execute(
-            select(DOCUMENTS.c.body)
-            .join(CUSTOMS_DOCUMENTS, c.document_id == DOCUMENTS.c.id)
-            .where(
-                c.target_id == inventory_id,
-                c.message_type == "CEB625",
-                c.state_code == RETURN_ACCEPTED[DocumentKind.IMPORT_RETURN],
-            )
+        bodies = await self.receipts.accepted_return_bodies(
+            inventory_id, "CEB625", RETURN_ACCEPTED[DocumentKind.IMPORT_RETURN]
         )
         returned: dict[int, Decimal] = defaultdict(Decimal)
-        for (body,) in rows.all():
+        for body in bodies:
             add_returned(returned, body.get("lines", []))
-        original = await self.session.scalar(select(DOCUMENTS.c.body).where(DOCUMENTS.c.id == inventory_id))
+        original = (await self.receipts.bodies([inventory_id])).get(inventory_id)
         lines = (original or {}).get("lines", [])
         return bool(lines) and all(
             returned.get(int(line.get("gnum", 0)), Decimal(0)) >= Decimal(str(line.get("qty", "0")))
@@ -765,14 +635,7 @@ class _Batch:
     async def _write_tax_bills(self, receipt_ids: list[int | None]) -> None:
         if not self.tax_bills:
             return
-        existing = {
-            row.tax_no: row
-            for row in (
-                await self.session.execute(
-                    select(TAX_BILLS).where(TAX_BILLS.c.tax_no.in_(sorted(self.tax_bills)))
-                )
-            ).all()
-        }
+        existing = await self.receipts.tax_bills(self.tax_bills)
         new_rows: list[dict[str, Any]] = []
         for tax_no, bill in self.tax_bills.items():
             row = bill["row"]
@@ -795,9 +658,7 @@ class _Batch:
                 }
                 if row is not None:
                     values.update({k: v for k, v in row.items() if k not in ("tax_no", "receipt_id")})
-                await self.session.execute(
-                    update(TAX_BILLS).where(TAX_BILLS.c.tax_no == tax_no).values(**values)
-                )
+                await self.receipts.update_tax_bill(tax_no, values)
             else:
                 base = row or {
                     "tax_no": tax_no,
@@ -820,8 +681,7 @@ class _Batch:
                         "updated_at": self.now,
                     }
                 )
-        if new_rows:
-            await self.session.execute(insert(TAX_BILLS), new_rows)
+        await self.receipts.add_tax_bills(new_rows)
 
     async def _write_results(self, receipt_ids: list[int | None]) -> None:
         seen: set[int] = set()
@@ -830,46 +690,27 @@ class _Batch:
             if rid in seen:
                 continue
             seen.add(rid)
-            exists = await self.session.scalar(
-                select(SUMMARY_RESULTS.c.id).where(SUMMARY_RESULTS.c.receipt_id == rid)
-            )
-            if exists is not None:
+            if await self.receipts.has_summary_result(rid):
                 continue
-            result_id = await self.session.scalar(
-                insert(SUMMARY_RESULTS)
-                .values(
-                    sum_no=str(head.get("sumNo", "")),
-                    entry_id=str(head.get("entryId") or "") or None,
-                    decl_seq_no=str(head.get("declSeqNo") or "") or None,
-                    dec_state=str(head.get("decState") or "") or None,
-                    op_date=op_date,
-                    head={k: str(v) for k, v in head.items()},
-                    receipt_id=rid,
-                    recorded_at=self.now,
-                )
-                .returning(SUMMARY_RESULTS.c.id)
+            result_id = await self.receipts.add_summary_result(
+                {
+                    "sum_no": str(head.get("sumNo", "")),
+                    "entry_id": str(head.get("entryId") or "") or None,
+                    "decl_seq_no": str(head.get("declSeqNo") or "") or None,
+                    "dec_state": str(head.get("decState") or "") or None,
+                    "op_date": op_date,
+                    "head": {k: str(v) for k, v in head.items()},
+                    "receipt_id": rid,
+                    "recorded_at": self.now,
+                }
             )
-            invt_nos = sorted({str(line.get("invtNo", "")) for line in lines})
-            inventories = dict(
-                (
-                    await self.session.execute(
-                        select(CUSTOMS_DOCUMENTS.c.invt_no, CUSTOMS_DOCUMENTS.c.document_id).where(
-                            CUSTOMS_DOCUMENTS.c.invt_no.in_(invt_nos),
-                            CUSTOMS_DOCUMENTS.c.message_type == "CEB603",
-                        )
-                    )
-                ).all()
+            inventories = await self.receipts.export_inventories_by_number(
+                str(line.get("invtNo", "")) for line in lines
             )
-            rows = effects.summary_lines(result_id, head, lines, inventories)
-            if rows:
-                await self.session.execute(insert(SUMMARY_LINES), rows)
+            await self.receipts.add_summary_lines(effects.summary_lines(result_id, head, lines, inventories))
             entry_id = str(head.get("entryId") or "") or None
             if entry_id and inventories:
-                await self.session.execute(
-                    update(CUSTOMS_DOCUMENTS)
-                    .where(CUSTOMS_DOCUMENTS.c.document_id.in_(sorted(inventories.values())))
-                    .values(entry_id=entry_id, updated_at=self.now)
-                )
+                await self.receipts.set_entry_id(inventories.values(), entry_id, self.now)
 
 
 def _last(ids: list[int | None]) -> int | None:

@@ -7,14 +7,14 @@ the platform sent, the rules customs applies are checked before anything goes ou
 intake (the filer gets the customs code in the answer) and again when the exchange
 sends (the inventory may have moved meanwhile):
 
-* cancellation — only in the states customs allows (:data:`~..exchange.lifecycle.CANCELLABLE`:
+* cancellation — only in the states customs allows (:data:`~.core.lifecycle.CANCELLABLE`:
   120, 300, 399, 800), else ``-623005``;
 * import return — released (800/899), within the window after the release day (Beijing
   calendar days), lines matched to the inventory by gnum with the same gcode/gname/unit,
   quantities not above the original, counting earlier returns of the same inventory
-  (:func:`~..exchange.lifecycle.check_import_return`);
+  (:func:`~.core.lifecycle.check_import_return`);
 * export return — released or closed, lines matched, quantities not above the original
-  (:func:`~..exchange.lifecycle.check_export_return`);
+  (:func:`~.core.lifecycle.check_export_return`);
 * summary — every listed inventory released or closed, declared by the same agent for
   the same e-commerce enterprise, and not already in another live summary.
 
@@ -31,22 +31,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import spec_for
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.model import Record, head_pointer, line_pointer
-from services.declaration.customs.models import CustomsDocument
-from services.declaration.documents.models import Document
-from services.declaration.documents.records import typed_record
-from services.declaration.exchange.lifecycle import (
+from services.declaration.customs.core.lifecycle import (
     DocumentKind,
     DocumentState,
     cancellation_refusal,
     check_export_return,
     check_import_return,
 )
+from services.declaration.customs.models import CustomsDocument
+from services.declaration.customs.repository import CustomsStateRepository
+from services.declaration.documents.models import Document
+from services.declaration.documents.records import typed_record
 
 SUMMARY_NOT_RELEASED = "DDT-E05"  # an inventory of a summary is not released or closed
 ALREADY_SUMMARISED = "DDT-E06"  # an inventory is in another live summary already
@@ -97,37 +97,20 @@ def invt_nos_of(message_type: str, record: Record) -> list[str]:
 
 async def known_inventories(session: AsyncSession, invt_nos: Iterable[str]) -> dict[str, KnownInventory]:
     """Inventories with these customs numbers (the latest sent one per number)."""
-    wanted = sorted(set(invt_nos))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(CustomsDocument, Document)
-        .join(Document, Document.id == CustomsDocument.document_id)
-        .where(CustomsDocument.invt_no.in_(wanted), CustomsDocument.message_type.in_(("CEB621", "CEB603")))
-        .order_by(CustomsDocument.sent_at)
-    )
-    return {str(customs.invt_no): KnownInventory(customs, document) for customs, document in rows.all()}
+    rows = await CustomsStateRepository.from_session(session).known_inventories(invt_nos)
+    return {str(customs.invt_no): KnownInventory(customs, document) for customs, document in rows}
 
 
 async def returned_quantities(
     session: AsyncSession, inventory_ids: Iterable[str], excluding: Iterable[str] = ()
 ) -> dict[str, dict[int, Decimal]]:
     """Per inventory, the quantity per line already under a live return (gnum → qty)."""
-    ids = sorted(set(inventory_ids))
-    if not ids:
+    rows = await CustomsStateRepository.from_session(session).returns_of(inventory_ids, DEAD_STATES)
+    if not rows:
         return {}
     skip = set(excluding)
-    rows = await session.execute(
-        select(CustomsDocument.target_id, CustomsDocument.document_id, Document.body)
-        .join(Document, Document.id == CustomsDocument.document_id)
-        .where(
-            CustomsDocument.target_id.in_(ids),
-            CustomsDocument.message_type.in_(("CEB625", "CEB213")),
-            CustomsDocument.state_code.not_in(DEAD_STATES),
-        )
-    )
     found: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for target, document_id, body in rows.all():
+    for target, document_id, body in rows:
         if document_id in skip:
             continue
         add_returned(found[target], body.get("lines", []))
@@ -260,23 +243,14 @@ async def summarised_elsewhere(
     session: AsyncSession, inventory_ids: Iterable[str], excluding: Iterable[str] = ()
 ) -> dict[str, str]:
     """Inventory id → the live summary document holding it."""
-    ids = sorted(set(inventory_ids))
-    if not ids:
-        return {}
+    repository = CustomsStateRepository.from_session(session)
     skip = set(excluding)
-    rows = await session.execute(
-        select(CustomsDocument.document_id, CustomsDocument.summary_id).where(
-            CustomsDocument.document_id.in_(ids), CustomsDocument.summary_id.is_not(None)
-        )
-    )
-    holders = {doc: summary for doc, summary in rows.all() if summary not in skip}
+    holders = {
+        doc: summary
+        for doc, summary in (await repository.summary_holders(inventory_ids)).items()
+        if summary not in skip
+    }
     if not holders:
         return {}
-    dead = await session.execute(
-        select(CustomsDocument.document_id).where(
-            CustomsDocument.document_id.in_(sorted(set(holders.values()))),
-            CustomsDocument.state_code.in_(DEAD_STATES),
-        )
-    )
-    gone = set(dead.scalars().all())
-    return {doc: str(summary) for doc, summary in holders.items() if summary not in gone}
+    gone = await repository.in_states(holders.values(), DEAD_STATES)
+    return {doc: summary for doc, summary in holders.items() if summary not in gone}

@@ -3,7 +3,7 @@
 * ``software`` — a key held by this service: RSA (PEM PKCS#8 in the credential) or SM2
   (``sm2:<private hex>:<public hex>``), with the certificate of ``customs_signer_certificate``
   in ``KeyInfo``;
-* ``remote`` — :class:`~..exchange.signing.RemoteSigner` at ``customs_remote_signer_url``,
+* ``remote`` — :class:`~.core.signing.RemoteSigner` at ``customs_remote_signer_url``,
   the credential being its bearer token and the configured certificate pinning its key.
 
 The profile (``rsa-sha1``, ``sm2-sm3``, ``sm2-sha1-eport``) may have its SignatureMethod and
@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from services.declaration.exchange.signing import (
+from services.declaration.customs.core.signing import (
     RSA_SHA1_PROFILE,
     SM2_SHA1_EPORT_PROFILE,
     SM2_SM3_PROFILE,
@@ -45,8 +45,8 @@ from services.declaration.exchange.signing import (
     generate_sm2_test_identity,
     verifying_key_from_certificate,
 )
-from services.declaration.exchange.signing.algorithms import DIGEST_METHODS, SIGNATURE_METHODS
-from services.declaration.exchange.signing.certificates import certificate_serial, key_name_for_serial
+from services.declaration.customs.core.signing.algorithms import DIGEST_METHODS, SIGNATURE_METHODS
+from services.declaration.customs.core.signing.certificates import certificate_serial, key_name_for_serial
 from services.declaration.settings import DEV_SIGNER_CREDENTIAL, DeclarationSettings
 from shared.settings import Environment
 

@@ -1,6 +1,6 @@
 """9610 export monthly summaries (汇总申报, CEB701): preview, submit, status, reminders.
 
-The rules are the pure library's (:mod:`..exchange.summaries`): a month's export
+The rules are the pure library's (:mod:`.core.summaries`): a month's export
 inventories that customs closed (899, or released 800 with ``customs_summary_basis``
 ``released``) in that Beijing month, of the summarised trade modes (9610) and
 statistics flags (B 汇总申报; A 简化申报 needs no summary — inferred, a setting),
@@ -29,7 +29,6 @@ from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import spec_for
@@ -38,10 +37,7 @@ from services.declaration.ceb.json_codec import message_to_json
 from services.declaration.ceb.model import CebMessage
 from services.declaration.ceb.receipts import new_guid
 from services.declaration.customs import references
-from services.declaration.customs.models import CustomsDocument, CustomsSummaryLine, SummaryReminder
-from services.declaration.documents.models import Document
-from services.declaration.documents.records import typed_record
-from services.declaration.exchange.summaries import (
+from services.declaration.customs.core.summaries import (
     ExportInventory,
     Month,
     ReminderStatus,
@@ -53,9 +49,17 @@ from services.declaration.exchange.summaries import (
     reminder_status,
     to_messages,
 )
+from services.declaration.customs.repository import CUSTOMS_DOCUMENTS, CustomsStateRepository
+from services.declaration.documents.records import typed_record
 from services.declaration.settings import DeclarationSettings
 from shared.events.declaration import SummaryApplicationDue
+from shared.kit.pagination import Keyset, PageRequest, page_of
 from shared.messaging.outbox import EventPublisher
+
+#: The order of a month's inventories: by customs number (then document, for ties).
+MONTH_ORDER = Keyset(
+    [CUSTOMS_DOCUMENTS.c.invt_no, CUSTOMS_DOCUMENTS.c.document_id], ["str", "str"], descending=False
+)
 
 
 @dataclass(frozen=True)
@@ -89,23 +93,9 @@ async def month_inventories(
     """The month's summarisable export inventories (of one party, or all), oldest first."""
     start, end = month_bounds(month)
     basis = SummaryBasis(settings.customs_summary_basis)
-    column = CustomsDocument.closed_at if basis is SummaryBasis.CLOSED else CustomsDocument.released_at
-    query = (
-        select(CustomsDocument, Document.body, Document.mode)
-        .join(Document, Document.id == CustomsDocument.document_id)
-        .where(
-            CustomsDocument.direction == "export",
-            CustomsDocument.kind == "export_inventory",
-            CustomsDocument.invt_no.is_not(None),
-            column >= start,
-            column < end,
-            CustomsDocument.state_code.in_(("800", "899")),
-        )
-        .order_by(CustomsDocument.invt_no)
+    rows = await CustomsStateRepository.from_session(session).month_inventories(
+        basis is SummaryBasis.CLOSED, start, end, party_id
     )
-    if party_id is not None:
-        query = query.where(CustomsDocument.party_id == party_id)
-    rows = (await session.execute(query)).all()
     spec = spec_for("CEB603")
     assert spec is not None
     found = []
@@ -118,7 +108,7 @@ async def month_inventories(
             continue
         record = typed_record(spec, body)
         inventory = ExportInventory.from_record(
-            record, customs.invt_no, customs.released_at, customs.closed_at
+            record, str(customs.invt_no), customs.released_at, customs.closed_at
         )
         found.append(
             MonthInventory(inventory, customs.document_id, customs.party_id, live.get(customs.document_id))
@@ -210,17 +200,50 @@ async def results_by_inventory(
     session: AsyncSession, inventory_ids: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """CEB792 links per inventory: declaration number and line numbers."""
-    if not inventory_ids:
-        return {}
-    rows = await session.scalars(
-        select(CustomsSummaryLine).where(CustomsSummaryLine.inventory_id.in_(sorted(set(inventory_ids))))
-    )
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for line in rows:
+    for line in await CustomsStateRepository.from_session(session).summary_lines_of(inventory_ids):
         found[line.inventory_id or ""].append(
             {"sumNo": line.sum_no, "entryId": line.entry_id, "gnum": line.gnum, "gseqno": line.gseqno}
         )
     return found
+
+
+async def status_page(
+    session: AsyncSession,
+    settings: DeclarationSettings,
+    month: Month,
+    party_id: str,
+    page: PageRequest,
+    now: datetime,
+) -> dict[str, Any]:
+    """A page of the party's summarisable inventories of a month, which summary holds each and
+    their CEB792 declarations, with the deadline and how many are still pending (of all pages)."""
+    items = await month_inventories(session, settings, month, party_id)
+    pending = sum(1 for item in items if item.summary_id is None)
+    ordered = sorted(items, key=_month_key)
+    if page.cursor is not None:
+        after = MONTH_ORDER.decode(page.cursor, page.parameter)
+        ordered = [item for item in ordered if _month_key(item) > after]
+    shown, next_cursor = page_of(ordered[: page.limit + 1], page, MONTH_ORDER, _month_key)
+    links = await results_by_inventory(session, [item.document_id for item in shown])
+    return {
+        **deadline_view(month, now, applied=not pending),
+        "items": [
+            {
+                "documentId": item.document_id,
+                "invtNo": item.inventory.invt_no,
+                "summaryId": item.summary_id,
+                "declarations": links.get(item.document_id, []),
+            }
+            for item in shown
+        ],
+        "next_cursor": next_cursor,
+        "pending": pending,
+    }
+
+
+def _month_key(item: MonthInventory) -> tuple[str, str]:
+    return (item.inventory.invt_no, item.document_id)
 
 
 # --- reminders --------------------------------------------------------------------------------------
@@ -243,13 +266,8 @@ async def check_reminders(
         return 0
     label = f"{month.year:04d}-{month.month:02d}"
     keys = {group: f"{label}|{state.value}|{'|'.join(group)}"[:255] for group in groups}
-    given = set(
-        (
-            await session.scalars(
-                select(SummaryReminder.reminder_key).where(SummaryReminder.reminder_key.in_(keys.values()))
-            )
-        ).all()
-    )
+    repository = CustomsStateRepository.from_session(session)
+    given = await repository.reminders_given(keys.values())
     due_on = deadline(month).due_on
     rows, events = [], []
     for group, count in sorted(groups.items()):
@@ -283,7 +301,7 @@ async def check_reminders(
             )
         )
     if rows:
-        await session.execute(insert(SummaryReminder), rows)
+        await repository.add_reminders(rows)
         await publisher.stage_many(session, events)
     return len(rows)
 
@@ -305,4 +323,5 @@ __all__ = [
     "parse_month",
     "previous_month",
     "results_by_inventory",
+    "status_page",
 ]

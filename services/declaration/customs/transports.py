@@ -1,9 +1,9 @@
 """The customs transport the settings choose, and the clock the exchange runs on.
 
-* ``simulator`` (embedded default) — :class:`~..exchange.transports.SimulatorTransport`
+* ``simulator`` (embedded default) — :class:`~.core.transports.SimulatorTransport`
   over the engine :class:`.embedded.EmbeddedSimulator` rebuilt from the database; real
   time, the delays and rates of the ``customs_simulator_*`` settings;
-* ``directory`` — :class:`~..exchange.transports.DirectoryTransport` on
+* ``directory`` — :class:`~.core.transports.DirectoryTransport` on
   ``customs_directory_root`` (default ``<var>/customs-exchange``), the folders the e-port's
   data-exchange client reads and writes.
 """
@@ -17,9 +17,14 @@ from datetime import datetime
 from pathlib import Path
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
+from services.declaration.customs.core.transports import (
+    CustomsTransport,
+    DirectoryTransport,
+    SimulatorTransport,
+)
 from services.declaration.customs.embedded import SIMULATOR, EmbeddedSimulator, simulator_config
-from services.declaration.exchange.transports import CustomsTransport, DirectoryTransport, SimulatorTransport
 from services.declaration.personal_data.vault import Vault
+from services.declaration.quota.rules import QuotaLimits
 from services.declaration.settings import DeclarationSettings
 from shared.db import Database
 
@@ -64,14 +69,16 @@ def directory_root(settings: DeclarationSettings) -> Path:
     return Path(settings.customs_directory_root or settings.platform.var_dir / "customs-exchange")
 
 
-async def open_transport(settings: DeclarationSettings, db: Database, vault: Vault) -> ExchangeTransport:
+async def open_transport(
+    settings: DeclarationSettings, db: Database, vault: Vault, limits: QuotaLimits
+) -> ExchangeTransport:
     """Build the configured transport (the simulator's state is rebuilt here)."""
     clock = ExchangeClock()
     if settings.customs_transport == DIRECTORY:
         transport = DirectoryTransport(directory_root(settings), settings.customs_directory_settle_seconds)
         return ExchangeTransport(DIRECTORY, transport, clock)
     embedded = EmbeddedSimulator(
-        db, vault, simulator_config(settings), settings.customs_simulator_snapshot_every
+        db, vault, simulator_config(settings, limits), settings.customs_simulator_snapshot_every
     )
     engine = await embedded.load()
     return ExchangeTransport(SIMULATOR, SimulatorTransport(engine, clock), clock, embedded)

@@ -1,21 +1,26 @@
-"""JSON views of the customs side of documents: state, receipts, outbound messages, tax bills."""
+"""The pull API's reads: the change feed, the customs side of documents (state, receipts, outbound
+messages, tax bills) as JSON, and receipts and outbound messages as the bytes that travelled."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.declaration.customs.models import (
-    CustomsDocument,
-    CustomsOutboundMessage,
-    CustomsReceiptEntry,
-    CustomsSummaryLine,
-    CustomsTaxBill,
+from services.declaration.customs.core.envelope import unwrap
+from services.declaration.customs.core.lifecycle import KINDS, DocumentKind
+from services.declaration.customs.models import CustomsOutboundMessage, CustomsReceiptEntry, CustomsTaxBill
+from services.declaration.customs.repository import (
+    CustomsStateRepository,
+    OutboxRepository,
+    ReceiptRepository,
 )
-from services.declaration.exchange.lifecycle import KINDS, DocumentKind
+from services.declaration.documents.repository import OLDEST_CHANGE_FIRST, DocumentRepository
+from services.declaration.personal_data.vault import Sealed, Vault
+from shared.identity import Identity
+from shared.kit.pagination import PageRequest
+from shared.problems import NOT_FOUND, ProblemError
 
 
 def _iso(value: Any) -> str | None:
@@ -30,12 +35,11 @@ def state_name(kind: str, code: str) -> str:
 
 async def customs_view(session: AsyncSession, document_id: str) -> dict[str, Any] | None:
     """The customs side of a document (None before it went to customs)."""
-    customs = await session.scalar(select(CustomsDocument).where(CustomsDocument.document_id == document_id))
+    repository = CustomsStateRepository.from_session(session)
+    customs = await repository.of_document(document_id)
     if customs is None:
         return None
-    outbound = await session.scalar(
-        select(CustomsOutboundMessage).where(CustomsOutboundMessage.id == customs.outbound_id)
-    )
+    outbound = await OutboxRepository.from_session(session).by_id(customs.outbound_id)
     view: dict[str, Any] = {
         "state": state_name(customs.kind, customs.state_code),
         "stateCode": customs.state_code,
@@ -53,16 +57,10 @@ async def customs_view(session: AsyncSession, document_id: str) -> dict[str, Any
         "sentAt": _iso(customs.sent_at),
         "outbound": outbound_view(outbound) if outbound is not None else None,
     }
-    bills = (
-        await session.scalars(select(CustomsTaxBill).where(CustomsTaxBill.document_id == document_id))
-    ).all()
+    bills = await repository.tax_bills_of(document_id)
     if bills:
         view["taxBills"] = [tax_bill_view(bill) for bill in bills]
-    lines = (
-        await session.scalars(
-            select(CustomsSummaryLine).where(CustomsSummaryLine.inventory_id == document_id)
-        )
-    ).all()
+    lines = await repository.summary_lines_of([document_id])
     if lines:
         view["summaryResult"] = [
             {"sumNo": line.sum_no, "entryId": line.entry_id, "gnum": line.gnum, "gseqno": line.gseqno}
@@ -126,12 +124,55 @@ def entries_view(entries: Sequence[CustomsReceiptEntry]) -> list[dict[str, Any]]
 
 async def entries_of(session: AsyncSession, document_id: str) -> list[CustomsReceiptEntry]:
     """The receipt entries of a document, in arrival order."""
-    return list(
-        (
-            await session.scalars(
-                select(CustomsReceiptEntry)
-                .where(CustomsReceiptEntry.document_id == document_id)
-                .order_by(CustomsReceiptEntry.id)
-            )
-        ).all()
-    )
+    return await CustomsStateRepository.from_session(session).entries_of(document_id)
+
+
+async def changes_page(session: AsyncSession, identity: Identity, page: PageRequest) -> dict[str, Any]:
+    """A page of the caller's status changes, oldest first.
+
+    A feed: ``next_cursor`` is the position after the last change returned — or the
+    cursor asked with, when nothing newer exists yet — so a client polls with it.
+    """
+    rows, _more = await DocumentRepository.from_session(session).changes_page(identity.party_id, page)
+    items = [
+        {
+            "cursor": OLDEST_CHANGE_FIRST.encode((change.id,)),
+            "documentId": change.document_id,
+            "kind": kind,
+            "messageType": message_type,
+            "direction": direction,
+            "businessNo": business_no,
+            "from": change.from_status,
+            "to": change.to_status,
+            "customsStatus": change.customs_status,
+            "reason": change.reason,
+            "at": change.occurred_at.isoformat(),
+        }
+        for change, kind, message_type, business_no, direction in rows
+    ]
+    return {"items": items, "next_cursor": items[-1]["cursor"] if items else page.cursor}
+
+
+async def receipt_bytes(
+    session: AsyncSession, vault: Vault, identity: Identity, receipt_id: int, envelope: bool
+) -> tuple[bytes, str]:
+    """A receipt as customs sent it (or its DXP envelope) and its hash — for the filers of its documents."""
+    receipts = ReceiptRepository.from_session(session)
+    row = await receipts.get(receipt_id)
+    if row is None or not await receipts.concerns_party(receipt_id, identity.party_id):
+        raise ProblemError(NOT_FOUND, f"No receipt {receipt_id} concerning the caller's documents.")
+    payload = vault.open(Sealed(row.payload_key_id, row.payload_cipher), f"receipt:{row.sha256}")
+    body = payload if envelope or row.envelope == "bare" else unwrap(payload).business_xml
+    return body, row.sha256
+
+
+async def outbound_bytes(
+    session: AsyncSession, vault: Vault, identity: Identity, message_id: str, envelope: bool
+) -> tuple[bytes, str]:
+    """A message exactly as sent to customs (or the signed CEB XML inside) and its hash — for its filer."""
+    row = await OutboxRepository.from_session(session).by_message_id(message_id)
+    if row is None or row.party_id != identity.party_id:
+        raise ProblemError(NOT_FOUND, f"No outbound message {message_id} of the caller.")
+    payload = vault.open(Sealed(row.payload_key_id, row.payload_cipher), row.message_id)
+    body = payload if envelope else unwrap(payload).business_xml
+    return body, row.payload_sha256

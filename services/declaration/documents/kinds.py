@@ -60,19 +60,16 @@ _TYPES = (
     DocumentType("CEB701", "summary", "export", "summary-applications", "copNo"),
 )
 
-BY_MESSAGE_TYPE: dict[str, DocumentType] = {t.message_type: t for t in _TYPES}
-BY_RESOURCE: dict[tuple[str, str], DocumentType] = {(t.direction, t.resource): t for t in _TYPES}
+_BY_MESSAGE_TYPE: dict[str, DocumentType] = {t.message_type: t for t in _TYPES}
 
 #: Message types whose number a carrier may reuse after a while (logisticsNo
 #: "同一物流企业的运单编号在6个月内不重复"): duplicates are looked for in that window only.
 REUSABLE_AFTER_WINDOW = frozenset({"CEB511", "CEB505", "CEB513"})
 
-INVENTORY_TYPES = frozenset({"CEB621", "CEB603"})
-
 
 def document_type(message_type: str) -> DocumentType | None:
     """The platform's entry for an enterprise-sent message type, or None (receipts, unknown)."""
-    return BY_MESSAGE_TYPE.get(message_type)
+    return _BY_MESSAGE_TYPE.get(message_type)
 
 
 def all_types() -> tuple[DocumentType, ...]:

@@ -10,7 +10,7 @@ and the other non-inventory documents), ``waiting`` / ``matched`` / ``mismatched
 (inventories in the three-document match; partners become ``matched`` with their
 inventory), ``deleted`` (appType 3 before anything went to customs). Part 2 adds the
 customs statuses (``sent`` once in the customs outbox, then the lifecycle names of
-:mod:`..exchange.lifecycle`: ``submitted``, ``customs_accepted`` … ``released``, ``closed``),
+:mod:`..customs.core.lifecycle`: ``submitted``, ``customs_accepted`` … ``released``, ``closed``),
 with the customs ``returnStatus`` and ``returnTime`` of the receipt that caused each change.
 """
 
@@ -23,11 +23,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.documents.business_refs import business_references
-from services.declaration.documents.repository import DOCUMENTS, add_status_changes
+from services.declaration.documents.repository import DocumentRepository
 from shared.context import current_request_id
 from shared.events.declaration import (
     ChapterValue,
@@ -161,6 +160,7 @@ async def publish(
     UPDATE per distinct target, one history INSERT and one outbox INSERT in all —
     accepted events first, so a document's acceptance precedes its status changes.
     """
+    repository = DocumentRepository.from_session(session)
     groups: dict[tuple[str, str | None, str | None, bool | None], list[str]] = defaultdict(list)
     for change in to_apply:
         key = (change.status, change.previous, change.mode, change.needs_review)
@@ -174,25 +174,17 @@ async def publish(
             values["needs_review"] = review
         # Only from the status the change was decided on: the customs exchange may have
         # taken the document meanwhile (``sent``), and that must not be overwritten.
-        condition = DOCUMENTS.c.status == previous if previous is not None else DOCUMENTS.c.status.is_(None)
-        statement = update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids), condition).values(**values)
-        result = await session.execute(statement.returning(DOCUMENTS.c.id))
-        moved.update(result.scalars().all())
+        moved.update(await repository.move(ids, previous, values))
     skipped = [change for change in to_apply if change.columns["id"] not in moved]
     for change in skipped:
         if change.mode is not None:
             # The document moved on without this change, but the mode it teaches still holds.
-            await session.execute(
-                update(DOCUMENTS)
-                .where(DOCUMENTS.c.id == change.columns["id"], DOCUMENTS.c.mode.is_(None))
-                .values(mode=change.mode)
-            )
+            await repository.teach_modes([change.columns["id"]], change.mode)
     changes = [*written, *(change for change in to_apply if change.columns["id"] in moved)]
     if not accepted and not changes:
         return
     request_id = current_request_id()
-    await add_status_changes(
-        session,
+    await repository.add_status_changes(
         [
             {
                 "document_id": row["id"],

@@ -19,40 +19,22 @@ from fastapi.responses import Response
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.declaration.ceb.issues import Issue
-from services.declaration.context import DeclarationContext, DeclarationRuntime, context_of
+from services.declaration.context import DeclarationContext, DeclarationContextDep
 from services.declaration.documents.kinds import DocumentType, all_types, document_type
 from services.declaration.intake import answers
 from services.declaration.intake.admission import OVERLOADED
 from services.declaration.intake.parsing import Parsed, parse_json, parse_xml
+from services.declaration.intake.schemas import FilingAnswer, request_body, responses
 from services.declaration.intake.service import RawBody, file_message, store_filing
 from shared.identity import CurrentIdentity, Identity
 from shared.problems import ProblemError
-from shared.service import Runtime
+from shared.service import Runtime, RuntimeDep
 from shared.sqltypes import utcnow
 
 router = APIRouter(prefix="/v1/customs", tags=["customs declarations"])
 
 NOT_A_DECLARATION_CODE = "DDT-208"
 WRONG_TYPE_CODE = "DDT-209"
-
-_BODY_DOC = {
-    "content": {
-        "application/xml": {
-            "schema": {"type": "string", "description": "a CEBnnnMessage of the 202205 edition"}
-        },
-        "application/json": {
-            "schema": {"type": "object", "description": "the JSON codec form of the message"}
-        },
-    },
-    "required": True,
-}
-_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "Filed: per-record answer (some records may be rejected, each with its reasons)"},
-    400: {"description": "Not well-formed / hostile / undecodable (problem+json or CEB900)"},
-    403: {"description": "An enterprise code in the message is not registered to the caller"},
-    413: {"description": "Body larger than the service's limit"},
-    422: {"description": "Schema-invalid (CEB900), not a declaration, or every record rejected"},
-}
 
 
 def _is_xml(request: Request) -> bool:
@@ -61,9 +43,12 @@ def _is_xml(request: Request) -> bool:
 
 
 async def _intake(
-    request: Request, identity: Identity, runtime: Runtime, expected: DocumentType | None
+    request: Request,
+    identity: Identity,
+    runtime: Runtime,
+    ctx: DeclarationContext,
+    expected: DocumentType | None,
 ) -> Response:
-    ctx = context_of(runtime)
     data = await request.body()
     xml_in = _is_xml(request)
     xml_out = answers.wants_xml(request)
@@ -161,19 +146,22 @@ async def _refuse(
 @router.post(
     "/messages",
     summary="File any declaration message (CEB XML, or JSON with messageType)",
-    openapi_extra={"requestBody": _BODY_DOC},
-    responses=_RESPONSES,
+    openapi_extra=request_body(None),
+    response_model=FilingAnswer,
+    responses=responses(None),
 )
 async def file_any_message(
-    request: Request, identity: CurrentIdentity, runtime: DeclarationRuntime
+    request: Request, identity: CurrentIdentity, runtime: RuntimeDep, ctx: DeclarationContextDep
 ) -> Response:
     """File a declaration of any enterprise-sent type; the answer reads like customs' receipt."""
-    return await _intake(request, identity, runtime, None)
+    return await _intake(request, identity, runtime, ctx, None)
 
 
 def _resource_endpoint(doc_type: DocumentType):  # type: ignore[no-untyped-def]
-    async def endpoint(request: Request, identity: CurrentIdentity, runtime: DeclarationRuntime) -> Response:
-        return await _intake(request, identity, runtime, doc_type)
+    async def endpoint(
+        request: Request, identity: CurrentIdentity, runtime: RuntimeDep, ctx: DeclarationContextDep
+    ) -> Response:
+        return await _intake(request, identity, runtime, ctx, doc_type)
 
     endpoint.__name__ = f"file_{doc_type.direction}_{doc_type.resource.replace('-', '_')}"
     endpoint.__doc__ = f"File {doc_type.spec.title} ({doc_type.message_type}) records as CEB XML or JSON."
@@ -186,6 +174,7 @@ for _type in all_types():
         _resource_endpoint(_type),
         methods=["POST"],
         summary=f"File {_type.spec.title} ({_type.message_type})",
-        openapi_extra={"requestBody": _BODY_DOC},
-        responses=_RESPONSES,
+        openapi_extra=request_body(_type),
+        response_model=FilingAnswer,
+        responses=responses(_type),
     )

@@ -11,11 +11,11 @@ Partners are found by key: the order by (ebpCode, orderNo) — orderNo is unique
 platform —, the import payment by the same order key (preferring the one whose
 payCode/payTransactionId the order names), the waybill by (logisticsCode,
 logisticsNo). Import inventories match order + payment + waybill
-(:func:`ceb.matching.match_inventory`), export inventories order + waybill
-(:func:`.export_match.match_export_inventory`). Buyer ≠ payer is a review flag.
+(:func:`.rules.match_inventory`), export inventories order + waybill
+(:func:`.rules.match_export_inventory`). Buyer ≠ payer is a review flag.
 
 Concurrency: the intake holds advisory locks on the order and waybill keys of
-everything it files (prechecks.locks), so an inventory and its order filed at the
+everything it files (prechecks.repository.KeyLocks), so an inventory and its order filed at the
 same moment are matched by whichever commits second — neither can miss the other.
 """
 
@@ -27,21 +27,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.declaration.ceb.catalogue import spec_for
-from services.declaration.ceb.matching import MatchResult, MatchStatus, match_inventory
 from services.declaration.ceb.model import Record
 from services.declaration.context import DeclarationContext
-from services.declaration.documents import lifecycle, repository
+from services.declaration.documents import lifecycle
 from services.declaration.documents.records import typed_record
-from services.declaration.documents.repository import DocumentRow
-from services.declaration.matching.export_match import match_export_inventory
-from services.declaration.matching.models import InventoryMatch
+from services.declaration.documents.repository import DocumentRepository, DocumentRow
+from services.declaration.matching.repository import MatchRepository
+from services.declaration.matching.rules import (
+    MatchResult,
+    MatchStatus,
+    match_export_inventory,
+    match_inventory,
+)
 from services.declaration.personal_data.vault import Sealed
-
-MATCHES: Table = InventoryMatch.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,7 @@ async def match_inventories(
     if not inventories:
         return {}
     if candidates is None:
-        candidates = await repository.partner_candidates(
-            session,
+        candidates = await DocumentRepository.from_session(session).partner_candidates(
             direction,
             (inv.order_ref for inv in inventories if inv.order_ref),
             (inv.waybill_ref for inv in inventories if inv.waybill_ref),
@@ -187,13 +187,7 @@ async def store_matches(
     session: AsyncSession, rows: Sequence[dict[str, Any]], *, replace: bool = True
 ) -> None:
     """Insert match rows, replacing earlier ones unless the inventories are new (≤ 2 statements)."""
-    if not rows:
-        return
-    if replace:
-        await session.execute(
-            delete(MATCHES).where(MATCHES.c.inventory_id.in_([r["inventory_id"] for r in rows]))
-        )
-    await session.execute(insert(MATCHES), list(rows))
+    await MatchRepository.from_session(session).store(rows, replace=replace)
 
 
 def partner_promotions(matched: Iterable[tuple[MatchOutcome, str | None]]) -> list[lifecycle.Transition]:
@@ -237,12 +231,9 @@ async def learn_partner_modes(
         for doc in (outcome.partners.order, outcome.partners.payment, outcome.partners.waybill):
             if doc is not None and doc.status != "accepted" and doc.mode is None:
                 by_mode[mode].add(doc.id)
+    documents = DocumentRepository.from_session(session)
     for mode, ids in by_mode.items():
-        await session.execute(
-            update(repository.DOCUMENTS)
-            .where(repository.DOCUMENTS.c.id.in_(sorted(ids)), repository.DOCUMENTS.c.mode.is_(None))
-            .values(mode=mode, updated_at=now)
-        )
+        await documents.teach_modes(ids, mode, now)
 
 
 async def rematch_referencing(
@@ -258,7 +249,9 @@ async def rematch_referencing(
     Returns the status transitions (inventories that moved, partners that became
     matched) for the caller to publish with the rest of its changes.
     """
-    inventories = await repository.inventories_referencing(session, direction, order_refs, waybill_refs)
+    inventories = await DocumentRepository.from_session(session).inventories_referencing(
+        direction, order_refs, waybill_refs
+    )
     if not inventories:
         return []
     to_match = [

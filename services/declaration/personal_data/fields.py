@@ -1,6 +1,6 @@
 """Which fields of a record are personal, and how a record is split, merged and masked.
 
-The personal fields are the ones :mod:`services.declaration.ceb.masking` knows
+The personal fields are the ones :mod:`services.declaration.personal_data.masking` knows
 (buyer, payer and consignee names, phones, ID numbers, registration numbers and
 addresses); in the 202205 edition they only ever occur in a record's head. A stored
 record keeps its head without them; they travel in one sealed blob beside it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.declaration.ceb.masking import PERSONAL_FIELDS, masked
+from services.declaration.personal_data.masking import PERSONAL_FIELDS, masked
 
 JsonRecord = dict[str, Any]
 

@@ -1,4 +1,6 @@
-"""Duplicate documents: the customs uniqueness rules, checked with one query per message.
+"""Duplicate documents: the customs uniqueness rules (the documents holding a key are read
+with the filing's other lookups, in one query: ``DocumentRepository.keys_and_partners`` /
+``holding_keys``).
 
 Keys are the catalogue's ``key_fields`` of each message type (:func:`ceb.keys.document_key`):
 orderNo per platform (CEB311/303), payTransactionId per payment firm (CEB411),
@@ -19,13 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.keys import DUPLICATE_CODES, document_key
 from services.declaration.ceb.model import Record, head_pointer
-from services.declaration.documents.models import Document
 
 #: Duplicates customs publishes no code for (our DDT-2xx cross-document family).
 DUPLICATE_FALLBACK = "DDT-203"
@@ -76,24 +74,6 @@ class Existing:
     accepted_at: dt.datetime
 
 
-async def existing_by_key(session: AsyncSession, keys: Iterable[str]) -> dict[str, Existing]:
-    """Stored documents currently holding any of ``keys`` (one query)."""
-    wanted = sorted(set(keys))
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(
-            Document.id,
-            Document.dedup_key,
-            Document.party_id,
-            Document.status,
-            Document.message_type,
-            Document.accepted_at,
-        ).where(Document.dedup_key.in_(wanted))
-    )
-    return existing_in(rows.all(), wanted)
-
-
 def existing_in(rows: Iterable[Any], keys: Iterable[str]) -> dict[str, Existing]:
     """The documents among ``rows`` (any query's rows with these columns) that hold one of ``keys``."""
     wanted = set(keys)
@@ -119,10 +99,3 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
 def reusable(existing: Existing, now: dt.datetime, reuse_months: int) -> bool:
     """True when a carrier may reuse the number: the older document is past the window."""
     return existing.accepted_at < months_before(now, reuse_months)
-
-
-async def retire_keys(session: AsyncSession, document_ids: Iterable[str]) -> None:
-    """Stop documents counting for duplicate checks (number reused, or document deleted)."""
-    ids = sorted(set(document_ids))
-    if ids:
-        await session.execute(update(Document).where(Document.id.in_(ids)).values(dedup_key=None))

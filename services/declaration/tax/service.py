@@ -1,31 +1,25 @@
-"""Tax of an accepted import inventory, with the fields of the customs tax bill (CEB816).
+"""Tax of accepted import inventories: assessed at intake, kept, shown as a CEB816-shaped bill.
 
-The arithmetic is the pure core's (:func:`services.declaration.ceb.tax.assess_inventory`:
-tariff 0 and VAT/consumption tax at 70 % within the limits, full general rates for a
-single indivisible item above 5,000 CNY, per-line fen rounding). The service adds the
-limits from settings, the HS rate table, and storage. The annual limit is not checked
-here: :mod:`services.declaration.quota.service` does it under a lock.
+The arithmetic is :mod:`.rules` (tariff 0 and VAT/consumption tax at 70 % within the
+limits, full general rates for a single indivisible item above 5,000 CNY, per-line fen
+rounding), the limits :mod:`services.declaration.quota.rules`. This module assesses a
+filing's inventories, stores the assessments of the accepted ones (a new inventory's
+added, an amended one's replaced) and reads them back as the bill customs will send.
+The annual limit is not checked here: :mod:`services.declaration.quota.service` does it
+under a lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.declaration.ceb.model import Record
-from services.declaration.ceb.tax import HsRateTable, LimitConfig, TaxAssessment, assess_inventory
 from services.declaration.tax.models import TaxAssessmentRow
-
-TAX_ASSESSMENTS: Table = TaxAssessmentRow.__table__  # type: ignore[assignment]
-
-
-def assess(record: Record, table: HsRateTable, limits: LimitConfig, index: int) -> TaxAssessment:
-    """Assess one CEB621 record (single-transaction limit included; annual quota excluded)."""
-    return assess_inventory(record, table, limits, used_this_year=None, index=index)
+from services.declaration.tax.repository import TaxRepository
+from services.declaration.tax.rules import TaxAssessment
 
 
 def row_for(document_id: str, assessment: TaxAssessment, now: dt.datetime) -> dict[str, Any]:
@@ -42,17 +36,22 @@ def row_for(document_id: str, assessment: TaxAssessment, now: dt.datetime) -> di
     }
 
 
-async def store(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert assessments (one statement)."""
-    if rows:
-        await session.execute(insert(TAX_ASSESSMENTS), list(rows))
+async def keep(
+    session: AsyncSession,
+    created: Mapping[str, TaxAssessment],
+    amended: Mapping[str, TaxAssessment],
+    now: dt.datetime,
+) -> None:
+    """Store the assessments of a filing: new inventories' added (one statement), amended ones' replaced."""
+    repository = TaxRepository.from_session(session)
+    await repository.add_all([row_for(doc_id, assessment, now) for doc_id, assessment in created.items()])
+    for doc_id, assessment in amended.items():
+        await repository.replace(doc_id, row_for(doc_id, assessment, now))
 
 
-async def replace(session: AsyncSession, document_id: str, row: dict[str, Any]) -> None:
-    """Replace the assessment of an amended inventory."""
-    table = TAX_ASSESSMENTS
-    await session.execute(table.delete().where(table.c.document_id == document_id))
-    await session.execute(insert(table), [row])
+async def assessment_of(session: AsyncSession, document_id: str) -> TaxAssessmentRow | None:
+    """The stored assessment of an inventory (None for other documents)."""
+    return await TaxRepository.from_session(session).of_document(document_id)
 
 
 def tax_bill(row: TaxAssessmentRow) -> dict[str, Any]:
@@ -71,6 +70,4 @@ def tax_bill(row: TaxAssessmentRow) -> dict[str, Any]:
     }
 
 
-async def find(session: AsyncSession, document_id: str) -> TaxAssessmentRow | None:
-    """The stored assessment of an inventory."""
-    return await session.scalar(select(TaxAssessmentRow).where(TaxAssessmentRow.document_id == document_id))
+__all__ = ["assessment_of", "keep", "row_for", "tax_bill"]

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from services.gateway.audit import service
 from services.gateway.audit.schemas import EXPORT_EXAMPLE, AuditFilters, AuditOut
 from services.gateway.caller import CurrentCaller
-from shared.kit.pagination import DeprecatedCursor, Page, PageParams
+from shared.kit.pagination import Page, PageRequest, page_request_for
 from shared.kit.responses import raw_response
 from shared.service import DbSession
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 NDJSON = "application/x-ndjson"
+#: ``?cursor=&limit=``; ``before`` is the cursor's old name (deprecated), 100 rows a page as before.
+AuditPageParams = Annotated[PageRequest, Depends(page_request_for(alias="before", default_limit=100))]
 
 
 @router.get("", response_model=Page[AuditOut], summary="Search the audit log")
@@ -25,11 +27,10 @@ async def search(
     caller: CurrentCaller,
     session: DbSession,
     filters: Annotated[AuditFilters, Query()],
-    page: PageParams,
-    before: DeprecatedCursor = None,
+    page: AuditPageParams,
 ) -> Page[AuditOut]:
     """Newest first. Admins: every party (``party_id`` filters); everyone else: own calls only."""
-    return await service.search(session, caller, filters, page.or_alias("before", before))
+    return await service.search(session, caller, filters, page)
 
 
 @router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.gateway.caller import CurrentCaller
 from services.gateway.components import GatewayDep
@@ -20,11 +20,14 @@ from services.gateway.parties.schemas import (
     PartyPatch,
     StatusChangeIn,
 )
-from shared.kit.pagination import DeprecatedCursor, Page, PageParams
+from shared.kit.pagination import Page, PageRequest, page_request_for
 from shared.problems import NOT_FOUND, ProblemError
 from shared.service import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/v1/parties", tags=["parties"])
+
+#: ``?cursor=&limit=``; ``after`` is the cursor's old name (deprecated), pages of at most 200 as before.
+PartyPageParams = Annotated[PageRequest, Depends(page_request_for(alias="after", max_limit=200))]
 
 
 @router.get("/me", response_model=PartyOut, summary="Own registry entry")
@@ -37,13 +40,12 @@ async def read_me(caller: CurrentCaller, session: DbSession) -> PartyOut:
 async def list_parties(
     _caller: CurrentCaller,
     session: DbSession,
-    page: PageParams,
-    after: DeprecatedCursor = None,
+    page: PartyPageParams,
     status: Annotated[str | None, Query(pattern="^(active|suspended)$")] = None,
     role: Role | None = None,
 ) -> Page[PartyOut]:
     """Parties by id, by status and role; the matrix limits this to platform admins and regulators."""
-    return await service.page(session, page.or_alias("after", after), status=status, role=role)
+    return await service.page(session, page, status=status, role=role)
 
 
 @router.post("", status_code=201, response_model=PartyOut, summary="Onboard a party")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from services.gateway.caller import CurrentCaller
 from services.gateway.components import GatewayDep
@@ -19,7 +19,7 @@ from services.gateway.webhooks.schemas import (
     SubscriptionOut,
     SubscriptionPatch,
 )
-from shared.kit.pagination import DeprecatedCursor, Page, PageParams
+from shared.kit.pagination import Page, PageParams, PageRequest, page_request_for
 from shared.problems import NOT_FOUND, ProblemError
 from shared.service import DbSession
 
@@ -27,6 +27,8 @@ router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 admin_router = APIRouter(prefix="/v1/admin/webhook-allowlist", tags=["webhooks (admin)"])
 
 DeliveryStatus = Literal["pending", "delivered", "dead"]
+#: ``?cursor=&limit=``; ``before`` is the cursor's old name (deprecated), pages of at most 200 as before.
+DeliveryPageParams = Annotated[PageRequest, Depends(page_request_for(alias="before", max_limit=200))]
 
 
 @router.get("/subscriptions", response_model=Page[SubscriptionOut], summary="Own subscriptions")
@@ -94,14 +96,12 @@ async def subscription_deliveries(
     subscription_id: str,
     caller: CurrentCaller,
     session: DbSession,
-    page: PageParams,
+    page: DeliveryPageParams,
     status: DeliveryStatus | None = None,
-    before: DeprecatedCursor = None,
 ) -> Page[DeliveryOut]:
     """Newest first."""
-    request = page.or_alias("before", before)
     return await service.deliveries(
-        session, caller.party_id, request, subscription_id=subscription_id, status=status
+        session, caller.party_id, page, subscription_id=subscription_id, status=status
     )
 
 
@@ -109,12 +109,11 @@ async def subscription_deliveries(
 async def search_deliveries(
     caller: CurrentCaller,
     session: DbSession,
-    page: PageParams,
+    page: DeliveryPageParams,
     status: DeliveryStatus | None = None,
-    before: DeprecatedCursor = None,
 ) -> Page[DeliveryOut]:
     """Newest first; the party's dead letters are ``?status=dead``."""
-    return await service.deliveries(session, caller.party_id, page.or_alias("before", before), status=status)
+    return await service.deliveries(session, caller.party_id, page, status=status)
 
 
 @router.get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.declaration.exchange.signing import (
+from services.declaration.customs.core.signing import (
     SignerIdentity,
     generate_rsa_test_identity,
     generate_sm2_test_identity,

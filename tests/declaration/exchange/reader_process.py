@@ -15,7 +15,7 @@ import os
 import signal
 from pathlib import Path
 
-from services.declaration.exchange.transports import DirectoryTransport
+from services.declaration.customs.core.transports import DirectoryTransport
 
 
 async def run(root: Path, journal: Path, expected: int, crash_after: int | None) -> None:

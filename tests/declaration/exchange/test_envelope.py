@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
-from services.declaration.exchange.envelope import (
+from services.declaration.customs.core.envelope import (
     AddInfo,
     EnvelopeError,
     SvNo,

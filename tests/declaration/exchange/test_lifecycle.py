@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.model import Record
 from services.declaration.ceb.receipt_events import ReceiptEvent
-from services.declaration.exchange.lifecycle import (
+from services.declaration.customs.core.lifecycle import (
     CANCEL_NOT_ALLOWED,
     KINDS,
     RETURN_CUMULATIVE_QTY,

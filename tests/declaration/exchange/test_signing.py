@@ -11,7 +11,7 @@ from lxml import etree
 
 from services.declaration.ceb.catalogue import CEB_NS, DS_NS
 from services.declaration.ceb.xml_codec import decode_xml
-from services.declaration.exchange.signing import (
+from services.declaration.customs.core.signing import (
     RSA_SHA1_PROFILE,
     SM2_SHA1_EPORT_PROFILE,
     SM2_SM3_PROFILE,
@@ -23,10 +23,10 @@ from services.declaration.exchange.signing import (
     signature_required,
     verify_document,
 )
-from services.declaration.exchange.signing.algorithms import SM2_DEFAULT_USER_ID
-from services.declaration.exchange.signing.certificates import SignerIdentity, generate_sm2_test_identity
-from services.declaration.exchange.signing.keys import sm2_der_to_raw, sm2_raw_to_der
-from services.declaration.exchange.signing.xmldsig import AlreadySignedError
+from services.declaration.customs.core.signing.algorithms import SM2_DEFAULT_USER_ID
+from services.declaration.customs.core.signing.certificates import SignerIdentity, generate_sm2_test_identity
+from services.declaration.customs.core.signing.keys import sm2_der_to_raw, sm2_raw_to_der
+from services.declaration.customs.core.signing.xmldsig import AlreadySignedError
 from tests.declaration.exchange.exchange_testdata import export_return_with_extend_message, unsigned_inventory
 
 DS = f"{{{DS_NS}}}"

@@ -25,13 +25,13 @@ from lxml import etree
 
 from services.declaration.ceb.catalogue import DS_NS
 from services.declaration.ceb.xml_codec import decode_xml
-from services.declaration.exchange.signing import SM2_SHA1_EPORT_PROFILE, Sm2VerifyingKey, verify_document
-from services.declaration.exchange.signing.algorithms import RSA_SHA1_PROFILE, SM2_SM3_W3C_NAMESPACE
-from services.declaration.exchange.signing.certificates import (
+from services.declaration.customs.core.signing import SM2_SHA1_EPORT_PROFILE, Sm2VerifyingKey, verify_document
+from services.declaration.customs.core.signing.algorithms import RSA_SHA1_PROFILE, SM2_SM3_W3C_NAMESPACE
+from services.declaration.customs.core.signing.certificates import (
     key_name_for_serial,
     verifying_key_from_certificate,
 )
-from services.declaration.exchange.signing.xmldsig import canonical_signed_info, inspect
+from services.declaration.customs.core.signing.xmldsig import canonical_signed_info, inspect
 from tests.declaration.exchange.exchange_testdata import FIXTURES
 
 SAMPLE = FIXTURES / "CEB621Message_signed_wj.xml"

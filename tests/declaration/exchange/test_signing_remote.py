@@ -7,7 +7,7 @@ import base64
 import httpx
 import pytest
 
-from services.declaration.exchange.signing import (
+from services.declaration.customs.core.signing import (
     RSA_SHA1_PROFILE,
     SM2_SM3_PROFILE,
     RemoteSigner,
@@ -17,7 +17,7 @@ from services.declaration.exchange.signing import (
     generate_rsa_test_identity,
     verify_document,
 )
-from services.declaration.exchange.signing.protocol import INFO_PATH, SIGN_PATH
+from services.declaration.customs.core.signing.protocol import INFO_PATH, SIGN_PATH
 from tests.declaration.exchange.exchange_testdata import unsigned_inventory
 
 BASE = "http://signer.test"

@@ -12,10 +12,10 @@ from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.model import CebMessage, Record
 from services.declaration.ceb.receipt_events import ReceiptEvent, parse_receipt
 from services.declaration.ceb.xml_codec import encode_xml
-from services.declaration.exchange.envelope import TransInfo, unwrap, wrap_dxp
-from services.declaration.exchange.lifecycle import RECEIPT_KIND, DocumentKind, fold
-from services.declaration.exchange.signing import SignerIdentity, SoftwareXmlSigner
-from services.declaration.exchange.simulator import CustomsSimulator, SimulatorConfig
+from services.declaration.customs.core.envelope import TransInfo, unwrap, wrap_dxp
+from services.declaration.customs.core.lifecycle import RECEIPT_KIND, DocumentKind, fold
+from services.declaration.customs.core.signing import SignerIdentity, SoftwareXmlSigner
+from services.declaration.customs.core.simulator import CustomsSimulator, SimulatorConfig
 from tests.declaration.exchange.exchange_testdata import sign_inventory
 from tests.declaration.unit.ceb_testdata import linked_set
 

@@ -10,7 +10,7 @@ import pytest
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.model import CebMessage, Record
 from services.declaration.ceb.xml_codec import validate_model
-from services.declaration.exchange.summaries import (
+from services.declaration.customs.core.summaries import (
     ExportInventory,
     ExportLine,
     Month,

@@ -16,11 +16,11 @@ import pytest
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.receipt_events import parse_receipt
 from services.declaration.ceb.xml_codec import encode_xml
-from services.declaration.exchange.envelope import TransInfo, wrap_dxp
-from services.declaration.exchange.lifecycle import RECEIPT_KIND, DocumentKind, fold
-from services.declaration.exchange.signing import SignerIdentity, SoftwareXmlSigner
-from services.declaration.exchange.simulator import CustomsSimulator, SimulatorConfig
-from services.declaration.exchange.transports import (
+from services.declaration.customs.core.envelope import TransInfo, wrap_dxp
+from services.declaration.customs.core.lifecycle import RECEIPT_KIND, DocumentKind, fold
+from services.declaration.customs.core.signing import SignerIdentity, SoftwareXmlSigner
+from services.declaration.customs.core.simulator import CustomsSimulator, SimulatorConfig
+from services.declaration.customs.core.transports import (
     CustomsTransport,
     DirectoryTransport,
     InboundReceipt,
@@ -111,7 +111,7 @@ def peer(tmp_path: Path) -> Iterator[Path]:
         [
             sys.executable,
             "-m",
-            "services.declaration.exchange.peer",
+            "services.declaration.customs.core.peer",
             "--root",
             str(root),
             "--state",

@@ -23,10 +23,10 @@ from sqlalchemy import insert
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.xml_codec import encode_xml
+from services.declaration.customs.core.signing import SoftwareXmlSigner, generate_rsa_test_identity
+from services.declaration.customs.core.simulator import CustomsSimulator, SimulatorConfig
 from services.declaration.customs.embedded import EmbeddedSimulator
 from services.declaration.customs.models import CustomsOutboundMessage, CustomsReceipt
-from services.declaration.exchange.signing import SoftwareXmlSigner, generate_rsa_test_identity
-from services.declaration.exchange.simulator import CustomsSimulator, SimulatorConfig
 from services.declaration.personal_data.vault import Vault
 from services.declaration.settings import DEV_PII_HASH_KEY, DEV_PII_KEYS
 from shared.db import Database

@@ -13,14 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from services.declaration.context import DeclarationContext
-from services.declaration.customs.outbound import MessageBuilder, OutboundPlan
-from services.declaration.customs.signers import (
-    DEV_SUBJECT,
-    SignerConfigurationError,
-    build_signer,
-    check_not_development,
-)
-from services.declaration.exchange.signing import (
+from services.declaration.customs.core.signing import (
     RemoteSigner,
     RsaSigningKey,
     SoftwareXmlSigner,
@@ -30,7 +23,14 @@ from services.declaration.exchange.signing import (
     generate_sm2_test_identity,
     verify_document,
 )
-from services.declaration.exchange.signing.algorithms import SM2_SM3_PROFILE, SM2_SM3_W3C_NAMESPACE
+from services.declaration.customs.core.signing.algorithms import SM2_SM3_PROFILE, SM2_SM3_W3C_NAMESPACE
+from services.declaration.customs.outbound import MessageBuilder, OutboundPlan
+from services.declaration.customs.signers import (
+    DEV_SUBJECT,
+    SignerConfigurationError,
+    build_signer,
+    check_not_development,
+)
 from services.declaration.settings import DeclarationSettings
 from shared.settings import Environment, PlatformSettings
 from tests.declaration.exchange.exchange_testdata import unsigned_inventory

@@ -247,7 +247,7 @@ async def _check_invariants(db: Database, lives: Lives, ids: dict[str, str]) -> 
            if k.startswith("DDT_DECLARATION_CUSTOMS_SIMULATOR")},
     )  # fmt: skip
     ctx = DeclarationContext.from_settings(settings)
-    embedded = EmbeddedSimulator(db, ctx.vault, simulator_config(settings), 10_000)
+    embedded = EmbeddedSimulator(db, ctx.vault, simulator_config(settings, ctx.limits), 10_000)
     engine = await embedded.load()
     assert engine.pending_count == 0
 

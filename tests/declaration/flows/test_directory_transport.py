@@ -1,7 +1,7 @@
 """The directory transport against a separate peer process that answers with receipt files.
 
 The service writes each message atomically into ``outbox/``; the peer
-(``python -m services.declaration.exchange.peer``: the data-exchange client and customs
+(``python -m services.declaration.customs.core.peer``: the data-exchange client and customs
 in one) consumes it and writes DxpMsg receipt files into ``inbox/``; the service applies
 them and moves each into ``processed/``. Killing the peer (-9) and starting it again on
 its state file loses nothing; a file in the inbox that is not a customs message is moved
@@ -38,7 +38,7 @@ class Peer:
     def start(self) -> None:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.declaration.exchange.peer", "--root", str(self.root),
+            [sys.executable, "-m", "services.declaration.customs.core.peer", "--root", str(self.root),
              "--state", str(self.root.parent / "peer-state.json")],
             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip

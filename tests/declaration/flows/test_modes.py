@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from services.declaration.ceb.xml_codec import decode_xml
-from services.declaration.exchange.signing import verify_document
+from services.declaration.customs.core.signing import verify_document
 from tests.declaration.flows.flowkit import Flow, arrival, departure, events_of
 from tests.declaration.service.factory import AGENT_PARTY, CARRIER_PARTY, PAYER, PLATFORM
 
@@ -105,15 +105,21 @@ async def test_the_change_feed_pages_the_callers_changes_with_a_cursor(flow: Flo
     filed = await flow.file_import(tag, "1210")
     await flow.wait(filed["ids"]["inventory"], "closed")
     seen: list[dict[str, Any]] = []
-    cursor = 0
+    cursor = ""
     while True:
-        page = (await flow.api.get(f"/v1/customs/changes?after={cursor}&limit=7", AGENT_PARTY)).json()
-        if not page["changes"]:
+        query = f"&cursor={cursor}" if cursor else ""
+        page = (await flow.api.get(f"/v1/customs/changes?limit=7{query}", AGENT_PARTY)).json()
+        if not page["items"]:
+            # A feed: at the end the cursor stays where it is, to poll with.
+            assert page["next_cursor"] == cursor
             break
-        seen += page["changes"]
-        cursor = page["next"]
+        seen += page["items"]
+        cursor = page["next_cursor"]
     mine = [c["to"] for c in seen if c["documentId"] == filed["ids"]["inventory"]]
     assert mine == ["waiting", *IMPORT_PATH] or mine == IMPORT_PATH
     assert all(c["documentId"] != filed["ids"]["order"] for c in seen)  # the platform's, not the agent's
     cursors = [c["cursor"] for c in seen]
-    assert cursors == sorted(cursors) and len(set(cursors)) == len(cursors)
+    assert len(set(cursors)) == len(cursors)
+    # Each change's cursor resumes the feed right after it; ``after`` is the old name of ``cursor``.
+    resumed = (await flow.api.get(f"/v1/customs/changes?after={cursors[2]}&limit=3", AGENT_PARTY)).json()
+    assert [c["cursor"] for c in resumed["items"]] == cursors[3:6]

@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy import func, select
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
+from services.declaration.customs.core.simulator import CustomsSimulator, SimulatorConfig
+from services.declaration.customs.core.transports.directory import write_atomically
 from services.declaration.customs.models import CustomsReceipt
-from services.declaration.exchange.simulator import CustomsSimulator, SimulatorConfig
-from services.declaration.exchange.transports.directory import write_atomically
 from tests.declaration.flows.flowkit import Flow, events_of
 from tests.support.infra import wait_until
 

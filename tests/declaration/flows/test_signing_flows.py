@@ -17,9 +17,8 @@ import pytest
 from sqlalchemy import select
 
 from services.declaration.ceb.xml_codec import encode_xml
-from services.declaration.customs.models import CustomsOutboundMessage
-from services.declaration.exchange.envelope import unwrap
-from services.declaration.exchange.signing import (
+from services.declaration.customs.core.envelope import unwrap
+from services.declaration.customs.core.signing import (
     SM2_SM3_PROFILE,
     SignerIdentity,
     SoftwareXmlSigner,
@@ -28,6 +27,7 @@ from services.declaration.exchange.signing import (
     generate_sm2_test_identity,
     verify_document,
 )
+from services.declaration.customs.models import CustomsOutboundMessage
 from services.declaration.personal_data.vault import Sealed
 from tests.declaration.flows.flowkit import PATHS, Flow
 from tests.declaration.service.factory import AGENT_PARTY, IMPORT_FILERS, import_set

@@ -18,8 +18,8 @@ import pytest
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.model import CebMessage
+from services.declaration.customs.core.summaries import Month
 from services.declaration.customs.summaries import check_reminders
-from services.declaration.exchange.summaries import Month
 from tests.declaration.flows.flowkit import Flow, arrival, departure, events_of
 from tests.declaration.service.conftest import message_json
 from tests.declaration.service.factory import AGENT, AGENT_PARTY, CARRIER_PARTY, EXPORT_FILERS, export_set
@@ -132,7 +132,7 @@ async def test_a_summary_of_101_inventories_goes_in_two_parts_and_is_linked_back
     [entry_id] = entry_ids
     status = (await flow.api.get(f"/v1/customs/export/summaries?month={month}", AGENT_PARTY)).json()
     assert status["pending"] == 0 and status["status"] == "done"
-    linked = {item["documentId"]: item["declarations"] for item in status["inventories"]}
+    linked = {item["documentId"]: item["declarations"] for item in status["items"]}
     for document_id in closed_exports["ids"]:
         declarations = linked[document_id]
         assert {d["entryId"] for d in declarations} == {entry_id}

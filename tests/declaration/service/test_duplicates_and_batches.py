@@ -130,4 +130,4 @@ async def test_inventory_receipt_carries_the_platform_pre_entry_number(api: Api,
         head["returnStatus"] == "2" and str(head["preNo"]).startswith("D") and len(str(head["preNo"])) == 18
     )
     listing = await api.get(f"/v1/customs/documents?businessNo=C{tag}", EVERYONE)
-    assert listing.json()["documents"][0]["preNo"] == head["preNo"]
+    assert listing.json()["items"][0]["preNo"] == head["preNo"]

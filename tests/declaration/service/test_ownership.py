@@ -43,7 +43,7 @@ def test_the_default_profile_is_by_sender() -> None:
 
 async def _count(api: Api, who: object, business_no: str) -> int:
     listing = await api.get(f"/v1/customs/documents?businessNo={business_no}", who)  # type: ignore[arg-type]
-    return len(listing.json()["documents"])
+    return len(listing.json()["items"])
 
 
 async def test_a_code_not_registered_to_the_caller_is_403_naming_the_field(api: Api, tag: str) -> None:

@@ -86,7 +86,7 @@ async def test_personal_data_is_nowhere_in_clear_not_in_the_database_events_or_l
     rejected = await api.post_xml(encode_xml(broken), EVERYONE)  # type: ignore[arg-type]
     assert rejected.status_code == 422
     inventory = (await api.get(f"/v1/customs/documents?kind=inventory&businessNo=C{tag}", EVERYONE)).json()
-    view = await api.document(inventory["documents"][0]["id"], EVERYONE)
+    view = await api.document(inventory["items"][0]["id"], EVERYONE)
     assert view["status"] == "matched" and view["masked"] is False
     assert view["record"]["head"]["buyerIdNumber"] == BUYER_ID  # the filer sees its own data
 

@@ -18,7 +18,7 @@ from services.declaration.ceb.model import CebMessage
 from services.declaration.context import DeclarationContext
 from services.declaration.intake.plans import BUYER_HASH_PURPOSE
 from services.declaration.quota.models import BuyerQuota
-from services.declaration.quota.service import from_e5, quota_year
+from services.declaration.quota.rules import from_e5, quota_year
 from shared.sqltypes import utcnow
 from tests.declaration.service.conftest import Api
 from tests.declaration.service.factory import EVERYONE, import_set

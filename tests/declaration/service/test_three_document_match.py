@@ -91,7 +91,7 @@ async def test_mismatch_report_names_each_field_with_both_values_masked(api: Api
     for kind in ("inventory", "order", "payment", "waybill"):
         await _file(api, IMPORT_FILERS, documents, kind)
     listing = await api.get(f"/v1/customs/documents?kind=inventory&businessNo=C{tag}", AGENT_PARTY)
-    inventory = await api.document(listing.json()["documents"][0]["id"], AGENT_PARTY)
+    inventory = await api.document(listing.json()["items"][0]["id"], AGENT_PARTY)
     assert inventory["status"] == "mismatched"
     by_field = {
         (m["field"], m["left"]["document"], m["right"]["document"]): m
@@ -115,7 +115,7 @@ async def test_buyer_other_than_payer_is_flagged_for_review_not_rejected(api: Ap
     for kind in ("order", "payment", "waybill", "inventory"):
         await _file(api, IMPORT_FILERS, documents, kind)
     listing = await api.get(f"/v1/customs/documents?kind=inventory&businessNo=C{tag}", AGENT_PARTY)
-    inventory = await api.document(listing.json()["documents"][0]["id"], AGENT_PARTY)
+    inventory = await api.document(listing.json()["items"][0]["id"], AGENT_PARTY)
     assert inventory["status"] == "matched"
     assert inventory["needsReview"] is True
     review = {m["field"]: m for m in inventory["match"]["review"]}
@@ -130,7 +130,7 @@ async def test_export_mismatch_on_order_type_and_line_values(api: Api, tag: str)
     for kind in ("order", "waybill", "inventory"):
         await _file(api, EXPORT_FILERS, documents, kind)
     listing = await api.get(f"/v1/customs/documents?kind=inventory&businessNo=EC{tag}", AGENT_PARTY)
-    inventory = await api.document(listing.json()["documents"][0]["id"], AGENT_PARTY)
+    inventory = await api.document(listing.json()["items"][0]["id"], AGENT_PARTY)
     assert inventory["status"] == "mismatched"
     fields = {m["field"]: m for m in inventory["match"]["mismatches"]}
     assert fields["orderType"]["left"]["value"] == "B" and fields["orderType"]["right"]["value"] == "W"

@@ -10,9 +10,9 @@ import pytest
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.keys import NaturalKey, document_key, link_keys
-from services.declaration.ceb.matching import MatchStatus, match_inventory
 from services.declaration.ceb.model import CebMessage, Record
-from services.declaration.ceb.refunds import check_refund_against_inventory
+from services.declaration.customs.core.refunds import check_refund_against_inventory
+from services.declaration.matching.rules import MatchStatus, match_inventory
 from tests.declaration.unit.ceb_testdata import BUYER
 
 Linked = Callable[[str], dict[str, CebMessage]]

@@ -10,17 +10,11 @@ from hypothesis import strategies as st
 from services.declaration.ceb import codes
 from services.declaration.ceb.json_codec import message_from_json, message_to_json
 from services.declaration.ceb.model import CebMessage, Record
-from services.declaration.ceb.rules import check_message
-from services.declaration.ceb.rules.money import expected_actural_paid, expected_line_total
-from services.declaration.ceb.tax import (
-    HsRateTable,
-    LimitConfig,
-    QuotaPosition,
-    TaxRates,
-    Treatment,
-    assess_inventory,
-)
+from services.declaration.ceb.money import expected_actural_paid, expected_line_total
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml
+from services.declaration.prechecks.rules import check_message
+from services.declaration.quota.rules import QuotaLimits, QuotaPosition
+from services.declaration.tax.rules import HsRateTable, TaxPolicy, TaxRates, Treatment, assess_inventory
 from tests.declaration.unit.ceb_testdata import order_message
 
 # N19,5 amounts kept well inside the XSD's 14 integer digits.
@@ -92,7 +86,7 @@ def test_retail_line_tax_is_the_composite_rate_rounded_to_fen(
         head={"freight": Decimal("0"), "insuredFee": Decimal("0")},
         lines=[{"gnum": 1, "gcode": "1", "qty": Decimal("2"), "totalPrice": price}],
     )
-    assessment = assess_inventory(record, table)
+    assessment = assess_inventory(record, TaxPolicy(table))
     exact = price * TaxRates(Decimal("0"), vat, consumption).composite_retail_rate()
     assert assessment.treatment is Treatment.RETAIL
     assert abs(assessment.total_tax - exact) <= Decimal("0.01")
@@ -112,7 +106,7 @@ def test_line_tax_prices_always_sum_to_the_dutiable_value(totals: list[Decimal],
             {"gnum": i + 1, "gcode": "1", "qty": Decimal("2"), "totalPrice": t} for i, t in enumerate(totals)
         ],
     )
-    assessment = assess_inventory(record, limits=LimitConfig(single_transaction=Decimal("1E9")))
+    assessment = assess_inventory(record, limits=QuotaLimits(single_transaction=Decimal("1E9")))
     assert sum((line.tax_price for line in assessment.lines), Decimal("0")) == assessment.dutiable_value
 
 

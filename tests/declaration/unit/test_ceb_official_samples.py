@@ -9,8 +9,8 @@ from lxml import etree
 
 from services.declaration.ceb import codes
 from services.declaration.ceb.json_codec import message_from_json, message_to_json
-from services.declaration.ceb.rules import check_message
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml
+from services.declaration.prechecks.rules import check_message
 from tests.declaration.unit.ceb_testdata import OFFICIAL, drop_duplicate_base_transfer, official_bytes
 
 IMPORT_CODES = [

@@ -14,8 +14,8 @@ from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.model import CebMessage
 from services.declaration.ceb.receipt_events import parse_receipt
 from services.declaration.ceb.receipts import build_answer, render_format_receipt, render_receipt
-from services.declaration.ceb.rules import check_message
 from services.declaration.ceb.xml_codec import decode_xml
+from services.declaration.prechecks.rules import check_message
 from tests.declaration.unit.ceb_testdata import official_bytes
 
 Linked = Callable[[str], dict[str, CebMessage]]

@@ -10,8 +10,8 @@ import pytest
 from services.declaration.ceb import codes
 from services.declaration.ceb.issues import Severity
 from services.declaration.ceb.model import CebMessage, Record
-from services.declaration.ceb.rules import RuleConfig, check_message
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml
+from services.declaration.prechecks.rules import RuleConfig, check_message
 
 Linked = Callable[[str], dict[str, CebMessage]]
 

@@ -1,0 +1,105 @@
+"""The answer to a filing, as the OpenAPI documents it — and the request bodies it takes.
+
+A filing is CEB XML (``application/xml``) or its JSON message form (``application/json``);
+the 200 answer is JSON (:class:`FilingAnswer`) or, with ``Accept: application/xml``, the
+receipt customs would send (CEB312 for CEB311 …). Examples: :mod:`.examples`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.declaration.documents.kinds import DocumentType
+from services.declaration.intake.examples import CEB311_ANSWER, CEB311_JSON, CEB311_XML, CEB312_RECEIPT
+from shared.kit.responses import problems
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IssueOut(_Out):
+    """One problem of a record, located by JSON pointer (and line/element for XML problems)."""
+
+    code: str = Field(description="The customs code where customs has one, else DDT-…", examples=["-301010"])
+    message: str
+    pointer: str | None = Field(default=None, examples=["/records/0/head/orderNo"])
+    line: int | None = None
+    element: str | None = None
+    severity: str = Field(description="error (rejects the record) or review", examples=["error"])
+
+
+class RecordAnswer(_Out):
+    """The verdict on one record: accepted (with its document) or its errors."""
+
+    index: int
+    accepted: bool
+    keys: dict[str, str] = Field(description="The record's key fields, as customs' receipt names them")
+    errors: list[IssueOut]
+    review: list[IssueOut] = Field(description="Accepted, but flagged for a person to look at")
+    documentId: str | None = None
+    status: str | None = Field(default=None, description="The document's status after the filing")
+    action: str | None = Field(default=None, description="created, amended or deleted")
+    preNo: str | None = Field(default=None, description="The platform's pre-entry number (new documents)")
+
+
+class FilingAnswer(_Out):
+    """The answer to a filing: a verdict per record, like customs' receipt."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CEB311_ANSWER]})
+
+    filingId: str = Field(description="`/v1/customs/filings/{filingId}` keeps the message and this answer")
+    messageType: str
+    receiptType: str = Field(description="The receipt customs answers this type with", examples=["CEB312"])
+    guid: str
+    accepted: bool = Field(description="True when every record was accepted")
+    acceptedCount: int
+    rejectedCount: int
+    receivedAt: str
+    records: list[RecordAnswer]
+
+
+#: Request body of the intake routes: CEB XML or the JSON message form.
+_XML_BODY = {"type": "string", "description": "a CEBnnnMessage of the 202205 edition"}
+_JSON_BODY = {"type": "object", "description": "the JSON codec form of the message"}
+
+
+def request_body(doc_type: DocumentType | None) -> dict[str, Any]:
+    """``openapi_extra`` of an intake route: both formats, with the CEB311 examples on its resource."""
+    xml: dict[str, Any] = {"schema": _XML_BODY}
+    json: dict[str, Any] = {"schema": _JSON_BODY}
+    if doc_type is not None and doc_type.message_type == "CEB311":
+        xml["example"] = CEB311_XML
+        json["example"] = CEB311_JSON
+    return {"requestBody": {"content": {"application/xml": xml, "application/json": json}, "required": True}}
+
+
+def responses(doc_type: DocumentType | None) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of an intake route: the JSON answer, the receipt XML, and every refusal."""
+    receipt: dict[str, Any] = {
+        "schema": {"type": "string", "description": "the customs receipt (CEB312 for CEB311 …)"}
+    }
+    content: dict[str, Any] = {"application/xml": receipt}
+    if doc_type is not None and doc_type.message_type == "CEB311":
+        receipt["example"] = CEB312_RECEIPT
+        content["application/json"] = {"example": CEB311_ANSWER}
+    refusals = problems(400, 401, 403, 413, 415, 422, 503)
+    refusals[400]["description"] = "Not well-formed, hostile or undecodable (problem+json, or CEB900 as XML)"
+    refusals[403]["description"] = "An enterprise code in the message is not registered to the caller"
+    refusals[422]["description"] = (
+        "Schema-invalid (CEB900 as XML), not a declaration, of another type than the resource's, "
+        "or every record rejected (`declaration.rejected`, carrying the per-record `answer`)"
+    )
+    refusals[503]["description"] = "More filings than the service takes at once; retry after `Retry-After`"
+    return {
+        200: {
+            "description": "Filed: an answer per record (some may be rejected, each with its reasons)",
+            "content": content,
+        },
+        **refusals,
+    }
+
+
+__all__ = ["FilingAnswer", "IssueOut", "RecordAnswer", "request_body", "responses"]
