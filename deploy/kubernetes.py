@@ -28,6 +28,7 @@ PLATFORM_CONFIG = {
     "DDT_KAFKA_REPLICATION_FACTOR": "3",
     "DDT_KAFKA_ENABLE_IDEMPOTENCE": "true",
     "DDT_LOG_LEVEL": "INFO",
+    # Tracing: an OTLP/HTTP collector, e.g. http://otel-collector.observability:4318 (docs/operations.md).
     "OTEL_EXPORTER_OTLP_ENDPOINT": "",
 }
 RESOURCES = {

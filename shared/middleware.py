@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import metrics
+from shared import metrics, tracing
 from shared.context import new_request_id, reset_request_id, set_request_id
 from shared.problems import (
     BAD_REQUEST,
@@ -82,6 +82,15 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         scope["state"]["client_request_id"] = client_request_id
         token = set_request_id(request_id)
+        # Probes and scrapes every few seconds would bury the traces people look for.
+        span = (
+            tracing.ServerSpan(
+                scope, request_id, continue_trace=self.trust_request_id, client_request_id=client_request_id
+            )
+            if tracing.enabled() and scope.get("path") not in _QUIET_PATHS
+            else None
+        )
+        failure: BaseException | None = None
         started = time.perf_counter()
         status_holder = [500]
         response_started = False
@@ -98,7 +107,8 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
+        except Exception as exc:
+            failure = exc
             # Answer here, while the request id is still bound, rather than letting the
             # server's error page (no id, maybe a trace) reach the client.
             if response_started:
@@ -126,6 +136,10 @@ class RequestContextMiddleware:
                         "duration_ms": round(elapsed * 1000, 2),
                         "client_request_id": client_request_id,
                     },
+                )
+            if span is not None:
+                span.end(
+                    status, getattr(route, "path", None) or scope["state"].get("operation_template"), failure
                 )
             reset_request_id(token)
 

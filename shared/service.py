@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import tracing
 from shared.db import Database
 from shared.identity import IdentityVerifier
 from shared.kit.context import Components
@@ -222,6 +223,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def create_service_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
     """A FastAPI app for ``definition`` with health, metrics, problems and middleware."""
     configure_logging(definition.name, settings.platform.log_level, json_lines=settings.platform.log_json)
+    tracing.configure(definition.name, settings.environment.value)
     runtime = Runtime(definition, settings)
 
     @asynccontextmanager
@@ -232,6 +234,8 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
             yield
         finally:
             await runtime.stop()
+            if tracing.enabled():
+                await asyncio.to_thread(tracing.flush)
 
     app = FastAPI(
         title=definition.title,
@@ -239,6 +243,16 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
         version="1.0.0",
         lifespan=lifespan,
         debug=False,
+        # FastAPI's own OpenTelemetry spans stay off: shared.tracing owns the traces (the
+        # gateway's trust boundary, request ids in every span, no bodies or exception texts),
+        # and FastAPI's would wrap ours as a second SERVER span per request.
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
     )
     app.state.runtime = runtime
     app.state.identity_verifier = IdentityVerifier(settings.platform.identity_public_key, definition.name)

@@ -215,6 +215,9 @@ class GatewayPipeline:
             return await receive()
 
         resolved = resolve_operation(method, scope["path"])
+        if resolved is not None:
+            # Proxied operations have no FastAPI route; traces name them by the operation.
+            state["operation_template"] = resolved.operation.template
         recorder = _Recorder(send)
         caller: Caller | None = None
         if resolved is not None and resolved.operation.public:

@@ -8,6 +8,9 @@ consistency and export credit insurance (docs/payments.md).
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from fastapi import FastAPI
 
 from services.payments.consumption import CONSUMER, TOPICS, handlers
@@ -15,17 +18,36 @@ from services.payments.context import PaymentsContext
 from services.payments.evidence.routes import router as evidence_router
 from services.payments.institutions.routes import router as institutions_router
 from services.payments.ledger.routes import router as ledger_router
+from services.payments.reconciliation.routes import router as reconciliation_router
+from services.payments.reconciliation.service import resume_all
 from services.payments.settings import PaymentsSettings
+from services.payments.settlement.routes import router as settlement_router
 from services.payments.statements.routes import router as statements_router
 from services.payments.threshold.routes import router as threshold_router
 from services.payments.transactions.routes import router as transactions_router
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
+
+log = logging.getLogger("ddt.payments")
 
 
 async def _build_context(runtime: Runtime) -> None:
     settings = runtime.settings
     assert isinstance(settings, PaymentsSettings)
     runtime.components.provide(PaymentsContext.from_settings(settings))
+
+
+async def resume_reconciliations(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Finish, after a crash, the reconciliation runs left applying (then look again now and then)."""
+    while not stop.is_set():
+        ctx = runtime.components.get(PaymentsContext)
+        try:
+            await resume_all(runtime.db, ctx, runtime.publisher, ctx.crash)
+        except Exception as exc:  # a database hiccup: the next round retries
+            log.warning("resuming reconciliation runs failed", extra={"error": repr(exc)})
+        try:
+            await asyncio.wait_for(stop.wait(), 60)
+        except TimeoutError:
+            pass
 
 
 def definition() -> ServiceDefinition:
@@ -42,9 +64,12 @@ def definition() -> ServiceDefinition:
             threshold_router,
             ledger_router,
             statements_router,
+            reconciliation_router,
+            settlement_router,
         ],
         consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],
         on_startup=[_build_context],
+        background=[resume_reconciliations],
         accepted_media_types=("application/json", "text/csv", "text/plain", "application/xml", "text/xml"),
     )
 

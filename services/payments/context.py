@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends
 
 from services.payments.settings import PaymentsSettings
+from shared.crashpoints import CrashPoints
 from shared.fx import RateTable
 from shared.identity import private_key_from_seed
 from shared.kit.context import component
@@ -31,6 +32,7 @@ class PaymentsContext:
     rates: RateTable
     signing_key: Ed25519PrivateKey
     xml_limits: XmlLimits
+    crash: CrashPoints
 
     @classmethod
     def from_settings(cls, settings: PaymentsSettings) -> PaymentsContext:
@@ -51,6 +53,7 @@ class PaymentsContext:
             rates=rates,
             signing_key=private_key_from_seed(settings.evidence_signing_seed.get_secret_value()),
             xml_limits=XmlLimits(max_bytes=settings.max_body_bytes, max_depth=settings.xml_max_depth),
+            crash=CrashPoints(settings.crash_at, ("reconcile.batch",)),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from services.payments.base import Base, metadata
 from services.payments.evidence.models import EvidencePackage
+from services.payments.figures.models import FigureRevision
 from services.payments.goods.models import CustomsStatusRow, GoodsDocument, GoodsLineRow, TrackingRow
 from services.payments.institutions.models import (
     AccessGrant,
@@ -21,6 +22,14 @@ from services.payments.institutions.models import (
 )
 from services.payments.ledger.models import LedgerAccount, LedgerTransfer
 from services.payments.parties.models import Party
+from services.payments.reconciliation.models import (
+    ExpectedItem,
+    Match,
+    Proposal,
+    ReconciliationRun,
+    RejectedPair,
+)
+from services.payments.settlement.models import Settlement
 from services.payments.statements.models import Statement, StatementEntry, StatementUpload
 from services.payments.threshold.models import DirectoryRegistration, SafeListEntry, ThresholdCounter
 from services.payments.transactions.models import Allocation, Deduction, Transaction
@@ -32,9 +41,12 @@ __all__ = [
     "Deduction",
     "DirectoryRegistration",
     "EvidencePackage",
+    "ExpectedItem",
+    "FigureRevision",
     "GoodsDocument",
     "GoodsLineRow",
     "SafeListEntry",
+    "Settlement",
     "Statement",
     "StatementEntry",
     "StatementUpload",
@@ -48,6 +60,10 @@ __all__ = [
     "LedgerAccount",
     "LedgerTransfer",
     "Institution",
+    "Match",
     "Party",
+    "Proposal",
+    "ReconciliationRun",
+    "RejectedPair",
     "metadata",
 ]

@@ -203,6 +203,11 @@ class InstitutionVolumeYear(EventData):
     transactions: int = Field(ge=0)
     revision: int = Field(ge=1)
     as_of: AwareDatetime
+    name: str | None = None
+    headquarters_in_city: bool = Field(
+        default=False, description="a national or regional headquarters in the city (四(十四) requires one)"
+    )
+    licensed: bool = Field(default=True, description="its licence data passes the platform's rules")
 
 
 @register_event

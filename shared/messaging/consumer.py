@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import metrics
+from shared import metrics, tracing
 from shared.context import reset_request_id, set_request_id
 from shared.db import Database
 from shared.events.envelope import CloudEvent, EventData, split_type
@@ -45,6 +45,8 @@ from shared.sqltypes import utcnow
 log = logging.getLogger("ddt.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
+#: An event of a chunk ready to apply: envelope, handler, validated payload, the record it came in.
+_Prepared = tuple[CloudEvent, Handler, EventData, ConsumerRecord]
 
 
 class UnreadableMessage(Exception):
@@ -222,7 +224,7 @@ class EventConsumer:
         if len(records) == 1:
             await self.handle(records[0])
             return
-        prepared: list[tuple[CloudEvent, Handler, EventData]] = []
+        prepared: list[_Prepared] = []
         for record in records:
             try:
                 event = decode(record.value)
@@ -233,7 +235,7 @@ class EventConsumer:
             if resolved is None:
                 metrics.EVENTS_CONSUMED.labels(self.service, self.name, "ignored").inc()
                 continue
-            prepared.append((event, *resolved))
+            prepared.append((event, *resolved, record))
         if not prepared:
             return
         try:
@@ -249,10 +251,12 @@ class EventConsumer:
         metrics.EVENTS_CONSUMED.labels(self.service, self.name, "applied").inc(applied)
         metrics.EVENTS_CONSUMED.labels(self.service, self.name, "duplicate").inc(len(prepared) - applied)
 
-    async def _apply_chunk(self, prepared: list[tuple[CloudEvent, Handler, EventData]]) -> int:
+    async def _apply_chunk(
+        self, prepared: list[tuple[CloudEvent, Handler, EventData, ConsumerRecord]]
+    ) -> int:
         now = utcnow()
         async with self.db.transaction() as session:
-            rows = {event.id: event.type for event, _h, _d in prepared}
+            rows = {event.id: event.type for event, _h, _d, _r in prepared}
             first_time = set(
                 await insert_ignore_returning(
                     session,
@@ -271,16 +275,19 @@ class EventConsumer:
                 )
             )
             applied = 0
-            for event, handler, data in prepared:
+            for event, handler, data, record in prepared:
                 if event.id not in first_time:
                     continue
                 first_time.discard(event.id)  # a duplicate later in the same chunk is skipped
-                token = set_request_id(getattr(event, "requestid", None) or event.id)
+                request_id = getattr(event, "requestid", None) or event.id
+                token = set_request_id(request_id)
                 try:
-                    await handler(session, event, data)
-                    # The session does not autoflush; the next handler of the chunk must see
-                    # this one's rows, as it would have in its own transaction.
-                    await session.flush()
+                    with self._span(record, event, request_id) as span:
+                        await handler(session, event, data)
+                        # The session does not autoflush; the next handler of the chunk must see
+                        # this one's rows, as it would have in its own transaction.
+                        await session.flush()
+                        tracing.set_outcome(span, "applied")
                 finally:
                     reset_request_id(token)
                 applied += 1
@@ -299,33 +306,53 @@ class EventConsumer:
             metrics.EVENTS_CONSUMED.labels(self.service, self.name, "ignored").inc()
             return "ignored"
         handler, data = resolved
-        token = set_request_id(getattr(event, "requestid", None) or event.id)
+        request_id = getattr(event, "requestid", None) or event.id
+        token = set_request_id(request_id)
         try:
-            last_error: BaseException | None = None
-            for attempt in range(1, self.max_attempts + 1):
-                try:
-                    outcome = await self.apply(event, handler, data)
-                    metrics.EVENTS_CONSUMED.labels(self.service, self.name, outcome).inc()
-                    return outcome
-                except Exception as exc:
-                    last_error = exc
-                    log.warning(
-                        "event handler failed",
-                        extra={
-                            "consumer": self.name,
-                            "event_id": event.id,
-                            "event_type": event.type,
-                            "attempt": attempt,
-                            "error": repr(exc),
-                        },
-                    )
-                    if attempt < self.max_attempts:
-                        await asyncio.sleep(self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)])
-            return await self._park(
-                record, event.id, event.type, repr(last_error), attempts=self.max_attempts
-            )
+            with self._span(record, event, request_id) as span:
+                return await self._apply_with_retries(record, event, handler, data, span)
         finally:
             reset_request_id(token)
+
+    def _span(self, record: ConsumerRecord, event: CloudEvent, request_id: str) -> Any:
+        """The CONSUMER span of ``event`` (a shared null context when tracing is off)."""
+        return tracing.consumer_span(
+            consumer=self.name,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            kafka_headers=record.headers,
+            event_id=event.id,
+            event_type=event.type,
+            request_id=request_id,
+        )
+
+    async def _apply_with_retries(
+        self, record: ConsumerRecord, event: CloudEvent, handler: Handler, data: EventData, span: Any
+    ) -> str:
+        last_error: BaseException | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                outcome = await self.apply(event, handler, data)
+                metrics.EVENTS_CONSUMED.labels(self.service, self.name, outcome).inc()
+                tracing.set_outcome(span, outcome)
+                return outcome
+            except Exception as exc:
+                last_error = exc
+                log.warning(
+                    "event handler failed",
+                    extra={
+                        "consumer": self.name,
+                        "event_id": event.id,
+                        "event_type": event.type,
+                        "attempt": attempt,
+                        "error": repr(exc),
+                    },
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_delays[min(attempt - 1, len(self.retry_delays) - 1)])
+        tracing.set_outcome(span, "parked", error=type(last_error).__qualname__)
+        return await self._park(record, event.id, event.type, repr(last_error), attempts=self.max_attempts)
 
     async def apply(self, event: CloudEvent, handler: Handler, data: EventData) -> str:
         """Inbox row + effect in one transaction; ``duplicate`` if seen before."""

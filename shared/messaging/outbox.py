@@ -12,6 +12,10 @@ elects one active relay so per-key order is not broken by two relays racing. If 
 broker comes back empty (the embedded tansu broker keeps its log in memory), the
 relay notices that a topic it had published to has no messages at all and marks the
 retained rows of that topic unsent again, refilling the broker.
+
+With tracing on (:mod:`shared.tracing`), a row keeps the W3C context of the span that
+staged it in its ``headers``, and the relay's PRODUCER span for it carries that trace on
+into the Kafka message's headers.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import ColumnElement, Result, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import metrics
+from shared import metrics, tracing
 from shared.context import current_request_id
 from shared.db import OUTBOX_DIRTY, Database
 from shared.events.envelope import CloudEvent, EventData, build_event
@@ -83,6 +87,10 @@ class EventPublisher:
             )
             for (data, subject), eid in zip(items, ids, strict=True)
         ]
+        headers = {"request_id": request_id} if request_id else None
+        if tracing.enabled():
+            # The relay that publishes the row, maybe in another replica, continues this trace.
+            headers = tracing.with_trace_context(headers)
         if events:
             await session.execute(
                 insert(outbox),
@@ -93,7 +101,7 @@ class EventPublisher:
                         "key": e.subject or e.id,
                         "event_type": e.type,
                         "payload": e.to_json_bytes().decode(),
-                        "headers": {"request_id": request_id} if request_id else None,
+                        "headers": headers,
                         "created_at": now,
                     }
                     for e in events
@@ -228,18 +236,22 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish up to ``batch_size`` unsent rows; return how many were taken."""
         assert self._producer is not None, "connect first"
+        columns = [
+            outbox.c.seq,
+            outbox.c.topic,
+            outbox.c.key,
+            outbox.c.payload,
+            outbox.c.event_id,
+            outbox.c.event_type,
+            outbox.c.created_at,
+        ]
+        traced = tracing.enabled()
+        if traced:
+            columns.append(outbox.c.headers)  # the trace context stored with the row
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
-                    select(
-                        outbox.c.seq,
-                        outbox.c.topic,
-                        outbox.c.key,
-                        outbox.c.payload,
-                        outbox.c.event_id,
-                        outbox.c.event_type,
-                        outbox.c.created_at,
-                    )
+                    select(*columns)
                     .where(outbox.c.sent_at.is_(None))
                     .order_by(outbox.c.seq)
                     .limit(self.batch_size)
@@ -252,18 +264,40 @@ class OutboxRelay:
         if not rows:
             return 0
         futures = []
-        for row in rows:
-            headers = [
-                ("ce_id", row.event_id.encode()),
-                ("ce_type", row.event_type.encode()),
-                ("content-type", b"application/cloudevents+json"),
-            ]
-            futures.append(
-                await self._producer.send(
-                    row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers
+        spans: list[tracing.PublishSpan | None] = []
+        now = utcnow()
+        try:
+            for row in rows:
+                headers = [
+                    ("ce_id", row.event_id.encode()),
+                    ("ce_type", row.event_type.encode()),
+                    ("content-type", b"application/cloudevents+json"),
+                ]
+                if traced:
+                    span = tracing.publish_span(
+                        topic=row.topic,
+                        event_id=row.event_id,
+                        event_type=row.event_type,
+                        stored=row.headers,
+                        waited_seconds=(now - row.created_at).total_seconds(),
+                    )
+                    spans.append(span)
+                    if span is not None:
+                        headers.extend(span.kafka_headers)
+                futures.append(
+                    await self._producer.send(
+                        row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers
+                    )
                 )
-            )
+        except BaseException as exc:
+            for span in spans:
+                if span is not None:
+                    span.end(exc)
+            raise
         results = await asyncio.gather(*futures, return_exceptions=True)
+        for span, res in zip(spans, results, strict=False):
+            if span is not None:
+                span.end(res if isinstance(res, BaseException) else None)
         acked = [
             row.seq for row, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)
         ]

@@ -131,6 +131,15 @@ async def test_client_request_id_is_kept_beside_the_gateways_own(fronted: Gatewa
     assert forwarded["x-client-request-id"] == "client-chosen-id"
 
 
+async def test_a_clients_trace_context_does_not_travel_upstream(fronted: Gateway) -> None:
+    # The gateway is the trust boundary of traces too: with tracing on it sends its own
+    # traceparent (tests/e2e/test_tracing.py); a client's never passes.
+    firm = await _logistics_firm(fronted)
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    response = await fronted.call("GET", "/v1/logistics/echo", firm, headers={"traceparent": traceparent})
+    assert "traceparent" not in response.json()["headers"]
+
+
 async def test_upstream_timeout_answers_504_and_the_post_is_not_retried(fronted: Gateway) -> None:
     firm = await _logistics_firm(fronted)
     before = CALLS["slow"]

@@ -62,7 +62,27 @@ async def _statement(api: PaymentsApi) -> dict[str, str]:
     return {"statement_id": made.json()[0]["id"]}
 
 
+async def _run(api: PaymentsApi) -> dict[str, str]:
+    await _statement(api)
+    made = await api.post("/v1/payments/reconciliation/runs", OWNER(), json={})
+    assert made.status_code == 201, made.text
+    return {"run_id": made.json()["id"]}
+
+
 CASES = [
+    Case(
+        "reconciliation",
+        _run,
+        [
+            "/v1/payments/reconciliation/runs/{run_id}",
+            "/v1/payments/reconciliation/runs/{run_id}/proposals",
+            "/v1/payments/reconciliation/runs/{run_id}/results.csv",
+            "/v1/payments/reconciliation/review?enterprise={owner}",
+            "/v1/payments/reconciliation/unmatched.csv?enterprise={owner}",
+            "/v1/payments/expected-items?enterprise={owner}",
+        ],
+        [],
+    ),
     Case(
         "statements",
         _statement,
@@ -164,3 +184,24 @@ async def test_an_enterprise_cannot_revoke_or_see_another_enterprises_grants(wor
     ).status_code == 404
     listed = (await world.get("/v1/payments/grants", STRANGER())).json()["items"]
     assert all(g["enterprise_party_id"] == STRANGER().party_id for g in listed)
+
+
+async def test_nobody_else_can_reconcile_or_register_items_for_the_owner(world: PaymentsApi) -> None:
+    for who in (STRANGER(), UNGRANTED(), OUTSIDER()):
+        run = await world.post(
+            "/v1/payments/reconciliation/runs", who, json={"enterprise_party_id": OWNER().party_id}
+        )
+        assert run.status_code == 404, who.party_id
+        items = {
+            "enterprise_party_id": OWNER().party_id,
+            "items": [
+                {
+                    "id": "X",
+                    "direction": "receipt",
+                    "amount": "1",
+                    "currency": "USD",
+                    "expected_date": "2026-11-01",
+                }
+            ],
+        }
+        assert (await world.post("/v1/payments/expected-items", who, json=items)).status_code == 404

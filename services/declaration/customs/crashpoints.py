@@ -16,34 +16,13 @@ Steps, in the order a document meets them:
 
 from __future__ import annotations
 
-import logging
-import os
-import signal
-
-log = logging.getLogger("ddt.declaration.customs")
+from shared import crashpoints
 
 STEPS = ("staged", "sent", "marked", "applying", "applied")
 
 
-class CrashPoints:
-    """Counts arrivals at each step and kills the process at the configured one."""
+class CrashPoints(crashpoints.CrashPoints):
+    """:class:`shared.crashpoints.CrashPoints` over the exchange's steps."""
 
     def __init__(self, spec: str | None) -> None:
-        self.step: str | None = None
-        self.nth = 1
-        if spec:
-            step, _, nth = spec.partition(":")
-            if step not in STEPS:
-                raise ValueError(f"unknown crash step {step!r}; one of {', '.join(STEPS)}")
-            self.step, self.nth = step, int(nth or 1)
-        self._seen: dict[str, int] = {}
-
-    def reached(self, step: str) -> None:
-        """Note arrival at ``step``; SIGKILL this process if it is the configured arrival."""
-        if self.step is None:
-            return
-        count = self._seen.get(step, 0) + 1
-        self._seen[step] = count
-        if step == self.step and count == self.nth:
-            log.warning("crash point reached: killing the process", extra={"step": step, "nth": count})
-            os.kill(os.getpid(), signal.SIGKILL)
+        super().__init__(spec, STEPS)

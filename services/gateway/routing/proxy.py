@@ -7,8 +7,9 @@
 * Separate connect and read timeouts; a timeout answers 504, a refused connection 503.
 * A circuit breaker per service answers 503 at once while the service is down.
 * Only the headers a service needs travel upstream: the gateway's request id, the
-  client's own id beside it, content negotiation and the signed identity token —
-  never the client's credentials.
+  client's own id beside it, content negotiation, the signed identity token and, when
+  tracing is on, the gateway's W3C ``traceparent`` (never the client's) — never the
+  client's credentials.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from services.gateway.routing.table import Route
 from services.gateway.routing.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
 from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner, scope_target
 from shared.problems import ProblemError
+from shared.tracing import client_span
 
 log = logging.getLogger("ddt.gateway.proxy")
 
@@ -134,7 +136,15 @@ class Proxy:
         query = scope.get("query_string", b"") or stray_query
         target = raw_path + (b"?" + query if query else b"")
         try:
-            upstream = await self.pools[route.service].request(scope["method"], target, headers, body)
+            # Tracing off, a shared null context; on, a CLIENT span whose traceparent joins headers.
+            with client_span(
+                f"{scope['method']} {route.service}",
+                headers,
+                {"http.request.method": scope["method"], "ddt.upstream": route.service},
+            ) as span:
+                upstream = await self.pools[route.service].request(scope["method"], target, headers, body)
+                if span is not None:
+                    span.set_attribute("http.response.status_code", upstream.status)
         except UpstreamTimeout:
             breaker.on_failure()
             log.warning("upstream timed out", extra={"service": route.service})

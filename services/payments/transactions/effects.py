@@ -7,7 +7,9 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.context import PaymentsContext
+from services.payments.figures import service as figures
 from services.payments.ledger import service as ledger
+from services.payments.reconciliation import service as reconciliation
 from services.payments.transactions.models import Transaction
 from services.payments.transactions.repository import TransactionRepository
 from shared.currencies import to_iso
@@ -36,6 +38,8 @@ async def after_applied(
         ],
         now,
     )
+    await reconciliation.expect_transaction(session, txn, now)
+    await figures.transaction_changed(session, publisher, txn, now)
 
 
 async def after_voided(
@@ -43,3 +47,5 @@ async def after_voided(
 ) -> None:
     """An applied transaction was voided: its pending postings are voided."""
     await ledger.resolve_transaction(session, txn.id, post_them=False, now=now)
+    await reconciliation.close_transaction_item(session, txn, now)
+    await figures.transaction_changed(session, publisher, txn, now)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.context import PaymentsContext
+from services.payments.figures import service as figures
 from services.payments.goods import rules as goods_rules
 from services.payments.goods.repository import GoodsRepository
 from services.payments.goods.service import enterprise_codes
@@ -268,6 +269,8 @@ async def report(
     await publisher.stage(session, await _reported(session, txn), subject=txn.id)
     if applied:
         await after_applied(session, ctx, publisher, txn, now)
+    else:
+        await figures.transaction_changed(session, publisher, txn, now)
     return await transaction_out(session, txn), True
 
 
@@ -527,3 +530,14 @@ async def register(
         newly_recorded=new,
         released=released,
     )
+
+
+async def mark_reconciled(
+    session: AsyncSession, publisher: EventPublisher, transaction_id: str, now: dt.datetime
+) -> None:
+    """A statement entry confirmed the transaction's money (its postings are posted by the caller)."""
+    txn = await TransactionRepository(session).get(transaction_id)
+    if txn is not None and txn.status == TransactionStatus.APPLIED.value:
+        await _change(
+            session, publisher, txn, TransactionStatus.RECONCILED, "confirmed by a bank statement", now
+        )

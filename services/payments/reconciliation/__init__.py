@@ -1,0 +1,1 @@
+"""Reconciliation: statement entries against expected receipts and payments."""
