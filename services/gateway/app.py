@@ -158,6 +158,9 @@ def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:
             "application/xml",
             "text/xml",
             "application/x-www-form-urlencoded",
+            # Carriers' native pushes: IATA Cargo-IMP is text, the tracking batch may be CSV.
+            "text/plain",
+            "text/csv",
         ),
         trust_request_id=False,
         middleware=[(GatewayPipeline, {})],
