@@ -36,6 +36,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], str]] = {
     ),
     "rewards": ("bench.stats_rewards_run", [], "reward run for 20,000 enterprises"),
     "stats": ("bench.stats_dashboard", [], "dashboard queries over 10M facts on PostgreSQL vs DuckDB"),
+    "cluster": (
+        "bench.cluster_throughput",
+        ["--seconds", "20", "--warmup", "4", "--concurrency", "16"],
+        "filings/s through HAProxy with two replicas of every service and with one",
+    ),
 }
 
 

@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,7 +250,7 @@ class Cluster:
     def _customs_identity() -> dict[str, str]:
         # Production refuses the simulator and the development signer: the cluster signs with a
         # key of its own (software signer) and writes what goes to customs into a folder.
-        from services.declaration.exchange.signing.certificates import generate_rsa_test_identity
+        from services.declaration.customs.core.signing.certificates import generate_rsa_test_identity
 
         identity = generate_rsa_test_identity(common_name="DDT LOCAL CLUSTER SIGNER")
         key = identity.key.private_key  # type: ignore[attr-defined]  # an RsaSigningKey
@@ -524,10 +525,13 @@ class Cluster:
         self.admin_credential = credential
 
     def stop(self) -> None:
-        """Gateways first, then the services, HAProxy, the broker and Redis."""
-        for service in reversed(START_ORDER):
-            for replica in self.replicas.get(service, []):
-                replica.stop()
+        """Gateways first, then the services, HAProxy, the broker and Redis (each tier side by side)."""
+        gateways = self.replicas.get("gateway", [])
+        others = [r for s in START_ORDER if s != "gateway" for r in self.replicas.get(s, [])]
+        for tier in (gateways, others):
+            if tier:
+                with ThreadPoolExecutor(max_workers=len(tier)) as pool:
+                    list(pool.map(lambda r: r.stop(), tier))
         for name in ("haproxy", "broker", "redis"):
             process = self.infra.get(name)
             if process is not None and process.poll() is None:
@@ -558,30 +562,49 @@ class Cluster:
                     return replica
         return None
 
-    def restart(self, replica: Replica, *, drain_timeout: float = 30.0, ready_timeout: float = 120.0) -> None:
-        """Replace one replica as an orchestrator would: drain, stop, start, wait ready, enable.
+    def take_out(self, replicas: list[Replica], *, drain_timeout: float = 30.0) -> None:
+        """Drain ``replicas`` in HAProxy, wait until their running requests finished, SIGTERM them.
 
-        HAProxy stops sending it new requests (``drain``) and the runner waits until its
-        running ones finished; SIGTERM lets it finish what it does in the background (the relay
-        flushes, the consumer commits); the new process takes traffic once ready.
+        SIGTERM lets a replica finish what it does in the background (the relay flushes, the
+        consumers commit and leave their group). The replicas are stopped side by side.
         """
-        self.lb.set_state(replica.service, replica.name, "drain")
+        for replica in replicas:
+            self.lb.set_state(replica.service, replica.name, "drain")
         deadline = time.monotonic() + drain_timeout
-        while time.monotonic() < deadline:
-            row = self.lb.servers().get((replica.service, replica.name), {})
-            if row.get("scur") in ("0", None):
-                break
-            time.sleep(0.1)
-        replica.stop()
-        replica.start()
-        self.lb.set_state(replica.service, replica.name, "ready")
-        self.wait_ready(ready_timeout, [replica])
+        busy = list(replicas)
+        while busy and time.monotonic() < deadline:
+            rows = self.lb.servers()
+            busy = [r for r in busy if rows.get((r.service, r.name), {}).get("scur") not in ("0", None)]
+            if busy:
+                time.sleep(0.1)
+        with ThreadPoolExecutor(max_workers=max(len(replicas), 1)) as pool:
+            list(pool.map(lambda r: r.stop(), replicas))
+
+    def put_back(self, replicas: list[Replica], *, ready_timeout: float = 120.0) -> None:
+        """Start ``replicas`` again and give them traffic; returns once they are ready and UP."""
+        for replica in replicas:
+            replica.start()
+        for replica in replicas:
+            self.lb.set_state(replica.service, replica.name, "ready")
+        self.wait_ready(ready_timeout, replicas)
+
+    def restart(self, replica: Replica, *, drain_timeout: float = 30.0, ready_timeout: float = 120.0) -> None:
+        """Replace one replica as an orchestrator would: drain, stop, start, wait ready, enable."""
+        self.take_out([replica], drain_timeout=drain_timeout)
+        self.put_back([replica], ready_timeout=ready_timeout)
 
     def rolling_restart(self, services: list[str] | None = None) -> None:
-        """Every replica of every (given) service, one at a time."""
-        for service in services or START_ORDER:
-            for replica in self.replicas[service]:
-                self.restart(replica)
+        """Every replica of every (given) service, one replica of each service at a time.
+
+        As Kubernetes rolls each Deployment on its own: replica 1 of every service is replaced
+        side by side, then replica 2 … — never two replicas of one service at once, so every
+        service keeps serving throughout.
+        """
+        chosen = services or START_ORDER
+        for index in range(1, self.layout.replicas + 1):
+            wave = [self.replica(service, index) for service in chosen]
+            self.take_out(wave)
+            self.put_back(wave)
 
 
 class ClusterError(RuntimeError):

@@ -104,6 +104,15 @@ DEV_IDENTITY_SEED = "ZGV2LWluc2VjdXJlLWRkdC1pZGVudGl0eS1zZWVkISE"  # base64url o
 DEV_IDENTITY_PUBLIC_KEY = "kj4CPsxvMMlduBNR5QJded-ZWu6GLacxiWWdNb0KLvw"
 
 
+class KafkaSecurityProtocol(enum.StrEnum):
+    """Kafka's ``security.protocol`` values."""
+
+    PLAINTEXT = "PLAINTEXT"
+    SSL = "SSL"
+    SASL_PLAINTEXT = "SASL_PLAINTEXT"
+    SASL_SSL = "SASL_SSL"
+
+
 class PlatformSettings(DdtSettings):
     """Settings every service shares (prefix ``DDT_``)."""
 
@@ -123,6 +132,25 @@ class PlatformSettings(DdtSettings):
     kafka_heartbeat_interval_ms: int = Field(default=3000, ge=100)
     kafka_topic_partitions: int = Field(default=3, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_security_protocol: KafkaSecurityProtocol = Field(
+        default=KafkaSecurityProtocol.PLAINTEXT,
+        description="How clients talk to the brokers: PLAINTEXT (embedded tansu, the laptop profile), "
+        "SSL, SASL_PLAINTEXT or SASL_SSL (the production profile).",
+    )
+    kafka_sasl_mechanism: str = Field(
+        default="PLAIN",
+        pattern=r"^(PLAIN|SCRAM-SHA-256|SCRAM-SHA-512)$",
+        description="SASL mechanism with SASL_* protocols (PLAIN only over TLS).",
+    )
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="PEM of the CA the brokers' certificates chain to (default: the system's)."
+    )
+    kafka_ssl_certfile: Path | None = Field(
+        default=None, description="Client certificate (PEM), for mutual TLS."
+    )
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="The client certificate's key (PEM).")
     identity_public_key: str = production_override_field(
         DEV_IDENTITY_PUBLIC_KEY,
         "base64url Ed25519 public key every service verifies the gateway's identity tokens with.",
@@ -137,6 +165,22 @@ class PlatformSettings(DdtSettings):
     log_level: str = "INFO"
     log_json: bool = True
     var_dir: Path = Path("var")
+
+    @model_validator(mode="after")
+    def _kafka_security_is_complete(self) -> PlatformSettings:
+        protocol = self.kafka_security_protocol
+        if protocol.startswith("SASL") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()
+        ):
+            raise ValueError(
+                f"DDT_KAFKA_SECURITY_PROTOCOL={protocol} needs "
+                "DDT_KAFKA_SASL_USERNAME and DDT_KAFKA_SASL_PASSWORD"
+            )
+        if protocol == KafkaSecurityProtocol.SASL_PLAINTEXT and self.kafka_sasl_mechanism == "PLAIN":
+            raise ValueError("SASL PLAIN sends the password in clear: use SASL_SSL, or a SCRAM mechanism")
+        if bool(self.kafka_ssl_certfile) != bool(self.kafka_ssl_keyfile):
+            raise ValueError("DDT_KAFKA_SSL_CERTFILE and DDT_KAFKA_SSL_KEYFILE go together (mutual TLS)")
+        return self
 
 
 class ServiceSettings(DdtSettings):

@@ -1,22 +1,32 @@
-"""The logistics service app: overseas warehouses (registry, products, inbound, stock,
-outbound, reports), returns and loss claims, with health, readiness, metrics and its
-event backbone."""
+"""The logistics service app: shipments and legs, tracking from every carrier, customs
+milestones from the track, subscriptions and costs (issue 10); overseas warehouses
+(registry, products, inbound, stock, outbound, reports), returns and loss claims
+(issue 11) — docs/logistics.md."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from services.logistics import warehousing_events
+from services.logistics.alerts.service import run_alerts
+from services.logistics.consumption import CONSUMER, TOPICS, Bound, handlers_for
+from services.logistics.context import LogisticsContext
+from services.logistics.costs.routes import router as costs_router
 from services.logistics.counts.routes import router as counts_router
 from services.logistics.inbound.routes import router as inbound_router
 from services.logistics.outbound.routes import router as outbound_router
 from services.logistics.products.routes import router as products_router
 from services.logistics.settings import LogisticsSettings
+from services.logistics.shipments.routes import router as shipments_router
 from services.logistics.stock.routes import router as stock_router
+from services.logistics.subscriptions.routes import router as subscriptions_router
+from services.logistics.tracking.routes import router as tracking_router
 from services.logistics.warehouses.routes import router as warehouses_router
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
 from shared.vault import Vault
 
+#: The tracking routers (issue 10).
+TRACKING_ROUTERS = [shipments_router, tracking_router, subscriptions_router, costs_router]
 #: The warehousing routers (issue 11); counts before stock so ``/stock/counts`` is its own route.
 WAREHOUSING_ROUTERS = [
     warehouses_router,
@@ -26,6 +36,14 @@ WAREHOUSING_ROUTERS = [
     stock_router,
     outbound_router,
 ]
+MEDIA_TYPES = (
+    "application/json",
+    "application/xml",
+    "text/xml",
+    "text/plain",  # IATA Cargo-IMP
+    "text/csv",  # the tracking batch
+    "application/x-www-form-urlencoded",  # Kdniao's RequestData form
+)
 
 
 async def _provide_vault(runtime: Runtime) -> None:
@@ -43,20 +61,32 @@ async def _provide_vault(runtime: Runtime) -> None:
 
 def definition() -> ServiceDefinition:
     """What the logistics service consists of."""
+    bound = Bound()
+
+    async def build_context(runtime: Runtime) -> None:
+        settings = runtime.settings
+        assert isinstance(settings, LogisticsSettings)
+        bound.ctx = runtime.components.provide(LogisticsContext.from_settings(settings))
+        bound.publisher = runtime.publisher
+
     return ServiceDefinition(
         name="logistics",
         title="Diandiantong Logistics",
-        description="Waybills, carrier tracking, overseas warehouses, returns and loss claims, "
-        "customs logistics milestones.",
-        routers=[*WAREHOUSING_ROUTERS],
+        description="Shipments and legs across post, express, air, sea (the China–Korea ferry), rail and "
+        "road; tracking pushed by every carrier in its own format; customs milestones filed from the track; "
+        "subscriptions, ETAs, stale alerts, logistics costs; overseas warehouses, returns and loss claims.",
+        routers=[*TRACKING_ROUTERS, *WAREHOUSING_ROUTERS],
         consumers=[
+            ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers_for(bound)),
             ConsumerSpec(
                 name=warehousing_events.CONSUMER,
                 topics=warehousing_events.TOPICS,
                 handlers=warehousing_events.handlers,
-            )
+            ),
         ],
-        on_startup=[_provide_vault],
+        background=[run_alerts],
+        on_startup=[_provide_vault, build_context],
+        accepted_media_types=MEDIA_TYPES,
     )
 
 

@@ -35,7 +35,7 @@ from shared.db import Database
 from shared.events.envelope import CloudEvent, EventData, split_type
 from shared.kit.sql import insert_ignore, insert_ignore_returning
 from shared.leadership import sleep_unless_stopped
-from shared.messaging.kafka import new_consumer
+from shared.messaging.kafka import client_options, new_consumer
 from shared.messaging.outbox import stage_raw
 from shared.messaging.tables import dead_letters, inbox
 from shared.messaging.topics import dead_letter_topic
@@ -533,9 +533,7 @@ async def rewind_group(
     and the inbox absorbs those the restored database already applied."""
     from aiokafka.structs import OffsetAndMetadata
 
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=platform.kafka_bootstrap_servers, group_id=group, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**client_options(platform), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [

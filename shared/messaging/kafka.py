@@ -1,9 +1,15 @@
-"""aiokafka wiring: producer and consumer factories, topic creation, broker checks."""
+"""aiokafka wiring: producer and consumer factories, topic creation, broker checks.
+
+Every client the platform opens takes its connection security from :func:`client_options`:
+PLAINTEXT for the embedded tansu broker and the laptop profile, SASL_SSL (or SSL) for the
+production brokers, with the CA and, for mutual TLS, the client certificate as settings.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -14,6 +20,30 @@ from shared.settings import PlatformSettings
 log = logging.getLogger("ddt.kafka")
 
 
+def client_options(platform: PlatformSettings) -> dict[str, Any]:
+    """Bootstrap servers and connection security for any aiokafka client of ``platform``."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": platform.kafka_bootstrap_servers,
+        "security_protocol": platform.kafka_security_protocol.value,
+    }
+    if platform.kafka_security_protocol in ("SSL", "SASL_SSL"):
+        from aiokafka.helpers import create_ssl_context
+
+        # Verifies the brokers' certificates and host names against the CA (the system's if unset).
+        options["ssl_context"] = create_ssl_context(
+            cafile=str(platform.kafka_ssl_cafile) if platform.kafka_ssl_cafile else None,
+            certfile=str(platform.kafka_ssl_certfile) if platform.kafka_ssl_certfile else None,
+            keyfile=str(platform.kafka_ssl_keyfile) if platform.kafka_ssl_keyfile else None,
+        )
+    if platform.kafka_security_protocol.startswith("SASL"):
+        options.update(
+            sasl_mechanism=platform.kafka_sasl_mechanism,
+            sasl_plain_username=platform.kafka_sasl_username,
+            sasl_plain_password=platform.kafka_sasl_password.get_secret_value(),
+        )
+    return options
+
+
 def new_producer(platform: PlatformSettings, client_id: str) -> AIOKafkaProducer:
     """A producer that waits for all in-sync replicas.
 
@@ -22,7 +52,7 @@ def new_producer(platform: PlatformSettings, client_id: str) -> AIOKafkaProducer
     consumers deduplicate.
     """
     return AIOKafkaProducer(
-        bootstrap_servers=platform.kafka_bootstrap_servers,
+        **client_options(platform),
         client_id=client_id,
         acks="all",
         enable_idempotence=platform.kafka_enable_idempotence,
@@ -36,7 +66,7 @@ def new_consumer(platform: PlatformSettings, group_id: str, topics: list[str]) -
     """A consumer with manual offset commits, reading a new group from the beginning."""
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=platform.kafka_bootstrap_servers,
+        **client_options(platform),
         group_id=group_id,
         client_id=f"{group_id}-consumer",
         enable_auto_commit=False,
@@ -49,9 +79,7 @@ def new_consumer(platform: PlatformSettings, group_id: str, topics: list[str]) -
 
 async def ensure_topics(platform: PlatformSettings, topics: list[str], timeout: float = 10.0) -> None:
     """Create ``topics`` if missing (idempotent; production Kafka has auto-create off)."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=platform.kafka_bootstrap_servers, request_timeout_ms=int(timeout * 1000)
-    )
+    admin = AIOKafkaAdminClient(**client_options(platform), request_timeout_ms=int(timeout * 1000))
     await asyncio.wait_for(admin.start(), timeout)
     try:
         existing = set(await admin.list_topics())
@@ -77,7 +105,7 @@ async def ensure_topics(platform: PlatformSettings, topics: list[str], timeout: 
 
 async def topic_end_offsets(platform: PlatformSettings, topic: str, timeout: float = 10.0) -> dict[int, int]:
     """Log-end offset of every partition of ``topic`` (empty dict if it does not exist)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=platform.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(platform), enable_auto_commit=False)
     await asyncio.wait_for(consumer.start(), timeout)
     try:
         partitions = consumer.partitions_for_topic(topic)

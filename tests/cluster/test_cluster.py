@@ -104,24 +104,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 async def harness(cluster: Cluster) -> AsyncIterator[Harness]:
     assert cluster.admin_credential is not None
-    admin = Credential(
-        cluster.admin_credential["party_id"],
-        cluster.admin_credential["key_id"],
-        cluster.admin_credential["secret"],
-    )
+    admin = Credential.of(cluster.admin_credential)
     client = SignedClient(cluster.gateway_url)
-    code = "32079" + "6" + uuid.uuid4().hex[:4].upper().replace("0", "A")
+    party, code = await client.onboard_filer(admin, "Stream enterprise")
     from services.gateway.parties.uscc import generate_uscc
 
-    party = await client.onboard(
-        admin,
-        {
-            "name": "Stream enterprise",
-            "uscc": generate_uscc("320706", uuid.uuid4().hex),
-            "roles": ["ecommerce_platform", "ecommerce_enterprise"],
-            "codes": [{"code": code, "kinds": ["ebpCode", "ebcCode", "copCode"]}],
-        },
-    )
     regulator = await client.onboard(
         admin, {"name": "Bureau", "uscc": generate_uscc("320706", uuid.uuid4().hex), "roles": ["regulator"]}
     )
@@ -166,6 +153,7 @@ async def test_kill_9_of_one_replica_of_each_service_under_a_stream_loses_and_do
 ) -> None:
     cluster = harness.cluster
     async with streaming(harness) as stream:
+        victims = []
         for service in START_ORDER:
             # The declaration replica that publishes its outbox is the interesting one to lose.
             victim = (cluster.relay_leader(service) if service == "declaration" else None) or cluster.replica(
@@ -173,8 +161,10 @@ async def test_kill_9_of_one_replica_of_each_service_under_a_stream_loses_and_do
             )
             victim.kill9()
             await asyncio.sleep(3.0)  # the stream meets the dead replica before it comes back
+            # Restarted at once; the next service's victim dies while this one still starts up.
             victim.start()
-            await in_thread(cluster.wait_ready, 120.0, [victim])
+            victims.append(victim)
+        await in_thread(cluster.wait_ready, 120.0, victims)
     result = stream.result
     assert len(result.all_accepted) > 0
     await harness.assert_consistent(result)
@@ -239,6 +229,7 @@ async def test_a_stopped_consumer_replica_hands_its_partitions_to_the_other(harn
 
 
 async def test_a_rolling_restart_under_load_fails_nothing_beyond_retryable_503s(harness: Harness) -> None:
+    # Every replica of every service is replaced: replica 1 of each service side by side, then 2.
     async with streaming(harness) as stream:
         await in_thread(harness.cluster.rolling_restart)
     result = stream.result

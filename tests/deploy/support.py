@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: What only an operator knows, as an operator would fill it in (the rest is generated).
 OPERATOR_VALUES = {
     "DDT_TLS_DIRECTORY": "/etc/ddt/tls",
+    "DDT_KAFKA_TLS_DIRECTORY": "/etc/ddt/kafka-tls",
     "DDT_DECLARATION_CUSTOMS_DXP_SENDER_ID": "DXPENT0000458763",
     "DDT_DECLARATION_CUSTOMS_REMOTE_SIGNER_URL": "https://signer.internal:8443",
     "DDT_DECLARATION_CUSTOMS_SIGNER_CREDENTIAL": "appliance-bearer-token-0f3c9a",

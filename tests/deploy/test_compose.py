@@ -254,6 +254,82 @@ def test_services_create_topics_with_the_production_replication_factor(
     )
 
 
+def _mounted_from(container: str, variable: str) -> dict[str, str]:
+    """Container folder → host folder of ``container``'s mounts whose source is ``${variable}``."""
+    mounts = {}
+    raw_volumes = RAW["services"][container].get("volumes") or []
+    resolved_volumes = compose()["services"][container].get("volumes") or []
+    for raw, resolved in zip(raw_volumes, resolved_volumes, strict=True):
+        if str(raw).startswith(f"${{{variable}"):
+            source, target = str(resolved).split(":")[:2]
+            mounts[target] = source
+    return mounts
+
+
+def test_production_brokers_accept_only_sasl_ssl_with_the_mounted_certificates() -> None:
+    nodes = {n: env_of(n) for n in KAFKA_NODES}
+    host_tls = filled_env()["DDT_KAFKA_TLS_DIRECTORY"]
+    seen = []
+    for name, env in nodes.items():
+        protocols = {pair.split(":")[1] for pair in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")}
+        mounted = _mounted_from(name, "DDT_KAFKA_TLS_DIRECTORY")
+        files = [env["KAFKA_SSL_KEYSTORE_LOCATION"], env["KAFKA_SSL_TRUSTSTORE_LOCATION"]]
+        seen.append(
+            (
+                protocols,
+                env["KAFKA_ADVERTISED_LISTENERS"],
+                env["KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM"],
+                all(
+                    any(f.startswith(t + "/") and src == host_tls for t, src in mounted.items())
+                    for f in files
+                ),
+                bool(env["KAFKA_SSL_KEY_PASSWORD"]),
+            )
+        )
+    assert seen == [({"SASL_SSL"}, f"CLIENT://{n}:9092", "https", True, True) for n in KAFKA_NODES]
+
+
+def test_the_brokers_know_the_user_and_password_every_service_connects_with() -> None:
+    broker = env_of("kafka-1")["KAFKA_LISTENER_NAME_CLIENT_PLAIN_SASL_JAAS_CONFIG"]
+    users = dict(re.findall(r'user_(\w+)="([^"]*)"', broker))
+    clients = {
+        (env_of(c)["DDT_KAFKA_SASL_USERNAME"], env_of(c)["DDT_KAFKA_SASL_PASSWORD"])
+        for c in [*APP_SERVICES, "migrate"]
+    }
+    [(username, password)] = clients
+    assert (users.get(username), len(password) >= 32, users.get("broker") != password) == (
+        password,
+        True,
+        True,
+    )
+
+
+@pytest.mark.parametrize("container", [*APP_SERVICES, "migrate"])
+def test_each_client_talks_sasl_ssl_and_trusts_the_mounted_ca(
+    container: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with exactly_this_environment(monkeypatch, env_of(container)):
+        platform = PlatformSettings()
+    mounted = _mounted_from(container, "DDT_KAFKA_TLS_DIRECTORY")
+    cafile = str(platform.kafka_ssl_cafile)
+    assert (
+        platform.kafka_security_protocol,
+        platform.kafka_sasl_mechanism,
+        any(cafile.startswith(t + "/") for t in mounted),
+    ) == ("SASL_SSL", "PLAIN", True)
+
+
+def test_the_laptop_profile_keeps_plaintext(monkeypatch: pytest.MonkeyPatch) -> None:
+    single = RAW["services"]["kafka"]["environment"]
+    laptop = {**env_of("stats"), "DDT_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"}  # as env.example says
+    with exactly_this_environment(monkeypatch, laptop):
+        platform = PlatformSettings()
+    assert (single["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"], platform.kafka_security_protocol) == (
+        "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "PLAINTEXT",
+    )
+
+
 def test_a_laptop_profile_keeps_one_broker() -> None:
     single = RAW["services"]["kafka"]
     assert (profiles_of("kafka"), single["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"]) == (

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.support import customs_code, unique_uscc
 from tests.support.collector import Collector, ReceivedSpan
 from tests.support.embedded import free_offset, start_runner, stop_runner, wait_for_line
 from tests.support.filings import Credential, SignedClient, order
@@ -48,17 +47,7 @@ async def test_one_trace_spans_gateway_service_outbox_kafka_and_the_consumer(tmp
     try:
         wait_for_line(runner, "Press Ctrl-C")
         first = json.loads((tmp_path / "var" / "gateway-first-run.json").read_text())["platform_admin"]
-        admin = Credential(first["party_id"], first["key_id"], first["secret"])
-        code = customs_code()
-        party = await client.onboard(
-            admin,
-            {
-                "name": "Traced enterprise",
-                "uscc": unique_uscc(),
-                "roles": ["ecommerce_platform", "ecommerce_enterprise"],
-                "codes": [{"code": code, "kinds": ["ebpCode", "ebcCode", "copCode"]}],
-            },
-        )
+        party, code = await client.onboard_filer(Credential.of(first), "Traced enterprise")
         client_traceparent = f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01"
         client.http.headers["traceparent"] = client_traceparent  # an ERP's own trace
         filed = await client.call("POST", FILING, party, body=order(code, "TRACE-0001"))

@@ -20,12 +20,14 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from sdk.signing import prepare_signature
+from services.gateway.parties.uscc import generate_uscc
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 IN_PROGRESS = "idempotency.in_progress"
@@ -39,6 +41,11 @@ class Credential:
     party_id: str
     key_id: str
     secret: str
+
+    @classmethod
+    def of(cls, written: Mapping[str, str]) -> Credential:
+        """From what a bootstrap wrote (``party_id``, ``key_id``, ``secret``)."""
+        return cls(written["party_id"], written["key_id"], written["secret"])
 
 
 class SignedClient:
@@ -88,6 +95,20 @@ class SignedClient:
         key = await self.call("POST", f"/v1/parties/{party_id}/credentials", admin, body={"label": "stream"})
         assert key.status_code == 201, key.text
         return Credential(party_id, key.json()["key_id"], key.json()["secret"])
+
+    async def onboard_filer(self, admin: Credential, name: str) -> tuple[Credential, str]:
+        """A party that files orders as platform and merchant, with a fresh customs code."""
+        code = "32079" + "6" + uuid.uuid4().hex[:4].upper().replace("0", "A")
+        party = await self.onboard(
+            admin,
+            {
+                "name": name,
+                "uscc": generate_uscc("320706", uuid.uuid4().hex),
+                "roles": ["ecommerce_platform", "ecommerce_enterprise"],
+                "codes": [{"code": code, "kinds": ["ebpCode", "ebcCode", "copCode"]}],
+            },
+        )
+        return party, code
 
 
 def order(code: str, order_no: str) -> dict[str, Any]:

@@ -41,6 +41,11 @@ MERCHANTS = frozenset({R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM})
 WAREHOUSING = MERCHANTS | {R.OVERSEAS_WAREHOUSE_OPERATOR}
 #: Who takes part in payments: institutions and the enterprises and platforms they serve.
 PAYMENT_PARTIES = frozenset({R.PAYMENT_INSTITUTION, R.BANK, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM})
+#: Who reports and records logistics: carriers and warehouses, and enterprises and platforms
+#: (shipments they make themselves, costs, aggregator data they relay for their own parcels).
+LOGISTICS_REPORTERS = frozenset(
+    {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM}
+)
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ = frozenset({"GET"})
 
@@ -315,19 +320,48 @@ OPERATIONS: tuple[Operation, ...] = (
         MERCHANTS | {R.LOGISTICS_FIRM},
         "Submit a claim and its evidence (merchants); review, decide and pay it (the carrier)",
     ),
+    # Logistics (docs/logistics.md). Specific operations first; the general ones last.
+    _op(
+        "logistics.push",
+        "POST",
+        "/v1/logistics/push/{source}",
+        LOGISTICS_REPORTERS,
+        "Tracking in a carrier's native format (the service refuses events for others' legs)",
+    ),
+    _op(
+        "logistics.events",
+        "POST",
+        "/v1/logistics/events",
+        LOGISTICS_REPORTERS,
+        "Tracking events in the platform's JSON or CSV batch",
+    ),
+    _op(
+        "logistics.unmapped_codes",
+        "GET",
+        "/v1/logistics/unmapped-codes",
+        ADMIN,
+        "Native codes kept raw with a fallback status",
+    ),
+    _op(
+        "logistics.subscriptions",
+        frozenset({"GET", "POST", "DELETE"}),
+        "/v1/logistics/subscriptions/**",
+        BUSINESS,
+        "Subscribe to own shipments; list, remove, test-fire",
+    ),
     _op(
         "logistics.read",
         READ,
         "/v1/logistics/**",
-        {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR, R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
-        "Waybills, tracking, warehouses",
+        LOGISTICS_REPORTERS | {R.REGULATOR} | ADMIN,
+        "Shipments, legs, timelines, costs (own; regulators: all)",
     ),
     _op(
         "logistics.write",
         WRITE,
         "/v1/logistics/**",
-        {R.LOGISTICS_FIRM, R.OVERSEAS_WAREHOUSE_OPERATOR},
-        "Post waybills and tracking events",
+        LOGISTICS_REPORTERS | ADMIN,
+        "Shipments, legs and costs (the service checks they are the caller's)",
     ),
     # Payments (docs/payments.md). Specific operations first; the two general ones last.
     _op(

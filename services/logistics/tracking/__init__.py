@@ -1,0 +1,1 @@
+"""Tracking: append-only events from every source, and the state derived from them."""
