@@ -64,7 +64,7 @@ BATCH = 50  # records per filed message (a message may carry up to 100)
 DEMO_POLICY = "lyg-cbec-rewards-2026-example-demo"
 DEMO_SCALE = Decimal(100)
 #: Policy conditions on money amounts (scaled with the tiers); counts of enterprises are not.
-_SCALED_METRICS = frozenset({"transaction_value_increase", "rmb_settlement_amount"})
+_SCALED_METRICS = frozenset({"transaction_value_increase", "rmb_settlement_amount", "online_volume"})
 
 
 @dataclass

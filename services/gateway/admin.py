@@ -36,23 +36,23 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.audit.retention import purge_audit
 from services.gateway.audit.writer import AuditRecord, AuditWriter
 from services.gateway.auth.guard import bump_generation
+from services.gateway.credentials import service as credentials
+from services.gateway.credentials.repository import CredentialRepository
 from services.gateway.credentials.sealing import SecretSealer
-from services.gateway.credentials.service import CredentialService
-from services.gateway.parties.models import Party
+from services.gateway.parties import service as parties
 from services.gateway.parties.repository import PartyRepository
 from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import CodeIn, PartyIn, StatusChangeIn
-from services.gateway.parties.service import PartyService
 from services.gateway.parties.uscc import generate_uscc
 from services.gateway.settings import GatewaySettings
 from services.gateway.traffic.counter import count_traffic
-from services.gateway.webhooks.models import WebhookAllowEntry
+from services.gateway.webhooks import service as webhooks
+from services.gateway.webhooks.schemas import AllowEntryIn
 from services.gateway.webhooks.ssrf import validate_entry
 from shared.db import Database
 from shared.messaging.outbox import EventPublisher
@@ -187,16 +187,15 @@ async def _dispatch(
     publisher = EventPublisher("gateway")
     sealer = SecretSealer(settings.credential_encryption_key.get_secret_value())
     async with db.transaction() as session:
-        parties = PartyService(session, publisher)
         if args.area == "bootstrap":
-            return await _bootstrap(args, session, parties, sealer)
+            return await _bootstrap(args, session, publisher, sealer)
         if args.area == "parties":
             if args.action == "list":
-                rows = await PartyRepository(session).page(after=None, limit=10_000, status=args.status)
-                return [p.model_dump(mode="json") for p in await parties.describe(rows)], "", None
+                every = await PartyRepository(session).every(status=args.status)
+                return [p.model_dump(mode="json") for p in await parties.describe(session, every)], "", None
             if args.action == "show":
-                party = await parties.require(args.party_id)
-                return (await parties.describe([party]))[0].model_dump(mode="json"), "", None
+                party = await parties.require(session, args.party_id)
+                return (await parties.view(session, party)).model_dump(mode="json"), "", None
             if args.action == "create":
                 data = PartyIn(
                     name=args.name,
@@ -207,48 +206,44 @@ async def _dispatch(
                     park=args.park,
                     codes=_codes(args.code),
                 )
-                party = await parties.onboard(data)
+                party = await parties.onboard(session, publisher, data)
                 return (
-                    (await parties.describe([party]))[0].model_dump(mode="json"),
+                    (await parties.view(session, party)).model_dump(mode="json"),
                     "cli.parties.create",
                     party.id,
                 )
             if args.action in ("suspend", "reactivate"):
                 reason = StatusChangeIn(reason=args.reason).reason
                 status = "suspended" if args.action == "suspend" else "active"
-                party = await parties.set_status(args.party_id, status, reason)
+                party = await parties.set_status(session, publisher, args.party_id, status, reason)
                 return {"id": party.id, "status": party.status}, f"cli.parties.{args.action}", party.id
             if args.action == "delegate":
-                await parties.delegate(args.platform_id, args.merchant_id)
+                await parties.delegate(session, args.platform_id, args.merchant_id)
                 return (
                     {"platform": args.platform_id, "merchant": args.merchant_id},
                     "cli.parties.delegate",
                     args.platform_id,
                 )
         if args.area == "credentials":
-            service = CredentialService(session, sealer)
             if args.action == "create":
-                created = await service.create(args.party_id, args.label)
+                created = await credentials.create(session, sealer, args.party_id, args.label)
                 return created.model_dump(mode="json"), "cli.credentials.create", created.key_id
             if args.action == "list":
-                return [c.model_dump(mode="json") for c in await service.list(args.party_id)], "", None
+                rows = await CredentialRepository(session).every_of(args.party_id)
+                return [credentials.credential_out(c).model_dump(mode="json") for c in rows], "", None
             if args.action == "revoke":
-                revoked = await service.revoke(args.party_id, args.key_id)
+                revoked = await credentials.revoke(session, args.party_id, args.key_id)
                 return revoked.model_dump(mode="json"), "cli.credentials.revoke", args.key_id
         if args.area == "allowlist":
             if args.action == "list":
-                entries = await session.scalars(select(WebhookAllowEntry).order_by(WebhookAllowEntry.entry))
-                return [{"entry": r.entry, "note": r.note} for r in entries], "", None
+                entries = await webhooks.every_allow_entry(session)
+                return [{"entry": e.entry, "note": e.note} for e in entries], "", None
             entry = validate_entry(args.entry)
             if args.action == "add":
-                session.add(
-                    WebhookAllowEntry(entry=entry, note=args.note, created_by="cli", created_at=utcnow())
-                )
+                await webhooks.allow(session, AllowEntryIn(entry=entry, note=args.note), "cli")
                 return {"entry": entry, "added": True}, "cli.allowlist.add", entry
-            row = await session.get(WebhookAllowEntry, entry)
-            if row is not None:
-                await session.delete(row)
-            return {"entry": entry, "removed": row is not None}, "cli.allowlist.remove", entry
+            removed = await webhooks.disallow(session, entry)
+            return {"entry": entry, "removed": removed}, "cli.allowlist.remove", entry
     if args.area == "audit":
         return {"purged": await purge_audit(db, settings.audit_retention_days)}, "cli.audit.purge", None
     return {"staged": await count_traffic(db, publisher)}, "cli.traffic.count", None
@@ -263,24 +258,26 @@ class AdminExists(Exception):
 
 
 async def _bootstrap(
-    args: argparse.Namespace, session: AsyncSession, parties: PartyService, sealer: SecretSealer
+    args: argparse.Namespace, session: AsyncSession, publisher: EventPublisher, sealer: SecretSealer
 ) -> tuple[Any, str, str | None]:
     """Create the first platform administrator and its credential, unless one exists."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Two operators (or two Job retries) at once: the second waits, then finds the first's admin.
-        await session.execute(select(func.pg_advisory_xact_lock(_BOOTSTRAP_LOCK)))
-    for party_id, roles in (await session.execute(select(Party.id, Party.roles))).all():
-        if Role.PLATFORM_ADMIN in roles:
-            raise AdminExists(party_id)
+    repo = PartyRepository(session)
+    # Two operators (or two Job retries) at once: the second waits, then finds the first's admin.
+    await repo.lock_transaction(_BOOTSTRAP_LOCK)
+    existing = await repo.first_with_role(Role.PLATFORM_ADMIN)
+    if existing is not None:
+        raise AdminExists(existing)
     admin = await parties.onboard(
+        session,
+        publisher,
         PartyIn(
             name=args.name,
             uscc=args.uscc or generate_uscc("320700", f"ddt-bootstrap:{args.name}"),
             roles=[Role.PLATFORM_ADMIN],
             district=args.district,
-        )
+        ),
     )
-    created = await CredentialService(session, sealer).create(admin.id, "bootstrap platform admin")
+    created = await credentials.create(session, sealer, admin.id, "bootstrap platform admin")
     return (
         {
             "party_id": admin.id,

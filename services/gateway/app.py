@@ -29,7 +29,7 @@ from services.gateway.parties.reference_routes import router as reference_router
 from services.gateway.parties.routes import router as parties_router
 from services.gateway.pipeline import GatewayPipeline
 from services.gateway.routing.proxy import Proxy, upstream_client
-from services.gateway.routing.routes import router as forward_router
+from services.gateway.routing.routes import router as not_served_router
 from services.gateway.routing.table import UPSTREAM_SERVICES
 from services.gateway.settings import GatewaySettings
 from services.gateway.webhooks.dispatch import DeliverySender, webhook_handlers
@@ -143,7 +143,7 @@ def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:
             audit_router,
             idempotency_router,
             docs_router,
-            forward_router,
+            not_served_router,
         ],
         consumers=[
             ConsumerSpec(

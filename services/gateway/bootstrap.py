@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from services.gateway.components import GatewayComponents
-from services.gateway.credentials.service import CredentialService
+from services.gateway.credentials import service as credentials
+from services.gateway.parties import service as parties
 from services.gateway.parties.repository import PartyRepository
 from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import CodeIn, PartyIn
-from services.gateway.parties.service import PartyService
 from services.gateway.parties.uscc import generate_uscc
 from services.gateway.settings import GatewaySettings
 from shared.service import Runtime
@@ -55,16 +55,19 @@ async def bootstrap_if_empty(runtime: Runtime) -> Path | None:
     async with runtime.db.transaction() as session:
         if await PartyRepository(session).count() > 0:
             return None
-        parties = PartyService(session, runtime.publisher)
         admin = await parties.onboard(
+            session,
+            runtime.publisher,
             PartyIn(
                 name="Platform operator",
                 uscc=generate_uscc("320700", "ddt-platform-admin"),
                 roles=[Role.PLATFORM_ADMIN],
                 district="haizhou",  # type: ignore[list-item]
-            )
+            ),
         )
         demo = await parties.onboard(
+            session,
+            runtime.publisher,
             PartyIn(
                 name="Demo cross-border e-commerce enterprise",
                 uscc=generate_uscc("320706", "ddt-demo-enterprise"),
@@ -72,11 +75,10 @@ async def bootstrap_if_empty(runtime: Runtime) -> Path | None:
                 district="haizhou",
                 roles=["ecommerce_enterprise"],  # type: ignore[list-item]
                 codes=[CodeIn(code=DEMO_CUSTOMS_CODE, kinds=["ebcCode", "agentCode", "copCode"])],  # type: ignore[list-item]
-            )
+            ),
         )
-        credentials = CredentialService(session, sealer)
-        admin_key = await credentials.create(admin.id, "first-run admin")
-        demo_key = await credentials.create(demo.id, "first-run demo enterprise")
+        admin_key = await credentials.create(session, sealer, admin.id, "first-run admin")
+        demo_key = await credentials.create(session, sealer, demo.id, "first-run demo enterprise")
     base_url = f"http://{settings.host}:{settings.effective_port}"
     written = _write_once(
         settings.platform.var_dir.resolve() / FIRST_RUN_FILE,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from services.gateway.audit.models import AuditEntry, TrafficHour
+from services.gateway.auth.models import UsedNonce
 from services.gateway.base import Base, metadata
-from services.gateway.credentials.models import ApiCredential, UsedNonce
+from services.gateway.credentials.models import ApiCredential
 from services.gateway.idempotency.models import IdempotencyRecord
 from services.gateway.parties.models import Party, PartyCode, PartyDelegation
 from services.gateway.webhooks.models import (

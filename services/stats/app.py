@@ -15,6 +15,7 @@ from services.stats.exchange_rates.routes import router as rates_router
 from services.stats.exchange_rates.service import parse_rates, seed_default_rates, store_rates
 from services.stats.facts.routes import router as facts_router
 from services.stats.facts.service import revalue
+from services.stats.goods_funds.routes import router as goods_funds_router
 from services.stats.queries.routes import router as queries_router
 from services.stats.reference.places import PlaceDirectory, load_places
 from services.stats.rewards.runs.exports import export_worker
@@ -60,6 +61,7 @@ def definition() -> ServiceDefinition:
             rewards_router,
             dashboard_router,
             admin_router,
+            goods_funds_router,
             warehouses_router,
         ],
         consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],

@@ -1,7 +1,7 @@
 """The stats consumer: which events it reads and what each one does.
 
-One consumer group (``stats``) reads the declaration, gateway and logistics topics. Every
-handler runs inside the inbox transaction (shared.messaging.consumer), first
+One consumer group (``stats``) reads the declaration, gateway, payments and logistics
+topics. Every handler runs inside the inbox transaction (shared.messaging.consumer), first
 appending the event to the stats event log (``stats_event_log``) — the history a
 rebuild replays — then updating the derived tables.
 """
@@ -9,16 +9,25 @@ rebuild replays — then updating the derived tables.
 from __future__ import annotations
 
 from services.stats.facts import handlers as facts
+from services.stats.goods_funds.handlers import on_funds_month
+from services.stats.institutions.handlers import on_volume_year
 from services.stats.parties import handlers as parties
+from services.stats.settlement.handlers import on_rmb_settlement_year
 from services.stats.warehouses import handlers as warehouses
 from shared.events.declaration import DocumentAccepted, DocumentStatusChanged, InventoryReturned
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
+from shared.events.payments import FundsMonth, InstitutionVolumeYear, RmbSettlementYear
 from shared.events.warehousing import WarehouseMonthReported, WarehouseProfiled
 from shared.messaging.consumer import EventHandlers
 from shared.messaging.topics import events_topic
 
 CONSUMER = "stats"
-TOPICS = [events_topic("declaration"), events_topic("gateway"), events_topic("logistics")]
+TOPICS = [
+    events_topic("declaration"),
+    events_topic("gateway"),
+    events_topic("payments"),
+    events_topic("logistics"),
+]
 
 handlers = EventHandlers()
 handlers.on(DocumentStatusChanged)(facts.on_status_changed)
@@ -27,5 +36,8 @@ handlers.on(DocumentAccepted)(facts.on_accepted)
 handlers.on(PartyRegistered)(parties.on_registered)
 handlers.on(PartyStatusChanged)(parties.on_status_changed)
 handlers.on(ApiTrafficCounted)(parties.on_traffic)
+handlers.on(RmbSettlementYear)(on_rmb_settlement_year)
+handlers.on(InstitutionVolumeYear)(on_volume_year)
+handlers.on(FundsMonth)(on_funds_month)
 handlers.on(WarehouseProfiled)(warehouses.on_profiled)
 handlers.on(WarehouseMonthReported)(warehouses.on_month_reported)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,6 +31,15 @@ class StatsSettings(ServiceSettings):
         default=_ROOT / "services" / "gateway" / "parties" / "data" / "parks_incubators.yaml",
         description="The platform's parks/incubators reference list (kind and district of each park id); "
         "reward runs treat the parks listed there as certified.",
+    )
+    goods_funds_band_low: Decimal = Field(
+        default=Decimal("0.8"),
+        gt=0,
+        lt=1,
+        description="Matched funds / declared goods below this is flagged.",
+    )
+    goods_funds_band_high: Decimal = Field(
+        default=Decimal("1.2"), gt=1, description="Matched funds / declared goods above this is flagged."
     )
     export_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often the export worker looks for jobs."

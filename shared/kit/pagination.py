@@ -25,6 +25,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.orm import QueryableAttribute
 
 from shared.problems import VALIDATION_FAILED, ProblemError
 
@@ -182,7 +183,7 @@ class Keyset:
     place in the order.
     """
 
-    columns: Sequence[ColumnElement[Any]]
+    columns: Sequence[ColumnElement[Any] | QueryableAttribute[Any]]  # table columns or mapped attributes
     types: Sequence[KeyType]
     descending: bool = True
 

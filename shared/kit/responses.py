@@ -72,18 +72,25 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def raw_response(
-    media_types: Mapping[str, Any], description: str = "Success", status: int = 200
+    media_types: Mapping[str, Any],
+    description: str = "Success",
+    status: int = 200,
+    *,
+    schemas: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entry for a raw answer: ``{media type: example or None}``.
 
     Use with ``response_class=Response`` (or a subclass) so FastAPI does not also
-    document a JSON schema.
+    document a JSON schema. ``schemas`` gives a media type a schema of its own (e.g. a
+    ``$ref`` to the model each NDJSON line is) instead of "a string".
     """
     content: dict[str, Any] = {}
     for media_type, example in media_types.items():
         entry: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
         if media_type.endswith("json") or media_type.endswith("xml") or media_type.startswith("text/"):
             entry["schema"] = {"type": "string"}
+        if schemas and media_type in schemas:
+            entry["schema"] = schemas[media_type]
         if example is not None:
             entry["example"] = example
         content[media_type] = entry

@@ -274,6 +274,32 @@ async def test_deliveries_go_only_to_the_party_the_event_names(quiet_gateway: Ga
     assert event_id not in [d["event_id"] for d in listed.json()["items"]]
 
 
+async def test_subscriptions_and_deliveries_page_with_opaque_cursors(
+    quiet_gateway: Gateway, receiver: str
+) -> None:
+    gw = quiet_gateway
+    party = await gw.enterprise()
+    subs = [await _subscribe(gw, party, f"{receiver}/ok/{uuid.uuid4().hex}") for _ in range(3)]
+    events = [await _deliver_event(gw, party) for _ in range(3)]
+
+    async def walk(path: str, param: str) -> list[list[dict[str, Any]]]:
+        pages, cursor = [], None
+        while True:
+            body = (await gw.call("GET", path + (f"&{param}={cursor}" if cursor else ""), party)).json()
+            pages.append(body["items"])
+            if (cursor := body["next_cursor"]) is None:
+                return pages
+
+    listed = await walk("/v1/webhooks/subscriptions?limit=2", "cursor")
+    assert [s["id"] for page in listed for s in page] == [s["id"] for s in subs]
+    by_before = await walk(f"/v1/webhooks/subscriptions/{subs[0]['id']}/deliveries?limit=2", "before")
+    mine = [d["event_id"] for page in by_before for d in page if d["event_id"] in events]
+    assert mine == list(reversed(events))
+    everything = await walk("/v1/webhooks/deliveries?limit=4", "cursor")
+    ids = [d["id"] for page in everything for d in page]
+    assert len(ids) == len(set(ids)) >= 9
+
+
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     """A certificate for ``localhost`` (and 127.0.0.1), self-signed, with its key."""
     import ipaddress

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, text
-
-from services.gateway.audit.models import AuditEntry
+from services.gateway.audit.repository import AuditRepository
 from shared.db import Database
 from shared.sqltypes import utcnow
 
 
 async def purge_audit(db: Database, retention_days: int, now: dt.datetime | None = None) -> int:
-    """Delete rows older than the retention; the only delete the append-only table allows."""
+    """Delete rows older than the retention, in a transaction of its own; how many."""
     cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
     async with db.transaction() as session:
-        if db.dialect == "postgresql":
-            # The trigger lets a DELETE through only in a transaction marked as the purge.
-            await session.execute(text("SET LOCAL ddt.audit_purge = 'on'"))
-        result = await session.execute(delete(AuditEntry).where(AuditEntry.occurred_at < cutoff))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return await AuditRepository(session).purge_before(cutoff)

@@ -14,9 +14,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, fields
 
-from sqlalchemy import insert
-
-from services.gateway.audit.models import AuditEntry
+from services.gateway.audit.repository import AuditRepository
 from shared.db import Database
 
 log = logging.getLogger("ddt.gateway.audit")
@@ -85,8 +83,8 @@ class AuditWriter:
                 return 0
             try:
                 async with self.db.transaction() as session:
-                    await session.execute(
-                        insert(AuditEntry), [{n: getattr(r, n) for n in _FIELDS} for r in batch]
+                    await AuditRepository(session).append(
+                        [{n: getattr(r, n) for n in _FIELDS} for r in batch]
                     )
             except Exception:
                 self._queue[:0] = batch  # keep them for the next try

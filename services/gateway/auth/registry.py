@@ -11,11 +11,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.credentials.models import ApiCredential
-from services.gateway.parties.models import Party, PartyCode, PartyDelegation
+from services.gateway.auth.repository import RegistryRepository
 from shared.identity import Identity
 from shared.identity import PartyCode as IdentityCode
 
@@ -45,30 +43,14 @@ def _as_list(kinds: object) -> list[str]:
 
 async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecord | None:
     """The credential ``key_id`` with its party's identity (two queries), or None."""
-    row = (
-        await session.execute(
-            select(ApiCredential, Party)
-            .join(Party, Party.id == ApiCredential.party_id)
-            .where(ApiCredential.key_id == key_id)
-        )
-    ).first()
-    if row is None:
+    repo = RegistryRepository(session)
+    found = await repo.credential(key_id)
+    if found is None:
         return None
-    credential, party = row
-    # Codes and delegations in one round trip.
-    extras = union_all(  # type: ignore[var-annotated]
-        select(literal("code").label("k"), PartyCode.code.label("v"), PartyCode.kinds.label("x")).where(
-            PartyCode.party_id == party.id
-        ),
-        select(
-            literal("merchant").label("k"),
-            PartyDelegation.merchant_party_id.label("v"),
-            literal(None).label("x"),
-        ).where(PartyDelegation.platform_party_id == party.id),
-    )
+    credential, party = found
     codes: list[IdentityCode] = []
     merchants: list[str] = []
-    for kind, value, kinds in (await session.execute(select(extras.subquery()))).all():
+    for kind, value, kinds in await repo.codes_and_merchants(party.id):
         if kind == "code":
             codes.append(IdentityCode(code=value, kinds=_as_list(kinds)))
         else:

@@ -394,13 +394,6 @@ OPERATIONS: tuple[Operation, ...] = (
         "USD 200,000 counters (own; institutions: granted clients; regulators: all)",
     ),
     _op(
-        "payments.consistency.read",
-        READ,
-        "/v1/payments/consistency/**",
-        PAYMENT_PARTIES | {R.REGULATOR},
-        "Goods–funds consistency per enterprise and month (regulators: all)",
-    ),
-    _op(
         "payments.reconciliation.write",
         WRITE,
         "/v1/payments/reconciliation/**",

@@ -1,4 +1,4 @@
-"""Tables of API credentials and the nonces they have used."""
+"""The table of API credentials."""
 
 from __future__ import annotations
 
@@ -25,13 +25,3 @@ class ApiCredential(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
-class UsedNonce(Base):
-    """A nonce seen for a key id (the database nonce store, used when Redis is not configured)."""
-
-    __tablename__ = "used_nonces"
-
-    key_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -32,9 +32,3 @@ class CredentialCreated(CredentialOut):
     """A new credential: the only response that ever contains the secret."""
 
     secret: str = Field(description="Shown once. Store it in your secret manager now.")
-
-
-class CredentialList(BaseModel):
-    """A party's credentials."""
-
-    items: list[CredentialOut]

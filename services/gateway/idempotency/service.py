@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
-
 from sdk.signing import body_sha256, canonical_path, canonical_query
 from services.gateway.idempotency.models import IdempotencyRecord
+from services.gateway.idempotency.repository import IdempotencyRepository
 from services.gateway.problems import (
     IDEMPOTENCY_IN_PROGRESS,
     IDEMPOTENCY_KEY_MALFORMED,
@@ -27,7 +26,6 @@ from services.gateway.problems import (
     IDEMPOTENCY_PAYLOAD_MISMATCH,
 )
 from shared.db import Database
-from shared.kit.sql import insert_ignore
 from shared.problems import ProblemError
 from shared.sqltypes import utcnow
 
@@ -107,23 +105,19 @@ class IdempotencyStore:
             "locked_until": now + self.lock,
             "expires_at": now + self.ttl,
         }
-        table = IdempotencyRecord.__table__
         async with self.db.single_statement() as conn:
             # The common case — a new key — is one autocommitted INSERT; only a key seen
             # before needs the locking transaction below.
-            if await insert_ignore(conn, table, values):  # type: ignore[arg-type]
+            if await IdempotencyRepository(conn).claim_new(values):
                 return None
         async with self.db.transaction() as session:
-            row = await session.scalar(
-                select(IdempotencyRecord)
-                .where(IdempotencyRecord.party_id == party_id, IdempotencyRecord.key == key)
-                .with_for_update()
-            )
+            repo = IdempotencyRepository(session)
+            row = await repo.locked(party_id, key)
             if row is None:  # purged between the two statements: take it
-                await insert_ignore(session, IdempotencyRecord.__table__, values)  # type: ignore[arg-type]
+                await repo.claim_new(values)
                 return None
             if row.expires_at <= now:
-                await self._restart(session, row, values)
+                await repo.restart(party_id, key, values)
                 return None
             if row.fingerprint != fingerprint:
                 raise ProblemError(
@@ -143,55 +137,28 @@ class IdempotencyStore:
                     headers={"Retry-After": str(retry)},
                 )
             # The replica that held it stopped mid-request: this request takes over.
-            await self._restart(session, row, values)
+            await repo.restart(party_id, key, values)
             return None
-
-    async def _restart(self, session: Any, row: IdempotencyRecord, values: dict[str, Any]) -> None:
-        await session.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.party_id == row.party_id, IdempotencyRecord.key == row.key)
-            .values(
-                **{k: v for k, v in values.items() if k not in ("party_id", "key")},
-                response_status=None,
-                response_headers=None,
-                response_body=None,
-            )
-        )
 
     async def complete(
         self, *, party_id: str, key: str, status: int, headers: dict[str, str], body: bytes
     ) -> None:
         """Store the answer so repeats replay it."""
-        async with self.db.single_statement() as session:
-            await session.execute(
-                update(IdempotencyRecord)
-                .where(IdempotencyRecord.party_id == party_id, IdempotencyRecord.key == key)
-                .values(
-                    state="completed", response_status=status, response_headers=headers, response_body=body
-                )
-            )
+        async with self.db.single_statement() as conn:
+            await IdempotencyRepository(conn).complete(party_id, key, status, headers, body)
 
     async def release(self, *, party_id: str, key: str) -> None:
         """Forget an in-progress key whose request executed nothing (the client may retry it)."""
-        async with self.db.single_statement() as session:
-            await session.execute(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.party_id == party_id,
-                    IdempotencyRecord.key == key,
-                    IdempotencyRecord.state == "in_progress",
-                )
-            )
+        async with self.db.single_statement() as conn:
+            await IdempotencyRepository(conn).release(party_id, key)
 
     async def get(self, party_id: str, key: str) -> IdempotencyRecord | None:
         """The caller's own record (scoped by party: another party's key is simply not found)."""
         async with self.db.transaction() as session:
-            row = await session.get(IdempotencyRecord, (party_id, key))
+            row = await IdempotencyRepository(session).get(party_id, key)
             return row if row is not None and row.expires_at > utcnow() else None
 
     async def purge(self) -> int:
         """Delete expired records."""
         async with self.db.transaction() as session:
-            result = await session.execute(
-                delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())
-            )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return await IdempotencyRepository(session).purge(utcnow())

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from services.gateway.components import GatewayComponents
+from services.gateway.oauth.schemas import OAUTH_ERRORS, TokenOut
 
 router = APIRouter(tags=["oauth"])
 
@@ -45,6 +46,8 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
 @router.post(
     "/oauth/token",
     summary="Exchange a credential for a short-lived access token",
+    response_model=TokenOut,
+    responses=OAUTH_ERRORS,
     openapi_extra={
         "requestBody": {
             "content": {

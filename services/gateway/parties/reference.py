@@ -68,6 +68,23 @@ class City(_Frozen):
 class District(_Frozen):
     """A district, county or functional zone a party can be located in."""
 
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "haizhou",
+                    "name_zh": "海州区",
+                    "name_en": "Haizhou District",
+                    "kind": "district",
+                    "division_code": "320706",
+                    "host_division_codes": [],
+                }
+            ]
+        },
+    )
+
     id: Identifier
     name_zh: str
     name_en: str
@@ -88,6 +105,25 @@ class District(_Frozen):
 
 class Park(_Frozen):
     """An industrial park or incubation base (reference data — see the YAML header)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "donghai_crystal_export_incubator",
+                    "name_zh": "水晶跨境电商出口孵化基地",
+                    "name_en": "Donghai Crystal Cross-border E-commerce Export Incubation Base",
+                    "kind": "incubation_base",
+                    "district_id": "donghai",
+                    "focus": "水晶及水晶饰品出口 (crystal and crystal jewellery exports)",
+                    "source": "policy",
+                    "note": None,
+                }
+            ]
+        },
+    )
 
     id: Identifier
     name_zh: str

@@ -1,24 +1,29 @@
-"""Queries of the party registry."""
+"""SQL of the party registry: parties, their enterprise codes and delegations."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, String, delete, func, select, type_coerce
 
 from services.gateway.parties.models import Party, PartyCode, PartyDelegation
+from shared.kit.pagination import Keyset, PageRequest
+from shared.kit.repository import ModelRepository
+
+#: Parties by id (ids are random, so this is no registration order; it is stable).
+BY_ID = Keyset([Party.id], ["str"], descending=False)
 
 
-class PartyRepository:
+def _has_role(role: str) -> ColumnElement[bool]:
+    # ``roles`` is a JSON list kept as text (``["bank","regulator"]``) on both databases: the
+    # quoted name matches exactly one element, and autoescape keeps ``_`` literal.
+    return type_coerce(Party.roles, String).contains(f'"{role}"', autoescape=True)
+
+
+class PartyRepository(ModelRepository[Party]):
     """Reads and writes parties, their codes and delegations in the caller's session."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, party_id: str) -> Party | None:
-        """The party, or None."""
-        return await self.session.get(Party, party_id)
+    model = Party
 
     async def count(self) -> int:
         """How many parties are registered."""
@@ -32,18 +37,36 @@ class PartyRepository:
         """The party with this customs registration code, or None."""
         return await self.session.scalar(select(Party).where(Party.customs_code == code))
 
-    async def page(
-        self, *, after: str | None, limit: int, status: str | None = None, role: str | None = None
-    ) -> list[Party]:
-        """Parties ordered by id, after the cursor (keyset pagination)."""
-        query = select(Party).order_by(Party.id).limit(limit)
-        if after:
-            query = query.where(Party.id > after)
+    async def for_update(self, party_id: str) -> Party | None:
+        """The party, its row locked until the transaction ends (PostgreSQL; SQLite is serialised)."""
+        return await self.session.scalar(select(Party).where(Party.id == party_id).with_for_update())
+
+    async def search(
+        self, request: PageRequest, *, status: str | None = None, role: str | None = None
+    ) -> tuple[list[Party], str | None]:
+        """One page of parties by id, filtered in SQL (so a page is never cut short by a filter)."""
+        query = select(Party)
         if status:
             query = query.where(Party.status == status)
-        parties = list((await self.session.scalars(query)).all())
-        # Roles are a JSON list; filtering here keeps one code path for SQLite and PostgreSQL.
-        return [p for p in parties if role is None or role in p.roles]
+        if role:
+            query = query.where(_has_role(role))
+        return await self.page(query, BY_ID, request, key=lambda p: (p.id,))
+
+    async def first_with_role(self, role: str) -> str | None:
+        """The id of a party holding ``role`` (the lowest id), or None."""
+        return await self.session.scalar(select(Party.id).where(_has_role(role)).order_by(Party.id).limit(1))
+
+    async def lock_transaction(self, key: int) -> None:
+        """Take a transaction-scoped advisory lock on PostgreSQL (SQLite transactions are serialised)."""
+        if self.dialect == "postgresql":
+            await self.session.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def every(self, *, status: str | None = None) -> list[Party]:
+        """Every party by id (the operators' CLI)."""
+        query = select(Party).order_by(Party.id)
+        if status:
+            query = query.where(Party.status == status)
+        return list((await self.session.scalars(query)).all())
 
     async def codes_of(self, party_ids: Sequence[str]) -> dict[str, list[PartyCode]]:
         """Registered codes per party."""
@@ -72,6 +95,14 @@ class PartyRepository:
     async def code(self, code: str) -> PartyCode | None:
         """The registration of ``code``, or None."""
         return await self.session.get(PartyCode, code)
+
+    def add_code(self, row: PartyCode) -> None:
+        """Stage a code registration (its primary key, the code, settles races at flush)."""
+        self.session.add(row)
+
+    def add_delegation(self, row: PartyDelegation) -> None:
+        """Stage a delegation."""
+        self.session.add(row)
 
     async def remove_code(self, party_id: str, code: str) -> bool:
         """Unregister ``code`` from ``party_id``; False if it was not theirs."""

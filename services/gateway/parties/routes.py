@@ -4,95 +4,75 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.gateway.caller import CurrentCaller
 from services.gateway.components import GatewayDep
+from services.gateway.credentials import service as credentials
 from services.gateway.credentials.schemas import CredentialCreated, CredentialIn, CredentialOut
-from services.gateway.credentials.service import CredentialService
-from services.gateway.parties.models import Party
-from services.gateway.parties.repository import PartyRepository
+from services.gateway.parties import service
 from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import (
     CodeIn,
     DelegationIn,
     PartyIn,
     PartyOut,
-    PartyPage,
     PartyPatch,
     StatusChangeIn,
 )
-from services.gateway.parties.service import PartyService
+from shared.kit.pagination import Page, PageRequest, page_request_for
 from shared.problems import NOT_FOUND, ProblemError
 from shared.service import DbSession, RuntimeDep
 
 router = APIRouter(prefix="/v1/parties", tags=["parties"])
 
-
-def _service(session: DbSession, runtime: RuntimeDep) -> PartyService:
-    return PartyService(session, runtime.publisher)
-
-
-async def _one(service: PartyService, party: Party) -> PartyOut:
-    return (await service.describe([party]))[0]
+#: ``?cursor=&limit=``; ``after`` is the cursor's old name (deprecated), pages of at most 200 as before.
+PartyPageParams = Annotated[PageRequest, Depends(page_request_for(alias="after", max_limit=200))]
 
 
 @router.get("/me", response_model=PartyOut, summary="Own registry entry")
-async def read_me(caller: CurrentCaller, session: DbSession, runtime: RuntimeDep) -> PartyOut:
+async def read_me(caller: CurrentCaller, session: DbSession) -> PartyOut:
     """The calling party's registry entry, with its codes and delegations."""
-    service = _service(session, runtime)
-    return await _one(service, await service.require(caller.party_id))
+    return await service.view(session, await service.require(session, caller.party_id))
 
 
-@router.get("", response_model=PartyPage, summary="List parties (admins and regulators)")
+@router.get("", response_model=Page[PartyOut], summary="List parties (admins and regulators)")
 async def list_parties(
+    _caller: CurrentCaller,
     session: DbSession,
-    runtime: RuntimeDep,
-    caller: CurrentCaller,
-    after: Annotated[
-        str | None, Query(max_length=40, description="Cursor: the last id of the previous page")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    page: PartyPageParams,
     status: Annotated[str | None, Query(pattern="^(active|suspended)$")] = None,
     role: Role | None = None,
-) -> PartyPage:
-    """Parties by id; the matrix limits this to platform admins and regulators."""
-    service = _service(session, runtime)
-    parties = await PartyRepository(session).page(after=after, limit=limit, status=status, role=role)
-    items = await service.describe(parties)
-    return PartyPage(items=items, next_cursor=items[-1].id if len(items) == limit else None)
+) -> Page[PartyOut]:
+    """Parties by id, by status and role; the matrix limits this to platform admins and regulators."""
+    return await service.page(session, page, status=status, role=role)
 
 
 @router.post("", status_code=201, response_model=PartyOut, summary="Onboard a party")
 async def onboard(data: PartyIn, session: DbSession, runtime: RuntimeDep) -> PartyOut:
     """Register a party with its roles and enterprise codes (each code to one party only)."""
-    service = _service(session, runtime)
-    return await _one(service, await service.onboard(data))
+    return await service.view(session, await service.onboard(session, runtime.publisher, data))
 
 
 @router.get("/{party_id}", response_model=PartyOut, summary="One registry entry")
-async def read_party(
-    party_id: str, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
-) -> PartyOut:
+async def read_party(party_id: str, caller: CurrentCaller, session: DbSession) -> PartyOut:
     """Admins and regulators read any entry; every other party only its own (others: 404)."""
     if party_id != caller.party_id and not caller.identity.has_role(Role.PLATFORM_ADMIN, Role.REGULATOR):
         raise ProblemError(NOT_FOUND, "No such party.")
-    service = _service(session, runtime)
-    return await _one(service, await service.require(party_id))
+    return await service.view(session, await service.require(session, party_id))
 
 
 @router.patch("/{party_id}", response_model=PartyOut, summary="Change a registry entry")
 async def update_party(party_id: str, patch: PartyPatch, session: DbSession, runtime: RuntimeDep) -> PartyOut:
     """Name, district, park, roles."""
-    service = _service(session, runtime)
-    return await _one(service, await service.update(party_id, patch))
+    return await service.view(session, await service.update(session, runtime.publisher, party_id, patch))
 
 
 @router.post("/{party_id}/suspend", response_model=PartyOut, summary="Suspend a party")
 async def suspend(party_id: str, change: StatusChangeIn, session: DbSession, runtime: RuntimeDep) -> PartyOut:
     """Effective on the party's next request: its signatures and tokens are refused (auth.suspended_party)."""
-    service = _service(session, runtime)
-    return await _one(service, await service.set_status(party_id, "suspended", change.reason))
+    party = await service.set_status(session, runtime.publisher, party_id, "suspended", change.reason)
+    return await service.view(session, party)
 
 
 @router.post("/{party_id}/reactivate", response_model=PartyOut, summary="Reactivate a party")
@@ -100,24 +80,22 @@ async def reactivate(
     party_id: str, change: StatusChangeIn, session: DbSession, runtime: RuntimeDep
 ) -> PartyOut:
     """The party's credentials work again from the next request."""
-    service = _service(session, runtime)
-    return await _one(service, await service.set_status(party_id, "active", change.reason))
+    party = await service.set_status(session, runtime.publisher, party_id, "active", change.reason)
+    return await service.view(session, party)
 
 
 @router.post(
     "/{party_id}/codes", status_code=201, response_model=PartyOut, summary="Register an enterprise code"
 )
-async def add_code(party_id: str, item: CodeIn, session: DbSession, runtime: RuntimeDep) -> PartyOut:
+async def add_code(party_id: str, item: CodeIn, session: DbSession) -> PartyOut:
     """The code must be free (registered to no party) and its kinds allowed by the party's roles."""
-    service = _service(session, runtime)
-    return await _one(service, await service.add_code(party_id, item))
+    return await service.view(session, await service.add_code(session, party_id, item))
 
 
 @router.delete("/{party_id}/codes/{code}", response_model=PartyOut, summary="Unregister an enterprise code")
-async def remove_code(party_id: str, code: str, session: DbSession, runtime: RuntimeDep) -> PartyOut:
+async def remove_code(party_id: str, code: str, session: DbSession) -> PartyOut:
     """The code is free again."""
-    service = _service(session, runtime)
-    return await _one(service, await service.remove_code(party_id, code))
+    return await service.view(session, await service.remove_code(session, party_id, code))
 
 
 @router.post(
@@ -126,23 +104,17 @@ async def remove_code(party_id: str, code: str, session: DbSession, runtime: Run
     response_model=PartyOut,
     summary="Let a platform file for a merchant",
 )
-async def add_delegation(
-    party_id: str, data: DelegationIn, session: DbSession, runtime: RuntimeDep
-) -> PartyOut:
+async def add_delegation(party_id: str, data: DelegationIn, session: DbSession) -> PartyOut:
     """The platform's identity then lists the merchant in ``on_behalf_of``."""
-    service = _service(session, runtime)
-    return await _one(service, await service.delegate(party_id, data.merchant_party_id))
+    return await service.view(session, await service.delegate(session, party_id, data.merchant_party_id))
 
 
 @router.delete(
     "/{party_id}/delegations/{merchant_party_id}", response_model=PartyOut, summary="Withdraw a delegation"
 )
-async def remove_delegation(
-    party_id: str, merchant_party_id: str, session: DbSession, runtime: RuntimeDep
-) -> PartyOut:
+async def remove_delegation(party_id: str, merchant_party_id: str, session: DbSession) -> PartyOut:
     """From the next request on, the platform may no longer file for the merchant."""
-    service = _service(session, runtime)
-    return await _one(service, await service.undelegate(party_id, merchant_party_id))
+    return await service.view(session, await service.undelegate(session, party_id, merchant_party_id))
 
 
 @router.post(
@@ -155,14 +127,12 @@ async def issue_credential(
     party_id: str, data: CredentialIn, session: DbSession, gw: GatewayDep
 ) -> CredentialCreated:
     """For onboarding: the secret is in this response only; hand it to the party securely."""
-    return await CredentialService(session, gw.sealer).create(party_id, data.label)
+    return await credentials.create(session, gw.sealer, party_id, data.label)
 
 
 @router.delete(
     "/{party_id}/credentials/{key_id}", response_model=CredentialOut, summary="Revoke a party's credential"
 )
-async def revoke_party_credential(
-    party_id: str, key_id: str, session: DbSession, gw: GatewayDep
-) -> CredentialOut:
+async def revoke_party_credential(party_id: str, key_id: str, session: DbSession) -> CredentialOut:
     """Immediate: the next request signed with it gets auth.key_revoked."""
-    return await CredentialService(session, gw.sealer).revoke(party_id, key_id)
+    return await credentials.revoke(session, party_id, key_id)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from services.gateway.parties.customs_code import (
     CustomsCodeError,
@@ -155,8 +163,11 @@ class PartyOut(BaseModel):
     updated_at: dt.datetime
 
 
-class PartyPage(BaseModel):
-    """A page of parties."""
+class RoleCodeKinds(RootModel[dict[str, list[str]]]):
+    """Role → the enterprise-code kinds (customs fields) a party with that role may claim."""
 
-    items: list[PartyOut]
-    next_cursor: str | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"ecommerce_platform": ["ebpCode"], "payment_institution": ["payCode"]}]
+        }
+    )

@@ -1,7 +1,8 @@
-"""Rules of the party registry: onboarding, codes, delegations, suspension.
+"""The party registry's use cases: onboarding, codes, delegations, suspension, listing.
 
-Every change stages its event (PartyRegistered / PartyStatusChanged) in the same
-transaction, so the registry and what other services learn never disagree.
+Module functions over the unit of work's session; every change stages its event
+(PartyRegistered / PartyStatusChanged) in the same transaction, so the registry and
+what other services learn never disagree.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from services.gateway.problems import (
     PARTY_USCC_TAKEN,
 )
 from shared.events.gateway import PartyRegistered, PartyStatusChanged
+from shared.kit.pagination import Page, PageRequest
 from shared.messaging.outbox import EventPublisher
 from shared.problems import CONFLICT, NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
@@ -40,33 +42,26 @@ def new_party_id() -> str:
     return "pty_" + base64.b32encode(secrets.token_bytes(10)).decode().lower()
 
 
-class PartyService:
-    """The registry's use cases, in the caller's transaction."""
+async def require(session: AsyncSession, party_id: str) -> Party:
+    """The party or 404."""
+    party = await PartyRepository(session).get(party_id)
+    if party is None:
+        raise ProblemError(NOT_FOUND, "No such party.")
+    return party
 
-    def __init__(self, session: AsyncSession, publisher: EventPublisher) -> None:
-        self.session = session
-        self.publisher = publisher
-        self.repo = PartyRepository(session)
 
-    async def require(self, party_id: str) -> Party:
-        """The party or 404."""
-        party = await self.repo.get(party_id)
-        if party is None:
-            raise ProblemError(NOT_FOUND, "No such party.")
-        return party
-
-    async def onboard(self, data: PartyIn) -> Party:
-        """Register a new party with its codes; stages ``PartyRegistered``."""
-        if await self.repo.by_uscc(data.uscc):
-            raise ProblemError(PARTY_USCC_TAKEN, "A party with this USCC is already registered.")
-        if data.customs_code and await self.repo.by_customs_code(data.customs_code):
-            raise ProblemError(
-                PARTY_CUSTOMS_CODE_TAKEN, "A party with this customs code is already registered."
-            )
-        for item in data.codes:
-            await self._ensure_code_free(item.code)
-        now = utcnow()
-        party = Party(
+async def onboard(session: AsyncSession, publisher: EventPublisher, data: PartyIn) -> Party:
+    """Register a new party with its codes; stages ``PartyRegistered``."""
+    repo = PartyRepository(session)
+    if await repo.by_uscc(data.uscc):
+        raise ProblemError(PARTY_USCC_TAKEN, "A party with this USCC is already registered.")
+    if data.customs_code and await repo.by_customs_code(data.customs_code):
+        raise ProblemError(PARTY_CUSTOMS_CODE_TAKEN, "A party with this customs code is already registered.")
+    for item in data.codes:
+        await _ensure_code_free(repo, item.code)
+    now = utcnow()
+    party = repo.add(
+        Party(
             id=new_party_id(),
             name=data.name,
             uscc=data.uscc,
@@ -78,159 +73,179 @@ class PartyService:
             created_at=now,
             updated_at=now,
         )
-        self.session.add(party)
-        await self._flush("party")
-        for item in data.codes:
-            self.session.add(
-                PartyCode(
-                    code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=now
-                )
-            )
-        await self._flush("code")
-        await self._announce(party)
-        return party
-
-    async def update(self, party_id: str, patch: PartyPatch) -> Party:
-        """Change name, location or roles; codes must still fit the roles."""
-        party = await self.require(party_id)
-        if patch.roles is not None:
-            codes = (await self.repo.codes_of([party_id]))[party_id]
-            try:
-                check_codes_fit_roles(
-                    [CodeIn(code=c.code, kinds=c.kinds) for c in codes],  # type: ignore[arg-type]
-                    [str(r) for r in patch.roles],
-                )
-            except ValueError as exc:
-                raise ProblemError(
-                    PARTY_INVALID, f"The new roles do not cover a registered code: {exc}"
-                ) from exc
-            party.roles = [str(r) for r in patch.roles]
-        for field in ("name", "district", "park"):
-            value = getattr(patch, field)
-            if value is not None:
-                setattr(party, field, value)
-        party.updated_at = utcnow()
-        await self._announce(party)
-        return party
-
-    async def set_status(self, party_id: str, status: str, reason: str) -> Party:
-        """Suspend or reactivate; effective on the party's next request (nothing is cached)."""
-        party = await self.require(party_id)
-        if party.status == status:
-            raise ProblemError(CONFLICT, f"The party is already {status}.")
-        if status == "suspended" and Role.PLATFORM_ADMIN in party.roles:
-            # Keeps the platform administrable: an admin cannot lock every admin out by accident.
-            raise ProblemError(CONFLICT, "Platform administrators are not suspended through the API.")
-        now = utcnow()
-        party.status = status
-        party.status_reason = reason or None
-        party.updated_at = now
-        await self.publisher.stage(
-            self.session,
-            PartyStatusChanged(party_id=party.id, status=status, occurred_at=now),  # type: ignore[arg-type]
-            subject=party.id,
+    )
+    await _flush(repo, "party")
+    for item in data.codes:
+        repo.add_code(
+            PartyCode(code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=now)
         )
-        return party
+    await _flush(repo, "code")
+    await _announce(session, publisher, party)
+    return party
 
-    async def add_code(self, party_id: str, item: CodeIn) -> Party:
-        """Register one more enterprise code to the party."""
-        party = await self.require(party_id)
+
+async def update(session: AsyncSession, publisher: EventPublisher, party_id: str, patch: PartyPatch) -> Party:
+    """Change name, location or roles; codes must still fit the roles."""
+    party = await require(session, party_id)
+    if patch.roles is not None:
+        codes = (await PartyRepository(session).codes_of([party_id]))[party_id]
         try:
-            check_codes_fit_roles([item], party.roles)
+            check_codes_fit_roles(
+                [CodeIn(code=c.code, kinds=c.kinds) for c in codes],  # type: ignore[arg-type]
+                [str(r) for r in patch.roles],
+            )
         except ValueError as exc:
-            raise ProblemError(PARTY_INVALID, str(exc)) from exc
-        await self._ensure_code_free(item.code)
-        self.session.add(
-            PartyCode(
-                code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=utcnow()
-            )
+            raise ProblemError(PARTY_INVALID, f"The new roles do not cover a registered code: {exc}") from exc
+        party.roles = [str(r) for r in patch.roles]
+    for field in ("name", "district", "park"):
+        value = getattr(patch, field)
+        if value is not None:
+            setattr(party, field, value)
+    party.updated_at = utcnow()
+    await _announce(session, publisher, party)
+    return party
+
+
+async def set_status(
+    session: AsyncSession, publisher: EventPublisher, party_id: str, status: str, reason: str
+) -> Party:
+    """Suspend or reactivate; effective on the party's next request."""
+    party = await require(session, party_id)
+    if party.status == status:
+        raise ProblemError(CONFLICT, f"The party is already {status}.")
+    if status == "suspended" and Role.PLATFORM_ADMIN in party.roles:
+        # Keeps the platform administrable: an admin cannot lock every admin out by accident.
+        raise ProblemError(CONFLICT, "Platform administrators are not suspended through the API.")
+    now = utcnow()
+    party.status = status
+    party.status_reason = reason or None
+    party.updated_at = now
+    await publisher.stage(
+        session,
+        PartyStatusChanged(party_id=party.id, status=status, occurred_at=now),  # type: ignore[arg-type]
+        subject=party.id,
+    )
+    return party
+
+
+async def add_code(session: AsyncSession, party_id: str, item: CodeIn) -> Party:
+    """Register one more enterprise code to the party."""
+    party = await require(session, party_id)
+    try:
+        check_codes_fit_roles([item], party.roles)
+    except ValueError as exc:
+        raise ProblemError(PARTY_INVALID, str(exc)) from exc
+    repo = PartyRepository(session)
+    await _ensure_code_free(repo, item.code)
+    repo.add_code(
+        PartyCode(code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=utcnow())
+    )
+    await _flush(repo, "code")
+    party.updated_at = utcnow()
+    return party
+
+
+async def remove_code(session: AsyncSession, party_id: str, code: str) -> Party:
+    """Unregister a code of the party."""
+    party = await require(session, party_id)
+    if not await PartyRepository(session).remove_code(party_id, code):
+        raise ProblemError(NOT_FOUND, "The party has no such code.")
+    party.updated_at = utcnow()
+    return party
+
+
+async def delegate(session: AsyncSession, platform_id: str, merchant_id: str) -> Party:
+    """Let ``platform_id`` file for ``merchant_id`` (platform role and enterprise role required)."""
+    platform = await require(session, platform_id)
+    merchant = await require(session, merchant_id)
+    if Role.ECOMMERCE_PLATFORM not in platform.roles:
+        raise ProblemError(PARTY_INVALID, "Only an e-commerce platform files on behalf of merchants.")
+    if Role.ECOMMERCE_ENTERPRISE not in merchant.roles or merchant.id == platform.id:
+        raise ProblemError(
+            PARTY_INVALID, "The merchant must be another party with the e-commerce enterprise role."
         )
-        await self._flush("code")
-        party.updated_at = utcnow()
-        return party
-
-    async def remove_code(self, party_id: str, code: str) -> Party:
-        """Unregister a code of the party."""
-        party = await self.require(party_id)
-        if not await self.repo.remove_code(party_id, code):
-            raise ProblemError(NOT_FOUND, "The party has no such code.")
-        party.updated_at = utcnow()
-        return party
-
-    async def delegate(self, platform_id: str, merchant_id: str) -> Party:
-        """Let ``platform_id`` file for ``merchant_id`` (platform role and enterprise role required)."""
-        platform = await self.require(platform_id)
-        merchant = await self.require(merchant_id)
-        if Role.ECOMMERCE_PLATFORM not in platform.roles:
-            raise ProblemError(PARTY_INVALID, "Only an e-commerce platform files on behalf of merchants.")
-        if Role.ECOMMERCE_ENTERPRISE not in merchant.roles or merchant.id == platform.id:
-            raise ProblemError(
-                PARTY_INVALID, "The merchant must be another party with the e-commerce enterprise role."
-            )
-        if await self.repo.delegation(platform_id, merchant_id) is None:
-            self.session.add(
-                PartyDelegation(
-                    platform_party_id=platform_id, merchant_party_id=merchant_id, created_at=utcnow()
-                )
-            )
-        return platform
-
-    async def undelegate(self, platform_id: str, merchant_id: str) -> Party:
-        """Withdraw a delegation."""
-        platform = await self.require(platform_id)
-        if not await self.repo.remove_delegation(platform_id, merchant_id):
-            raise ProblemError(NOT_FOUND, "No such delegation.")
-        return platform
-
-    async def describe(self, parties: list[Party]) -> list[PartyOut]:
-        """API views of ``parties`` (codes and delegations in two queries, not N)."""
-        ids = [p.id for p in parties]
-        codes = await self.repo.codes_of(ids)
-        merchants = await self.repo.merchants_of(ids)
-        return [
-            PartyOut(
-                id=p.id,
-                name=p.name,
-                uscc=p.uscc,
-                customs_code=p.customs_code,
-                district=p.district,
-                park=p.park,
-                roles=p.roles,
-                status=p.status,  # type: ignore[arg-type]
-                status_reason=p.status_reason,
-                codes=[CodeOut(code=c.code, kinds=c.kinds) for c in codes[p.id]],
-                on_behalf_of=merchants[p.id],
-                created_at=p.created_at,
-                updated_at=p.updated_at,
-            )
-            for p in parties
-        ]
-
-    async def _ensure_code_free(self, code: str) -> None:
-        if await self.repo.code(code) is not None:
-            raise ProblemError(PARTY_CODE_TAKEN, f"Enterprise code {code} is registered to another party.")
-
-    async def _flush(self, what: str) -> None:
-        # The pre-checks above give precise answers; the unique constraints settle races.
-        try:
-            await self.session.flush()
-        except IntegrityError as exc:
-            kind = PARTY_CODE_TAKEN if what == "code" else PARTY_USCC_TAKEN
-            raise ProblemError(kind, "A concurrent registration took this code or USCC.") from exc
-
-    async def _announce(self, party: Party) -> None:
-        await self.publisher.stage(
-            self.session,
-            PartyRegistered(
-                party_id=party.id,
-                name=party.name,
-                uscc=party.uscc,
-                customs_code=party.customs_code,
-                roles=list(party.roles),
-                district=party.district,
-                park=party.park,
-                status=party.status,  # type: ignore[arg-type]
-                registered_at=party.created_at,
-            ),
-            subject=party.id,
+    repo = PartyRepository(session)
+    if await repo.delegation(platform_id, merchant_id) is None:
+        repo.add_delegation(
+            PartyDelegation(platform_party_id=platform_id, merchant_party_id=merchant_id, created_at=utcnow())
         )
+    return platform
+
+
+async def undelegate(session: AsyncSession, platform_id: str, merchant_id: str) -> Party:
+    """Withdraw a delegation."""
+    platform = await require(session, platform_id)
+    if not await PartyRepository(session).remove_delegation(platform_id, merchant_id):
+        raise ProblemError(NOT_FOUND, "No such delegation.")
+    return platform
+
+
+async def describe(session: AsyncSession, parties: list[Party]) -> list[PartyOut]:
+    """API views of ``parties`` (codes and delegations in two queries, not N)."""
+    repo = PartyRepository(session)
+    ids = [p.id for p in parties]
+    codes = await repo.codes_of(ids)
+    merchants = await repo.merchants_of(ids)
+    return [
+        PartyOut(
+            id=p.id,
+            name=p.name,
+            uscc=p.uscc,
+            customs_code=p.customs_code,
+            district=p.district,
+            park=p.park,
+            roles=p.roles,
+            status=p.status,  # type: ignore[arg-type]
+            status_reason=p.status_reason,
+            codes=[CodeOut(code=c.code, kinds=c.kinds) for c in codes[p.id]],
+            on_behalf_of=merchants[p.id],
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+        )
+        for p in parties
+    ]
+
+
+async def view(session: AsyncSession, party: Party) -> PartyOut:
+    """The API view of one party."""
+    return (await describe(session, [party]))[0]
+
+
+async def page(
+    session: AsyncSession, request: PageRequest, *, status: str | None = None, role: str | None = None
+) -> Page[PartyOut]:
+    """One page of the registry by id, filtered by status and role."""
+    parties, next_cursor = await PartyRepository(session).search(request, status=status, role=role)
+    return Page[PartyOut](items=await describe(session, parties), next_cursor=next_cursor)
+
+
+async def _ensure_code_free(repo: PartyRepository, code: str) -> None:
+    if await repo.code(code) is not None:
+        raise ProblemError(PARTY_CODE_TAKEN, f"Enterprise code {code} is registered to another party.")
+
+
+async def _flush(repo: PartyRepository, what: str) -> None:
+    # The pre-checks above give precise answers; the unique constraints settle races.
+    try:
+        await repo.flush()
+    except IntegrityError as exc:
+        kind = PARTY_CODE_TAKEN if what == "code" else PARTY_USCC_TAKEN
+        raise ProblemError(kind, "A concurrent registration took this code or USCC.") from exc
+
+
+async def _announce(session: AsyncSession, publisher: EventPublisher, party: Party) -> None:
+    await publisher.stage(
+        session,
+        PartyRegistered(
+            party_id=party.id,
+            name=party.name,
+            uscc=party.uscc,
+            customs_code=party.customs_code,
+            roles=list(party.roles),
+            district=party.district,
+            park=party.park,
+            status=party.status,  # type: ignore[arg-type]
+            registered_at=party.created_at,
+        ),
+        subject=party.id,
+    )

@@ -17,8 +17,6 @@ from __future__ import annotations
 import logging
 
 import httpx
-from fastapi.responses import Response
-from starlette.requests import Request
 from starlette.types import Scope
 
 from services.gateway.problems import CIRCUIT_OPEN, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
@@ -86,11 +84,6 @@ class Proxy:
         """Close the pooled connections."""
         for pool in self.pools.values():
             await pool.aclose()
-
-    async def forward(self, request: Request, route: Route, identity: Identity, body: bytes) -> Response:
-        """Send ``request`` to ``route.service`` as ``identity``; relay its answer."""
-        status, headers, content = await self.forward_raw(request.scope, route, identity, body)
-        return Response(content=content, status_code=status, headers=headers)
 
     async def forward_raw(
         self, scope: Scope, route: Route, identity: Identity | None, body: bytes

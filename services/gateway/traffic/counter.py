@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, func, select
-
-from services.gateway.audit.models import AuditEntry, TrafficHour
+from services.gateway.audit.models import TrafficHour
+from services.gateway.traffic.repository import TrafficRepository
 from shared.db import Database
 from shared.events.gateway import ApiTrafficCounted
 from shared.messaging.outbox import EventPublisher
@@ -32,43 +31,19 @@ async def count_traffic(db: Database, publisher: EventPublisher, now: dt.datetim
         start = current - dt.timedelta(hours=back)
         end = start + dt.timedelta(hours=1)
         async with db.transaction() as session:
-            done = set(
-                (
-                    await session.scalars(select(TrafficHour.party_id).where(TrafficHour.hour_start == start))
-                ).all()
-            )
-            rows = (
-                await session.execute(
-                    select(
-                        AuditEntry.party_id,
-                        func.count(),
-                        func.sum(case((AuditEntry.status >= 400, 1), else_=0)),
-                    )
-                    .where(
-                        AuditEntry.occurred_at >= start,
-                        AuditEntry.occurred_at < end,
-                        AuditEntry.party_id.is_not(None),
-                    )
-                    .group_by(AuditEntry.party_id)
-                )
-            ).all()
-            for party_id, calls, errors in rows:
+            repo = TrafficRepository(session)
+            done = await repo.counted_parties(start)
+            for party_id, calls, errors in await repo.calls_per_party(start, end):
                 if party_id in done:
                     continue
-                session.add(
+                repo.add(
                     TrafficHour(
-                        party_id=party_id,
-                        hour_start=start,
-                        calls=int(calls),
-                        errors=int(errors or 0),
-                        counted_at=utcnow(),
+                        party_id=party_id, hour_start=start, calls=calls, errors=errors, counted_at=utcnow()
                     )
                 )
                 await publisher.stage(
                     session,
-                    ApiTrafficCounted(
-                        party_id=party_id, hour_start=start, calls=int(calls), errors=int(errors or 0)
-                    ),
+                    ApiTrafficCounted(party_id=party_id, hour_start=start, calls=calls, errors=errors),
                     subject=party_id,
                 )
                 staged += 1

@@ -24,17 +24,16 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sdk.webhooks import WEBHOOK_SIGNATURE_HEADER, sign_webhook
 from services.gateway.credentials.sealing import SecretSealer
 from services.gateway.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from services.gateway.webhooks.repository import DeliveryRepository, SubscriptionRepository
 from services.gateway.webhooks.service import load_allowlist, new_id
 from services.gateway.webhooks.ssrf import DestinationRefused, check_destination
 from shared.db import Database
 from shared.events.envelope import EVENT_MODELS, CloudEvent, EventData
-from shared.kit.sql import insert_ignore
 from shared.messaging.consumer import EventHandlers
 from shared.sqltypes import utcnow
 
@@ -64,19 +63,14 @@ async def fan_out(session: AsyncSession, event: CloudEvent, _data: EventData) ->
     party_ids = parties_named(event.data)
     if not party_ids:
         return
-    subs = await session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.party_id.in_(party_ids), WebhookSubscription.status == "active"
-        )
-    )
+    subs = await SubscriptionRepository(session).active_of(party_ids)
+    deliveries = DeliveryRepository(session)
     now = utcnow()
     payload = event.to_json_bytes().decode()
     for sub in subs:
         if not wants(sub.event_types, event.base_type):
             continue
-        await insert_ignore(
-            session,
-            WebhookDelivery.__table__,  # type: ignore[arg-type]
+        await deliveries.create_once(
             {
                 "id": new_id("whd_"),
                 "subscription_id": sub.id,
@@ -89,7 +83,7 @@ async def fan_out(session: AsyncSession, event: CloudEvent, _data: EventData) ->
                 "next_attempt_at": now,
                 "window_started_at": now,
                 "created_at": now,
-            },
+            }
         )
 
 
@@ -155,31 +149,14 @@ class DeliverySender:
         return len(claimed)
 
     async def _claim(self, now: dt.datetime) -> list[str]:
-        # A lease (next_attempt_at pushed forward) keeps other replicas off these rows while
-        # they are sent; SKIP LOCKED lets replicas claim different rows concurrently.
         lease = now + dt.timedelta(seconds=self.client.timeout.read or 30) * 2
         async with self.db.transaction() as session:
-            ids = list(
-                (
-                    await session.scalars(
-                        select(WebhookDelivery.id)
-                        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-                        .order_by(WebhookDelivery.next_attempt_at)
-                        .limit(self.batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
-                ).all()
-            )
-            if ids:
-                await session.execute(
-                    update(WebhookDelivery).where(WebhookDelivery.id.in_(ids)).values(next_attempt_at=lease)
-                )
-        return ids
+            return await DeliveryRepository(session).claim_due(now, lease, self.batch_size)
 
     async def _attempt(self, delivery_id: str, now: dt.datetime) -> None:
         async with self.db.transaction() as session:
-            delivery = await session.get(WebhookDelivery, delivery_id)
-            sub = await session.get(WebhookSubscription, delivery.subscription_id) if delivery else None
+            delivery = await DeliveryRepository(session).get(delivery_id)
+            sub = await SubscriptionRepository(session).get(delivery.subscription_id) if delivery else None
             allow = await load_allowlist(session)
         if delivery is None or sub is None:
             return
@@ -235,11 +212,12 @@ class DeliverySender:
         self, delivery_id: str, now: dt.datetime, status_code: int | None, error: str | None, duration_ms: int
     ) -> None:
         async with self.db.transaction() as session:
-            delivery = await session.get(WebhookDelivery, delivery_id)
+            repo = DeliveryRepository(session)
+            delivery = await repo.get(delivery_id)
             if delivery is None:
                 return
             delivery.attempts += 1
-            session.add(
+            repo.add_attempt(
                 WebhookAttempt(
                     delivery_id=delivery.id,
                     subscription_id=delivery.subscription_id,

@@ -17,7 +17,15 @@ from .errors import (
     ValidationIssue,
 )
 from .export_xlsx import build_workbook, run_xlsx_bytes, write_run_xlsx
-from .inputs import EnterpriseInput, ParkInput, Snapshot, load_snapshot, loads_snapshot, parse_snapshot
+from .inputs import (
+    EnterpriseInput,
+    ParkInput,
+    PaymentInstitutionInput,
+    Snapshot,
+    load_snapshot,
+    loads_snapshot,
+    parse_snapshot,
+)
 from .lifecycle import (
     AmountDifference,
     Correction,
@@ -57,6 +65,7 @@ __all__ = [
     "ItemStatus",
     "LifecycleErrorCode",
     "ParkInput",
+    "PaymentInstitutionInput",
     "Policy",
     "PolicyValidationError",
     "RewardRun",

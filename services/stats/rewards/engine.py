@@ -46,7 +46,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .errors import ComputationError
-from .inputs import EnterpriseInput, ParkInput, Snapshot
+from .inputs import EnterpriseInput, ParkInput, PaymentInstitutionInput, Snapshot
 from .money import FEN, ZERO, engine_context, format_cny, from_fen, to_fen
 from .policy import (
     AllOf,
@@ -61,6 +61,7 @@ from .policy import (
     Not,
     OverseasWarehouseItem,
     ParkIncubatorItem,
+    PaymentInstitutionItem,
     PlatformStatisticsItem,
     Policy,
     ProRataAllocation,
@@ -97,7 +98,7 @@ _LINE_ROUNDING = {
     LineRounding.DOWN: ROUND_DOWN,
 }
 
-Subject = EnterpriseInput | ParkInput
+Subject = EnterpriseInput | ParkInput | PaymentInstitutionInput
 
 
 # --------------------------------------------------------------------------- figures
@@ -131,9 +132,17 @@ _PARK_FIGURES: dict[str, Callable[[ParkInput], Decimal | None]] = {
 }
 
 
+_INSTITUTION_FIGURES: dict[str, Callable[[PaymentInstitutionInput], Decimal | None]] = {
+    "online_volume": lambda p: p.online_volume,
+    "online_transactions": lambda p: Decimal(p.online_transactions),
+}
+
+
 def _figure(subject: Subject, metric: str) -> Decimal | None:
     if isinstance(subject, EnterpriseInput):
         return _ENTERPRISE_FIGURES[metric](subject)
+    if isinstance(subject, PaymentInstitutionInput):
+        return _INSTITUTION_FIGURES[metric](subject)
     return _PARK_FIGURES[metric](subject)
 
 
@@ -162,7 +171,11 @@ _OPS: dict[str, Callable[[Decimal, Decimal], bool]] = {
 Evaluator = Callable[[Subject, dict[str, Figure]], tuple[bool, str]]
 """A compiled condition: verdict and readable trace; records the figures it read into the dict."""
 
-_FIGURES: dict[str, Callable[[Any], Decimal | None]] = {**_ENTERPRISE_FIGURES, **_PARK_FIGURES}
+_FIGURES: dict[str, Callable[[Any], Decimal | None]] = {
+    **_ENTERPRISE_FIGURES,
+    **_PARK_FIGURES,
+    **_INSTITUTION_FIGURES,
+}
 
 
 def _mark(ok: bool) -> str:
@@ -695,9 +708,21 @@ def _park_incubator(
     return _cap(item.id, f"{item.id}.caps.{p.kind}", amount, item.caps[p.kind], lines)
 
 
+def _payment_institution(
+    item: PaymentInstitutionItem, p: PaymentInstitutionInput, calc: _Calc, lines: list[ExplanationLine]
+) -> Decimal:
+    amount = calc.tier_amount(
+        item.id, "volume_tiers", item.volume_tiers, "online_volume", p.online_volume, lines
+    )
+    return _cap(item.id, f"{item.id}.cap", amount, item.cap, lines)
+
+
 def _item_amount(
     item: RewardItem, subject: Subject, year: int, calc: _Calc, lines: list[ExplanationLine]
 ) -> Decimal:
+    if isinstance(subject, PaymentInstitutionInput):
+        assert isinstance(item, PaymentInstitutionItem)
+        return _payment_institution(item, subject, calc, lines)
     if isinstance(subject, ParkInput):
         assert isinstance(item, ParkIncubatorItem)
         return _park_incubator(item, subject, calc, lines)
@@ -735,7 +760,7 @@ class _Draft:
     @property
     def subject_id(self) -> str:
         s = self.subject
-        return s.party_id if isinstance(s, EnterpriseInput) else s.park_id
+        return s.park_id if isinstance(s, ParkInput) else s.party_id
 
     @property
     def key(self) -> str:
@@ -910,6 +935,8 @@ def _transaction_value(draft: _Draft) -> Decimal:
     subject = draft.subject
     if isinstance(subject, EnterpriseInput):
         return subject.transaction_value
+    if isinstance(subject, PaymentInstitutionInput):
+        return subject.online_volume
     return subject.new_active_transaction_value
 
 
@@ -1067,6 +1094,11 @@ def compute(policy: Policy, snapshot: Snapshot, *, pause_gc: bool = True) -> Run
             kind = SubjectKind(park.kind)
             draft = _Draft(kind, park)
             _evaluate_subject(policy, draft, policy.items_for(kind), calc)
+            drafts.append(draft)
+        institution_items = policy.items_for(SubjectKind.PAYMENT_INSTITUTION)
+        for institution in sorted(snapshot.payment_institutions, key=lambda p: p.party_id):
+            draft = _Draft(SubjectKind.PAYMENT_INSTITUTION, institution)
+            _evaluate_subject(policy, draft, institution_items, calc)
             drafts.append(draft)
         drafts.sort(key=lambda d: d.key)
         budget = _apply_budget(policy, drafts)

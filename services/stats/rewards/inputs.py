@@ -160,6 +160,21 @@ class ParkInput(_Model):
     applied_at: AwareTime | None = None
 
 
+class PaymentInstitutionInput(_Model):
+    """A bank or payment institution and its yearly online cross-border volume (四(十四))."""
+
+    party_id: SubjectId
+    name: str = Field(min_length=1)
+    uscc: Uscc
+    district: str = Field(min_length=1)
+    online_volume: Money = Field(description="yearly online cross-border volume through the platform, CNY")
+    online_transactions: int = Field(default=0, ge=0)
+    flags: dict[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")], bool] = Field(
+        default_factory=dict
+    )
+    applied_at: AwareTime | None = None
+
+
 class Snapshot(_Model):
     """The frozen inputs of one reward run."""
 
@@ -172,6 +187,7 @@ class Snapshot(_Model):
     )
     enterprises: list[EnterpriseInput] = Field(default_factory=list)
     parks: list[ParkInput] = Field(default_factory=list)
+    payment_institutions: list[PaymentInstitutionInput] = Field(default_factory=list)
 
     @field_validator("enterprises")
     @classmethod
@@ -183,6 +199,11 @@ class Snapshot(_Model):
     def _sort_parks(cls, value: list[ParkInput]) -> list[ParkInput]:
         return sorted(value, key=lambda p: p.park_id)
 
+    @field_validator("payment_institutions")
+    @classmethod
+    def _sort_institutions(cls, value: list[PaymentInstitutionInput]) -> list[PaymentInstitutionInput]:
+        return sorted(value, key=lambda p: p.party_id)
+
     @model_validator(mode="after")
     def _unique_and_linked(self) -> Snapshot:
         issues = list(_snapshot_issues(self))
@@ -191,8 +212,15 @@ class Snapshot(_Model):
         return self
 
     def canonical_json(self) -> bytes:
-        """Canonical JSON: sorted keys and rows, Decimal as strings, times in UTC."""
-        return canonical_json(self.model_dump(mode="python"))
+        """Canonical JSON: sorted keys and rows, Decimal as strings, times in UTC.
+
+        A snapshot without payment institutions has no such key, so snapshots taken
+        before they were added keep their hash.
+        """
+        data = self.model_dump(mode="python")
+        if not data["payment_institutions"]:
+            del data["payment_institutions"]
+        return canonical_json(data)
 
     def sha256(self) -> str:
         """``sha256:<hex>`` of :meth:`canonical_json`; recorded by every run that uses the snapshot."""
@@ -215,6 +243,13 @@ def _snapshot_issues(snapshot: Snapshot) -> Iterator[ValidationIssue]:
             yield ValidationIssue(
                 f"enterprises[{index}].uscc", f"USCC {enterprise.uscc} also belongs to party {other!r}"
             )
+    previous = None
+    for index, institution in enumerate(snapshot.payment_institutions):
+        if institution.party_id == previous:
+            yield ValidationIssue(
+                f"payment_institutions[{index}].party_id", f"duplicate party_id {institution.party_id!r}"
+            )
+        previous = institution.party_id
     kinds: dict[str, str] = {}
     previous = None
     for index, park in enumerate(snapshot.parks):

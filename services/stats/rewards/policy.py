@@ -58,6 +58,7 @@ class SubjectKind(StrEnum):
     ENTERPRISE = "enterprise"
     PARK = "park"
     INCUBATOR = "incubator"
+    PAYMENT_INSTITUTION = "payment_institution"
 
 
 # Figures a condition or a ranking may refer to. Kept as closed sets so a typo
@@ -78,10 +79,21 @@ EnterpriseMetric = Literal[
     "warehouse_months_reported",
 ]
 ParkMetric = Literal["new_active_enterprises", "new_active_transaction_value"]
-Metric = Literal[EnterpriseMetric, ParkMetric]
+InstitutionMetric = Literal["online_volume", "online_transactions"]
+Metric = Literal[EnterpriseMetric, ParkMetric, InstitutionMetric]
 
 ENTERPRISE_METRICS: frozenset[str] = frozenset(EnterpriseMetric.__args__)  # type: ignore[attr-defined]
 PARK_METRICS: frozenset[str] = frozenset(ParkMetric.__args__)  # type: ignore[attr-defined]
+INSTITUTION_METRICS: frozenset[str] = frozenset(InstitutionMetric.__args__)  # type: ignore[attr-defined]
+
+
+def metrics_for(kind: SubjectKind) -> frozenset[str]:
+    """The figures a condition about a subject of ``kind`` may read."""
+    if kind is SubjectKind.ENTERPRISE:
+        return ENTERPRISE_METRICS
+    if kind is SubjectKind.PAYMENT_INSTITUTION:
+        return INSTITUTION_METRICS
+    return PARK_METRICS
 
 
 class _Model(BaseModel):
@@ -333,6 +345,19 @@ class TrademarkItem(_Item):
     cap: Money | None = None
 
 
+class PaymentInstitutionItem(_Item):
+    """第三方支付机构奖励 (四(十四)): licensed payment institutions with a national or regional
+    headquarters in the city, by their yearly online volume (the policy text names 100,000,000 CNY)."""
+
+    kind: Literal["payment_institution"]
+    volume_tiers: list[Tier] = Field(min_length=1, description="bands of online_volume")
+    cap: Money | None = None
+
+    @property
+    def subject_kinds(self) -> tuple[SubjectKind, ...]:
+        return (SubjectKind.PAYMENT_INSTITUTION,)
+
+
 ITEM_KINDS: dict[str, type[_Item]] = {
     "platform_statistics": PlatformStatisticsItem,
     "rmb_settlement": RmbSettlementItem,
@@ -340,6 +365,7 @@ ITEM_KINDS: dict[str, type[_Item]] = {
     "park_incubator": ParkIncubatorItem,
     "overseas_warehouse": OverseasWarehouseItem,
     "trademark": TrademarkItem,
+    "payment_institution": PaymentInstitutionItem,
 }
 
 
@@ -354,7 +380,8 @@ RewardItem = Annotated[
     | Annotated[LogisticsSubsidyItem, Tag("kind:logistics_subsidy")]
     | Annotated[ParkIncubatorItem, Tag("kind:park_incubator")]
     | Annotated[OverseasWarehouseItem, Tag("kind:overseas_warehouse")]
-    | Annotated[TrademarkItem, Tag("kind:trademark")],
+    | Annotated[TrademarkItem, Tag("kind:trademark")]
+    | Annotated[PaymentInstitutionItem, Tag("kind:payment_institution")],
     Discriminator(
         _item_tag,
         custom_error_type="item_kind",
@@ -411,6 +438,7 @@ class SubjectCaps(_Model):
     enterprise: Money | None = None
     park: Money | None = None
     incubator: Money | None = None
+    payment_institution: Money | None = None
 
     def for_kind(self, kind: SubjectKind) -> Money | None:
         return getattr(self, kind.value)  # type: ignore[no-any-return]
@@ -447,6 +475,7 @@ class CommonEligibility(_Model):
     enterprise: list[EligibilityRule] = Field(default_factory=list)
     park: list[EligibilityRule] = Field(default_factory=list)
     incubator: list[EligibilityRule] = Field(default_factory=list)
+    payment_institution: list[EligibilityRule] = Field(default_factory=list)
 
     def for_kind(self, kind: SubjectKind) -> list[EligibilityRule]:
         return getattr(self, kind.value)  # type: ignore[no-any-return]
@@ -527,7 +556,7 @@ def _rule_issues(
         seen.setdefault(rule.id, index)
         for relative, metric in iter_metrics(rule.condition):
             for kind in kinds:
-                allowed = ENTERPRISE_METRICS if kind is SubjectKind.ENTERPRISE else PARK_METRICS
+                allowed = metrics_for(kind)
                 if metric not in allowed:
                     yield ValidationIssue(
                         f"{path}[{index}].condition.{relative}",
@@ -572,6 +601,8 @@ def _semantic_issues(policy: Policy) -> Iterator[ValidationIssue]:
             yield from _increasing(item.tiers, f"{path}.tiers")
         elif isinstance(item, LogisticsSubsidyItem):
             yield from _increasing(item.scale_tiers, f"{path}.scale_tiers")
+        elif isinstance(item, PaymentInstitutionItem):
+            yield from _increasing(item.volume_tiers, f"{path}.volume_tiers")
         elif isinstance(item, ParkIncubatorItem):
             yield from _increasing(item.scale_tiers, f"{path}.scale_tiers")
             if len(set(item.applies_to)) != len(item.applies_to):

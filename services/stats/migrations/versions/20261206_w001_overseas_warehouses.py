@@ -1,7 +1,7 @@
 """overseas warehouses
 
 Revision ID: stats_w001
-Revises: stats_0003
+Revises: stats_0004
 Create Date: 2026-12-06 21:51:49.921097
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import shared.sqltypes
 
 revision: str = "stats_w001"
-down_revision: str | None = "stats_0003"
+down_revision: str | None = "stats_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

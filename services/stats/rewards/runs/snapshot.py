@@ -8,9 +8,9 @@ For every enterprise with counted trade in the year or the year before:
 * ``certified_warehouses`` and ``warehouse_months_reported`` — the regulator's standing
   certifications of the party's overseas warehouses and their complete monthly reports in the
   year (``services.stats.warehouses``); an operator with them but no trade joins with zero trade;
-* ``rmb_settlement_amount`` and ``intl_logistics_cost`` — 0 until the payments and
-  logistics services publish those figures (the fields exist so the policy's items
-  already work);
+* ``rmb_settlement_amount`` — the enterprise's yearly cross-border RMB settlement the
+  payments service publishes (``stats_rmb_settlement_year``); ``intl_logistics_cost`` —
+  0 until the logistics service publishes it;
 * name, USCC, district and park from the party registry mirror (district/park fall
   back to where it first traded); a park id listed as an incubation base goes to
   ``incubator_id``;
@@ -20,6 +20,10 @@ For every enterprise with counted trade in the year or the year before:
   before — an approximation the bureau can override). Flags the platform cannot know
   (``serious_dishonesty``, ``duplicate_application``, ``uses_local_logistics`` …) are
   absent (false) unless the request sets them per party.
+
+Payment institutions (四(十四)): every licensed payment institution (not banks) with a
+yearly online volume published by payments, its USCC and district from the registry, and
+the flags ``headquarters_in_city`` and ``licensed`` payments knows of.
 
 Parks and incubators: every place of the reference list (certified) and every park
 id an enterprise names; ``new_active_enterprises`` counts the snapshot's enterprises
@@ -41,10 +45,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import TABLES
+from services.stats.institutions.repository import InstitutionRepository
 from services.stats.parties.models import FirstActivity, PartyMirror
 from services.stats.reference.places import Place
 from services.stats.rewards import Snapshot, parse_snapshot
 from services.stats.rewards.inputs import uscc_check_character
+from services.stats.settlement.repository import SettlementRepository
 from services.stats.warehouses.service import reward_inputs as warehouse_reward_inputs
 from shared.sqltypes import utcnow
 
@@ -79,6 +85,7 @@ async def _add_warehouses(
     enterprises: list[dict[str, Any]],
     excluded: list[dict[str, str]],
     registry: dict[str, PartyMirror],
+    rmb: dict[str, int],
 ) -> None:
     """Overseas-warehouse operators' certifications and reporting (services.stats.warehouses);
     an operator without counted trade joins the snapshot with zero trade."""
@@ -103,7 +110,7 @@ async def _add_warehouses(
                 "transaction_value_prev": "0.00",
                 "order_count": 0,
                 "order_count_prev": 0,
-                "rmb_settlement_amount": "0",
+                "rmb_settlement_amount": _yuan(rmb.get(party_id, 0)),
                 "intl_logistics_cost": "0",
                 "flags": {"registered_locally": bool(party.district)},
             }
@@ -142,6 +149,7 @@ async def build(
     this_year, last_year = await _yearly(session, year), await _yearly(session, year - 1)
     first_days = {r.party_id: r for r in (await session.scalars(select(FirstActivity))).all()}
     registry = {r.party_id: r for r in (await session.scalars(select(PartyMirror))).all()}
+    rmb = await SettlementRepository(session).of_year(year)
     enterprises: list[dict[str, Any]] = []
     excluded: list[dict[str, str]] = []
     for party_id in sorted(set(this_year) | set(last_year)):
@@ -168,7 +176,7 @@ async def build(
             "transaction_value_prev": _yuan(value_prev),
             "order_count": orders,
             "order_count_prev": orders_prev,
-            "rmb_settlement_amount": "0",
+            "rmb_settlement_amount": _yuan(rmb.get(party_id, 0)),
             "intl_logistics_cost": "0",
             "flags": {
                 "counted_in_platform_statistics": value > 0 or orders > 0,
@@ -182,7 +190,7 @@ async def build(
             place = places.get(park)
             row["incubator_id" if place is not None and place.kind == "incubator" else "park_id"] = park
         enterprises.append(row)
-    await _add_warehouses(session, year, enterprises, excluded, registry)
+    await _add_warehouses(session, year, enterprises, excluded, registry, rmb)
     newly: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in enterprises:
         first = first_days.get(row["party_id"])
@@ -207,6 +215,31 @@ async def build(
                 "flags": {"certified": place is not None, **park_flags.get(place_id, {})},
             }
         )
+    institutions = []
+    for figure in await InstitutionRepository(session).of_year(year):
+        if figure.kind != "payment_institution":
+            continue
+        party = registry.get(figure.party_id)
+        if party is None or not _valid_uscc(party.uscc) or not _valid_id(figure.party_id):
+            excluded.append(
+                {"party": figure.party_id, "reason": "payment institution without a valid registry entry"}
+            )
+            continue
+        institutions.append(
+            {
+                "party_id": figure.party_id,
+                "name": party.name,
+                "uscc": party.uscc.upper(),
+                "district": party.district or "unknown",
+                "online_volume": _yuan(figure.volume_fen),
+                "online_transactions": figure.transactions,
+                "flags": {
+                    "headquarters_in_city": figure.headquarters_in_city,
+                    "licensed": figure.licensed,
+                    **flags.get(figure.party_id, {}),
+                },
+            }
+        )
     now = taken_at or utcnow()
     data = {
         "snapshot_id": f"snap-{year}-{uuid.uuid4().hex[:12]}",
@@ -215,6 +248,7 @@ async def build(
         "source": f"stats-service facts as of {now.isoformat()}",
         "enterprises": enterprises,
         "parks": parks,
+        "payment_institutions": institutions,
     }
     # Validated like any snapshot file; a SnapshotValidationError here is a bug in this builder.
     return BuiltSnapshot(parse_snapshot(data, source="stats facts"), excluded)
