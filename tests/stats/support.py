@@ -164,6 +164,28 @@ def registered(
     return build_event(data, source="/ddt/gateway", subject=party)
 
 
+def funds_month(
+    party: str, month: str, receipts: str, matched: str, *, revision: int = 1, held: int = 0
+) -> CloudEvent:
+    """The payments service's ``FundsMonth`` for an enterprise (receipts only)."""
+    from shared.events.payments import FundsMonth
+
+    data = FundsMonth(
+        party_id=party,
+        month=month,
+        receipts_cny=Decimal(receipts),
+        matched_receipts_cny=Decimal(matched),
+        netted_cny=Decimal(0),
+        payments_cny=Decimal(0),
+        matched_payments_cny=Decimal(0),
+        unmatched_transactions=1 if Decimal(receipts) > Decimal(matched) else 0,
+        held_transactions=held,
+        revision=revision,
+        as_of=at("2026-11-20 10:00"),
+    )
+    return build_event(data, source="/ddt/payments", subject=f"funds:{party}:{month}")
+
+
 def traffic(party: str, hour: dt.datetime, calls: int, errors: int = 0) -> CloudEvent:
     data = ApiTrafficCounted(party_id=party, hour_start=hour, calls=calls, errors=errors)
     return build_event(data, source="/ddt/gateway", subject=party)

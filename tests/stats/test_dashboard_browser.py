@@ -27,7 +27,7 @@ from services.stats.app import create_app as stats_app
 from tests.gateway.support import Gateway, PartyKey, gateway_settings, read_first_run
 from tests.stats.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.stats.conftest import REGULATOR, StatsApi, stats_settings
-from tests.stats.support import at, facts, feed, registered, released
+from tests.stats.support import at, facts, feed, funds_month, registered, released
 from tests.support.infra import free_port
 from tests.support.services import served
 
@@ -94,6 +94,14 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
         api = StatsApi(stats, httpx.AsyncClient(base_url=stats_url))
         events, total = demo_events()
         await feed(api.db, events)
+        # The funds side of February (from payments): E1 half paid, E3 fully.
+        await feed(
+            api.db,
+            [
+                funds_month("E1", "2026-02", "600.00", "600.00"),
+                funds_month("E3", "2026-02", "500.00", "500.00"),
+            ],
+        )
         run = await api.post(
             "/v1/stats/rewards/runs", REGULATOR, json={"policy": "lyg-cbec-rewards-2026-example"}
         )
@@ -243,4 +251,25 @@ async def test_a_non_regulator_is_refused(browser: Any, platform: Platform) -> N
         await page.is_hidden("#dashboard"),
         json.loads(await page.evaluate("() => JSON.stringify(Object.keys(window.ddtDashboard.charts))")),
     ) == (True, [])
+    await page.context.close()
+
+
+async def test_the_goods_funds_panel_flags_an_enterprise_and_explains_why(
+    browser: Any, platform: Platform
+) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator, "&month=2026-02")
+    await page.wait_for_selector("#goods-funds[data-state=ready]", timeout=30000)
+    flagged = await page.get_attribute("#goods-funds-table tr[data-party=E1]", "data-flagged")
+    consistent = await page.get_attribute("#goods-funds-table tr[data-party=E3]", "data-flagged")
+    explanation = await page.text_content("#goods-funds-table tr[data-party=E1] td.explanation") or ""
+    assert (flagged, consistent) == ("true", "false")
+    assert "50.0%" in explanation and "尚有 600.00 元未匹配" in explanation
+    await page.click("#lang")
+    cell = "#goods-funds-table tr[data-party=E1] td.explanation"
+    await page.wait_for_function(
+        f"() => ((document.querySelector('{cell}') || {{}}).textContent || '').includes('not yet matched')",
+        timeout=30000,
+    )
+    header = await page.text_content("#goods-funds-panel h2")
+    assert header == "Goods–funds consistency (per enterprise and month)"
     await page.context.close()

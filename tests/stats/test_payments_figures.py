@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from services.stats.rewards.runs.snapshot import build
 from shared.events import CloudEvent, build_event
-from shared.events.payments import FundsMonth, InstitutionKind, InstitutionVolumeYear, RmbSettlementYear
+from shared.events.payments import InstitutionKind, InstitutionVolumeYear, RmbSettlementYear
 from tests.stats.conftest import REGULATOR, StatsApi, enterprise
 from tests.stats.support import at, facts, registered, released, uscc
+from tests.stats.support import funds_month as funds
 
 D = Decimal
 NOW = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
@@ -37,25 +38,6 @@ def volume(party: str, amount: str, revision: int, hq: bool = True) -> CloudEven
         licensed=True,
     )
     return build_event(data, source="/ddt/payments", subject=f"volume:{party}:2026")
-
-
-def funds(
-    party: str, month: str, receipts: str, matched: str, revision: int = 1, held: int = 0
-) -> CloudEvent:
-    data = FundsMonth(
-        party_id=party,
-        month=month,
-        receipts_cny=D(receipts),
-        matched_receipts_cny=D(matched),
-        netted_cny=D(0),
-        payments_cny=D(0),
-        matched_payments_cny=D(0),
-        unmatched_transactions=1 if D(receipts) > D(matched) else 0,
-        held_transactions=held,
-        revision=revision,
-        as_of=NOW,
-    )
-    return build_event(data, source="/ddt/payments", subject=f"funds:{party}:{month}")
 
 
 async def _snapshot(stats: StatsApi):  # type: ignore[no-untyped-def]

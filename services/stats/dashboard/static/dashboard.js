@@ -235,6 +235,62 @@
     }
   }
 
+  // ------------------------------------------------------------------ goods–funds consistency
+
+  const ratio = (v) => (v === null || v === undefined ? "–" : (Number(v) * 100).toFixed(1) + "%");
+
+  function defaultMonth() {
+    const to = $("f-to").value;
+    const now = new Date();
+    const current = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+    return to && to.slice(0, 7) < current ? to.slice(0, 7) : current;
+  }
+
+  async function loadGoodsFunds() {
+    const holder = $("goods-funds");
+    holder.dataset.state = "loading";
+    if (!$("gf-month").value) $("gf-month").value = defaultMonth();
+    try {
+      const body = await getJson(API + "/goods-funds", { month: $("gf-month").value });
+      holder.replaceChildren();
+      const summary = document.createElement("p");
+      summary.id = "goods-funds-summary";
+      summary.textContent = `${t("gfSummary")}: ${body.enterprises} · ${t("gfFlaggedCount")}: ${body.flagged} · ` +
+        `${t("gfBand")}: ${ratio(body.band_low)}–${ratio(body.band_high)}`;
+      holder.append(summary);
+      if (!body.items.length) {
+        const p = document.createElement("p"); p.textContent = t("noData"); holder.append(p);
+        holder.dataset.state = "empty";
+        return;
+      }
+      const table = document.createElement("table");
+      table.id = "goods-funds-table";
+      const head = table.createTHead().insertRow();
+      ["gfEnterprise", "gfDeclaredExports", "gfMatchedReceipts", "gfExportRatio", "gfDeclaredImports",
+        "gfMatchedPayments", "gfImportRatio", "gfExplanation"].forEach((key, i) => {
+        const th = document.createElement("th"); th.textContent = t(key); if (i > 0 && i < 7) th.className = "num"; head.append(th);
+      });
+      const tbody = table.createTBody();
+      body.items.forEach((row) => {
+        const tr = tbody.insertRow();
+        tr.dataset.party = row.party_id;
+        tr.dataset.flagged = String(row.flagged);
+        if (row.flagged) tr.className = "flagged";
+        const cells = [row.name || row.party_id, money(row.declared_exports_cny), money(row.matched_receipts_cny),
+          ratio(row.export_ratio), money(row.declared_imports_cny), money(row.matched_payments_cny), ratio(row.import_ratio),
+          row.reasons.map((r) => (state.lang === "en" ? r.en : r.zh)).join("; ")];
+        cells.forEach((text, i) => {
+          const td = tr.insertCell(); td.textContent = text; if (i > 0 && i < 7) td.className = "num";
+          if (i === 7) td.className = "explanation";
+        });
+      });
+      holder.append(table);
+      holder.dataset.state = "ready";
+    } catch (error) {
+      if (!handleAuth(error)) holder.dataset.state = "error";
+    }
+  }
+
   // ------------------------------------------------------------------ exports
 
   function filenameOf(response, fallback) {
@@ -364,7 +420,7 @@
   }
 
   async function refresh() {
-    await Promise.all([loadKpis(), ...Object.keys(QUERIES).map(loadChart), loadReward()]);
+    await Promise.all([loadKpis(), ...Object.keys(QUERIES).map(loadChart), loadReward(), loadGoodsFunds()]);
   }
 
   async function start() {
@@ -404,12 +460,14 @@
     $("f-to").value = `${today.getFullYear()}-12-31`;  // whole years read the yearly tables
     const query = new URLSearchParams(window.location.search);
     ["from", "to", "mode", "direction"].forEach((name) => { if (query.get(name)) $("f-" + name).value = query.get(name); });
+    if (query.get("month")) $("gf-month").value = query.get("month");
     applyI18n();
     $("lang").addEventListener("click", () => setLanguage(state.lang === "en" ? "zh" : "en"));
     $("logout").addEventListener("click", signOut);
     $("login-form").addEventListener("submit", signIn);
     $("filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
     $("reward-export").addEventListener("click", exportRun);
+    $("gf-month").addEventListener("change", loadGoodsFunds);
     window.addEventListener("resize", () => Object.values(state.charts).forEach((c) => c.resize()));
     window.ddtDashboard = { state, refresh, charts: state.charts, chart: (name) => state.charts[name] };
     start();

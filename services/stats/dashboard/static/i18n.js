@@ -17,6 +17,11 @@ window.DDT_I18N = {
     status_draft: "草稿", status_reviewed: "已复核", status_approved: "已审批", status_published: "已公布",
     footer: "数据来源：点点通平台清单放行统计（按北京时间放行日归属）。图表：Apache ECharts。",
     signedInAs: "当前用户",
+    goodsFundsTitle: "资金与货物一致性（按企业、按月）", goodsFundsMonth: "月份",
+    goodsFundsHelp: "出口申报额与匹配收汇、进口申报额与匹配付汇之比；超出区间的企业标红并说明原因。",
+    gfEnterprise: "企业", gfDeclaredExports: "出口申报额(元)", gfMatchedReceipts: "匹配收汇(元)", gfExportRatio: "收汇/出口",
+    gfDeclaredImports: "进口申报额(元)", gfMatchedPayments: "匹配付汇(元)", gfImportRatio: "付汇/进口",
+    gfExplanation: "说明", gfFlagged: "异常", gfBand: "区间", gfSummary: "企业数", gfFlaggedCount: "异常企业",
   },
   en: {
     title: "Diandiantong Cross-border E-commerce Regulator Dashboard", switchLanguage: "中文", logout: "Sign out",
@@ -34,6 +39,11 @@ window.DDT_I18N = {
     status_draft: "Draft", status_reviewed: "Reviewed", status_approved: "Approved", status_published: "Published",
     footer: "Source: inventories released through Diandiantong (by Beijing release day). Charts: Apache ECharts.",
     signedInAs: "Signed in",
+    goodsFundsTitle: "Goods–funds consistency (per enterprise and month)", goodsFundsMonth: "Month",
+    goodsFundsHelp: "Matched receipts against declared exports, matched payments against declared imports; enterprises outside the band are flagged with the reasons.",
+    gfEnterprise: "Enterprise", gfDeclaredExports: "Declared exports (CNY)", gfMatchedReceipts: "Matched receipts (CNY)", gfExportRatio: "Receipts / exports",
+    gfDeclaredImports: "Declared imports (CNY)", gfMatchedPayments: "Matched payments (CNY)", gfImportRatio: "Payments / imports",
+    gfExplanation: "Explanation", gfFlagged: "Flagged", gfBand: "Band", gfSummary: "Enterprises", gfFlaggedCount: "Flagged",
   },
 };
 /* Partner countries by customs code (display only; unknown codes show as the code). */
