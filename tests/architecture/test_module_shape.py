@@ -65,19 +65,7 @@ SHARED_SQL = {
 COMMIT_HOMES = {"shared/db.py", "shared/messaging/consumer.py"}
 
 #: (file, rule) pairs that predate the shape; shrink only.
-LEGACY: set[tuple[str, str]] = {
-    ("services/stats/exchange_rates/service.py", "sql"),
-    ("services/stats/facts/routes.py", "sql"),
-    ("services/stats/facts/service.py", "sql"),
-    ("services/stats/history/rebuild.py", "sql"),
-    ("services/stats/history/store.py", "sql"),
-    ("services/stats/queries/engine.py", "sql"),
-    ("services/stats/queries/service.py", "sql"),
-    ("services/stats", "route GET /v1/stats/exchange-rates"),
-    ("services/stats", "route GET /v1/stats/facts/{document_id}"),
-    ("services/stats", "route POST /v1/stats/admin/rebuild"),
-    ("services/stats", "route POST /v1/stats/exchange-rates"),
-}
+LEGACY: set[tuple[str, str]] = set()
 
 
 def _python_files() -> Iterator[Path]:

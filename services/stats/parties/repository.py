@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select, text, update
@@ -44,6 +44,14 @@ class PartyRepository(Repository):
     async def registry(self) -> dict[str, PartyMirror]:
         """Every registry entry by party id."""
         return {r.party_id: r for r in (await self.session.scalars(select(PartyMirror))).all()}
+
+    async def names(self, party_ids: Iterable[str]) -> dict[str, str]:
+        """Registered names of the given parties."""
+        ids = list(set(party_ids))
+        if not ids:
+            return {}
+        stmt = select(PartyMirror.party_id, PartyMirror.name).where(PartyMirror.party_id.in_(ids))
+        return {r.party_id: r.name for r in await self.session.execute(stmt)}
 
     async def registered_by(self, day: dt.date) -> Sequence[Any]:
         """``(roles, status, registered_day)`` of every party registered by ``day``."""

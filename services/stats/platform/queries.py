@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.stats.parties.repository import PartyRepository
 from services.stats.periods import bucket_label, bucket_start
 from services.stats.platform.repository import PlatformRepository
-from services.stats.queries.engine import grouped
 from services.stats.queries.filters import Filters
 from services.stats.queries.planner import choose
+from services.stats.queries.repository import QueryRepository
 from services.stats.queries.results import Column, ResultTable, money
 
 
@@ -33,7 +33,7 @@ async def operating_figures(session: AsyncSession, filters: Filters) -> ResultTa
     traffic = await platform.traffic_total(filters.first, end)
     accepted = await platform.accepted_by_kind(filters.first, end)
     trade_filters = Filters(filters.first, end)
-    trade = await grouped(session, choose(trade_filters), trade_filters)
+    trade = await QueryRepository.from_session(session).grouped(choose(trade_filters), trade_filters)
     trade_row = trade[0] if trade else {"documents": 0, "orders": 0, "value_fen": 0}
     rows: list[dict[str, Any]] = [
         {"figure": "connected_parties", "current": len(active)},
