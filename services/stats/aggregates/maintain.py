@@ -8,17 +8,13 @@ reaches zero are deleted, exactly as if they had never been aggregated.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from sqlalchemy import and_, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import SPECS, AggregateSpec
+from services.stats.aggregates.repository import AggregateRepository, Key
 from services.stats.facts.rules import Contribution
 from services.stats.periods import grain_start
-from shared.kit.sql import upsert
-
-Key = tuple[Any, ...]
 
 
 def project(spec: AggregateSpec, contribution: Contribution) -> list[tuple[Key, dict[str, int]]]:
@@ -45,6 +41,7 @@ async def apply_delta(session: AsyncSession, old: Contribution | None, new: Cont
     """Replace ``old``'s contribution by ``new``'s in every aggregate table."""
     if old == new:
         return
+    aggregates = AggregateRepository.from_session(session)
     for spec in SPECS:
         zero = dict.fromkeys(spec.measures, 0)
         deltas: dict[Key, dict[str, int]] = defaultdict(zero.copy)
@@ -62,14 +59,5 @@ async def apply_delta(session: AsyncSession, old: Contribution | None, new: Cont
             for key, measures in deltas.items()
             if any(measures.values())
         ]
-        await upsert(session, spec.table, rows, spec.key, replace=(), add=spec.measures)
-        table = spec.table
-        for key in lowered:
-            if not any(deltas[key].values()):
-                continue
-            await session.execute(
-                delete(table).where(
-                    and_(*(table.c[column] == value for column, value in zip(spec.key, key, strict=True))),
-                    table.c.documents <= 0,
-                )
-            )
+        await aggregates.add_measures(spec, rows)
+        await aggregates.drop_empty(spec, [key for key in lowered if any(deltas[key].values())])

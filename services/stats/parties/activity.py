@@ -10,44 +10,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.aggregates.models import TABLES
-from services.stats.base import table_of
-from services.stats.facts.models import Fact
-from services.stats.parties.models import FirstActivity
+from services.stats.aggregates.repository import AggregateRepository
+from services.stats.parties.repository import PartyRepository
 from services.stats.periods import month_start
-from shared.kit.sql import upsert
 
 
 async def refresh_first_activity(session: AsyncSession, party_ids: Iterable[str]) -> None:
     """Recompute the first-activity row of each party."""
-    party_day = TABLES["stats_agg_party_day"]
+    aggregates = AggregateRepository.from_session(session)
+    parties = PartyRepository.from_session(session)
     for party_id in party_ids:
-        first = await session.scalar(
-            select(func.min(party_day.c.day)).where(party_day.c.party_id == party_id)
-        )
+        first = await aggregates.first_trade_day(party_id)
         if first is None:
-            await session.execute(delete(FirstActivity).where(FirstActivity.party_id == party_id))
+            await parties.forget_first_activity(party_id)
             continue
-        where = (
-            await session.execute(
-                select(Fact.district, Fact.park)
-                .where(Fact.party_id == party_id, Fact.counted, Fact.business_day == first)
-                .order_by(Fact.document_id)
-                .limit(1)
-            )
-        ).one()
-        await upsert(
-            session,
-            table_of(FirstActivity),
+        where = await parties.first_place(party_id, first)
+        await parties.keep_first_activity(
             {
                 "party_id": party_id,
                 "first_day": first,
                 "first_month": month_start(first),
                 "district": where.district,
                 "park": where.park,
-            },
-            ("party_id",),
+            }
         )

@@ -11,49 +11,29 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.parties.models import PartyMirror
+from services.stats.parties.repository import PartyRepository
 from services.stats.periods import bucket_label, bucket_start
-from services.stats.platform.models import AcceptedDocumentsDay, ApiTrafficHour
-from services.stats.queries.engine import grouped
+from services.stats.platform.repository import PlatformRepository
 from services.stats.queries.filters import Filters
 from services.stats.queries.planner import choose
+from services.stats.queries.repository import QueryRepository
 from services.stats.queries.results import Column, ResultTable, money
 
 
 async def operating_figures(session: AsyncSession, filters: Filters) -> ResultTable:
     """One row per figure for the period (parties connected at its end, activity within it)."""
     end = filters.last
-    parties = (
-        await session.execute(
-            select(PartyMirror.roles, PartyMirror.status, PartyMirror.registered_day).where(
-                PartyMirror.registered_day <= end
-            )
-        )
-    ).all()
+    parties = await PartyRepository.from_session(session).registered_by(end)
+    platform = PlatformRepository.from_session(session)
     active = [p for p in parties if p.status == "active"]
     new = [p for p in parties if p.registered_day >= filters.first]
     by_role = Counter(role for p in active for role in (p.roles or []))
-    traffic = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(ApiTrafficHour.calls), 0),
-                func.coalesce(func.sum(ApiTrafficHour.errors), 0),
-            ).where(ApiTrafficHour.day >= filters.first, ApiTrafficHour.day <= end)
-        )
-    ).one()
-    accepted = (
-        await session.execute(
-            select(AcceptedDocumentsDay.document_kind, func.sum(AcceptedDocumentsDay.documents))
-            .where(AcceptedDocumentsDay.day >= filters.first, AcceptedDocumentsDay.day <= end)
-            .group_by(AcceptedDocumentsDay.document_kind)
-            .order_by(AcceptedDocumentsDay.document_kind)
-        )
-    ).all()
+    traffic = await platform.traffic_total(filters.first, end)
+    accepted = await platform.accepted_by_kind(filters.first, end)
     trade_filters = Filters(filters.first, end)
-    trade = await grouped(session, choose(trade_filters), trade_filters)
+    trade = await QueryRepository.from_session(session).grouped(choose(trade_filters), trade_filters)
     trade_row = trade[0] if trade else {"documents": 0, "orders": 0, "value_fen": 0}
     rows: list[dict[str, Any]] = [
         {"figure": "connected_parties", "current": len(active)},
@@ -87,23 +67,12 @@ async def traffic_series(session: AsyncSession, filters: Filters, granularity: s
     calls: Counter[dt.date] = Counter()
     errors: Counter[dt.date] = Counter()
     documents: Counter[dt.date] = Counter()
-    for day, c, e in (
-        await session.execute(
-            select(ApiTrafficHour.day, func.sum(ApiTrafficHour.calls), func.sum(ApiTrafficHour.errors))
-            .where(ApiTrafficHour.day >= filters.first, ApiTrafficHour.day <= filters.last)
-            .group_by(ApiTrafficHour.day)
-        )
-    ).all():
+    platform = PlatformRepository.from_session(session)
+    for day, c, e in await platform.traffic_by_day(filters.first, filters.last):
         start = bucket_start(day, granularity)
         calls[start] += int(c)
         errors[start] += int(e)
-    for day, n in (
-        await session.execute(
-            select(AcceptedDocumentsDay.day, func.sum(AcceptedDocumentsDay.documents))
-            .where(AcceptedDocumentsDay.day >= filters.first, AcceptedDocumentsDay.day <= filters.last)
-            .group_by(AcceptedDocumentsDay.day)
-        )
-    ).all():
+    for day, n in await platform.accepted_by_day(filters.first, filters.last):
         documents[bucket_start(day, granularity)] += int(n)
     starts = sorted(set(calls) | set(documents))
     rows = [

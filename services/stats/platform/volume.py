@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.base import UNKNOWN, table_of
+from services.stats.base import UNKNOWN
 from services.stats.periods import business_day
-from services.stats.platform.models import AcceptedDocument, AcceptedDocumentsDay
+from services.stats.platform.repository import PlatformRepository
 from shared.events.declaration import DocumentAccepted
-from shared.kit.sql import insert_ignore, upsert
 
 
 async def count_accepted(session: AsyncSession, data: DocumentAccepted) -> None:
@@ -22,12 +21,4 @@ async def count_accepted(session: AsyncSession, data: DocumentAccepted) -> None:
         "mode": doc.mode or UNKNOWN,
         "direction": doc.direction,
     }
-    if await insert_ignore(session, table_of(AcceptedDocument), row):
-        await upsert(
-            session,
-            table_of(AcceptedDocumentsDay),
-            [{k: row[k] for k in ("day", "document_kind", "mode", "direction")} | {"documents": 1}],
-            ("day", "document_kind", "mode", "direction"),
-            replace=(),
-            add=("documents",),
-        )
+    await PlatformRepository.from_session(session).count_accepted(row)
