@@ -6,12 +6,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install run run-cluster test test-fast bench demo lint clean
+.PHONY: help install run run-cluster test test-fast fuzz-long bench demo lint clean
 
 help:
 	@echo "make run     the whole platform on embedded defaults (SQLite, in-memory broker)"
 	@echo "make run-cluster  two replicas of every service behind HAProxy, on this machine's PostgreSQL"
 	@echo "make test    the whole test suite (needs PostgreSQL and Redis on 127.0.0.1)"
+	@echo "make fuzz-long  the long Schemathesis run of the API contract (FUZZ_MINUTES=25 FUZZ_EXAMPLES=200)"
 	@echo "make demo    drive a simulated month through the running platform (with make run going)"
 	@echo "make bench   the benchmarks recorded in docs/performance.md"
 	@echo "make lint    ruff and mypy"
@@ -36,6 +37,15 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest -m "not slow and not postgres and not browser"
+
+# The long profile of tests/fuzz: every Schemathesis phase (coverage included), many more
+# cases per operation, a report in var/fuzz-report.json. Override FUZZ_MINUTES / FUZZ_EXAMPLES.
+FUZZ_MINUTES ?= 25
+FUZZ_EXAMPLES ?= 200
+fuzz-long: install
+	@mkdir -p var
+	FUZZ_MINUTES=$(FUZZ_MINUTES) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 FUZZ_REPORT=var/fuzz-report.json \
+		$(PY) -m pytest -p no:cacheprovider tests/fuzz
 
 bench: install
 	$(PY) -m bench

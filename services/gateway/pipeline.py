@@ -42,10 +42,11 @@ from services.gateway.idempotency.service import (
 )
 from services.gateway.problems import RATE_LIMITED
 from services.gateway.routing.proxy import Proxy
+from services.gateway.routing.routes import refuse_unserved
 from services.gateway.routing.table import Route
 from services.gateway.routing.table import resolve as resolve_route
 from shared.identity import Identity, scope_target
-from shared.problems import PROBLEM_MEDIA_TYPE, ROUTE_NOT_FOUND, ProblemError
+from shared.problems import PROBLEM_MEDIA_TYPE, ProblemError
 from shared.sqltypes import utcnow
 
 API_PREFIX = "/v1/"
@@ -232,7 +233,7 @@ class GatewayPipeline:
             state["caller"] = caller
             state["identity"] = caller.identity
             if resolved is None:
-                raise ProblemError(ROUTE_NOT_FOUND, "No operation is served at this method and path.")
+                await refuse_unserved(scope["app"], method, scope["path"])
             authorize(resolved, caller)
             if not decision.allowed:
                 raise ProblemError(

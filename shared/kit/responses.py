@@ -21,9 +21,16 @@ class FieldError(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    pointer: str = Field(description="JSON pointer (RFC 6901) to the field, e.g. `/body/orderNo`")
+    pointer: str | None = Field(
+        None,
+        description="JSON pointer (RFC 6901) to the field, e.g. `/body/orderNo`; absent when the "
+        "error is not one field's (an XML message in no CEB namespace, say)",
+    )
     detail: str
     type: str | None = None
+    code: str | None = Field(
+        None, description="The customs-style error code, e.g. `DDT-X06`, where there is one"
+    )
 
 
 class ProblemDetails(BaseModel):

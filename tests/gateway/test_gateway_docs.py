@@ -45,3 +45,34 @@ async def test_every_problem_code_is_documented_at_its_type_uri(gateway) -> None
     assert doc.json()["status"] == 401
     catalogue = {p["code"] for p in (await gateway.client.get("/problems")).json()}
     assert {"idempotency.payload_mismatch", "rate.limited", "upstream.circuit_open"} <= catalogue
+
+
+def test_the_merged_document_declares_the_problems_every_operation_can_answer() -> None:
+    # Found by the fuzzer (tests/fuzz, ST103/ST105): the gateway's 401/403/429 and the shared
+    # handlers' problem+json 422 were answered on operations that did not declare them.
+    service = {
+        "paths": {
+            "/v1/stats/things/{thing_id}": {
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "422": {
+                            "description": "Validation Error",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/HTTPValidationError"}
+                                }
+                            },
+                        },
+                    },
+                }
+            }
+        }
+    }
+    merged = merge_documents({"paths": {}}, {"stats": service})
+    responses = merged["paths"]["/v1/stats/things/{thing_id}"]["post"]["responses"]
+    assert {"400", "401", "403", "404", "409", "413", "415", "422", "429", "503"} <= set(responses)
+    assert set(responses["422"]["content"]) == {"application/problem+json"}
+    assert "ProblemDetails" in merged["components"]["schemas"]
+    assert "FieldError" in merged["components"]["schemas"]

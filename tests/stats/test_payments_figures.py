@@ -110,3 +110,9 @@ async def test_money_without_declared_exports_is_flagged(stats: StatsApi) -> Non
 async def test_a_malformed_month_is_refused_at_the_parameter(stats: StatsApi) -> None:
     answer = await stats.get("/v1/stats/goods-funds?month=2026-13", REGULATOR)
     assert answer.status_code == 422 and answer.json()["errors"][0]["pointer"] == "/query/month"
+
+
+async def test_year_zero_is_refused_at_the_parameter_not_a_500(stats: StatsApi) -> None:
+    # Found by the fuzzer (tests/fuzz): month=0000-01 matched the pattern and crashed date().
+    answer = await stats.get("/v1/stats/goods-funds?month=0000-01", REGULATOR)
+    assert answer.status_code == 422 and answer.json()["errors"][0]["pointer"] == "/query/month"

@@ -12,12 +12,15 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import time
 from typing import Any
 
 import httpx
 
 from services.gateway.routing.table import ROUTES
+from shared.kit.responses import ProblemDetails, problems
+from shared.problems import PROBLEM_MEDIA_TYPE
 
 log = logging.getLogger("ddt.gateway.docs")
 
@@ -52,6 +55,85 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
     return node
 
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_WRITE_METHODS = frozenset({"post", "put", "patch"})
+_PROBLEM_SCHEMA = {"$ref": "#/components/schemas/ProblemDetails"}
+
+# What the gateway itself (signature check, role check, rate limit, body limit, upstream
+# breaker) can answer on any signed operation, before or instead of the service.
+_GATEWAY_ANSWERS = (401, 403, 413, 429, 503)
+# … on writes: Idempotency-Key missing or malformed (400), the key held by a request
+# still in flight (409), or reused for another payload (422).
+_WRITE_ANSWERS = (400, 409, 422)
+# … on an operation with a body: not JSON (400), not a declared content type (415).
+_BODY_ANSWERS = (400, 415)
+
+
+def _problem_entry(status: int) -> dict[str, Any]:
+    entry = problems(status)[status]
+    return {"description": entry["description"], "content": entry["content"]}
+
+
+def declare_platform_answers(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare on every operation the problem+json answers the platform gives it (in place).
+
+    A service declares what its own handlers answer; what the gateway and the shared
+    problem handlers answer on every operation is added here, once, so the merged
+    document lists every status a client can meet. Validation failures (422) answer
+    ``application/problem+json``, never FastAPI's default JSON schema; an operation with
+    a path parameter can answer 404 (no such resource, or not the caller's).
+    """
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in _problem_schemas().items():
+        schemas.setdefault(name, schema)
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS or not isinstance(operation, dict):
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            statuses: set[int] = set()
+            if operation.get("security") != []:  # public operations take no credentials
+                statuses.update(_GATEWAY_ANSWERS)
+                if method in _WRITE_METHODS:
+                    statuses.update(_WRITE_ANSWERS)
+            if "requestBody" in operation:
+                statuses.update(_BODY_ANSWERS)
+            if "{" in path or any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                statuses.add(422)
+            if "{" in path:
+                statuses.add(404)
+            for status in sorted(statuses):
+                responses.setdefault(str(status), _problem_entry(status))
+            validation = responses.get("422")
+            if validation is not None:
+                # Request validation always answers problem+json (shared.problems), whatever
+                # else the operation answers with 422 (a customs-style result, say).
+                content = validation.setdefault("content", {})
+                if "HTTPValidationError" in json.dumps(content.get("application/json", {})):
+                    del content["application/json"]
+                content.setdefault(PROBLEM_MEDIA_TYPE, {"schema": _PROBLEM_SCHEMA})
+    return document
+
+
+def _problem_schemas() -> dict[str, Any]:
+    schema = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {**schema.pop("$defs", {}), "ProblemDetails": schema}
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}/]+\})", template)
+    regex = "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    return re.compile(f"^{regex}$")
+
+
+def allowed_methods(document: dict[str, Any], path: str) -> list[str]:
+    """The methods ``document`` declares for the concrete ``path`` (for ``Allow``), or []."""
+    for template, item in document.get("paths", {}).items():
+        if _template_pattern(template).match(path):
+            return sorted(m.upper() for m in item if m in HTTP_METHODS)
+    return []
+
+
 def merge_documents(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Union of the gateway's document and each service's paths under its prefixes."""
     merged = copy.deepcopy(gateway_doc)
@@ -72,7 +154,7 @@ def merge_documents(gateway_doc: dict[str, Any], service_docs: dict[str, dict[st
                 paths[path] = _rename_refs(item, renames)
     merged["components"].setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     merged["security"] = [{"ddtSignature": []}, {"oauth2": []}]
-    return merged
+    return declare_platform_answers(merged)
 
 
 class MergedOpenApi:
@@ -85,6 +167,7 @@ class MergedOpenApi:
         self.upstreams = upstreams
         self.ttl = ttl_seconds
         self._cached: tuple[float, bytes] | None = None
+        self._parsed: tuple[bytes, dict[str, Any]] | None = None
 
     async def document(self, gateway_doc: dict[str, Any]) -> bytes:
         """The merged document as JSON bytes."""
@@ -110,3 +193,10 @@ class MergedOpenApi:
         # A partial document is cached only briefly, so a service that comes back shows up soon.
         self._cached = (now if not missing else now - self.ttl + 5, raw)
         return raw
+
+    async def allowed_methods(self, gateway_doc: dict[str, Any], path: str) -> list[str]:
+        """The methods the merged document declares for ``path`` (empty: no such path)."""
+        raw = await self.document(gateway_doc)
+        if self._parsed is None or self._parsed[0] is not raw:
+            self._parsed = (raw, json.loads(raw))
+        return allowed_methods(self._parsed[1], path)

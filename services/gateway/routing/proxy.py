@@ -35,6 +35,8 @@ _FORWARD_RESPONSE_HEADERS = frozenset(
         b"content-type",
         b"location",
         b"retry-after",
+        # a service's 405 names the methods the path serves (RFC 9110 requires it)
+        b"allow",
         b"content-disposition",
         b"cache-control",
         b"etag",

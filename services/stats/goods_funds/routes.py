@@ -35,7 +35,8 @@ async def goods_funds(
     identity: CurrentIdentity,
     session: DbSession,
     band: Annotated[rules.Band, Depends(_band)],
-    month: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
+    # Year 0000 is no calendar year (datetime.date refuses it): the pattern starts at 1000.
+    month: Annotated[str, Query(pattern=r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
     flagged: bool = False,
 ) -> GoodsFundsOut:
     parties = None if identity.is_regulator or identity.is_admin else [identity.party_id]
