@@ -36,6 +36,16 @@ BENCHMARKS: dict[str, tuple[str, list[str], str]] = {
     ),
     "rewards": ("bench.stats_rewards_run", [], "reward run for 20,000 enterprises"),
     "stats": ("bench.stats_dashboard", [], "dashboard queries over 10M facts on PostgreSQL vs DuckDB"),
+    "reconcile": (
+        "bench.payments_reconcile",
+        [],
+        "a 100,000-entry camt.053 reconciled against 1,000,000 expected items vs its bare parse",
+    ),
+    "ledger": (
+        "bench.payments_ledger",
+        [],
+        "ledger transfers/s on PostgreSQL in batches vs a bare INSERT; concurrent replays",
+    ),
     "cluster": (
         "bench.cluster_throughput",
         ["--seconds", "20", "--warmup", "4", "--concurrency", "16"],

@@ -14,18 +14,20 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import AsyncRetrying, RetryCallState, RetryError, wait_exponential
 
 from shared import tracing
 from shared.db import Database
 from shared.identity import IdentityVerifier
 from shared.kit.context import Components
+from shared.leadership import sleep_unless_stopped
 from shared.logs import configure_logging
 from shared.messaging.consumer import EventConsumer, EventHandlers
 from shared.messaging.kafka import ensure_topics
@@ -140,19 +142,27 @@ class Runtime:
         return wrapped()
 
     async def _ensure_topics(self) -> None:
-        # Retries until the broker answers; a broker that is down delays readiness only.
-        delay = 0.5
-        while not self.stop_event.is_set():
-            try:
-                await ensure_topics(self.settings.platform, all_topics())
-                return
-            except Exception as exc:
-                log.warning("broker not reachable yet", extra={"error": repr(exc), "retry_s": delay})
-                try:
-                    await asyncio.wait_for(self.stop_event.wait(), delay)
-                except TimeoutError:
-                    pass
-                delay = min(delay * 2, 5.0)
+        # Retries until the broker answers (0.5 s doubling to 5 s) or the service stops; a broker
+        # that is down delays readiness only.
+        stop = self.stop_event
+
+        def waiting(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            delay = state.next_action.sleep if state.next_action else None
+            log.warning("broker not reachable yet", extra={"error": repr(error), "retry_s": delay})
+
+        retrying = AsyncRetrying(
+            wait=wait_exponential(multiplier=0.5, min=0.5, max=5.0),
+            stop=lambda _state: stop.is_set(),
+            sleep=lambda seconds: sleep_unless_stopped(stop, seconds),
+            before_sleep=waiting,
+        )
+        with suppress(RetryError):  # stopped before the broker answered
+            async for attempt in retrying:
+                with attempt:
+                    if stop.is_set():
+                        return
+                    await ensure_topics(self.settings.platform, all_topics())
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         async def guarded() -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-/.]{2,}")
 AUTO = 0.95
 _MAX_POOL = 24
+_AMOUNT_ORDER = operator.attrgetter("open", "id")
 
 
 def tokens(*texts: str | None) -> frozenset[str]:
@@ -98,20 +100,28 @@ class _Index:
     """Open items by reference, and by (currency, direction, expected day) in amount order.
 
     Amount queries only look at the days of the window, so a rule-pass lookup costs the
-    items of a week, not the whole book.
+    items of a week, not the whole book. Only references some entry names are indexed:
+    with a million items and a hundred thousand entries, most of the book's references
+    can never be looked up, and skipping them (a C-level set intersection per item) is
+    what keeps building the index a fraction of the run.
     """
 
-    def __init__(self, items: Iterable[Item]) -> None:
+    def __init__(self, items: Iterable[Item], wanted: frozenset[str] | None = None) -> None:
         self.items: dict[str, Item] = {}
         self.by_ref: dict[str, list[str]] = defaultdict(list)
-        days: dict[tuple[str, bool, int], list[tuple[int, str]]] = defaultdict(list)
+        days: dict[tuple[str, bool, int], list[Item]] = defaultdict(list)
         for item in items:
             self.items[item.id] = item
-            for ref in item.refs:
+            for ref in item.refs if wanted is None else item.refs & wanted:
                 self.by_ref[ref].append(item.id)
-            days[(item.currency, item.credit, item.expected_day)].append((item.open, item.id))
-        self.days = {k: sorted(v) for k, v in days.items()}
-        self.keys = {k: [a for a, _i in v] for k, v in self.days.items()}
+            days[(item.currency, item.credit, item.expected_day)].append(item)
+        self.days: dict[tuple[str, bool, int], list[Item]] = {}
+        self.keys: dict[tuple[str, bool, int], list[int]] = {}
+        for key, bucket in days.items():
+            # Amount order at indexing time; ties by id, so scans meet items in a fixed order.
+            bucket.sort(key=_AMOUNT_ORDER)
+            self.days[key] = bucket
+            self.keys[key] = [i.open for i in bucket]
 
     def referenced(self, entry: EntryIn) -> list[Item]:
         ids: set[str] = set()
@@ -126,26 +136,48 @@ class _Index:
         )
 
     def window_size(self, entry: EntryIn, window: int) -> int:
-        """How many items (open or not) are expected in the entry's window."""
+        """How many open items are expected in the entry's window."""
         return sum(
             len(self.keys.get((entry.currency, entry.credit, day), ()))
             for day in range(entry.day - window, entry.day + window + 1)
         )
 
+    def in_day(self, entry: EntryIn, day: int, low: int, high: int) -> list[Item]:
+        """Open items of one expected day with an amount in [low, high], in amount order."""
+        key = (entry.currency, entry.credit, day)
+        keys = self.keys.get(key)
+        if not keys:
+            return []
+        start, end = bisect.bisect_left(keys, low), bisect.bisect_right(keys, high)
+        return self.days[key][start:end]
+
+    def consume(self, item_id: str, cents: int) -> None:
+        """Take ``cents`` off an item, keeping its day's list in (open amount, id) order.
+
+        An item paid in full leaves the list (amount queries never want it again); one paid
+        in part moves to where its open remainder belongs, so later entries can find it.
+        """
+        item = self.items[item_id]
+        key = (item.currency, item.credit, item.expected_day)
+        keys, bucket = self.keys[key], self.days[key]
+        at = bisect.bisect_left(keys, item.open)
+        while bucket[at] is not item:
+            at += 1
+        del keys[at], bucket[at]
+        item.open -= cents
+        if item.open <= 0:
+            return
+        at = bisect.bisect_left(keys, item.open)
+        while at < len(keys) and keys[at] == item.open and bucket[at].id < item.id:
+            at += 1
+        keys.insert(at, item.open)
+        bucket.insert(at, item)
+
     def in_range(self, entry: EntryIn, low: int, high: int, window: int) -> list[Item]:
         """Open items with an amount in [low, high] expected within ``window`` days of the entry."""
-        out = []
+        out: list[Item] = []
         for day in range(entry.day - window, entry.day + window + 1):
-            key = (entry.currency, entry.credit, day)
-            keys = self.keys.get(key)
-            if not keys:
-                continue
-            rows = self.days[key]
-            start, end = bisect.bisect_left(keys, low), bisect.bisect_right(keys, high)
-            for _amount, item_id in rows[start:end]:
-                item = self.items[item_id]
-                if low <= item.open <= high:
-                    out.append(item)
+            out.extend(self.in_day(entry, day, low, high))
         return out
 
 
@@ -155,7 +187,8 @@ def _allowed(params: Params, entry: EntryIn, item: Item) -> bool:
 
 def match(entries: Sequence[EntryIn], items: Iterable[Item], params: Params) -> list[Proposal]:
     """Proposals for ``entries`` against ``items`` (items' open amounts are consumed as matched)."""
-    index = _Index(items)
+    wanted = frozenset().union(*(e.refs for e in entries)) if entries else frozenset()
+    index = _Index(items, wanted)
     proposals: list[Proposal] = []
     rest: list[EntryIn] = []
     for entry in entries:
@@ -176,7 +209,7 @@ def match(entries: Sequence[EntryIn], items: Iterable[Item], params: Params) -> 
 
 def _consume(index: _Index, proposal: Proposal) -> None:
     for item_id, cents in proposal.items:
-        index.items[item_id].open -= cents
+        index.consume(item_id, cents)
 
 
 def _deterministic(index: _Index, entry: EntryIn, params: Params) -> Proposal | None:
@@ -198,31 +231,56 @@ def _deterministic(index: _Index, entry: EntryIn, params: Params) -> Proposal | 
     return None
 
 
-def _day_score(entry: EntryIn, item: Item, window: int) -> float | None:
-    gap = abs(entry.day - item.expected_day)
-    if gap > window:
-        return None
-    return 1.0 - gap / (window + 1)
-
-
 def _by_rules(index: _Index, entry: EntryIn, params: Params) -> Proposal | None:
+    """The best single item for an entry without a usable reference, else a batch (or nothing).
+
+    Confidence = min(0.94, 0.6 + 0.2 × amount closeness + 0.15 × day closeness), + 0.1 if
+    the entry and the item share a reference. On one day, without the shared reference,
+    it only falls as the item's amount grows; each day's items are in amount order, so a
+    day's scan stops at the first item that cannot beat the best so far. Items sharing a
+    reference are looked up by it and scored first, so stopping early never misses one.
+    """
     # The entry may be short of the item by fees: item.open in [amount, amount / (1 - tolerance)].
     high = int(entry.amount / (1 - params.tolerance)) if params.tolerance < 1 else entry.amount * 100
+    window, tolerance, rejected = params.window_days, params.tolerance, params.rejected
+    amount = entry.amount
     best: tuple[float, int, str, Item] | None = None
-    for item in index.in_range(entry, entry.amount, high, params.window_days):
-        if not _allowed(params, entry, item):
+    for item in index.referenced(entry):
+        day = item.expected_day
+        if abs(entry.day - day) > window or not amount <= item.open <= high:
             continue
-        day = _day_score(entry, item, params.window_days)
-        if day is None:
+        if rejected and (entry.key, item.id) in rejected:
             continue
-        gap = (item.open - entry.amount) / item.open if item.open else 1.0
-        amount_score = 1.0 - (gap / params.tolerance if params.tolerance else 0.0)
-        overlap = 1.0 if entry.refs & item.refs else 0.0
-        # Without a shared reference a pair is at most a suggestion; with one, a fee-short amount applies.
-        confidence = min(0.94, 0.6 + 0.2 * amount_score + 0.15 * day) + 0.1 * overlap
-        candidate = (confidence, -item.expected_day, item.id, item)
-        if best is None or candidate[:2] > best[:2] or (candidate[:2] == best[:2] and item.id < best[2]):
-            best = candidate
+        amount_score = 1.0 - ((item.open - amount) / item.open / tolerance if tolerance else 0.0)
+        day_score = 1.0 - abs(entry.day - day) / (window + 1)
+        confidence = min(0.94, 0.6 + 0.2 * amount_score + 0.15 * day_score) + 0.1
+        if (
+            best is None
+            or (confidence, -day) > best[:2]
+            or ((confidence, -day) == best[:2] and item.id < best[2])
+        ):
+            best = (confidence, -day, item.id, item)
+    for day in range(entry.day - window, entry.day + window + 1):
+        found = index.in_day(entry, day, amount, high)
+        if not found:
+            continue
+        # The day score is the same for every item of the day: computed once, not per item.
+        day_score = 1.0 - abs(entry.day - day) / (window + 1)
+        for item in found:
+            amount_score = 1.0 - ((item.open - amount) / item.open / tolerance if tolerance else 0.0)
+            base = min(0.94, 0.6 + 0.2 * amount_score + 0.15 * day_score)
+            if best is not None and (base, -day) < best[:2]:
+                break  # every later item of this day scores at most ``base`` (or was scored above)
+            if rejected and (entry.key, item.id) in rejected:
+                continue
+            # Without a shared reference a pair is at most a suggestion; with one, a fee-short amount applies.
+            confidence = base + (0.1 if entry.refs and not entry.refs.isdisjoint(item.refs) else 0.0)
+            if (
+                best is None
+                or (confidence, -day) > best[:2]
+                or ((confidence, -day) == best[:2] and item.id < best[2])
+            ):
+                best = (confidence, -day, item.id, item)
     if best is not None:
         confidence, _day, _id, item = best
         if confidence >= params.suggest:

@@ -9,16 +9,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from services.stats.access import actor_of, require_rates_admin
+from services.stats.exchange_rates.schemas import RatesLoadedOut, RatesOut
 from services.stats.exchange_rates.service import list_rates, parse_rates, store_rates
 from services.stats.facts.service import revalue
 from shared.identity import CurrentIdentity
+from shared.kit.responses import COMMON_PROBLEMS, problems
 from shared.problems import VALIDATION_FAILED, ProblemError
 from shared.service import DbSession
 
 router = APIRouter(prefix="/v1/stats/exchange-rates", tags=["exchange rates"])
 
 
-@router.get("", summary="The rates in use (regulators and administrators)")
+@router.get(
+    "",
+    response_model=RatesOut,
+    responses=problems(*COMMON_PROBLEMS),
+    summary="The rates in use (regulators and administrators)",
+)
 async def rates(identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
     require_rates_admin(identity)
     return {
@@ -36,7 +43,12 @@ async def rates(identity: CurrentIdentity, session: DbSession) -> dict[str, Any]
     }
 
 
-@router.post("", summary="Load a monthly rate table; the facts it affects are re-valued")
+@router.post(
+    "",
+    response_model=RatesLoadedOut,
+    responses=problems(*COMMON_PROBLEMS),
+    summary="Load a monthly rate table; the facts it affects are re-valued",
+)
 async def load(identity: CurrentIdentity, session: DbSession, request: Request) -> dict[str, Any]:
     """Body: ``text/csv`` (``currency,month,cny_per_unit`` lines) or JSON ``{"csv": "…", "source": "…"}``."""
     require_rates_admin(identity)

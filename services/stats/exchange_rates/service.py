@@ -14,14 +14,12 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.base import table_of
 from services.stats.exchange_rates.models import ExchangeRate
+from services.stats.exchange_rates.repository import RateRepository
 from services.stats.facts.rules import RateLookup
 from shared.fx import RateTable, UnknownRate
-from shared.kit.sql import upsert
 from shared.sqltypes import utcnow
 
 
@@ -63,20 +61,15 @@ def lookup_from(table: RateTable) -> RateLookup:
 
 async def rate_lookup(session: AsyncSession, currency: str | None = None) -> RateLookup:
     """A lookup over the stored rates (of one currency, when given: the common, cheap case)."""
-    query = select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate)
-    if currency is not None:
-        query = query.where(ExchangeRate.currency == currency)
-    rows = (await session.execute(query)).all()
-    return lookup_from(RateTable([(r.currency, r.month, r.rate) for r in rows]))
+    return lookup_from(RateTable(await RateRepository.from_session(session).rates(currency)))
 
 
 async def store_rates(session: AsyncSession, rows: list[RateRow], *, source: str, actor: str) -> None:
     """Insert or replace the given rates."""
     now = utcnow()
+    repository = RateRepository.from_session(session)
     for row in rows:
-        await upsert(
-            session,
-            table_of(ExchangeRate),
+        await repository.keep(
             {
                 "currency": row.currency,
                 "month": row.month,
@@ -84,14 +77,13 @@ async def store_rates(session: AsyncSession, rows: list[RateRow], *, source: str
                 "source": source[:200],
                 "loaded_by": actor[:200],
                 "loaded_at": now,
-            },
-            ("currency", "month"),
+            }
         )
 
 
 async def seed_default_rates(session: AsyncSession) -> int:
     """Load the platform's default table when the statistics have no rates yet."""
-    if await session.scalar(select(func.count()).select_from(ExchangeRate)):
+    if await RateRepository.from_session(session).count():
         return 0
     from importlib import resources
 
@@ -103,13 +95,9 @@ async def seed_default_rates(session: AsyncSession) -> int:
 
 async def list_rates(session: AsyncSession) -> list[ExchangeRate]:
     """Every stored rate, by currency and month."""
-    return list(
-        (
-            await session.scalars(select(ExchangeRate).order_by(ExchangeRate.currency, ExchangeRate.month))
-        ).all()
-    )
+    return await RateRepository.from_session(session).listing()
 
 
 async def currencies(session: AsyncSession) -> list[str]:
     """Currencies with at least one rate."""
-    return list((await session.scalars(select(distinct(ExchangeRate.currency)))).all())
+    return await RateRepository.from_session(session).currencies()

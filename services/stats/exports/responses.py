@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import Query
@@ -10,12 +10,27 @@ from fastapi.responses import JSONResponse, Response
 
 from services.stats.exports.render import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from services.stats.queries.results import ResultTable
+from services.stats.queries.schemas import ResultTableOut
 
 Format = Literal["json", "csv", "xlsx"]
 Lang = Literal["zh", "en"]
 
 FormatParam = Annotated[Format, Query(alias="format", description="json (default), csv or xlsx")]
 LangParam = Annotated[Lang, Query(description="labels of exports: zh (default) or en")]
+
+
+#: ``responses=`` of a route answering with :func:`respond` (use with ``response_class=Response``):
+#: the table as JSON (its model), CSV or XLSX.
+TABLE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": ResultTableOut,
+        "description": "The table: JSON (default), or with `?format=` a CSV (UTF-8, BOM) or XLSX file",
+        "content": {
+            CSV_TYPE: {"schema": {"type": "string"}, "example": "\ufeff模式,金额(元)\r\n9610,1250000.00\r\n"},
+            XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
 
 
 def _filename(table: ResultTable, extension: str) -> str:

@@ -5,26 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
-from services.stats.facts.models import Fact, FactChapter
+from services.stats.facts import service
+from services.stats.facts.schemas import FactOut
 from services.stats.queries.results import money
 from shared.identity import CurrentIdentity
-from shared.problems import NOT_FOUND, ProblemError
+from shared.kit.responses import COMMON_PROBLEMS, problems
 from shared.service import DbSession
 
 router = APIRouter(prefix="/v1/stats/facts", tags=["statistics"])
 
 
-@router.get("/{document_id}", summary="One inventory's fact: status, period, value and the rate used")
+@router.get(
+    "/{document_id}",
+    response_model=FactOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="One inventory's fact: status, period, value and the rate used",
+)
 async def fact(document_id: str, identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
-    row = await session.get(Fact, document_id)
-    # Someone else's document is "not found", so ids cannot be probed.
-    if row is None or not (identity.is_regulator or row.party_id == identity.party_id):
-        raise ProblemError(NOT_FOUND, "No such fact.")
-    chapters = (
-        await session.scalars(select(FactChapter).where(FactChapter.document_id == document_id))
-    ).all()
+    view = await service.fact_view(session, document_id, None if identity.is_regulator else identity.party_id)
+    row = view.fact
     return {
         "documentId": row.document_id,
         "party": row.party_id,
@@ -48,6 +48,7 @@ async def fact(document_id: str, identity: CurrentIdentity, session: DbSession) 
         "rateMonth": row.rate_month,
         "rateSource": row.rate_source,
         "chapters": [
-            {"chapter": c.chapter, "valueCny": str(money(c.value_fen)), "lines": c.lines} for c in chapters
+            {"chapter": c.chapter, "valueCny": str(money(c.value_fen)), "lines": c.lines}
+            for c in view.chapters
         ],
     }

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.aggregates.maintain import apply_delta
-from services.stats.base import table_of
+from services.stats.aggregates.service import apply_delta
 from services.stats.exchange_rates.service import rate_lookup
 from services.stats.facts.models import Fact, FactChapter
+from services.stats.facts.repository import FactRepository
 from services.stats.facts.rules import (
     Contribution,
     DocumentEvent,
@@ -23,10 +23,18 @@ from services.stats.facts.rules import (
     fold,
 )
 from services.stats.history.store import document_events, parse_document_event
-from services.stats.parties.activity import refresh_first_activity
+from services.stats.parties.service import refresh_first_activity
 from shared.fx import CNY
-from shared.kit.sql import upsert
+from shared.problems import NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
+
+
+@dataclass(frozen=True)
+class FactView:
+    """A document's fact row and its chapters."""
+
+    fact: Fact
+    chapters: list[FactChapter]
 
 
 def parsed_events(rows: Iterable[tuple[str, str, object]]) -> list[DocumentEvent]:
@@ -117,10 +125,9 @@ async def refresh_document(session: AsyncSession, document_id: str) -> bool:
     if state is None:
         return False
     new = contribution(state, await _rates_for(session, state))
-    fact = await session.get(Fact, document_id)
-    chapters = list(
-        (await session.scalars(select(FactChapter).where(FactChapter.document_id == document_id))).all()
-    )
+    facts = FactRepository.from_session(session)
+    fact = await facts.get(document_id)
+    chapters = await facts.chapters(document_id)
     old = stored_contribution(fact, chapters)
     unchanged = (
         old == new
@@ -130,37 +137,38 @@ async def refresh_document(session: AsyncSession, document_id: str) -> bool:
     if unchanged:
         return False
     await apply_delta(session, old, new)
-    await upsert(session, table_of(Fact), fact_row(state, new, utcnow()), ("document_id",))
+    await facts.keep(fact_row(state, new, utcnow()))
     if old != new:
-        await session.execute(delete(FactChapter).where(FactChapter.document_id == document_id))
-        if new is not None and new.chapters:
-            await session.execute(
-                table_of(FactChapter).insert(),
-                [
-                    {"document_id": document_id, "chapter": c, "value_fen": v, "lines": n}
-                    for c, v, n in new.chapters
-                ],
-            )
+        await facts.replace_chapters(
+            document_id,
+            [
+                {"document_id": document_id, "chapter": c, "value_fen": v, "lines": n}
+                for c, v, n in (new.chapters if new is not None else ())
+            ],
+        )
         parties = {c.party_id for c in (old, new) if c is not None}
         await refresh_first_activity(session, parties)
     # The ORM identity map may hold the old row; expire it so later reads see the upsert.
-    if fact is not None:
-        session.expunge(fact)
-    for chapter in chapters:
-        session.expunge(chapter)
+    facts.forget(*([fact] if fact is not None else []), *chapters)
     return True
 
 
 async def revalue(session: AsyncSession, currencies: set[str], since: dt.date) -> int:
     """Recompute the counted facts in ``currencies`` from ``since`` on (new rates); how many changed."""
-    ids = (
-        await session.scalars(
-            select(Fact.document_id).where(
-                Fact.currency.in_(currencies), Fact.counted, Fact.business_day >= since
-            )
-        )
-    ).all()
+    ids = await FactRepository.from_session(session).counted_in(currencies, since)
     changed = 0
     for document_id in ids:
         changed += await refresh_document(session, document_id)
     return changed
+
+
+async def fact_view(session: AsyncSession, document_id: str, party_id: str | None) -> FactView:
+    """A document's fact and HS chapters; ``party_id``: only if it is that party's (None: anyone's).
+
+    Someone else's document is "not found", so ids cannot be probed.
+    """
+    facts = FactRepository.from_session(session)
+    row = await facts.get(document_id)
+    if row is None or (party_id is not None and row.party_id != party_id):
+        raise ProblemError(NOT_FOUND, "No such fact.")
+    return FactView(row, await facts.chapters(document_id))

@@ -15,22 +15,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import SPECS
-from services.stats.aggregates.rebuild import rebuild_aggregates
+from services.stats.aggregates.service import rebuild_aggregates
 from services.stats.base import table_of
-from services.stats.exchange_rates.models import ExchangeRate
+from services.stats.exchange_rates.repository import RateRepository
 from services.stats.exchange_rates.service import lookup_from
 from services.stats.facts.models import Fact, FactChapter
+from services.stats.facts.repository import FactRepository
 from services.stats.facts.rules import DocumentState, contribution, fold
 from services.stats.facts.service import fact_row, parsed_events
+from services.stats.history.repository import EventLogRepository
 from services.stats.history.store import stream_events
-from services.stats.parties.handlers import apply_registered, apply_status, apply_traffic
 from services.stats.parties.models import FirstActivity, PartyMirror
+from services.stats.parties.service import apply_registered, apply_status
 from services.stats.platform.models import AcceptedDocument, AcceptedDocumentsDay, ApiTrafficHour
-from services.stats.platform.volume import count_accepted
+from services.stats.platform.service import apply_traffic, count_accepted
 from shared.events.declaration import DocumentAccepted
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
 from shared.fx import RateTable
@@ -51,31 +52,26 @@ class RebuildReport:
 async def _flush(
     session: AsyncSession, facts: list[dict[str, object]], chapters: list[dict[str, object]]
 ) -> None:
-    if facts:
-        await session.execute(table_of(Fact).insert(), facts)
-    if chapters:
-        await session.execute(table_of(FactChapter).insert(), chapters)
+    await FactRepository.from_session(session).insert_many(facts, chapters)
     facts.clear()
     chapters.clear()
 
 
 async def rebuild_all(session: AsyncSession) -> RebuildReport:
     """Clear every derived table and recompute it from ``stats_event_log``."""
-    for table in [
-        *(s.table for s in SPECS),
-        table_of(FactChapter),
-        table_of(Fact),
-        table_of(FirstActivity),
-        table_of(PartyMirror),
-        table_of(ApiTrafficHour),
-        table_of(AcceptedDocument),
-        table_of(AcceptedDocumentsDay),
-    ]:
-        await session.execute(delete(table))
-    rates = (
-        await session.execute(select(ExchangeRate.currency, ExchangeRate.month, ExchangeRate.rate))
-    ).all()
-    lookup = lookup_from(RateTable([(r.currency, r.month, r.rate) for r in rates]))
+    await EventLogRepository.from_session(session).clear(
+        [
+            *(s.table for s in SPECS),
+            table_of(FactChapter),
+            table_of(Fact),
+            table_of(FirstActivity),
+            table_of(PartyMirror),
+            table_of(ApiTrafficHour),
+            table_of(AcceptedDocument),
+            table_of(AcceptedDocumentsDay),
+        ]
+    )
+    lookup = lookup_from(RateTable(await RateRepository.from_session(session).rates()))
     now = utcnow()
     documents = counted = events = 0
     fact_rows: list[dict[str, object]] = []

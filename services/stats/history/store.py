@@ -6,14 +6,12 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.base import table_of
 from services.stats.history.models import LoggedEvent
+from services.stats.history.repository import EventLogRepository
 from shared.events.declaration import DocumentStatusChanged, InventoryReturned
 from shared.events.envelope import CloudEvent, EventData
-from shared.kit.sql import insert_ignore
 from shared.sqltypes import utcnow
 
 STREAMS = ("document", "accepted", "party", "traffic", "warehouse")
@@ -29,18 +27,8 @@ async def log_event(
     occurred_at: dt.datetime,
 ) -> bool:
     """Keep ``event`` (its validated payload) in the log; False if this event id is already there."""
-    return 0 < await insert_ignore(
-        session,
-        table_of(LoggedEvent),
-        {
-            "event_id": event.id,
-            "event_type": event.type,
-            "stream": stream,
-            "subject": subject,
-            "occurred_at": occurred_at,
-            "data": data.model_dump(mode="json"),
-            "logged_at": utcnow(),
-        },
+    return await EventLogRepository.from_session(session).append(
+        event.id, event.type, stream, subject, occurred_at, data.model_dump(mode="json"), utcnow()
     )
 
 
@@ -53,24 +41,13 @@ def parse_document_event(event_type: str, data: Any) -> DocumentStatusChanged | 
 
 async def document_events(session: AsyncSession, document_id: str) -> list[tuple[str, str, Any]]:
     """(event id, type, data) of every logged event of one document."""
-    rows = await session.execute(
-        select(LoggedEvent.event_id, LoggedEvent.event_type, LoggedEvent.data).where(
-            LoggedEvent.stream == "document", LoggedEvent.subject == document_id
-        )
-    )
-    return [(r.event_id, r.event_type, r.data) for r in rows]
+    return await EventLogRepository.from_session(session).document_events(document_id)
 
 
 async def stream_events(
     session: AsyncSession, stream: str, *, order_by_subject: bool = False, batch: int = 5000
 ) -> AsyncIterator[LoggedEvent]:
     """Every logged event of ``stream`` in log order (or grouped by subject), in batches."""
-    order = (LoggedEvent.subject, LoggedEvent.seq) if order_by_subject else (LoggedEvent.seq,)
-    result = await session.stream(
-        select(LoggedEvent)
-        .where(LoggedEvent.stream == stream)
-        .order_by(*order)
-        .execution_options(yield_per=batch)
-    )
-    async for row in result.scalars():
+    events = EventLogRepository.from_session(session)
+    async for row in events.read_stream(stream, order_by_subject=order_by_subject, batch=batch):
         yield row

@@ -14,16 +14,21 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.stats.access import require_regulator, scope_for
-from services.stats.exports.responses import FormatParam, LangParam, respond
+from services.stats.exports.responses import TABLE_ANSWERS, FormatParam, LangParam, respond
 from services.stats.periods import GRANULARITIES
-from services.stats.platform.queries import operating_figures, traffic_series
+from services.stats.platform.service import operating_figures, traffic_series
 from services.stats.queries import service
 from services.stats.queries.filters import Filters, common_filters
+from services.stats.queries.schemas import SummaryOut
 from shared.identity import CurrentIdentity, Identity
+from shared.kit.responses import COMMON_PROBLEMS, problems
 from shared.problems import VALIDATION_FAILED, ProblemError
 from shared.service import DbSession
 
 router = APIRouter(prefix="/v1/stats", tags=["statistics"])
+
+#: Every table route: the table as JSON, CSV or XLSX, and the problems any query can answer.
+_TABLE: dict[str, Any] = {"response_class": Response, "responses": TABLE_ANSWERS | problems(*COMMON_PROBLEMS)}
 
 FiltersDep = Annotated[Filters, Depends(common_filters)]
 GranularityParam = Annotated[str, Query(description="day, month, quarter or year")]
@@ -50,13 +55,18 @@ def _dims(raw: str | None) -> list[str]:
     return ["party_id" if d == "party" else d for d in names]
 
 
-@router.get("/summary", summary="All-time totals by mode and direction (own; regulators: platform-wide)")
+@router.get(
+    "/summary",
+    response_model=SummaryOut,
+    responses=problems(*COMMON_PROBLEMS),
+    summary="All-time totals by mode and direction (own; regulators: platform-wide)",
+)
 async def summary(identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
     """The figures at a glance; kept from the foundation's slice, now computed from the facts."""
     return await service.summary(session, None if identity.is_regulator else identity.party_id)
 
 
-@router.get("/totals", summary="Totals over a period, grouped by any dimensions")
+@router.get("/totals", summary="Totals over a period, grouped by any dimensions", **_TABLE)
 async def totals(
     identity: CurrentIdentity,
     session: DbSession,
@@ -71,7 +81,7 @@ async def totals(
     return respond(await service.totals(session, scoped(identity, filters), _dims(group_by)), fmt, lang)
 
 
-@router.get("/series", summary="Time series with month-on-month and year-on-year growth")
+@router.get("/series", summary="Time series with month-on-month and year-on-year growth", **_TABLE)
 async def series(
     identity: CurrentIdentity,
     session: DbSession,
@@ -88,7 +98,9 @@ async def series(
     return respond(table, fmt, lang)
 
 
-@router.get("/rankings/{what}", summary="Top enterprises, countries, HS chapters, districts, parks, modes")
+@router.get(
+    "/rankings/{what}", summary="Top enterprises, countries, HS chapters, districts, parks, modes", **_TABLE
+)
 async def ranking(
     identity: CurrentIdentity,
     session: DbSession,
@@ -106,7 +118,7 @@ async def ranking(
     return respond(table, fmt, lang)
 
 
-@router.get("/growth", summary="One period beside the previous one and the same one last year")
+@router.get("/growth", summary="One period beside the previous one and the same one last year", **_TABLE)
 async def growth(
     identity: CurrentIdentity,
     session: DbSession,
@@ -120,7 +132,9 @@ async def growth(
     return respond(table, fmt, lang)
 
 
-@router.get("/enterprises/active", summary="Enterprises with real transactions per period (regulators)")
+@router.get(
+    "/enterprises/active", summary="Enterprises with real transactions per period (regulators)", **_TABLE
+)
 async def active(
     identity: CurrentIdentity,
     session: DbSession,
@@ -135,7 +149,11 @@ async def active(
     return respond(table, fmt, lang)
 
 
-@router.get("/enterprises/new", summary="Newly active enterprises per period, district and park (regulators)")
+@router.get(
+    "/enterprises/new",
+    summary="Newly active enterprises per period, district and park (regulators)",
+    **_TABLE,
+)
 async def new(
     identity: CurrentIdentity,
     session: DbSession,
@@ -150,7 +168,9 @@ async def new(
     return respond(table, fmt, lang)
 
 
-@router.get("/enterprises/new/list", summary="The newly active enterprises of a period (regulators)")
+@router.get(
+    "/enterprises/new/list", summary="The newly active enterprises of a period (regulators)", **_TABLE
+)
 async def new_list(
     identity: CurrentIdentity,
     session: DbSession,
@@ -163,7 +183,7 @@ async def new_list(
     return respond(await service.new_enterprise_list(session, filters, limit), fmt, lang)
 
 
-@router.get("/platform", summary="The platform's operating figures (regulators)")
+@router.get("/platform", summary="The platform's operating figures (regulators)", **_TABLE)
 async def platform(
     identity: CurrentIdentity,
     session: DbSession,
@@ -175,7 +195,7 @@ async def platform(
     return respond(await operating_figures(session, filters), fmt, lang)
 
 
-@router.get("/platform/traffic", summary="API calls and accepted documents over time (regulators)")
+@router.get("/platform/traffic", summary="API calls and accepted documents over time (regulators)", **_TABLE)
 async def platform_traffic(
     identity: CurrentIdentity,
     session: DbSession,

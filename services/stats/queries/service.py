@@ -12,11 +12,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import SPEC_BY_NAME
-from services.stats.parties.models import FirstActivity, PartyMirror
+from services.stats.parties.repository import PartyRepository
 from services.stats.periods import (
     bucket_label,
     bucket_start,
@@ -28,9 +27,9 @@ from services.stats.periods import (
     same_bucket_last_year,
     shift_bucket,
 )
-from services.stats.queries.engine import distinct_parties, grouped
 from services.stats.queries.filters import Filters
 from services.stats.queries.planner import choose
+from services.stats.queries.repository import QueryRepository
 from services.stats.queries.results import Column, ResultTable, growth, money, ratio
 from shared.problems import VALIDATION_FAILED, ProblemError
 
@@ -69,13 +68,7 @@ def _display(dim: str, value: Any) -> Any:
 
 async def party_names(session: AsyncSession, party_ids: Iterable[str]) -> dict[str, str]:
     """Registered names of the given parties (from the registry mirror)."""
-    ids = list(set(party_ids))
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(PartyMirror.party_id, PartyMirror.name).where(PartyMirror.party_id.in_(ids))
-    )
-    return {r.party_id: r.name for r in rows}
+    return await PartyRepository.from_session(session).names(party_ids)
 
 
 def _plan(filters: Filters, group_by: Iterable[str] = (), **kwargs: Any) -> Any:
@@ -102,7 +95,9 @@ async def totals(session: AsyncSession, filters: Filters, group_by: list[str]) -
     """Sums over the period, optionally grouped by dimensions."""
     _check_group_by(group_by)
     spec = _plan(filters, group_by)
-    rows = await grouped(session, spec, filters, group_by, order_by="value_fen" if group_by else None)
+    rows = await QueryRepository.from_session(session).grouped(
+        spec, filters, group_by, order_by="value_fen" if group_by else None
+    )
     names = await party_names(session, (r["party_id"] for r in rows)) if "party_id" in group_by else {}
     out = []
     for row in rows:
@@ -134,7 +129,7 @@ async def series(session: AsyncSession, filters: Filters, granularity: str, spli
     history_from = same_bucket_last_year(bucket_start(filters.first, granularity), granularity)
     extended = filters.with_period(history_from, filters.last)
     spec = _plan(extended, group, daily=granularity == "day" or not _aligned_for(filters, granularity))
-    rows = await grouped(session, spec, extended, group, by_time=True)
+    rows = await QueryRepository.from_session(session).grouped(spec, extended, group, by_time=True)
     current: dict[tuple[dt.date, Any], dict[str, int]] = defaultdict(lambda: defaultdict(int))  # type: ignore[arg-type]
     history: dict[tuple[dt.date, Any], dict[str, int]] = defaultdict(lambda: defaultdict(int))  # type: ignore[arg-type]
     splits: set[Any] = set()
@@ -209,8 +204,10 @@ async def ranking(session: AsyncSession, filters: Filters, what: str, by: str, l
     if measure is None:
         raise ProblemError(VALIDATION_FAILED, f"rank by one of {sorted(MEASURE_COLUMNS)}")
     spec = _plan(filters, [dim], chapters=chapters)
-    rows = await grouped(session, spec, filters, [dim], order_by=measure, limit=limit)
-    total_rows = await grouped(session, spec, filters, [])
+    rows = await QueryRepository.from_session(session).grouped(
+        spec, filters, [dim], order_by=measure, limit=limit
+    )
+    total_rows = await QueryRepository.from_session(session).grouped(spec, filters, [])
     total = total_rows[0][measure] if total_rows else 0
     names = await party_names(session, (r["party_id"] for r in rows)) if dim == "party_id" else {}
     out = []
@@ -272,7 +269,7 @@ async def growth_table(
     results: dict[str, dict[str, int]] = {}
     for name, first in (("current", start), ("previous", previous), ("last_year", last_year)):
         period = filters.with_period(first, next_bucket(first, granularity) - dt.timedelta(days=1))
-        rows = await grouped(session, _plan(period), period)
+        rows = await QueryRepository.from_session(session).grouped(_plan(period), period)
         results[name] = (
             _measures(rows[0]) if rows else {"documents": 0, "orders": 0, "value": 0, "returned": 0}
         )
@@ -334,7 +331,7 @@ async def active_enterprises(
         period = filters.with_period(max(start, filters.first), end)
         spec = _plan(period, ["party_id", *group])
         source = spec.name
-        for row in await distinct_parties(session, spec, period, group):
+        for row in await QueryRepository.from_session(session).distinct_parties(spec, period, group):
             item = {"bucket": bucket_label(start, granularity), "enterprises": row["enterprises"]}
             if group_by:
                 item[group_by] = _display(group_by, row[group_by])
@@ -351,22 +348,13 @@ async def active_enterprises(
     )
 
 
-def _first_activity_filters(filters: Filters) -> list[Any]:
+def _check_first_activity_filters(filters: Filters) -> None:
     unsupported = set(filters.values) - {"district", "park", "party_id"}
     if unsupported:
         raise ProblemError(
             VALIDATION_FAILED,
             f"newly active enterprises are filtered by district and park only, not {sorted(unsupported)}",
         )
-    where = [FirstActivity.first_day >= filters.first, FirstActivity.first_day <= filters.last]
-    column_of = {
-        "district": FirstActivity.district,
-        "park": FirstActivity.park,
-        "party_id": FirstActivity.party_id,
-    }
-    for dim, values in filters.values.items():
-        where.append(column_of[dim].in_(values))
-    return where
 
 
 async def new_enterprises(
@@ -375,20 +363,14 @@ async def new_enterprises(
     """Enterprises whose first real transaction falls in each bucket, by district or park."""
     if group_by:
         _check_group_by([group_by], ("district", "park"))
-    time = FirstActivity.first_day if granularity == "day" else FirstActivity.first_month
-    group_column = getattr(FirstActivity, group_by) if group_by else None
-    columns_sql = [time] + ([group_column] if group_column is not None else [])
-    query = (
-        select(*columns_sql, func.count().label("enterprises"))
-        .where(*_first_activity_filters(filters))
-        .group_by(*columns_sql)
-    )
+    _check_first_activity_filters(filters)
     counts: dict[tuple[str, Any], int] = defaultdict(int)
-    for row in (await session.execute(query)).all():
+    rows = await QueryRepository.from_session(session).new_enterprise_counts(filters, granularity, group_by)
+    for row in rows:
         day = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
         key = (
             bucket_label(bucket_start(day, granularity), granularity),
-            row[1] if group_column is not None else None,
+            row[1] if group_by else None,
         )
         counts[key] += row.enterprises
     out = []
@@ -410,13 +392,8 @@ async def new_enterprises(
 
 async def new_enterprise_list(session: AsyncSession, filters: Filters, limit: int) -> ResultTable:
     """The newly active enterprises themselves, with their first day and place."""
-    query = (
-        select(FirstActivity)
-        .where(*_first_activity_filters(filters))
-        .order_by(FirstActivity.first_day, FirstActivity.party_id)
-        .limit(limit)
-    )
-    rows = list((await session.scalars(query)).all())
+    _check_first_activity_filters(filters)
+    rows = await QueryRepository.from_session(session).new_enterprises(filters, limit)
     names = await party_names(session, (r.party_id for r in rows))
     out = [
         {
@@ -454,7 +431,7 @@ async def summary(session: AsyncSession, party_id: str | None) -> dict[str, Any]
     filters = Filters(
         dt.date(2000, 1, 1), dt.date(2100, 12, 31), {"party_id": (party_id,)} if party_id else {}
     )
-    rows = await grouped(session, spec, filters, ["mode", "direction"])
+    rows = await QueryRepository.from_session(session).grouped(spec, filters, ["mode", "direction"])
     by_mode = [
         {
             "mode": r["mode"] or None,

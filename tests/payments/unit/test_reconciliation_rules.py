@@ -101,3 +101,61 @@ def test_no_item_is_ever_matched_beyond_its_amount(seed: int) -> None:
         for iid, cents in proposal.items:
             used[iid] = used.get(iid, 0) + cents
     assert all(used[i] <= amounts[i] for i in used)
+
+
+def test_the_open_remainder_of_a_part_paid_item_is_found_by_a_later_short_entry() -> None:
+    # e1 pays half of i1 by reference; e2 (no reference, 1 % short) is what is left of it.
+    proposals = match(
+        [entry("e1", 50_000, "INV-5"), entry("e2", 49_500, "MARKETPLACE", day=DAY + 1)],
+        [item("i1", 100_000, "INV-5")],
+        Params(tolerance=0.03),
+    )
+    assert [(p.entry, p.items, p.residual) for p in proposals] == [
+        ("e1", (("i1", 50_000),), 0),
+        ("e2", (("i1", 50_000),), 500),
+    ]
+
+
+def _best_by_scoring_everything(one: EntryIn, items: list[Item], params: Params) -> tuple[str, float] | None:
+    """The rule pass's choice for one unreferenced entry, found by scoring every item (the oracle)."""
+    high = int(one.amount / (1 - params.tolerance))
+    best: tuple[float, int, str] | None = None
+    for it in items:
+        gap_days = abs(one.day - it.expected_day)
+        if gap_days > params.window_days or not one.amount <= it.open <= high:
+            continue
+        amount_score = 1.0 - ((it.open - one.amount) / it.open / params.tolerance)
+        day_score = 1.0 - gap_days / (params.window_days + 1)
+        overlap = 0.1 if one.refs & it.refs else 0.0
+        confidence = min(0.94, 0.6 + 0.2 * amount_score + 0.15 * day_score) + overlap
+        key = (confidence, -it.expected_day, it.id)
+        if best is None or key[:2] > best[:2] or (key[:2] == best[:2] and it.id < best[2]):
+            best = key
+    if best is None or best[0] < params.suggest:
+        return None
+    return best[2], round(best[0], 4)
+
+
+@settings(max_examples=200)
+@given(st.integers(min_value=0, max_value=2**31))
+def test_the_rule_pass_stopping_early_picks_what_scoring_every_item_picks(seed: int) -> None:
+    rng = random.Random(seed)
+    # Items sharing the entry's reference are never its exact amount and at least two, so
+    # the deterministic pass leaves the entry to the rule pass.
+    items = [
+        item(f"i{n:02d}", rng.randrange(10_050, 10_400), "SHOP-1", DAY + rng.randrange(-4, 5))
+        for n in range(2)
+    ] + [
+        item(
+            f"i{n:02d}",
+            rng.choice((10_000, 10_100, 10_200, rng.randrange(9_900, 10_400))),
+            "",
+            DAY + rng.randrange(-4, 5),
+        )
+        for n in range(2, 30)
+    ]
+    one = entry("e1", 10_000, rng.choice(("", "SHOP-1 PAYOUT")), DAY)
+    params = Params(tolerance=0.03, window_days=3)
+    expected = _best_by_scoring_everything(one, items, params)
+    found = [p for p in match([one], items, params) if p.rule.startswith("amount within tolerance")]
+    assert [(p.items[0][0], p.confidence) for p in found] == ([expected] if expected else [])

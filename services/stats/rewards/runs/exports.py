@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.rewards import run_xlsx_bytes
 from services.stats.rewards.runs.models import ExportJob
+from services.stats.rewards.runs.repository import ExportRepository
 from services.stats.rewards.runs.service import load_run
+from shared.problems import NOT_FOUND, ProblemError
 from shared.service import Runtime
 from shared.sqltypes import utcnow
 
@@ -40,9 +40,15 @@ async def request_export(session: AsyncSession, run_id: str, explanations: str, 
         requested_at=utcnow(),
         attempts=0,
     )
-    session.add(job)
-    await session.flush()
-    return job
+    return await ExportRepository.from_session(session).add(job)
+
+
+async def get_job(session: AsyncSession, job_id: str) -> ExportJob:
+    """An export job, or a 404 problem."""
+    found = await ExportRepository.from_session(session).get(job_id)
+    if found is None:
+        raise ProblemError(NOT_FOUND, "No such export job.")
+    return found
 
 
 def describe(job: ExportJob) -> dict[str, object]:
@@ -64,55 +70,36 @@ def describe(job: ExportJob) -> dict[str, object]:
 
 async def _claim(runtime: Runtime) -> ExportJob | None:
     async with runtime.db.transaction() as session:
-        job = (
-            await session.scalars(
-                select(ExportJob)
-                .where(ExportJob.status == "pending")
-                .order_by(ExportJob.requested_at)
-                .limit(1)
-            )
-        ).first()
-        if job is None:
-            return None
-        claimed = await session.execute(
-            update(ExportJob)
-            .where(ExportJob.job_id == job.job_id, ExportJob.status == "pending")
-            .values(status="running", started_at=utcnow(), attempts=ExportJob.attempts + 1)
-        )
-        return job if cast(CursorResult[Any], claimed).rowcount else None
+        return await ExportRepository(session).claim_next(utcnow())
 
 
 async def run_job(runtime: Runtime, job_id: str, max_attempts: int) -> None:
     """Write one job's workbook and store it (or record the failure)."""
     try:
         async with runtime.db.transaction() as session:
-            job = await session.get(ExportJob, job_id)
+            job = await ExportRepository(session).get(job_id)
             assert job is not None
             run = await load_run(session, job.run_id, subjects="all")
             scope = job.explanations
         content = await asyncio.to_thread(run_xlsx_bytes, run, explanations=scope)  # type: ignore[arg-type]
         async with runtime.db.transaction() as session:
-            await session.execute(
-                update(ExportJob)
-                .where(ExportJob.job_id == job_id)
-                .values(
-                    status="done",
-                    finished_at=utcnow(),
-                    content=content,
-                    size=len(content),
-                    error=None,
-                    filename=f"reward-run-{run.run_id}-{scope}.xlsx",
-                )
+            await ExportRepository(session).set(
+                job_id,
+                status="done",
+                finished_at=utcnow(),
+                content=content,
+                size=len(content),
+                error=None,
+                filename=f"reward-run-{run.run_id}-{scope}.xlsx",
             )
     except Exception as exc:  # a failed export must not stop the worker
         log.exception("export job failed", extra={"job_id": job_id})
         async with runtime.db.transaction() as session:
-            job = await session.get(ExportJob, job_id)
+            jobs = ExportRepository(session)
+            job = await jobs.get(job_id)
             retry = job is not None and job.attempts < max_attempts
-            await session.execute(
-                update(ExportJob)
-                .where(ExportJob.job_id == job_id)
-                .values(status="pending" if retry else "failed", error=repr(exc)[:2000], finished_at=utcnow())
+            await jobs.set(
+                job_id, status="pending" if retry else "failed", error=repr(exc)[:2000], finished_at=utcnow()
             )
 
 
@@ -122,7 +109,7 @@ async def export_worker(runtime: Runtime, stop: asyncio.Event) -> None:
     poll = float(getattr(settings, "export_poll_seconds", 1.0))
     attempts = int(getattr(settings, "export_job_max_attempts", 3))
     async with runtime.db.transaction() as session:
-        await session.execute(update(ExportJob).where(ExportJob.status == "running").values(status="pending"))
+        await ExportRepository(session).requeue_running()
     while not stop.is_set():
         try:
             job = await _claim(runtime)

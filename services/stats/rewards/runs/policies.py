@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.base import table_of
 from services.stats.rewards import EXAMPLE_POLICY_PATH, Policy, RewardsError, loads_policy
 from services.stats.rewards.runs.models import RewardPolicy
 from services.stats.rewards.runs.problems import problem_from
-from shared.kit.sql import insert_ignore
+from services.stats.rewards.runs.repository import PolicyRepository
 from shared.problems import NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow
 
@@ -42,9 +40,8 @@ async def store(session: AsyncSession, text: str, fmt: str, actor: str) -> tuple
     """Validate and keep a policy; (row, created)."""
     policy = parse(text, fmt)
     sha = policy.sha256()
-    created = 0 < await insert_ignore(
-        session,
-        table_of(RewardPolicy),
+    policies = PolicyRepository.from_session(session)
+    created = await policies.add(
         {
             "sha256": sha,
             "policy_id": policy.policy_id,
@@ -58,7 +55,7 @@ async def store(session: AsyncSession, text: str, fmt: str, actor: str) -> tuple
             "uploaded_at": utcnow(),
         },
     )
-    row = await session.get(RewardPolicy, sha)
+    row = await policies.get(sha)
     assert row is not None
     return row, created
 
@@ -70,17 +67,8 @@ async def seed_example(session: AsyncSession) -> None:
 
 async def resolve(session: AsyncSession, ref: str) -> StoredPolicy:
     """A policy by ``sha256:…`` or by ``policy_id`` (latest upload)."""
-    if ref.startswith("sha256:"):
-        row = await session.get(RewardPolicy, ref)
-    else:
-        row = (
-            await session.scalars(
-                select(RewardPolicy)
-                .where(RewardPolicy.policy_id == ref)
-                .order_by(RewardPolicy.uploaded_at.desc())
-                .limit(1)
-            )
-        ).first()
+    policies = PolicyRepository.from_session(session)
+    row = await (policies.get(ref) if ref.startswith("sha256:") else policies.latest(ref))
     if row is None:
         raise ProblemError(NOT_FOUND, f"No reward policy {ref!r}.")
     return StoredPolicy(loads_policy(row.canonical_json, "json"), row)
@@ -88,7 +76,7 @@ async def resolve(session: AsyncSession, ref: str) -> StoredPolicy:
 
 async def listing(session: AsyncSession) -> list[RewardPolicy]:
     """Every stored policy, newest first."""
-    return list((await session.scalars(select(RewardPolicy).order_by(RewardPolicy.uploaded_at.desc()))).all())
+    return await PolicyRepository.from_session(session).listing()
 
 
 def describe(row: RewardPolicy, *, with_text: bool = False) -> dict[str, object]:

@@ -2,74 +2,53 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from fastapi.responses import Response
 
 from services.stats.access import actor_of, require_regulator
 from services.stats.exports.render import XLSX_TYPE
-from services.stats.exports.responses import FormatParam, LangParam, respond
-from services.stats.queries.results import Column, ResultTable, money
+from services.stats.exports.responses import TABLE_ANSWERS, FormatParam, LangParam, respond
+from services.stats.queries.results import money
 from services.stats.reference.places import Place, PlaceDirectory
-from services.stats.rewards import RewardsError, run_xlsx_bytes
+from services.stats.rewards import run_xlsx_bytes
 from services.stats.rewards.runs import policies
 from services.stats.rewards.runs import service as runs
 from services.stats.rewards.runs.encoding import decode_items, decode_lines
-from services.stats.rewards.runs.exports import SCOPES, describe, request_export
-from services.stats.rewards.runs.models import ExportJob, RewardRunRow, RewardRunSubject, RewardSnapshot
-from services.stats.rewards.runs.problems import EXPORT_TOO_LARGE, problem_from
-from services.stats.rewards.runs.snapshot import build
+from services.stats.rewards.runs.exports import SCOPES, describe, get_job, request_export
+from services.stats.rewards.runs.models import RewardRunRow
+from services.stats.rewards.runs.problems import EXPORT_TOO_LARGE
+from services.stats.rewards.runs.schemas import (
+    CorrectionRequest,
+    ExportJobOut,
+    ExportRequest,
+    LatestOut,
+    PolicyListOut,
+    PolicyOut,
+    RunListOut,
+    RunOut,
+    RunRequest,
+    SnapshotOut,
+    StepRequest,
+    SubjectOut,
+    VerifyOut,
+)
 from services.stats.settings import StatsSettings
 from shared.identity import CurrentIdentity
-from shared.problems import CONFLICT, NOT_FOUND, VALIDATION_FAILED, ProblemError
+from shared.kit.responses import COMMON_PROBLEMS, problems, raw_response
+from shared.problems import CONFLICT, VALIDATION_FAILED, ProblemError
 from shared.service import DbSession, Runtime, RuntimeDep
 
 router = APIRouter(prefix="/v1/stats/rewards", tags=["reward runs"])
 
-Flags = dict[str, dict[str, bool]]
-
-
-class RunRequest(BaseModel):
-    """Start a run: a policy, and either a year (a new snapshot of the facts) or a stored snapshot."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    policy: str = Field(description="sha256:… of a stored policy, or a policy_id (latest upload)")
-    year: int | None = Field(default=None, ge=2000, le=2100, description="default: the policy's year")
-    snapshot_id: str | None = Field(
-        default=None, description="re-run a stored snapshot instead of taking a new one"
-    )
-    flags: Flags = Field(default_factory=dict, description="per party: flags the platform cannot know")
-    park_flags: Flags = Field(default_factory=dict, description="per park/incubator: e.g. certified")
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class CorrectionRequest(RunRequest):
-    """A correction of a published run: same inputs as a run, plus the reason."""
-
-    policy: str | None = Field(default=None, description="default: the corrected run's policy")  # type: ignore[assignment]
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class StepRequest(BaseModel):
-    """A review step's note."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class ExportRequest(BaseModel):
-    """Which explanation lines the workbook carries."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    explanations: Literal["all", "paid", "none"] = "all"
+#: Views leave out the keys they do not have (a run's history, a policy's source text).
+_VIEW: dict[str, Any] = {"response_model_exclude_unset": True}
+_ALREADY_STORED: dict[int | str, dict[str, Any]] = {
+    200: {"model": PolicyOut, "description": "The same rules were stored already"}
+}
+_XLSX = raw_response({XLSX_TYPE: None}, "The workbook (attachment)")
 
 
 def _places(runtime: Runtime) -> dict[str, Place]:
@@ -80,8 +59,17 @@ def _places(runtime: Runtime) -> dict[str, Place]:
 # --------------------------------------------------------------------------- policies
 
 
-@router.post("/policies", status_code=201, summary="Upload a policy file (validated; errors name the path)")
-async def upload_policy(identity: CurrentIdentity, session: DbSession, request: Request) -> JSONResponse:
+@router.post(
+    "/policies",
+    status_code=201,
+    response_model=PolicyOut,
+    responses=_ALREADY_STORED | problems(*COMMON_PROBLEMS),
+    summary="Upload a policy file (validated; errors name the path)",
+    **_VIEW,
+)
+async def upload_policy(
+    identity: CurrentIdentity, session: DbSession, request: Request, response: Response
+) -> dict[str, object]:
     """JSON ``{"format": "yaml"|"json", "content": "…"}``, a JSON policy object, or a raw YAML body."""
     require_regulator(identity)
     raw = (await request.body()).decode("utf-8", "replace")
@@ -104,16 +92,30 @@ async def upload_policy(identity: CurrentIdentity, session: DbSession, request: 
             errors=[{"pointer": "/body/format", "detail": "yaml or json"}],
         )
     row, created = await policies.store(session, text, fmt, actor_of(identity))
-    return JSONResponse(policies.describe(row), status_code=201 if created else 200)
+    if not created:
+        response.status_code = 200
+    return policies.describe(row)
 
 
-@router.get("/policies", summary="Stored policies")
+@router.get(
+    "/policies",
+    response_model=PolicyListOut,
+    responses=problems(*COMMON_PROBLEMS),
+    summary="Stored policies",
+    **_VIEW,
+)
 async def list_policies(identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
     require_regulator(identity)
     return {"policies": [policies.describe(r) for r in await policies.listing(session)]}
 
 
-@router.get("/policies/{ref}", summary="One policy with its source text")
+@router.get(
+    "/policies/{ref}",
+    response_model=PolicyOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="One policy with its source text",
+    **_VIEW,
+)
 async def get_policy(ref: str, identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
     require_regulator(identity)
     return policies.describe((await policies.resolve(session, ref)).row, with_text=True)
@@ -164,83 +166,75 @@ def _run_view(row: RewardRunRow, history: list[Any] | None = None) -> dict[str, 
 
 async def _start(
     session: Any,
-    runtime: Any,
+    runtime: Runtime,
     body: RunRequest,
     identity: Any,
+    response: Response,
     *,
     policy_ref: str,
     corrects: str | None = None,
     reason: str | None = None,
-) -> JSONResponse:
-    stored = await policies.resolve(session, policy_ref)
-    actor = actor_of(identity)
-    computing: asyncio.Future[Any] | None = None
-    if body.snapshot_id:
-        snapshot_row, snapshot = await runs.stored_snapshot(session, body.snapshot_id)
-    else:
-        try:
-            built = await build(
-                session,
-                body.year or stored.policy.year,
-                _places(runtime),
-                flags=body.flags,
-                park_flags=body.park_flags,
-            )
-        except RewardsError as exc:
-            raise problem_from(exc) from None
-        snapshot = built.snapshot
-        # The computation (a worker thread) overlaps with writing the snapshot (the database's work).
-        computing = asyncio.ensure_future(runs.compute_off_loop(stored, snapshot))
-        try:
-            snapshot_row = await runs.store_snapshot(session, built, actor)
-        except BaseException:
-            computing.cancel()
-            raise
-    result = await computing if computing is not None else None
-    run = await runs.new_run(
-        session, stored, snapshot_row, snapshot, actor, body.note, corrects, reason, result=result
-    )
-    row = await runs.run_row(session, run.run_id)
-    return JSONResponse(
-        _run_view(row, await runs.history(session, run.run_id)),
-        status_code=201,
-        headers={"Location": f"/v1/stats/rewards/runs/{run.run_id}"},
-    )
-
-
-@router.post("/runs", status_code=201, summary="Snapshot the inputs, compute and store a draft run")
-async def create(
-    body: RunRequest, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
-) -> JSONResponse:
-    require_regulator(identity)
-    return await _start(session, runtime, body, identity, policy_ref=body.policy)
-
-
-@router.get("/runs", summary="Runs, newest first")
-async def list_runs(
-    identity: CurrentIdentity, session: DbSession, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> dict[str, Any]:
+    run_id = await runs.start(
+        session,
+        policy_ref,
+        actor_of(identity),
+        _places(runtime),
+        year=body.year,
+        snapshot_id=body.snapshot_id,
+        flags=body.flags,
+        park_flags=body.park_flags,
+        note=body.note,
+        corrects=corrects,
+        reason=reason,
+    )
+    response.headers["Location"] = f"/v1/stats/rewards/runs/{run_id}"
+    return _run_view(await runs.run_row(session, run_id), await runs.history(session, run_id))
+
+
+@router.post(
+    "/runs",
+    status_code=201,
+    response_model=RunOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="Snapshot the inputs, compute and store a draft run",
+    **_VIEW,
+)
+async def create(
+    body: RunRequest, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep, response: Response
+) -> dict[str, Any]:
+    require_regulator(identity)
+    return await _start(session, runtime, body, identity, response, policy_ref=body.policy)
+
+
+YearParam = Annotated[int | None, Query(ge=2000, le=2100)]
+
+
+@router.get(
+    "/runs",
+    response_model=RunListOut,
+    responses=problems(*COMMON_PROBLEMS),
+    summary="Runs, newest first",
+    **_VIEW,
+)
+async def list_runs(identity: CurrentIdentity, session: DbSession, year: YearParam = None) -> dict[str, Any]:
     require_regulator(identity)
     return {"runs": [_run_view(r) for r in await runs.runs(session, year)]}
 
 
-@router.get("/runs/latest", summary="The newest run (published first if any), for the dashboard")
-async def latest(
-    identity: CurrentIdentity, session: DbSession, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
-) -> dict[str, Any]:
+@router.get(
+    "/runs/latest",
+    response_model=LatestOut,
+    responses=problems(*COMMON_PROBLEMS),
+    summary="The newest run (published first if any), for the dashboard",
+    **_VIEW,
+)
+async def latest(identity: CurrentIdentity, session: DbSession, year: YearParam = None) -> dict[str, Any]:
     require_regulator(identity)
     every = await runs.runs(session, year)
     chosen = next((r for r in every if r.status == "published"), every[0] if every else None)
     if chosen is None:
         return {"run": None, "top": []}
-    top = (
-        await session.scalars(
-            select(RewardRunSubject)
-            .where(RewardRunSubject.run_id == chosen.run_id)
-            .order_by(RewardRunSubject.final_fen.desc(), RewardRunSubject.subject_key)
-            .limit(10)
-        )
-    ).all()
     return {
         "run": _run_view(chosen),
         "top": [
@@ -250,18 +244,29 @@ async def latest(
                 "district": s.district,
                 "final": str(money(s.final_fen)),
             }
-            for s in top
+            for s in await runs.top_subjects(session, chosen.run_id, 10)
         ],
     }
 
 
-@router.get("/runs/{run_id}", summary="A run with its history")
+@router.get(
+    "/runs/{run_id}",
+    response_model=RunOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="A run with its history",
+    **_VIEW,
+)
 async def get_run(run_id: str, identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
     require_regulator(identity)
     return _run_view(await runs.run_row(session, run_id), await runs.history(session, run_id))
 
 
-@router.get("/runs/{run_id}/amounts", summary="Every subject's amounts (JSON, CSV or XLSX)")
+@router.get(
+    "/runs/{run_id}/amounts",
+    response_class=Response,
+    responses=TABLE_ANSWERS | problems(*COMMON_PROBLEMS, 404),
+    summary="Every subject's amounts (JSON, CSV or XLSX)",
+)
 async def amounts(
     run_id: str,
     identity: CurrentIdentity,
@@ -273,70 +278,22 @@ async def amounts(
 ) -> Response:
     require_regulator(identity)
     await runs.run_row(session, run_id)
-    rows = (
-        await session.execute(
-            select(
-                RewardRunSubject.subject_key,
-                RewardRunSubject.kind,
-                RewardRunSubject.subject_id,
-                RewardRunSubject.name,
-                RewardRunSubject.district,
-                RewardRunSubject.uscc,
-                RewardRunSubject.gross_fen,
-                RewardRunSubject.capped_fen,
-                RewardRunSubject.final_fen,
-                RewardRunSubject.rank,
-            )
-            .where(RewardRunSubject.run_id == run_id)
-            .order_by(RewardRunSubject.subject_key)
-            .limit(limit)
-            .offset(offset)
-        )
-    ).all()
-    table = ResultTable(
-        f"reward-run-{run_id[:8]}",
-        "奖励金额",
-        "Reward amounts",
-        [
-            Column("subject_key"),
-            Column("kind"),
-            Column("subject_id"),
-            Column("name"),
-            Column("district"),
-            Column("uscc"),
-            Column("gross", "money"),
-            Column("capped", "money"),
-            Column("final", "money"),
-            Column("rank", "int"),
-        ],
-        [
-            {
-                "subject_key": r.subject_key,
-                "kind": r.kind,
-                "subject_id": r.subject_id,
-                "name": r.name,
-                "district": r.district,
-                "uscc": r.uscc,
-                "gross": r.gross_fen,
-                "capped": r.capped_fen,
-                "final": r.final_fen,
-                "rank": r.rank,
-            }
-            for r in rows
-        ],
-        {"run": run_id, "limit": limit, "offset": offset},
-    )
+    table = await runs.amounts_table(session, run_id, limit, offset)
     return respond(table, fmt, lang)
 
 
-@router.get("/runs/{run_id}/subjects/{subject_key}", summary="One subject's items and explanation lines")
+@router.get(
+    "/runs/{run_id}/subjects/{subject_key}",
+    response_model=SubjectOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="One subject's items and explanation lines",
+    **_VIEW,
+)
 async def subject(
     run_id: str, subject_key: str, identity: CurrentIdentity, session: DbSession
 ) -> dict[str, Any]:
     require_regulator(identity)
-    row = await session.get(RewardRunSubject, (run_id, subject_key))
-    if row is None:
-        raise ProblemError(NOT_FOUND, f"No subject {subject_key!r} in run {run_id!r}.")
+    row = await runs.subject(session, run_id, subject_key)
     return {
         "runId": run_id,
         "subjectKey": subject_key,
@@ -354,7 +311,13 @@ async def subject(
     }
 
 
-@router.get("/runs/{run_id}/verify", summary="Recompute the run from its stored snapshot and policy")
+@router.get(
+    "/runs/{run_id}/verify",
+    response_model=VerifyOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="Recompute the run from its stored snapshot and policy",
+    **_VIEW,
+)
 async def verify(run_id: str, identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
     """Reproducibility: the same snapshot and policy must give the same amounts to the fen."""
     require_regulator(identity)
@@ -380,31 +343,50 @@ async def _step(
     return _run_view(await runs.run_row(session, run_id), await runs.history(session, run_id))
 
 
-@router.post("/runs/{run_id}/review", summary="draft → reviewed (not by its creator)")
+_STEP: dict[str, Any] = {"response_model": RunOut, "responses": problems(*COMMON_PROBLEMS, 404, 409), **_VIEW}
+
+
+@router.post("/runs/{run_id}/review", summary="draft → reviewed (not by its creator)", **_STEP)
 async def review(
     run_id: str, identity: CurrentIdentity, session: DbSession, body: StepRequest | None = None
 ) -> dict[str, Any]:
     return await _step(run_id, "reviewed", body, identity, session)
 
 
-@router.post("/runs/{run_id}/approve", summary="reviewed → approved (not by its creator or reviewer)")
+@router.post(
+    "/runs/{run_id}/approve", summary="reviewed → approved (not by its creator or reviewer)", **_STEP
+)
 async def approve(
     run_id: str, identity: CurrentIdentity, session: DbSession, body: StepRequest | None = None
 ) -> dict[str, Any]:
     return await _step(run_id, "approved", body, identity, session)
 
 
-@router.post("/runs/{run_id}/publish", summary="approved → published; afterwards the run never changes")
+@router.post(
+    "/runs/{run_id}/publish", summary="approved → published; afterwards the run never changes", **_STEP
+)
 async def publish(
     run_id: str, identity: CurrentIdentity, session: DbSession, body: StepRequest | None = None
 ) -> dict[str, Any]:
     return await _step(run_id, "published", body, identity, session)
 
 
-@router.post("/runs/{run_id}/corrections", status_code=201, summary="A new run correcting a published one")
+@router.post(
+    "/runs/{run_id}/corrections",
+    status_code=201,
+    response_model=RunOut,
+    responses=problems(*COMMON_PROBLEMS, 404, 409),
+    summary="A new run correcting a published one",
+    **_VIEW,
+)
 async def correct(
-    run_id: str, body: CorrectionRequest, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
-) -> JSONResponse:
+    run_id: str,
+    body: CorrectionRequest,
+    identity: CurrentIdentity,
+    session: DbSession,
+    runtime: RuntimeDep,
+    response: Response,
+) -> dict[str, Any]:
     require_regulator(identity)
     target = await runs.run_row(session, run_id)
     return await _start(
@@ -412,20 +394,25 @@ async def correct(
         runtime,
         body,
         identity,
+        response,
         policy_ref=body.policy or target.policy_sha256,
         corrects=run_id,
         reason=body.reason,
     )
 
 
-@router.get("/snapshots/{snapshot_id}", summary="A snapshot's summary and the parties it left out")
+@router.get(
+    "/snapshots/{snapshot_id}",
+    response_model=SnapshotOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="A snapshot's summary and the parties it left out",
+    **_VIEW,
+)
 async def snapshot(
     snapshot_id: str, identity: CurrentIdentity, session: DbSession, full: bool = False
 ) -> dict[str, Any]:
     require_regulator(identity)
-    row = await session.get(RewardSnapshot, snapshot_id)
-    if row is None:
-        raise ProblemError(NOT_FOUND, f"No snapshot {snapshot_id!r}.")
+    row = await runs.snapshot_row(session, snapshot_id)
     view: dict[str, Any] = {
         "snapshotId": row.snapshot_id,
         "sha256": row.sha256,
@@ -444,19 +431,33 @@ async def snapshot(
 # --------------------------------------------------------------------------- exports
 
 
-@router.post("/runs/{run_id}/exports", status_code=202, summary="Start an XLSX export job")
+@router.post(
+    "/runs/{run_id}/exports",
+    status_code=202,
+    response_model=ExportJobOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="Start an XLSX export job",
+)
 async def export_job(
-    run_id: str, identity: CurrentIdentity, session: DbSession, body: ExportRequest | None = None
-) -> JSONResponse:
+    run_id: str,
+    identity: CurrentIdentity,
+    session: DbSession,
+    response: Response,
+    body: ExportRequest | None = None,
+) -> dict[str, object]:
     require_regulator(identity)
     await runs.run_row(session, run_id)
     job = await request_export(session, run_id, (body or ExportRequest()).explanations, actor_of(identity))
-    return JSONResponse(
-        describe(job), status_code=202, headers={"Location": f"/v1/stats/rewards/exports/{job.job_id}"}
-    )
+    response.headers["Location"] = f"/v1/stats/rewards/exports/{job.job_id}"
+    return describe(job)
 
 
-@router.get("/runs/{run_id}/export.xlsx", summary="XLSX in the request (small runs only)")
+@router.get(
+    "/runs/{run_id}/export.xlsx",
+    response_class=Response,
+    responses=_XLSX | problems(*COMMON_PROBLEMS, 404, 409),
+    summary="XLSX in the request (small runs only)",
+)
 async def export_now(
     run_id: str,
     identity: CurrentIdentity,
@@ -480,21 +481,26 @@ async def export_now(
     )
 
 
-@router.get("/exports/{job_id}", summary="An export job's status")
-async def job_status(job_id: str, identity: CurrentIdentity, session: DbSession) -> dict[str, Any]:
+@router.get(
+    "/exports/{job_id}",
+    response_model=ExportJobOut,
+    responses=problems(*COMMON_PROBLEMS, 404),
+    summary="An export job's status",
+)
+async def job_status(job_id: str, identity: CurrentIdentity, session: DbSession) -> dict[str, object]:
     require_regulator(identity)
-    job = await session.get(ExportJob, job_id)
-    if job is None:
-        raise ProblemError(NOT_FOUND, "No such export job.")
-    return describe(job)
+    return describe(await get_job(session, job_id))
 
 
-@router.get("/exports/{job_id}/file", summary="Download a finished export")
+@router.get(
+    "/exports/{job_id}/file",
+    response_class=Response,
+    responses=_XLSX | problems(*COMMON_PROBLEMS, 404, 409),
+    summary="Download a finished export",
+)
 async def job_file(job_id: str, identity: CurrentIdentity, session: DbSession) -> Response:
     require_regulator(identity)
-    job = await session.get(ExportJob, job_id)
-    if job is None:
-        raise ProblemError(NOT_FOUND, "No such export job.")
+    job = await get_job(session, job_id)
     if job.status != "done" or job.content is None:
         raise ProblemError(CONFLICT, f"The export is {job.status}.", status=409)
     return Response(

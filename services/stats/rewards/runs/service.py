@@ -17,10 +17,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.base import table_of
+from services.stats.queries.results import Column, ResultTable
+from services.stats.reference.places import Place
 from services.stats.rewards import (
     RewardRun,
     RewardsError,
@@ -43,9 +43,10 @@ from services.stats.rewards.runs.models import (
     RewardRunSubject,
     RewardSnapshot,
 )
-from services.stats.rewards.runs.policies import StoredPolicy
+from services.stats.rewards.runs.policies import StoredPolicy, resolve
 from services.stats.rewards.runs.problems import problem_from
-from services.stats.rewards.runs.snapshot import BuiltSnapshot
+from services.stats.rewards.runs.repository import RunRepository
+from services.stats.rewards.runs.snapshot import BuiltSnapshot, build
 from services.stats.rewards.sources import sha256_hex
 from shared.problems import NOT_FOUND, ProblemError
 
@@ -57,7 +58,8 @@ async def store_snapshot(session: AsyncSession, built: BuiltSnapshot, actor: str
     snapshot = built.snapshot
     canonical = snapshot.canonical_json()  # once: it is the costly part of hashing 20,000 enterprises
     sha = sha256_hex(canonical)
-    existing = (await session.scalars(select(RewardSnapshot).where(RewardSnapshot.sha256 == sha))).first()
+    repository = RunRepository.from_session(session)
+    existing = await repository.snapshot_by_hash(sha)
     if existing is not None:
         return existing
     row = RewardSnapshot(
@@ -71,16 +73,13 @@ async def store_snapshot(session: AsyncSession, built: BuiltSnapshot, actor: str
         excluded=built.excluded,
         canonical_json=canonical.decode(),
     )
-    session.add(row)
-    await session.flush()
+    await repository.add(row)
     return row
 
 
 async def stored_snapshot(session: AsyncSession, snapshot_id: str) -> tuple[RewardSnapshot, Snapshot]:
     """A stored snapshot, validated again from its canonical JSON."""
-    row = await session.get(RewardSnapshot, snapshot_id)
-    if row is None:
-        raise ProblemError(NOT_FOUND, f"No snapshot {snapshot_id!r}.")
+    row = await snapshot_row(session, snapshot_id)
     try:
         return row, loads_snapshot(row.canonical_json, "json")
     except RewardsError as exc:
@@ -144,10 +143,10 @@ async def store_run(session: AsyncSession, run: RewardRun, policy_sha: str, snap
         created_by=run.created_by,
         created_at=run.created_at,
     )
-    session.add(row)
-    await session.flush()
-    await _insert_subjects(session, run.run_id, run.result.subjects)
-    await session.execute(table_of(RewardRunHistory).insert(), _history_rows(run))
+    repository = RunRepository.from_session(session)
+    await repository.add(row)
+    await _insert_subjects(repository, run.run_id, run.result.subjects)
+    await repository.insert_history(_history_rows(run))
     return row
 
 
@@ -172,7 +171,9 @@ def _subject_rows(run_id: str, subjects: tuple[SubjectResult, ...]) -> list[dict
     ]
 
 
-async def _insert_subjects(session: AsyncSession, run_id: str, subjects: tuple[SubjectResult, ...]) -> None:
+async def _insert_subjects(
+    repository: RunRepository, run_id: str, subjects: tuple[SubjectResult, ...]
+) -> None:
     """Insert the subject rows in chunks, encoding the next chunk (a thread) while the database
     writes the current one: on two cores that overlaps Python's work with PostgreSQL's."""
     chunks = [subjects[i : i + _CHUNK] for i in range(0, len(subjects), _CHUNK)]
@@ -183,30 +184,20 @@ async def _insert_subjects(session: AsyncSession, run_id: str, subjects: tuple[S
         rows = await pending
         if index + 1 < len(chunks):
             pending = asyncio.ensure_future(asyncio.to_thread(_subject_rows, run_id, chunks[index + 1]))
-        await session.execute(table_of(RewardRunSubject).insert(), rows)
+        await repository.insert_subjects(rows)
 
 
 async def run_row(session: AsyncSession, run_id: str, *, lock: bool = False) -> RewardRunRow:
     """The run's row (locked FOR UPDATE on PostgreSQL when changing it)."""
-    query = select(RewardRunRow).where(RewardRunRow.run_id == run_id)
-    if lock:
-        query = query.with_for_update()
-    row = (await session.scalars(query)).first()
+    row = await RunRepository.from_session(session).run(run_id, lock=lock)
     if row is None:
         raise ProblemError(NOT_FOUND, f"No reward run {run_id!r}.")
     return row
 
 
 async def history(session: AsyncSession, run_id: str) -> list[RewardRunHistory]:
-    return list(
-        (
-            await session.scalars(
-                select(RewardRunHistory)
-                .where(RewardRunHistory.run_id == run_id)
-                .order_by(RewardRunHistory.seq)
-            )
-        ).all()
-    )
+    """The run's history in order."""
+    return await RunRepository.from_session(session).history(run_id)
 
 
 async def load_run(session: AsyncSession, run_id: str, *, subjects: str = "none") -> RewardRun:
@@ -214,24 +205,7 @@ async def load_run(session: AsyncSession, run_id: str, *, subjects: str = "none"
     row = await run_row(session, run_id)
     subject_rows: list[dict[str, Any]] = []
     if subjects != "none":
-        columns = [
-            RewardRunSubject.kind,
-            RewardRunSubject.subject_id,
-            RewardRunSubject.name,
-            RewardRunSubject.district,
-            RewardRunSubject.uscc,
-            RewardRunSubject.gross_fen,
-            RewardRunSubject.capped_fen,
-            RewardRunSubject.final_fen,
-            RewardRunSubject.rank,
-            RewardRunSubject.items,
-        ]
-        if subjects == "all":
-            columns.append(RewardRunSubject.lines)
-        result = await session.execute(
-            select(*columns).where(RewardRunSubject.run_id == run_id).order_by(RewardRunSubject.subject_key)
-        )
-        for r in result:
+        for r in await RunRepository.from_session(session).subjects(run_id, lines=subjects == "all"):
             subject_rows.append(
                 {
                     "kind": r.kind,
@@ -296,8 +270,9 @@ async def transition(
         moved = step(actor, at=max(dt.datetime.now(dt.UTC), run.history[-1].at), note=note)
     except RewardsError as exc:
         raise problem_from(exc) from None
-    await session.execute(table_of(RewardRunHistory).insert(), _history_rows(moved, start=len(run.history)))
-    await session.execute(update(RewardRunRow).where(RewardRunRow.run_id == run_id).values(status=target))
+    repository = RunRepository.from_session(session)
+    await repository.insert_history(_history_rows(moved, start=len(run.history)))
+    await repository.set_status(run_id, target)
     return moved
 
 
@@ -330,16 +305,107 @@ async def new_run(
 
 async def runs(session: AsyncSession, year: int | None) -> list[RewardRunRow]:
     """Runs, newest first."""
-    query = select(RewardRunRow).order_by(RewardRunRow.created_at.desc())
-    if year is not None:
-        query = query.where(RewardRunRow.year == year)
-    return list((await session.scalars(query)).all())
+    return await RunRepository.from_session(session).runs(year)
 
 
 async def subject_count(session: AsyncSession, run_id: str) -> int:
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(RewardRunSubject).where(RewardRunSubject.run_id == run_id)
-        )
-        or 0
+    """How many subjects the run has."""
+    return await RunRepository.from_session(session).subject_count(run_id)
+
+
+async def top_subjects(session: AsyncSession, run_id: str, n: int = 10) -> list[RewardRunSubject]:
+    """The run's ``n`` largest final amounts."""
+    return await RunRepository.from_session(session).top(run_id, n)
+
+
+async def subject(session: AsyncSession, run_id: str, subject_key: str) -> RewardRunSubject:
+    """One subject of a run, or a 404 problem."""
+    row = await RunRepository.from_session(session).subject(run_id, subject_key)
+    if row is None:
+        raise ProblemError(NOT_FOUND, f"No subject {subject_key!r} in run {run_id!r}.")
+    return row
+
+
+async def snapshot_row(session: AsyncSession, snapshot_id: str) -> RewardSnapshot:
+    """A stored snapshot's row, or a 404 problem."""
+    row = await RunRepository.from_session(session).snapshot(snapshot_id)
+    if row is None:
+        raise ProblemError(NOT_FOUND, f"No snapshot {snapshot_id!r}.")
+    return row
+
+
+async def start(
+    session: AsyncSession,
+    policy_ref: str,
+    actor: str,
+    places: dict[str, Place],
+    *,
+    year: int | None = None,
+    snapshot_id: str | None = None,
+    flags: dict[str, dict[str, bool]] | None = None,
+    park_flags: dict[str, dict[str, bool]] | None = None,
+    note: str | None = None,
+    corrects: str | None = None,
+    reason: str | None = None,
+) -> str:
+    """Snapshot the facts (or take a stored snapshot), compute and store a draft run; its id."""
+    stored = await resolve(session, policy_ref)
+    computing: asyncio.Future[Any] | None = None
+    if snapshot_id:
+        snapshot_row, snapshot = await stored_snapshot(session, snapshot_id)
+    else:
+        try:
+            built = await build(
+                session, year or stored.policy.year, places, flags=flags, park_flags=park_flags
+            )
+        except RewardsError as exc:
+            raise problem_from(exc) from None
+        snapshot = built.snapshot
+        # The computation (a worker thread) overlaps with writing the snapshot (the database's work).
+        computing = asyncio.ensure_future(compute_off_loop(stored, snapshot))
+        try:
+            snapshot_row = await store_snapshot(session, built, actor)
+        except BaseException:
+            computing.cancel()
+            raise
+    result = await computing if computing is not None else None
+    run = await new_run(session, stored, snapshot_row, snapshot, actor, note, corrects, reason, result=result)
+    return run.run_id
+
+
+async def amounts_table(session: AsyncSession, run_id: str, limit: int, offset: int) -> ResultTable:
+    """Every subject's amounts, as a result table (JSON, CSV or XLSX)."""
+    rows = await RunRepository.from_session(session).amounts(run_id, limit, offset)
+    return ResultTable(
+        f"reward-run-{run_id[:8]}",
+        "奖励金额",
+        "Reward amounts",
+        [
+            Column("subject_key"),
+            Column("kind"),
+            Column("subject_id"),
+            Column("name"),
+            Column("district"),
+            Column("uscc"),
+            Column("gross", "money"),
+            Column("capped", "money"),
+            Column("final", "money"),
+            Column("rank", "int"),
+        ],
+        [
+            {
+                "subject_key": r.subject_key,
+                "kind": r.kind,
+                "subject_id": r.subject_id,
+                "name": r.name,
+                "district": r.district,
+                "uscc": r.uscc,
+                "gross": r.gross_fen,
+                "capped": r.capped_fen,
+                "final": r.final_fen,
+                "rank": r.rank,
+            }
+            for r in rows
+        ],
+        {"run": run_id, "limit": limit, "offset": offset},
     )

@@ -41,12 +41,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.aggregates.models import TABLES
+from services.stats.aggregates.repository import AggregateRepository
 from services.stats.institutions.repository import InstitutionRepository
-from services.stats.parties.models import FirstActivity, PartyMirror
+from services.stats.parties.models import PartyMirror
+from services.stats.parties.repository import PartyRepository
 from services.stats.reference.places import Place
 from services.stats.rewards import Snapshot, parse_snapshot
 from services.stats.rewards.inputs import uscc_check_character
@@ -124,16 +124,6 @@ def _yuan(fen: int) -> str:
     return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
 
 
-async def _yearly(session: AsyncSession, year: int) -> dict[str, tuple[int, int]]:
-    table = TABLES["stats_agg_party_year"]
-    rows = await session.execute(
-        select(table.c.party_id, func.sum(table.c.value_fen), func.sum(table.c.orders))
-        .where(table.c.year == dt.date(year, 1, 1))
-        .group_by(table.c.party_id)
-    )
-    return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
-
-
 async def build(
     session: AsyncSession,
     year: int,
@@ -146,10 +136,14 @@ async def build(
     """The snapshot of ``year`` from the current facts."""
     flags = flags or {}
     park_flags = park_flags or {}
-    this_year, last_year = await _yearly(session, year), await _yearly(session, year - 1)
-    first_days = {r.party_id: r for r in (await session.scalars(select(FirstActivity))).all()}
-    registry = {r.party_id: r for r in (await session.scalars(select(PartyMirror))).all()}
-    rmb = await SettlementRepository(session).of_year(year)
+    aggregates, parties = AggregateRepository.from_session(session), PartyRepository.from_session(session)
+    this_year, last_year = (
+        await aggregates.party_year_totals(year),
+        await aggregates.party_year_totals(year - 1),
+    )
+    first_days = await parties.first_activities()
+    registry = await parties.registry()
+    rmb = await SettlementRepository.from_session(session).of_year(year)
     enterprises: list[dict[str, Any]] = []
     excluded: list[dict[str, str]] = []
     for party_id in sorted(set(this_year) | set(last_year)):
@@ -216,7 +210,7 @@ async def build(
             }
         )
     institutions = []
-    for figure in await InstitutionRepository(session).of_year(year):
+    for figure in await InstitutionRepository.from_session(session).of_year(year):
         if figure.kind != "payment_institution":
             continue
         party = registry.get(figure.party_id)
