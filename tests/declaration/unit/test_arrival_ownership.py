@@ -17,7 +17,9 @@ CARRIER = "3207960004"
 SITE_OPERATOR = "3207960099"
 
 
-def _arrival(logistics_code: str = CARRIER, operator_code: str = SITE_OPERATOR, cop: str = CARRIER) -> CebMessage:
+def _arrival(
+    logistics_code: str = CARRIER, operator_code: str = SITE_OPERATOR, cop: str = CARRIER
+) -> CebMessage:
     head = {
         "guid": "4CDE1CFD-EDED-46B1-946C-B8022E42FC94",
         "copNo": "ARR001",
@@ -28,7 +30,11 @@ def _arrival(logistics_code: str = CARRIER, operator_code: str = SITE_OPERATOR, 
         "ieFlag": "E",
     }
     return CebMessage(
-        "CEB507", "311af125-6fed-4603-8c5d-49b1fa4b4b9b", "1.0", [Record(head, [])], base_transfer={"copCode": cop}
+        "CEB507",
+        "311af125-6fed-4603-8c5d-49b1fa4b4b9b",
+        "1.0",
+        [Record(head, [])],
+        base_transfer={"copCode": cop},
     )
 
 
