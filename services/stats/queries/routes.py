@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from services.stats.access import require_regulator, scope_for
 from services.stats.exports.responses import TABLE_ANSWERS, FormatParam, LangParam, respond
 from services.stats.periods import GRANULARITIES
-from services.stats.platform.queries import operating_figures, traffic_series
+from services.stats.platform.service import operating_figures, traffic_series
 from services.stats.queries import service
 from services.stats.queries.filters import Filters, common_filters
 from services.stats.queries.schemas import SummaryOut
