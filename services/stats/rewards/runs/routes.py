@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from services.stats.access import actor_of, require_regulator
 from services.stats.exports.render import XLSX_TYPE
-from services.stats.exports.responses import TABLE_ANSWERS, FormatParam, LangParam, respond
+from services.stats.exports.responses import TABLE_ANSWERS, AnswerParam
 from services.stats.queries.results import money
 from services.stats.reference.places import Place, PlaceDirectory
 from services.stats.rewards import run_xlsx_bytes
@@ -271,15 +271,14 @@ async def amounts(
     run_id: str,
     identity: CurrentIdentity,
     session: DbSession,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     limit: Annotated[int, Query(ge=1, le=100000)] = 100000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     require_regulator(identity)
     await runs.run_row(session, run_id)
     table = await runs.amounts_table(session, run_id, limit, offset)
-    return respond(table, fmt, lang)
+    return answer(table)
 
 
 @router.get(
