@@ -1,7 +1,7 @@
 """Delegations scoped by message type (an empty list: every message type).
 
-Revision ID: gateway_0003
-Revises: gateway_0002
+Revision ID: gateway_0004
+Revises: gateway_0003
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import shared.sqltypes
 
-revision: str = "gateway_0003"
-down_revision: str | None = "gateway_0002"
+revision: str = "gateway_0004"
+down_revision: str | None = "gateway_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
