@@ -4,7 +4,8 @@
     python -m bench gateway stats   # only some (names below)
 
 Each benchmark is its own module with its own options (``python -m bench.<module> --help``);
-each measures its target beside a baseline in the same run and prints both. They need
+each measures its target beside a baseline in the same run and prints both (the declaration
+ones: the bare in-process decode of the same message, every rate also as a ratio to it). They need
 PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379; the gateway ones use ``wrk``
 (Debian package ``wrk``). Run them on a quiet machine: the absolute numbers follow the load.
 """
@@ -27,12 +28,13 @@ BENCHMARKS: dict[str, tuple[str, list[str], str]] = {
     "declaration": (
         "bench.declaration_intake",
         ["--duration", "10"],
-        "CEB621 records accepted through the gateway",
+        "CEB621 records accepted through the gateway, intake only and with the exchange on, "
+        "beside the bare decode of the same messages",
     ),
     "exchange": (
         "bench.declaration_exchange",
         [],
-        "documents carried to 899 through the simulator vs intake",
+        "documents carried to 899 through the simulator vs intake, beside the bare decode",
     ),
     "rewards": ("bench.stats_rewards_run", [], "reward run for 20,000 enterprises"),
     "stats": ("bench.stats_dashboard", [], "dashboard queries over 10M facts on PostgreSQL vs DuckDB"),

@@ -24,6 +24,13 @@ per message; each set its own buyer. One run, in order:
 
 Target: the exchange keeps up with intake — its rate ≥ 80 % of the intake-only rate.
 
+In the same run, the bare decode of the same 100-record inventory message (``json.loads`` and
+the pure core's ``message_from_json``, in the load generator's process, before and after the
+phases) is the machine-speed baseline every rate is also stated against. After every phase
+the inventories are counted by status in the declaration database, and the histogram must
+account for every inventory filed; the peak resident memory of the declaration and gateway
+processes is sampled every 50 ms during each phase.
+
     python -m bench.declaration_exchange [--sets 2000] [--connections 4] [--write-docs]
 """
 
@@ -51,10 +58,10 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.declaration_intake import _admin  # noqa: E402
+from bench.declaration_intake import RssSampler, _admin  # noqa: E402
 from deploy.embedded import broker_command, wait_for_port  # noqa: E402
 from sdk.signing import prepare_signature  # noqa: E402
-from services.declaration.ceb.json_codec import message_to_json  # noqa: E402
+from services.declaration.ceb.json_codec import message_from_json, message_to_json  # noqa: E402
 from services.declaration.ceb.model import CebMessage  # noqa: E402
 from services.gateway.parties.uscc import generate_uscc  # noqa: E402
 from shared.db import Database  # noqa: E402
@@ -197,6 +204,36 @@ class Service:
         assert self.process is not None
         return sum(psutil.Process(self.process.pid).cpu_times()[:2])
 
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+
+def bare_decode_rate(body: bytes, seconds: float = 3.0) -> float:
+    """Records/s of json.loads + the pure core's message_from_json of ``body`` in this process."""
+    records = len(message_from_json(json.loads(body)).message.records)  # type: ignore[union-attr]
+    count, began = 0, time.perf_counter()
+    while time.perf_counter() - began < seconds:
+        assert message_from_json(json.loads(body)).ok
+        count += 1
+    return count * records / (time.perf_counter() - began)
+
+
+async def histogram(db: Database) -> dict[str, int]:
+    """Inventories by (document status, customs state): every filed inventory must be counted."""
+    async with db.transaction() as session:
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT d.status, coalesce(c.state_code, '-') AS state, count(*) FROM documents d "
+                    "LEFT JOIN customs_documents c ON c.document_id = d.id "
+                    "WHERE d.kind = 'inventory' GROUP BY 1, 2 ORDER BY 3 DESC"
+                )
+            )
+        ).all()
+    return {f"{status}/{state}": int(n) for status, state, n in rows}
+
 
 def postgres_cpu() -> float:
     return sum(
@@ -324,6 +361,23 @@ async def _measure(
     through = messages(args.sets, f"G{tag}")
     during = messages(args.sets, f"C{tag}")
     results: dict[str, Any] = {"sets": args.sets, "connections": args.connections, "load_at_start": load}
+    inventory_body = next(body for path, body in direct if path == PATHS["inventory"])
+    print("measuring the bare decode of the same inventory message …", flush=True)
+    bare_before = bare_decode_rate(inventory_body)
+    filed = 0  # inventories accepted so far, for the histogram check
+
+    async def check(phase: str, filed_now: int) -> None:
+        """The status histogram after a phase must account for every inventory filed."""
+        found = await histogram(db)
+        results.setdefault("histograms", {})[phase] = {
+            "filed": filed_now,
+            "by_status": found,
+            "accounted": sum(found.values()) == filed_now,
+        }
+        print(json.dumps({f"histogram after {phase}": results["histograms"][phase]}), flush=True)
+
+    def pids() -> dict[str, int]:
+        return {"declaration": service.pid, "gateway": gateway.pid}
 
     def intake(
         seconds: float, accepted: int, cpu: float, pg: float, gw: float | None = None
@@ -344,22 +398,34 @@ async def _measure(
         service.start(customs_exchange_enabled="false")
         await file_all(service.url, warm[: len(warm) // 2], args.connections)
         await file_all(gateway.url, warm[len(warm) // 2 :], args.connections, credential)
+        filed = 200
         cpu, pg = service.cpu(), postgres_cpu()
-        seconds, accepted = await file_all(service.url, direct, args.connections)
+        with RssSampler(pids()) as rss:
+            seconds, accepted = await file_all(service.url, direct, args.connections)
         results["intake_direct"] = intake(seconds, accepted, cpu, pg)
+        results["intake_direct"]["peak_rss_mb"] = rss.peak_mb
         print(json.dumps({"intake_direct": results["intake_direct"]}), flush=True)
+        filed += args.sets
+        await check("intake_direct", filed)
         cpu, pg, gw = service.cpu(), postgres_cpu(), gateway.cpu()
-        seconds, accepted = await file_all(gateway.url, through, args.connections, credential)
+        with RssSampler(pids()) as rss:
+            seconds, accepted = await file_all(gateway.url, through, args.connections, credential)
         results["intake_gateway"] = intake(seconds, accepted, cpu, pg, gw)
+        results["intake_gateway"]["peak_rss_mb"] = rss.peak_mb
         print(json.dumps({"intake_gateway": results["intake_gateway"]}), flush=True)
+        filed += args.sets
+        await check("intake_gateway", filed)
         service.stop()
 
         # 2. The exchange drains the backlog (the warm-up sets included).
         service.start()
         began_cpu, began_pg = service.cpu(), postgres_cpu()
         total = 200 + 2 * args.sets
-        seconds = await wait_closed(db, total, timeout=3600)
+        with RssSampler(pids()) as rss:
+            seconds = await wait_closed(db, total, timeout=3600)
+        await check("exchange_only", filed)
         results["exchange_only"] = {
+            "peak_rss_mb": rss.peak_mb,
             "seconds": round(seconds, 2),
             "inventories_closed": total,
             "inventories_per_s": round(total / seconds, 1),
@@ -370,9 +436,13 @@ async def _measure(
         print(json.dumps({"exchange_only": results["exchange_only"]}), flush=True)
 
         # 3. Both at once, through the gateway.
-        seconds, accepted = await file_all(gateway.url, during, args.connections, credential)
-        lag = await wait_closed(db, total + args.sets, timeout=3600)
+        with RssSampler(pids()) as rss:
+            seconds, accepted = await file_all(gateway.url, during, args.connections, credential)
+            lag = await wait_closed(db, total + args.sets, timeout=3600)
+        filed += args.sets
+        await check("both", filed)
         results["both"] = {
+            "peak_rss_mb": rss.peak_mb,
             "intake_seconds": round(seconds, 2),
             "intake_sets_per_s": round(args.sets / seconds, 1),
             "last_closed_after_last_filing_s": round(lag, 2),
@@ -382,6 +452,17 @@ async def _measure(
         results["totals"] = await totals(db)
     finally:
         await db.dispose()
+    print("measuring the bare decode again …", flush=True)
+    bare_after = bare_decode_rate(inventory_body)
+    bare = (bare_before + bare_after) / 2
+    results["bare_decode"] = {"before": bare_before, "after": bare_after, "records_per_s": bare}
+    for key, rate_key in (
+        ("intake_direct", "sets_per_s"),
+        ("intake_gateway", "sets_per_s"),
+        ("exchange_only", "inventories_per_s"),
+        ("both", "intake_sets_per_s"),
+    ):
+        results[key]["ratio_to_bare_decode"] = round(results[key][rate_key] / bare, 4)
     rate = results["exchange_only"]["inventories_per_s"]
     results["exchange_vs_intake_direct"] = round(rate / results["intake_direct"]["sets_per_s"], 3)
     results["exchange_vs_intake_gateway"] = round(rate / results["intake_gateway"]["sets_per_s"], 3)
@@ -409,21 +490,39 @@ def markdown(results: dict[str, Any], command: str) -> str:
         return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
     gateway_cpu = f"{gateway['declaration_cpu_ms_per_set']} (gateway {gateway['gateway_cpu_ms_per_set']})"
+    bare = results["bare_decode"]
+
+    def rss(x: dict[str, Any]) -> str:
+        return f"{x['peak_rss_mb']['declaration']:.0f} / {x['peak_rss_mb']['gateway']:.0f}"
+
     table = "\n".join(
         [
-            row("measurement", "sets (inventories)", "seconds", "inventories/s", "declaration CPU ms/set",
-                "PostgreSQL CPU ms/set"),
-            "|---|---|---|---|---|---|",
+            row("measurement", "sets (inventories)", "seconds", "inventories/s", "÷ bare decode",
+                "declaration CPU ms/set", "PostgreSQL CPU ms/set", "peak RSS MB declaration / gateway"),
+            "|---|---|---|---|---|---|---|---|",
             row("intake only, direct (exchange off)", results["sets"], direct["seconds"],
-                f"**{direct['sets_per_s']}**", direct["declaration_cpu_ms_per_set"],
-                direct["postgres_cpu_ms_per_set"]),
+                f"**{direct['sets_per_s']}**", f"{direct['ratio_to_bare_decode']:.3f}",
+                direct["declaration_cpu_ms_per_set"], direct["postgres_cpu_ms_per_set"], rss(direct)),
             row("intake only, through the gateway (exchange off)", results["sets"], gateway["seconds"],
-                f"**{gateway['sets_per_s']}**", gateway_cpu, gateway["postgres_cpu_ms_per_set"]),
+                f"**{gateway['sets_per_s']}**", f"{gateway['ratio_to_bare_decode']:.3f}", gateway_cpu,
+                gateway["postgres_cpu_ms_per_set"], rss(gateway)),
             row("exchange only: acceptance → 899, the backlog drained", drain["inventories_closed"],
-                drain["seconds"], f"**{drain['inventories_per_s']}**", drain["declaration_cpu_ms_per_set"],
-                drain["postgres_cpu_ms_per_set"]),
-            row("both at once: filed through the gateway while the exchange runs", results["sets"],
-                both["intake_seconds"], f"{both['intake_sets_per_s']} filed", "—", "—"),
+                drain["seconds"], f"**{drain['inventories_per_s']}**", f"{drain['ratio_to_bare_decode']:.3f}",
+                drain["declaration_cpu_ms_per_set"], drain["postgres_cpu_ms_per_set"], rss(drain)),
+            row("intake + exchange: filed through the gateway while the exchange runs", results["sets"],
+                both["intake_seconds"], f"{both['intake_sets_per_s']} filed",
+                f"{both['ratio_to_bare_decode']:.3f}", "—", "—", rss(both)),
+        ]
+    )  # fmt: skip
+    histograms = "\n".join(
+        [
+            row("after", "inventories filed", "inventories by document status / customs state", "check"),
+            "|---|---|---|---|",
+            *(
+                row(phase, f"{h['filed']:,}", ", ".join(f"{k} {n:,}" for k, n in h["by_status"].items()),
+                    "all accounted for" if h["accounted"] else "**MISSING inventories**")
+                for phase, h in results["histograms"].items()
+            ),
         ]
     )  # fmt: skip
 
@@ -445,6 +544,14 @@ the gateway with DDT1-HMAC-SHA256-signed requests (`sdk.signing`) of a party pro
 gateway's admin CLI. Load average at the start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}.
 
 {table}
+
+Baseline, in the same run: the bare decode of the same 100-record inventory message (`json.loads` +
+`message_from_json`, one process) at **{bare["records_per_s"]:,.0f} records/s** ({bare["before"]:,.0f}
+before the phases, {bare["after"]:,.0f} after); the ÷ column divides each rate by it.
+
+Inventories by status after each phase (the histogram must account for every inventory filed):
+
+{histograms}
 
 Exchange ÷ intake: **{ratio_gateway:.0%} of the intake through the gateway** (target ≥ 80 %:
 {verdict(ratio_gateway)}), **{ratio_direct:.0%} of the direct intake** ({verdict(ratio_direct)}).

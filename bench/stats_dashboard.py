@@ -39,7 +39,7 @@ import asyncpg  # noqa: E402
 import duckdb  # noqa: E402
 import httpx  # noqa: E402
 
-from services.stats.aggregates.rebuild import rebuild_aggregates  # noqa: E402
+from services.stats.aggregates.service import rebuild_aggregates  # noqa: E402
 from services.stats.app import create_app  # noqa: E402
 from services.stats.demo_data.generator import fact_rows, population  # noqa: E402
 from services.stats.rewards import EXAMPLE_POLICY_PATH, Snapshot, compute, load_policy  # noqa: E402

@@ -30,6 +30,7 @@ XML_UNKNOWN_MESSAGE: Final = "DDT-X07"
 JSON_UNKNOWN_FIELD: Final = "DDT-J01"
 JSON_BAD_VALUE: Final = "DDT-J02"
 JSON_BAD_STRUCTURE: Final = "DDT-J03"
+JSON_MISSING_MEMBER: Final = "DDT-J04"  # a member the XSD requires is absent from the JSON
 
 # --- single-document business rules --------------------------------------------
 ORDER_DUPLICATE_GNUM: Final = "-301002"  # 订单商品信息内有重复商品序号

@@ -245,6 +245,8 @@ def _describe(issue: Issue) -> str:
         for part in (
             f"element {issue.element}" if issue.element else "",
             f"line {issue.line}" if issue.line else "",
+            # JSON filings: the member, not a line of XML the filer never saw.
+            f"member {issue.pointer}" if issue.pointer and not issue.line else "",
         )
         if part
     )

@@ -185,7 +185,12 @@ class DocumentView(_Out):
     country: str | None
     chapters: list[ChapterOut]
     masked: bool = Field(description="True when personal values are masked (everyone but the filer)")
-    record: dict[str, Any] = Field(description="The record in the JSON message form: head and lines")
+    record: dict[str, Any] = Field(
+        description=(
+            "The record as a JSON filer sends it to the document's resource: head, lines and the "
+            "message's baseTransfer (baseSubscribe, extendMessage when given); fileable as it stands"
+        )
+    )
     match: MatchOut | None = None
     tax: TaxOut | None = None
     customs: CustomsOut | None

@@ -56,7 +56,8 @@ async def document_json(
     document, visibility = await _of_kind(session, identity, document_id, kind)
     match = await MatchRepository.from_session(session).of_inventory(document.id)
     tax = await assessment_of(session, document.id)
-    view = views.document_view(ctx, document, visibility, match, tax)
+    filing = await DocumentRepository.from_session(session).filing(document.filing_id)
+    view = views.document_view(ctx, document, visibility, match, tax, filing)
     view["customs"] = await customs_view(session, document.id)
     return view
 

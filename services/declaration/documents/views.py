@@ -4,8 +4,10 @@
   its enterprise codes (the merchant of a platform's order, the carrier of a waybill
   named by an inventory …), regulators and administrators see it with every personal
   value masked. Anyone else gets 404 — not 403, which would confirm the document exists.
-* The JSON record is the JSON codec's form, so a document taken in as XML reads back
-  as the same JSON a JSON filer would have sent, and regenerates (filer only) as
+* The JSON record is the JSON codec's form with the message's BaseTransfer,
+  BaseSubscribe and ExtendMessage, so a document taken in as XML reads back as the same
+  JSON a JSON filer would have sent to its resource (and can be filed as it stands), and
+  regenerates (filer only) as
   XSD-valid CEB XML: the record with the original message's guid, version,
   BaseTransfer, BaseSubscribe, ExtendMessage and ds:Signature. (A signature only
   verifies over the bytes it signed: the original message is kept verbatim, see
@@ -71,14 +73,30 @@ def record_view(ctx: DeclarationContext, document: Document, full: bool) -> dict
     return record_json(spec, mask_record(document.body, personal, order), {})
 
 
+#: The filing's blocks a JSON filer sends beside the record (guid and version are the message's own).
+READ_BACK_BLOCKS = ("baseTransfer", "baseSubscribe", "extendMessage")
+
+
+def read_back(record: dict[str, Any], filing: Filing | None) -> dict[str, Any]:
+    """The record as a JSON filer sends it to a resource: head, lines and the message's blocks.
+
+    ``baseTransfer`` is required by the XSD in every declaration, so a read-back without it
+    could not be filed again. The signature is left out: it signed other bytes (the original
+    is ``/filings/{id}/original``), and a JSON filing needs none when the platform signs.
+    """
+    envelope = (filing.envelope if filing is not None else None) or {}
+    return {**record, **{key: envelope[key] for key in READ_BACK_BLOCKS if key in envelope}}
+
+
 def document_view(
     ctx: DeclarationContext,
     document: Document,
     visibility: str,
     match: InventoryMatch | None = None,
     tax: TaxAssessmentRow | None = None,
+    filing: Filing | None = None,
 ) -> dict[str, Any]:
-    """The JSON view of a document."""
+    """The JSON view of a document; ``record`` is fileable as it stands (with ``filing``'s blocks)."""
     full = visibility == FILER
     view: dict[str, Any] = {
         "id": document.id,
@@ -103,7 +121,7 @@ def document_view(
         "country": document.country,
         "chapters": document.chapters,
         "masked": not full,
-        "record": record_view(ctx, document, full),
+        "record": read_back(record_view(ctx, document, full), filing),
     }
     if match is not None:
         view["match"] = {

@@ -29,7 +29,7 @@ from typing import Any
 from services.declaration.ceb import codes
 from services.declaration.ceb.catalogue import SignatureRule, spec_for
 from services.declaration.ceb.issues import Issue
-from services.declaration.ceb.json_codec import message_from_json
+from services.declaration.ceb.json_codec import message_from_json, missing_members
 from services.declaration.ceb.model import CebMessage
 from services.declaration.ceb.receipts import new_guid
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml
@@ -74,6 +74,26 @@ def parse_xml(data: bytes, limits: XmlLimits) -> Parsed:
         return Parsed(result.message, message_type=result.message_type)
     stage = "schema" if any(issue.code == codes.SCHEMA_INVALID for issue in result.issues) else "syntax"
     return Parsed(None, result.issues, result.message_type, stage)
+
+
+_XSD_ELEMENT = re.compile(r"^Element '(?:\w+:)?(\w+)'(?: \[facet '(\w+)'\])?: ")
+
+
+def json_issue(issue: Issue) -> Issue:
+    """An XSD issue of the XML rendered from a JSON filing, told in the JSON filer's terms.
+
+    The line and element are those of the platform's internal rendering, meaningless to a
+    JSON filer: they are dropped, and libxml2's ``Element 'ceb:orderNo': …`` becomes
+    ``/records/0/head/orderNo: …`` (the pointer names the member).
+    """
+    pointer = issue.pointer or ""
+    text = issue.message.replace("ceb:", "")
+    match = _XSD_ELEMENT.match(text)
+    if match is not None:
+        where = pointer or match.group(1)
+        facet = f"[{match.group(2)}] " if match.group(2) else ""
+        text = f"{where}: {facet}{text[match.end() :]}"
+    return Issue(issue.code, text, pointer, None, None, issue.severity)
 
 
 class _Undecodable(ValueError):
@@ -168,6 +188,9 @@ def parse_json(data: bytes, expected_type: str | None, limits: XmlLimits, *, pla
     ]
     if unrepresentable:
         return Parsed(None, tuple(unrepresentable), message.message_type, "schema")
+    missing = missing_members(message)
+    if missing:
+        return Parsed(None, tuple(missing), message.message_type, "schema")
     spec = spec_for(message.message_type)
     placeholder = (
         platform_signs
@@ -180,7 +203,7 @@ def parse_json(data: bytes, expected_type: str | None, limits: XmlLimits, *, pla
     # One schema for both formats: render and run the XML pipeline (it also locates errors).
     checked = decode_xml(encode_xml(message, pretty=True), limits)
     if not checked.ok or checked.message is None:
-        return Parsed(None, checked.issues, message.message_type, "schema")
+        return Parsed(None, tuple(json_issue(i) for i in checked.issues), message.message_type, "schema")
     if placeholder:
         checked.message.signature = None
     return Parsed(checked.message, message_type=message.message_type)

@@ -10,11 +10,10 @@ from sqlalchemy import and_, delete, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.stats.aggregates.models import SPECS, TABLES, AggregateSpec
+from services.stats.aggregates.rules import Key
 from services.stats.base import table_of
 from services.stats.facts.models import Fact, FactChapter
 from shared.kit.repository import Repository
-
-Key = tuple[Any, ...]
 
 
 class AggregateRepository(Repository):

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.stats.facts.rules import event_time
 from services.stats.facts.service import refresh_document
 from services.stats.history.store import log_event
-from services.stats.platform.volume import count_accepted
+from services.stats.platform.service import count_accepted
 from shared.events import CloudEvent
 from shared.events.declaration import DocumentAccepted, DocumentStatusChanged, InventoryReturned
 

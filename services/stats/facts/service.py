@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.aggregates.maintain import apply_delta
+from services.stats.aggregates.service import apply_delta
 from services.stats.exchange_rates.service import rate_lookup
 from services.stats.facts.models import Fact, FactChapter
 from services.stats.facts.repository import FactRepository
@@ -23,7 +23,7 @@ from services.stats.facts.rules import (
     fold,
 )
 from services.stats.history.store import document_events, parse_document_event
-from services.stats.parties.activity import refresh_first_activity
+from services.stats.parties.service import refresh_first_activity
 from shared.fx import CNY
 from shared.problems import NOT_FOUND, ProblemError
 from shared.sqltypes import utcnow

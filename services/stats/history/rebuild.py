@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.models import SPECS
-from services.stats.aggregates.rebuild import rebuild_aggregates
+from services.stats.aggregates.service import rebuild_aggregates
 from services.stats.base import table_of
 from services.stats.exchange_rates.repository import RateRepository
 from services.stats.exchange_rates.service import lookup_from
@@ -28,10 +28,10 @@ from services.stats.facts.rules import DocumentState, contribution, fold
 from services.stats.facts.service import fact_row, parsed_events
 from services.stats.history.repository import EventLogRepository
 from services.stats.history.store import stream_events
-from services.stats.parties.handlers import apply_registered, apply_status, apply_traffic
 from services.stats.parties.models import FirstActivity, PartyMirror
+from services.stats.parties.service import apply_registered, apply_status
 from services.stats.platform.models import AcceptedDocument, AcceptedDocumentsDay, ApiTrafficHour
-from services.stats.platform.volume import count_accepted
+from services.stats.platform.service import apply_traffic, count_accepted
 from shared.events.declaration import DocumentAccepted
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
 from shared.fx import RateTable

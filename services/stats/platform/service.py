@@ -1,8 +1,9 @@
 """The platform operator's own figures: connected parties, API traffic, message and trade volume.
 
 What the operator's yearly subsidy is judged on (policy 一(一)): how many parties are
-connected by system integration, how much they use the API, and the volume that
-flows through the platform.
+connected by system integration, how much they use the API, and the volume that flows
+through the platform. Kept from the gateway's traffic counts and the declaration's
+acceptances; read as result tables.
 """
 
 from __future__ import annotations
@@ -13,13 +14,42 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.stats.base import UNKNOWN
 from services.stats.parties.repository import PartyRepository
-from services.stats.periods import bucket_label, bucket_start
+from services.stats.periods import bucket_label, bucket_start, business_day
 from services.stats.platform.repository import PlatformRepository
 from services.stats.queries.filters import Filters
 from services.stats.queries.planner import choose
 from services.stats.queries.repository import QueryRepository
 from services.stats.queries.results import Column, ResultTable, money
+from shared.events.declaration import DocumentAccepted
+from shared.events.gateway import ApiTrafficCounted
+
+
+async def count_accepted(session: AsyncSession, data: DocumentAccepted) -> None:
+    """Count a document once, however many acceptance events name it."""
+    doc = data.document
+    row = {
+        "document_id": doc.document_id,
+        "day": business_day(data.accepted_at),
+        "party_id": doc.party_id,
+        "document_kind": doc.document_kind,
+        "mode": doc.mode or UNKNOWN,
+        "direction": doc.direction,
+    }
+    await PlatformRepository.from_session(session).count_accepted(row)
+
+
+async def apply_traffic(session: AsyncSession, data: ApiTrafficCounted) -> None:
+    """One party-hour of calls; a re-count of the same hour keeps the larger figures (counts only grow)."""
+    row = {
+        "party_id": data.party_id,
+        "hour_start": data.hour_start,
+        "day": business_day(data.hour_start),
+        "calls": data.calls,
+        "errors": data.errors,
+    }
+    await PlatformRepository.from_session(session).keep_traffic(row)
 
 
 async def operating_figures(session: AsyncSession, filters: Filters) -> ResultTable:

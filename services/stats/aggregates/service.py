@@ -1,8 +1,12 @@
-"""Keeping the aggregate tables equal to the GROUP BY of the counted facts, incrementally.
+"""Keeping the aggregate tables equal to the GROUP BY of the counted facts.
 
-A document's contribution changes as a whole (from ``old`` to ``new``), so each
-table gets "minus old, plus new" on the keys involved; rows whose document count
+Incrementally: a document's contribution changes as a whole (from ``old`` to ``new``), so
+each table gets "minus old, plus new" on the keys involved; rows whose document count
 reaches zero are deleted, exactly as if they had never been aggregated.
+
+And wholesale: the full rebuild (after the facts were replayed from the event log) and the
+benchmark loader (after COPY) recompute every table from the facts in set-based SQL. The
+incremental maintenance must end in exactly these rows: the rebuild test compares them.
 """
 
 from __future__ import annotations
@@ -11,30 +15,11 @@ from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.stats.aggregates.models import SPECS, AggregateSpec
-from services.stats.aggregates.repository import AggregateRepository, Key
+from services.stats.aggregates.models import SPECS
+from services.stats.aggregates.repository import AggregateRepository
+from services.stats.aggregates.rules import Key, project
 from services.stats.facts.rules import Contribution
-from services.stats.periods import grain_start
-
-
-def project(spec: AggregateSpec, contribution: Contribution) -> list[tuple[Key, dict[str, int]]]:
-    """The (key, measures) rows ``contribution`` adds to ``spec``'s table."""
-    time = grain_start(contribution.business_day, spec.grain)
-    dims = contribution.dims()
-    if not spec.chapters:
-        values = {spec.time_column: time, **{d: dims[d] for d in spec.dims}}
-        return [(tuple(values[k] for k in spec.key), contribution.measures())]
-    rows = []
-    for chapter, value_fen, lines in contribution.chapters:
-        values = {
-            spec.time_column: time,
-            "chapter": chapter,
-            **{d: dims[d] for d in spec.dims if d != "chapter"},
-        }
-        rows.append(
-            (tuple(values[k] for k in spec.key), {"documents": 1, "lines": lines, "value_fen": value_fen})
-        )
-    return rows
+from services.stats.parties.repository import PartyRepository
 
 
 async def apply_delta(session: AsyncSession, old: Contribution | None, new: Contribution | None) -> None:
@@ -61,3 +46,9 @@ async def apply_delta(session: AsyncSession, old: Contribution | None, new: Cont
         ]
         await aggregates.add_measures(spec, rows)
         await aggregates.drop_empty(spec, [key for key in lowered if any(deltas[key].values())])
+
+
+async def rebuild_aggregates(session: AsyncSession) -> None:
+    """All aggregate tables and first activity from the facts."""
+    await AggregateRepository.from_session(session).rebuild_all()
+    await PartyRepository.from_session(session).rebuild_first_activity()
