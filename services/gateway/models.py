@@ -7,7 +7,7 @@ from services.gateway.auth.models import UsedNonce
 from services.gateway.base import Base, metadata
 from services.gateway.credentials.models import ApiCredential
 from services.gateway.idempotency.models import IdempotencyRecord
-from services.gateway.parties.models import Party, PartyCode, PartyDelegation
+from services.gateway.parties.models import Party, PartyCode, PartyDelegation, PartyMilestoneFiling
 from services.gateway.webhooks.models import (
     WebhookAllowEntry,
     WebhookAttempt,
@@ -23,6 +23,7 @@ __all__ = [
     "Party",
     "PartyCode",
     "PartyDelegation",
+    "PartyMilestoneFiling",
     "TrafficHour",
     "UsedNonce",
     "WebhookAllowEntry",

@@ -1,4 +1,7 @@
-"""OpenAPI examples of a CEB311 filing: the message as XML and as JSON, and the 200 answer in both forms.
+"""OpenAPI and docs examples: a worked filing of every declaration type, as JSON and as XML, and its answer.
+
+The CEB311 example is written out here with its answer in both forms; the other types'
+examples are data files (``examples/``, below).
 
 The answer examples are what the service answers to the request examples (the ids and
 times differ per filing); tests/declaration/unit/test_openapi_examples.py checks that
@@ -7,6 +10,9 @@ each example is still a valid message, answer and receipt.
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 CEB311_XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -207,3 +213,76 @@ CEB312_RECEIPT = """<?xml version="1.0" encoding="UTF-8"?>
     <ceb:returnInfo>新增申报成功[DDT00000-0000-4000-8000-000000000001]</ceb:returnInfo>
   </ceb:OrderReturn>
 </ceb:CEB312Message>"""
+
+
+# --- one worked example per declaration type --------------------------------------------------
+#
+# ``examples/CEBnnn.json`` is a complete, valid filing of each enterprise-sent type in the JSON
+# message form, with the demo parties' codes (3207960001 platform, 3207960002 merchant …). The
+# XML example is the same message rendered by the XML codec, so the two cannot drift apart.
+# tests/declaration/service/test_examples.py files every one (JSON and XML) and sees it
+# accepted; docs/declaration-examples.md shows them (and a test keeps it in step).
+
+EXAMPLES_DIR = Path(__file__).with_name("examples")
+
+
+@cache
+def json_example(message_type: str) -> dict[str, Any]:
+    """The worked JSON example of a declaration type (the message form)."""
+    if message_type == "CEB311":
+        return CEB311_JSON
+    data: dict[str, Any] = json.loads((EXAMPLES_DIR / f"{message_type}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def example_types() -> tuple[str, ...]:
+    """Every declaration type that has a worked example."""
+    return tuple(sorted({"CEB311", *(path.stem for path in EXAMPLES_DIR.glob("CEB*.json"))}))
+
+
+@cache
+def xml_example(message_type: str) -> str:
+    """The same example as CEB XML; types whose XSD requires ``ds:Signature`` carry a placeholder.
+
+    The placeholder shows where the enterprise's signature goes; it is structurally valid, and
+    the platform re-signs what it sends to customs (``platform_signs_outbound``).
+    """
+    from services.declaration.ceb.catalogue import SignatureRule, spec_for
+    from services.declaration.ceb.json_codec import message_from_json
+    from services.declaration.ceb.xml_codec import encode_xml
+    from services.declaration.intake.parsing import PLACEHOLDER_SIGNATURE
+
+    if message_type == "CEB311":
+        return CEB311_XML
+    decoded = message_from_json(json_example(message_type))
+    assert decoded.message is not None, decoded.issues
+    message = decoded.message
+    spec = spec_for(message_type)
+    if spec is not None and spec.signature is SignatureRule.REQUIRED and message.signature is None:
+        message.signature = PLACEHOLDER_SIGNATURE
+    return encode_xml(message).decode("utf-8")
+
+
+def answer_example(message_type: str) -> dict[str, Any]:
+    """The 200 answer to the example (ids and times differ per filing)."""
+    from services.declaration.ceb.catalogue import spec_for
+
+    if message_type == "CEB311":
+        return CEB311_ANSWER
+    spec = spec_for(message_type)
+    assert spec is not None
+    data = json_example(message_type)
+    head = data["records"][0]["head"]
+    return {
+        **CEB311_ANSWER,
+        "messageType": message_type,
+        "receiptType": spec.answered_by,
+        "guid": data["guid"],
+        "records": [
+            {
+                **CEB311_ANSWER["records"][0],
+                "keys": {name: head[name] for name in spec.key_fields if name in head},
+                "status": "waiting" if message_type in {"CEB621", "CEB603"} else "accepted",
+            }
+        ],
+    }

@@ -12,7 +12,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.declaration.documents.kinds import DocumentType
-from services.declaration.intake.examples import CEB311_ANSWER, CEB311_JSON, CEB311_XML, CEB312_RECEIPT
+from services.declaration.intake.examples import (
+    CEB311_ANSWER,
+    CEB312_RECEIPT,
+    answer_example,
+    example_types,
+    json_example,
+    xml_example,
+)
 from shared.kit.responses import problems
 
 
@@ -63,16 +70,56 @@ class FilingAnswer(_Out):
 
 #: Request body of the intake routes: CEB XML or the JSON message form.
 _XML_BODY = {"type": "string", "description": "a CEBnnnMessage of the 202205 edition"}
-_JSON_BODY = {"type": "object", "description": "the JSON codec form of the message"}
+_JSON_BODY = {
+    "type": "object",
+    "description": (
+        "The JSON codec form of the message: element names unchanged, decimals as strings, ints as "
+        "numbers. The message form (`records`), or on a resource a bare record (`head`, `lines` and "
+        "the blocks beside them). Field-by-field: the XSD (docs/declaration.md, Formats)."
+    ),
+    "properties": {
+        "messageType": {"type": "string", "description": "CEBnnn; defaults to the resource's"},
+        "guid": {
+            "type": "string",
+            "description": "the message guid (36, upper-case); defaults to a fresh one",
+        },
+        "version": {"type": "string", "description": "defaults to 1.0"},
+        "records": {
+            "type": "array",
+            "maxItems": 100,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "head": {"type": "object"},
+                    "lines": {"type": "array", "items": {"type": "object"}},
+                },
+                "required": ["head"],
+            },
+        },
+        "head": {"type": "object", "description": "a bare record's head (instead of records)"},
+        "lines": {"type": "array", "items": {"type": "object"}, "description": "a bare record's lines"},
+        "baseTransfer": {
+            "type": "object",
+            "description": "required: copCode, copName, dxpMode, dxpId of the sender",
+        },
+        "baseSubscribe": {"type": "array", "items": {"type": "object"}},
+        "extendMessage": {"type": "object"},
+        "signature": {"type": "string", "description": "ds:Signature as XML text (optional in JSON)"},
+    },
+    "required": ["baseTransfer"],
+}
 
 
 def request_body(doc_type: DocumentType | None) -> dict[str, Any]:
-    """``openapi_extra`` of an intake route: both formats, with the CEB311 examples on its resource."""
+    """``openapi_extra`` of an intake route: both formats, worked examples (all types on ``/messages``)."""
     xml: dict[str, Any] = {"schema": _XML_BODY}
     json: dict[str, Any] = {"schema": _JSON_BODY}
-    if doc_type is not None and doc_type.message_type == "CEB311":
-        xml["example"] = CEB311_XML
-        json["example"] = CEB311_JSON
+    if doc_type is not None:
+        xml["example"] = xml_example(doc_type.message_type)
+        json["example"] = json_example(doc_type.message_type)
+    else:
+        xml["examples"] = {t: {"summary": t, "value": xml_example(t)} for t in example_types()}
+        json["examples"] = {t: {"summary": t, "value": json_example(t)} for t in example_types()}
     return {"requestBody": {"content": {"application/xml": xml, "application/json": json}, "required": True}}
 
 
@@ -82,9 +129,10 @@ def responses(doc_type: DocumentType | None) -> dict[int | str, dict[str, Any]]:
         "schema": {"type": "string", "description": "the customs receipt (CEB312 for CEB311 …)"}
     }
     content: dict[str, Any] = {"application/xml": receipt}
-    if doc_type is not None and doc_type.message_type == "CEB311":
-        receipt["example"] = CEB312_RECEIPT
-        content["application/json"] = {"example": CEB311_ANSWER}
+    if doc_type is not None:
+        if doc_type.message_type == "CEB311":
+            receipt["example"] = CEB312_RECEIPT
+        content["application/json"] = {"example": answer_example(doc_type.message_type)}
     refusals = problems(400, 401, 403, 413, 415, 422, 503)
     refusals[400]["description"] = "Not well-formed, hostile or undecodable (problem+json, or CEB900 as XML)"
     refusals[403]["description"] = "An enterprise code in the message is not registered to the caller"

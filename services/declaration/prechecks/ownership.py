@@ -24,6 +24,13 @@ and :data:`BY_SENDER_DELEGABLE`: a code must be the caller's when it names the p
 the spec says sends the message, may be a principal's when the sender acts for it,
 and is only a reference otherwise). Explicit tables in the settings extend a profile.
 
+**Either sender** (:data:`EITHER_SENDER`): some messages may come from one of two parties.
+The CEB507 arrival is the logistics firm's message (the XSD names it
+"物流运抵地数据报文（物流企业）") but the supervised site's operator may file it too, so a
+record passes when the caller holds its ``logisticsCode`` *or* its ``operatorCode``; the
+other code then names a counterparty (a carrier reporting arrival at a site another company
+runs). When the caller holds neither, both are reported.
+
 ``无`` (an export ``ebpCode`` for a platform without a customs registration, per the
 202205 revision notes) names no enterprise and is not checked.
 """
@@ -67,13 +74,17 @@ BY_SENDER_EXEMPT: dict[str, frozenset[str]] = {
     "CEB711": frozenset({"logisticsCode"}),
     "CEB403": frozenset({"ebpCode"}),
     "CEB505": frozenset({"ebcCode"}),
-    "CEB507": frozenset({"logisticsCode"}),
     "CEB509": frozenset(),
     "CEB603": frozenset({"ebpCode", "logisticsCode", "ownerCode", "iacCode"}),
     "CEB607": frozenset({"logisticsCode"}),
     "CEB213": frozenset({"ebpCode", "logisticsCode"}),
     "CEB215": frozenset({"logisticsCode"}),
     "CEB701": frozenset({"declAgentCode"}),
+}
+#: Messages either of two parties may send, per message type: the fields naming them. A record
+#: passes these fields when the caller holds any one of them (in every profile).
+EITHER_SENDER: dict[str, tuple[str, ...]] = {
+    "CEB507": ("logisticsCode", "operatorCode"),
 }
 #: ``by_sender``: the e-commerce enterprise's code where a platform or agent files for it.
 BY_SENDER_DELEGABLE: dict[str, frozenset[str]] = {
@@ -144,8 +155,14 @@ def foreign_codes(message: CebMessage, identity: Identity, policy: OwnershipPoli
     """Codes in ``message`` the caller does not own, minus the exempt fields (pure)."""
     exempt = policy.exempt.get(message.message_type, frozenset())
     delegable = policy.delegable.get(message.message_type, frozenset())
+    either = EITHER_SENDER.get(message.message_type, ())
     found: list[CodeUse] = []
     for index, record in enumerate(message.records):
+        sender_held = any(
+            isinstance(record.head.get(name), str)
+            and identity.owns_code(str(record.head[name]).strip(), name)
+            for name in either
+        )
         for name in CODE_FIELDS:
             value = record.head.get(name)
             if (
@@ -153,6 +170,7 @@ def foreign_codes(message: CebMessage, identity: Identity, policy: OwnershipPoli
                 or not value.strip()
                 or value.strip() == NO_ENTERPRISE
                 or name in exempt
+                or (sender_held and name in either)
             ):
                 continue
             if not identity.owns_code(value.strip(), name):

@@ -99,6 +99,13 @@ def _op(
 OPERATIONS: tuple[Operation, ...] = (
     # Registry
     _op("parties.read_self", "GET", "/v1/parties/me", ALL, "Own registry entry (codes, roles, delegations)"),
+    _op(
+        "parties.milestone_filing",
+        frozenset({"GET", "PUT"}),
+        "/v1/parties/me/milestone-filing",
+        {R.LOGISTICS_FIRM},
+        "How the track files CEB507/509/513 for the firm (off, review, auto)",
+    ),
     _op("parties.list", "GET", "/v1/parties", ADMIN | {R.REGULATOR}, "List and search parties"),
     _op("parties.create", "POST", "/v1/parties", ADMIN, "Onboard a party"),
     _op("parties.read", "GET", "/v1/parties/{party_id}", ALL, "One registry entry (others: own only)"),

@@ -61,3 +61,18 @@ class PartyDelegation(Base):
             "merchant_party_id": self.merchant_party_id,
             "created_at": self.created_at,
         }
+
+
+class PartyMilestoneFiling(Base):
+    """A logistics firm's choice, per customs milestone message, of how the track files it.
+
+    ``settings`` maps CEB507 / CEB509 / CEB513 to ``off`` / ``review`` / ``auto``
+    (:data:`shared.events.logistics.MilestoneFiling`); a type not named is ``off``. The
+    declaration service learns it from ``MilestoneFilingSet`` events.
+    """
+
+    __tablename__ = "party_milestone_filing"
+
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True)
+    settings: Mapped[dict[str, str]] = mapped_column(JSONText)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

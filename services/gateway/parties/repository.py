@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, String, delete, func, select, type_coerce
 
-from services.gateway.parties.models import Party, PartyCode, PartyDelegation
+from services.gateway.parties.models import Party, PartyCode, PartyDelegation, PartyMilestoneFiling
 from shared.kit.pagination import Keyset, PageRequest
 from shared.kit.repository import ModelRepository
+from shared.models import table_of
 
 #: Parties by id (ids are random, so this is no registration order; it is stable).
 BY_ID = Keyset([Party.id], ["str"], descending=False)
@@ -124,3 +126,21 @@ class PartyRepository(ModelRepository[Party]):
             )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class MilestoneFilingRepository(ModelRepository[PartyMilestoneFiling]):
+    """A logistics firm's milestone filing choices (one row per firm)."""
+
+    model = PartyMilestoneFiling
+
+    async def settings_of(self, party_id: str) -> PartyMilestoneFiling | None:
+        """The firm's row, or None when it never chose (everything ``off``)."""
+        return await self.session.get(PartyMilestoneFiling, party_id)
+
+    async def store(self, party_id: str, settings: dict[str, str], now: dt.datetime) -> None:
+        """Replace the firm's choices."""
+        await self.upsert(
+            table_of(PartyMilestoneFiling),
+            [{"party_id": party_id, "settings": settings, "updated_at": now}],
+            ("party_id",),
+        )

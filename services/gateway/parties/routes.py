@@ -15,6 +15,8 @@ from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import (
     CodeIn,
     DelegationIn,
+    MilestoneFilingIn,
+    MilestoneFilingOut,
     PartyIn,
     PartyOut,
     PartyPatch,
@@ -34,6 +36,20 @@ PartyPageParams = Annotated[PageRequest, Depends(page_request_for(alias="after",
 async def read_me(caller: CurrentCaller, session: DbSession) -> PartyOut:
     """The calling party's registry entry, with its codes and delegations."""
     return await service.view(session, await service.require(session, caller.party_id))
+
+
+@router.get("/me/milestone-filing", response_model=MilestoneFilingOut, summary="Own milestone filing choices")
+async def read_milestone_filing(caller: CurrentCaller, session: DbSession) -> MilestoneFilingOut:
+    """How the track files CEB507/CEB509/CEB513 for the calling logistics firm."""
+    return await service.milestone_filing(session, caller.party_id)
+
+
+@router.put("/me/milestone-filing", response_model=MilestoneFilingOut, summary="Choose milestone filing")
+async def set_milestone_filing(
+    choice: MilestoneFilingIn, caller: CurrentCaller, session: DbSession, runtime: RuntimeDep
+) -> MilestoneFilingOut:
+    """Per message type: ``off``, ``review`` (prepared, released by the firm) or ``auto``."""
+    return await service.set_milestone_filing(session, runtime.publisher, caller.party_id, choice)
 
 
 @router.get("", response_model=Page[PartyOut], summary="List parties (admins and regulators)")

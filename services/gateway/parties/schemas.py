@@ -171,3 +171,33 @@ class RoleCodeKinds(RootModel[dict[str, list[str]]]):
             "examples": [{"ecommerce_platform": ["ebpCode"], "payment_institution": ["payCode"]}]
         }
     )
+
+
+MilestoneFilingChoice = Literal["off", "review", "auto"]
+
+
+class MilestoneFilingIn(BaseModel):
+    """How the track files each customs milestone message for the calling logistics firm.
+
+    ``off``: nothing is prepared; ``review``: the declaration service prepares the message
+    and the firm signs and releases it itself (``/v1/customs/milestones``); ``auto``: the
+    platform files it at once and the platform's signer signs it for the firm.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"CEB507": "auto", "CEB509": "review", "CEB513": "off"}]},
+    )
+
+    CEB507: MilestoneFilingChoice = Field(default="off", description="arrival at the supervised site (运抵)")
+    CEB509: MilestoneFilingChoice = Field(default="off", description="departure on the conveyance (离境)")
+    CEB513: MilestoneFilingChoice = Field(default="off", description="import signed for (签收)")
+
+
+class MilestoneFilingOut(MilestoneFilingIn):
+    """The firm's current choices (all ``off`` until it chose)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    party_id: str
+    updated_at: dt.datetime | None = None

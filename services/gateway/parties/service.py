@@ -14,11 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.parties.models import Party, PartyCode, PartyDelegation
-from services.gateway.parties.repository import PartyRepository
+from services.gateway.parties.repository import MilestoneFilingRepository, PartyRepository
 from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import (
     CodeIn,
     CodeOut,
+    MilestoneFilingIn,
+    MilestoneFilingOut,
     PartyIn,
     PartyOut,
     PartyPatch,
@@ -30,7 +32,7 @@ from services.gateway.problems import (
     PARTY_INVALID,
     PARTY_USCC_TAKEN,
 )
-from shared.events.gateway import PartyRegistered, PartyStatusChanged
+from shared.events.gateway import MilestoneFilingSet, PartyRegistered, PartyStatusChanged
 from shared.kit.pagination import Page, PageRequest
 from shared.messaging.outbox import EventPublisher
 from shared.problems import CONFLICT, NOT_FOUND, ProblemError
@@ -249,3 +251,26 @@ async def _announce(session: AsyncSession, publisher: EventPublisher, party: Par
         ),
         subject=party.id,
     )
+
+
+async def milestone_filing(session: AsyncSession, party_id: str) -> MilestoneFilingOut:
+    """The firm's milestone filing choices (all ``off`` until it chose)."""
+    row = await MilestoneFilingRepository.from_session(session).settings_of(party_id)
+    if row is None:
+        return MilestoneFilingOut(party_id=party_id)
+    return MilestoneFilingOut(party_id=party_id, updated_at=row.updated_at, **row.settings)
+
+
+async def set_milestone_filing(
+    session: AsyncSession, publisher: EventPublisher, party_id: str, choice: MilestoneFilingIn
+) -> MilestoneFilingOut:
+    """Replace the firm's choices and tell the declaration service (same transaction)."""
+    now = utcnow()
+    settings = choice.model_dump()
+    await MilestoneFilingRepository.from_session(session).store(party_id, settings, now)
+    await publisher.stage(
+        session,
+        MilestoneFilingSet(party_id=party_id, settings=settings, occurred_at=now),
+        subject=party_id,
+    )
+    return MilestoneFilingOut(party_id=party_id, updated_at=now, **settings)

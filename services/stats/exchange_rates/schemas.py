@@ -19,6 +19,25 @@ class RateOut(BaseModel):
 class RatesOut(BaseModel):
     """The rates in use, by currency and month."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rates": [
+                        {
+                            "currency": "USD",
+                            "month": "2026-11",
+                            "rate": "7.1240",
+                            "source": "default table (shared/data/exchange_rates.csv)",
+                            "loadedBy": "system",
+                            "loadedAt": "2026-11-01T00:00:00+00:00",
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     rates: list[RateOut]
 
 

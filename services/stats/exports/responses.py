@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import Query
+from fastapi import Depends, Query
 from fastapi.responses import JSONResponse, Response
 
 from services.stats.exports.render import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
@@ -54,3 +55,24 @@ def respond(table: ResultTable, fmt: Format = "json", lang: Lang = "zh") -> Resp
             "Cache-Control": "no-store",
         },
     )
+
+
+@dataclass(frozen=True)
+class TableAnswer:
+    """How the caller wants a table answered (``?format=`` and ``?lang=``)."""
+
+    fmt: Format = "json"
+    lang: Lang = "zh"
+
+    def __call__(self, table: ResultTable) -> Response:
+        """The table in the requested format."""
+        return respond(table, self.fmt, self.lang)
+
+
+def table_answer(fmt: FormatParam = "json", lang: LangParam = "zh") -> TableAnswer:
+    """FastAPI dependency: ``?format=&lang=`` of a table route."""
+    return TableAnswer(fmt, lang)
+
+
+#: Route parameter of a table route: call it with the table to answer.
+AnswerParam = Annotated[TableAnswer, Depends(table_answer)]

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.stats.access import require_regulator, scope_for
-from services.stats.exports.responses import TABLE_ANSWERS, FormatParam, LangParam, respond
+from services.stats.exports.responses import TABLE_ANSWERS, AnswerParam
 from services.stats.periods import GRANULARITIES
 from services.stats.platform.service import operating_figures, traffic_series
 from services.stats.queries import service
@@ -71,14 +71,13 @@ async def totals(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     group_by: Annotated[
         str | None,
         Query(description="comma-separated: party, mode, direction, country, district, park, currency"),
     ] = None,
 ) -> Response:
-    return respond(await service.totals(session, scoped(identity, filters), _dims(group_by)), fmt, lang)
+    return answer(await service.totals(session, scoped(identity, filters), _dims(group_by)))
 
 
 @router.get("/series", summary="Time series with month-on-month and year-on-year growth", **_TABLE)
@@ -86,8 +85,7 @@ async def series(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     granularity: GranularityParam = "month",
     split: Annotated[str | None, Query(description="one dimension to split the series by")] = None,
 ) -> Response:
@@ -95,7 +93,7 @@ async def series(
     table = await service.series(
         session, scoped(identity, filters), _granularity(granularity), dims[0] if dims else None
     )
-    return respond(table, fmt, lang)
+    return answer(table)
 
 
 @router.get(
@@ -109,13 +107,12 @@ async def ranking(
         str,
         Path(description="enterprises, countries, chapters, districts, parks, modes, currencies, directions"),
     ],
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     by: Annotated[str, Query(description="value, orders or documents")] = "value",
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
 ) -> Response:
     table = await service.ranking(session, scoped(identity, filters), what, by, limit)
-    return respond(table, fmt, lang)
+    return answer(table)
 
 
 @router.get("/growth", summary="One period beside the previous one and the same one last year", **_TABLE)
@@ -123,13 +120,12 @@ async def growth(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     granularity: GranularityParam = "month",
     at: Annotated[dt.date | None, Query(description="a day in the period (default: 'to')")] = None,
 ) -> Response:
     table = await service.growth_table(session, scoped(identity, filters), _granularity(granularity), at)
-    return respond(table, fmt, lang)
+    return answer(table)
 
 
 @router.get(
@@ -139,14 +135,13 @@ async def active(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     granularity: GranularityParam = "month",
     group_by: Annotated[str | None, Query(description="district, park, mode or direction")] = None,
 ) -> Response:
     require_regulator(identity)
     table = await service.active_enterprises(session, filters, _granularity(granularity), group_by)
-    return respond(table, fmt, lang)
+    return answer(table)
 
 
 @router.get(
@@ -158,14 +153,13 @@ async def new(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     granularity: GranularityParam = "month",
     group_by: Annotated[str | None, Query(description="district or park")] = None,
 ) -> Response:
     require_regulator(identity)
     table = await service.new_enterprises(session, filters, _granularity(granularity), group_by)
-    return respond(table, fmt, lang)
+    return answer(table)
 
 
 @router.get(
@@ -175,12 +169,11 @@ async def new_list(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     limit: Annotated[int, Query(ge=1, le=10000)] = 100,
 ) -> Response:
     require_regulator(identity)
-    return respond(await service.new_enterprise_list(session, filters, limit), fmt, lang)
+    return answer(await service.new_enterprise_list(session, filters, limit))
 
 
 @router.get("/platform", summary="The platform's operating figures (regulators)", **_TABLE)
@@ -188,11 +181,10 @@ async def platform(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
 ) -> Response:
     require_regulator(identity)
-    return respond(await operating_figures(session, filters), fmt, lang)
+    return answer(await operating_figures(session, filters))
 
 
 @router.get("/platform/traffic", summary="API calls and accepted documents over time (regulators)", **_TABLE)
@@ -200,9 +192,8 @@ async def platform_traffic(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    fmt: FormatParam = "json",
-    lang: LangParam = "zh",
+    answer: AnswerParam,
     granularity: GranularityParam = "day",
 ) -> Response:
     require_regulator(identity)
-    return respond(await traffic_series(session, filters, _granularity(granularity)), fmt, lang)
+    return answer(await traffic_series(session, filters, _granularity(granularity)))

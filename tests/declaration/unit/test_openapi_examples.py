@@ -65,3 +65,19 @@ def test_the_old_cursor_names_are_documented_as_deprecated(openapi: dict[str, An
     for path, old in (("/v1/customs/documents", "before"), ("/v1/customs/changes", "after")):
         parameters = {p["name"]: p for p in openapi["paths"][path]["get"]["parameters"]}
         assert parameters[old].get("deprecated") is True and "cursor" in parameters
+
+
+def test_every_resource_shows_its_worked_examples(openapi: dict[str, Any]) -> None:
+    from services.declaration.documents.kinds import all_types
+    from services.declaration.intake.examples import answer_example, json_example, xml_example
+
+    for doc_type in all_types():
+        operation = openapi["paths"][doc_type.path]["post"]
+        body = operation["requestBody"]["content"]
+        assert body["application/json"]["example"] == json_example(doc_type.message_type)
+        assert body["application/xml"]["example"] == xml_example(doc_type.message_type)
+        assert body["application/json"]["schema"]["properties"]["baseTransfer"]
+        answer = operation["responses"]["200"]["content"]["application/json"]["example"]
+        assert answer == answer_example(doc_type.message_type)
+    generic = openapi["paths"]["/v1/customs/messages"]["post"]["requestBody"]["content"]
+    assert set(generic["application/xml"]["examples"]) == {t.message_type for t in all_types()}

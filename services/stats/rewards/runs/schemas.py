@@ -101,6 +101,8 @@ class PolicyOut(BaseModel):
 class PolicyListOut(BaseModel):
     """Every stored policy, newest first."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"policies": []}]})
+
     policies: list[PolicyOut]
 
 
@@ -208,6 +210,8 @@ class RunOut(BaseModel):
 class RunListOut(BaseModel):
     """Runs, newest first."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"runs": []}]})
+
     runs: list[RunOut]
 
 
@@ -223,12 +227,61 @@ class TopSubjectOut(BaseModel):
 class LatestOut(BaseModel):
     """The dashboard's run (published first if any) and its ten largest amounts."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "run": None,
+                    "top": [
+                        {
+                            "subjectKey": "enterprise:P-ENT-1",
+                            "name": "连云港跨境示例有限公司",
+                            "district": "320703",
+                            "final": "200000.00",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     run: RunOut | None
     top: list[TopSubjectOut]
 
 
 class SubjectOut(BaseModel):
     """One subject of a run: amounts, item outcomes and explanation lines (the core's plain data)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "runId": "run-2026-4f1c9a",
+                    "subjectKey": "enterprise:P-ENT-1",
+                    "kind": "enterprise",
+                    "subjectId": "P-ENT-1",
+                    "name": "连云港跨境示例有限公司",
+                    "district": "320703",
+                    "uscc": "91320700MA1XXXXX0X",
+                    "gross": "200000.00",
+                    "capped": "200000.00",
+                    "final": "200000.00",
+                    "rank": 1,
+                    "items": [
+                        {
+                            "item_id": "4.1",
+                            "kind": "tiered",
+                            "matter": "scale",
+                            "status": "paid",
+                            "amount": "200000.00",
+                            "superseded_by": None,
+                        }
+                    ],
+                    "lines": [],
+                }
+            ]
+        }
+    )
 
     runId: str
     subjectKey: str
@@ -252,6 +305,20 @@ class SubjectOut(BaseModel):
 class VerifyOut(BaseModel):
     """A run recomputed from its stored snapshot and policy."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "runId": "run-2026-4f1c9a",
+                    "storedDigest": "sha256:77e0…",
+                    "recomputedDigest": "sha256:77e0…",
+                    "reproduced": True,
+                    "total": "250000.00",
+                }
+            ]
+        }
+    )
+
     runId: str
     storedDigest: str
     recomputedDigest: str
@@ -261,6 +328,25 @@ class VerifyOut(BaseModel):
 
 class SnapshotOut(BaseModel):
     """A stored input snapshot (``content``: the whole snapshot, with ``?full=true``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "snapshotId": "snap-2026-0c2d5e7f9a1b",
+                    "sha256": "sha256:51aa…",
+                    "year": 2026,
+                    "takenAt": "2026-12-01T08:00:00+00:00",
+                    "takenBy": "regulator:R-1",
+                    "enterprises": 3,
+                    "parks": 2,
+                    "excluded": [
+                        {"party": "P-ENT-9", "reason": "not in the party registry (no name or USCC)"}
+                    ],
+                }
+            ]
+        }
+    )
 
     snapshotId: str
     sha256: str
