@@ -60,6 +60,7 @@ REGISTRY_WRITES = frozenset(
         "parties.reactivate",
         "parties.codes.add",
         "parties.codes.remove",
+        "parties.codes.kinds",
         "parties.delegations.add",
         "parties.delegations.remove",
         "parties.credentials.create",
