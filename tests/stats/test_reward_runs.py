@@ -211,3 +211,22 @@ async def test_runs_export_to_xlsx_with_explanations(stats: StatsApi) -> None:
         False,
     )
     assert "enterprise:E1" in csv.content.decode("utf-8-sig")
+
+
+async def test_a_runs_amounts_page_by_cursor_to_the_same_rows_as_one_answer(stats: StatsApi) -> None:
+    await trade(stats)
+    created = (await stats.post("/v1/stats/rewards/runs", json={"policy": await upload_final(stats)})).json()
+    amounts = f"/v1/stats/rewards/runs/{created['runId']}/amounts"
+    whole = (await stats.get(amounts)).json()
+    paged: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(len(whole["rows"]) + 1):
+        page = (await stats.get(amounts, params={"limit": 2} | ({"cursor": cursor} if cursor else {}))).json()
+        paged += page["rows"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    tampered = await stats.get(amounts, params={"cursor": "bm90LWEtY3Vyc29y"})
+    assert len(whole["rows"]) > 2 and whole["next_cursor"] is None
+    assert paged == whole["rows"]
+    assert (tampered.status_code, tampered.json()["errors"][0]["pointer"]) == (422, "/query/cursor")

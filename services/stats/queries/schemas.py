@@ -54,6 +54,10 @@ class ResultTableOut(BaseModel):
     filters: dict[str, Any]
     columns: list[ColumnOut]
     rows: list[dict[str, Any]]
+    next_cursor: str | None = Field(
+        default=None,
+        description="Tables read in pages (a run's amounts): pass it back as `cursor`; null on the last page",
+    )
 
 
 class ModeTotalOut(BaseModel):

@@ -17,6 +17,7 @@ from services.stats.rewards.runs.models import (
     RewardRunSubject,
     RewardSnapshot,
 )
+from shared.kit.pagination import Keyset, PageRequest
 from shared.kit.repository import Repository
 
 #: The subject columns a run's amounts (and its loaded value) read, in order.
@@ -32,6 +33,10 @@ _AMOUNT_COLUMNS = (
     RewardRunSubject.final_fen,
     RewardRunSubject.rank,
 )
+
+
+#: A run's subjects in subject-key order (unique within a run).
+SUBJECT_ORDER = Keyset([RewardRunSubject.subject_key], ["str"], descending=False)
 
 
 class PolicyRepository(Repository):
@@ -132,17 +137,13 @@ class RunRepository(Repository):
         )
         return list((await self.session.scalars(stmt)).all())
 
-    async def amounts(self, run_id: str, limit: int | None = None, offset: int = 0) -> Sequence[Any]:
-        """The subjects' amounts (no items or lines) in subject-key order."""
-        stmt = (
-            select(*_AMOUNT_COLUMNS)
-            .where(RewardRunSubject.run_id == run_id)
-            .order_by(RewardRunSubject.subject_key)
-            .offset(offset)
-        )
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return (await self.session.execute(stmt)).all()
+    async def amounts(self, run_id: str, page: PageRequest, offset: int = 0) -> tuple[list[Any], str | None]:
+        """A page of the subjects' amounts (no items or lines) in subject-key order, and the next cursor.
+
+        ``offset`` (the older way to page) skips rows after the cursor's position.
+        """
+        stmt: Any = select(*_AMOUNT_COLUMNS).where(RewardRunSubject.run_id == run_id).offset(offset)
+        return await self.page(stmt, SUBJECT_ORDER, page, key=lambda r: (r.subject_key,), scalars=False)
 
     async def subjects(self, run_id: str, *, lines: bool) -> Sequence[Any]:
         """The subjects with their items (and explanation lines with ``lines``) in subject-key order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from services.stats.access import actor_of, require_regulator
@@ -37,6 +37,7 @@ from services.stats.rewards.runs.schemas import (
 )
 from services.stats.settings import StatsSettings
 from shared.identity import CurrentIdentity
+from shared.kit.pagination import PageRequest, page_request_for
 from shared.kit.responses import COMMON_PROBLEMS, problems, raw_response
 from shared.problems import CONFLICT, VALIDATION_FAILED, ProblemError
 from shared.service import DbSession, Runtime, RuntimeDep
@@ -208,6 +209,8 @@ async def create(
 
 
 YearParam = Annotated[int | None, Query(ge=2000, le=2100)]
+#: A run's amounts come whole by default (an export of every subject), or in keyset pages.
+AmountsPage = Annotated[PageRequest, Depends(page_request_for(default_limit=100000, max_limit=100000))]
 
 
 @router.get(
@@ -272,12 +275,15 @@ async def amounts(
     identity: CurrentIdentity,
     session: DbSession,
     answer: AnswerParam,
-    limit: Annotated[int, Query(ge=1, le=100000)] = 100000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    page: AmountsPage,
+    offset: Annotated[
+        int, Query(ge=0, deprecated=True, description="Rows to skip; page with `cursor` instead.")
+    ] = 0,
 ) -> Response:
+    """In subject-key order, up to `limit` a page; `next_cursor` of the JSON is the next page's `cursor`."""
     require_regulator(identity)
     await runs.run_row(session, run_id)
-    table = await runs.amounts_table(session, run_id, limit, offset)
+    table = await runs.amounts_table(session, run_id, page, offset)
     return answer(table)
 
 

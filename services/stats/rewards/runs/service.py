@@ -48,6 +48,7 @@ from services.stats.rewards.runs.problems import problem_from
 from services.stats.rewards.runs.repository import RunRepository
 from services.stats.rewards.runs.snapshot import BuiltSnapshot, build
 from services.stats.rewards.sources import sha256_hex
+from shared.kit.pagination import PageRequest
 from shared.problems import NOT_FOUND, ProblemError
 
 _CHUNK = 1000
@@ -373,9 +374,12 @@ async def start(
     return run.run_id
 
 
-async def amounts_table(session: AsyncSession, run_id: str, limit: int, offset: int) -> ResultTable:
-    """Every subject's amounts, as a result table (JSON, CSV or XLSX)."""
-    rows = await RunRepository.from_session(session).amounts(run_id, limit, offset)
+async def amounts_table(
+    session: AsyncSession, run_id: str, page: PageRequest, offset: int = 0
+) -> ResultTable:
+    """A page of every subject's amounts, as a result table (JSON, CSV or XLSX); the JSON names
+    the next page's cursor (``next_cursor``, null on the last page)."""
+    rows, next_cursor = await RunRepository.from_session(session).amounts(run_id, page, offset)
     return ResultTable(
         f"reward-run-{run_id[:8]}",
         "奖励金额",
@@ -407,5 +411,6 @@ async def amounts_table(session: AsyncSession, run_id: str, limit: int, offset: 
             }
             for r in rows
         ],
-        {"run": run_id, "limit": limit, "offset": offset},
+        {"run": run_id, "limit": page.limit, "offset": offset},
+        {"next_cursor": next_cursor},
     )
