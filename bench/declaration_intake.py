@@ -148,6 +148,9 @@ class Outcome:
     not_fully_accepted: int = 0
     accepted_records: int = 0
     elapsed: float = 0.0
+    by_status: dict[int, list[float]] = field(default_factory=dict)
+    refused_with_retry_after: int = 0
+    offered_rate: float | None = None
 
     @property
     def requests(self) -> int:
@@ -171,12 +174,26 @@ class Outcome:
             "mean_ms": statistics.fmean(self.latencies) * 1000 if self.latencies else float("nan"),
             "statuses": self.statuses,
             "not_fully_accepted": self.not_fully_accepted,
+            "offered_rate": self.offered_rate,
+            # Per status: how long the accepted ones took, how fast the refusals came.
+            "p99_ms_by_status": {
+                status: _quantile(latencies, 0.99) for status, latencies in self.by_status.items()
+            },
+            "max_ms_by_status": {
+                status: max(latencies) * 1000 for status, latencies in self.by_status.items()
+            },
+            "refused_with_retry_after": self.refused_with_retry_after,
         }
+
+
+def _quantile(latencies: list[float], q: float) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
 
 
 async def _exchange(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> tuple[int, bytes]:
+) -> tuple[int, bytes, bytes]:
     writer.write(request)
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
@@ -190,22 +207,28 @@ async def _exchange(
         elif name == b"transfer-encoding" and b"chunked" in value.lower():
             chunked = True
     if not chunked:
-        return status, await reader.readexactly(length)
+        return status, await reader.readexactly(length), head
     body = b""
     while True:
         size = int((await reader.readuntil(b"\r\n")).strip(), 16)
         chunk = await reader.readexactly(size + 2)
         if size == 0:
-            return status, body
+            return status, body, head
         body += chunk[:-2]
 
 
 _ACCEPTED = re.compile(rb'"acceptedCount":(\d+)')
 
 
-def _record(outcome: Outcome, status: int, body: bytes, started: float, check: bool) -> None:
-    outcome.latencies.append(time.perf_counter() - started)
+def _record(
+    outcome: Outcome, status: int, body: bytes, started: float, check: bool, head: bytes = b""
+) -> None:
+    took = time.perf_counter() - started
+    outcome.latencies.append(took)
+    outcome.by_status.setdefault(status, []).append(took)
     outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
+    if status != 200 and b"\r\nretry-after:" in head.lower():
+        outcome.refused_with_retry_after += 1
     if check and status == 200:
         if b'"rejectedCount":0' not in body:
             outcome.not_fully_accepted += 1
@@ -228,8 +251,8 @@ async def closed_loop(
                 if time.perf_counter() >= deadline:
                     break
                 started = time.perf_counter()
-                status, body = await _exchange(reader, writer, request)
-                _record(outcome, status, body, started, check)
+                status, body, head = await _exchange(reader, writer, request)
+                _record(outcome, status, body, started, check, head)
         finally:
             writer.close()
 
@@ -241,7 +264,7 @@ async def closed_loop(
 
 async def open_loop(port: int, requests: list[bytes], rate: float, duration: float, check: bool) -> Outcome:
     """Requests sent at a fixed arrival rate; latency counted from the scheduled send time."""
-    outcome = Outcome()
+    outcome = Outcome(offered_rate=rate)
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     count = min(len(requests), int(rate * duration))
     began = time.perf_counter()
@@ -250,8 +273,8 @@ async def open_loop(port: int, requests: list[bytes], rate: float, duration: flo
         scheduled = began + index / rate
         await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
         connection = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port, limit=2**24)
-        status, body = await _exchange(*connection, requests[index])
-        _record(outcome, status, body, scheduled, check)
+        status, body, head = await _exchange(*connection, requests[index])
+        _record(outcome, status, body, scheduled, check, head)
         idle.append(connection)
 
     await asyncio.gather(*(one(i) for i in range(count)))
@@ -480,16 +503,17 @@ async def _measure(
     tag = uuid.uuid4().hex[:6].upper()
     single_count = int(args.max_single)
     open_count = int(args.rate * args.duration) + 10
+    overload_count = int(args.overload_max) if args.overload else 0
     batch_count = int(args.max_batches)
     # The exchange rows (1-record and 100-record closed loops with the exchange on) get sets of their own.
     x_single = single_count if args.exchange_rows else 0
     x_batch = batch_count if args.exchange_rows else 0
     print(
-        f"building {single_count + open_count + x_single} one-record and {batch_count + x_batch} "
-        "100-record sets …",
+        f"building {single_count + open_count + overload_count + x_single} one-record and "
+        f"{batch_count + x_batch} 100-record sets …",
         flush=True,
     )
-    single_sets = linked_sets(single_count + open_count + x_single + 50, f"S{tag}")
+    single_sets = linked_sets(single_count + open_count + overload_count + x_single + 50, f"S{tag}")
     batch_sets = linked_sets((batch_count + x_batch) * 100 + 100, f"B{tag}")
 
     if not args.no_partners:
@@ -510,11 +534,17 @@ async def _measure(
             for m in batched(sets, "inventory", size)
         ]
 
-    cut = [50, 50 + single_count, 50 + single_count + open_count]
+    cut = [
+        50,
+        50 + single_count,
+        50 + single_count + open_count,
+        50 + single_count + open_count + overload_count,
+    ]
     warm = inventory_requests(single_sets[:50], 1) + inventory_requests(batch_sets[:100], 100)
     single = inventory_requests(single_sets[cut[0] : cut[1]], 1)
     paced = inventory_requests(single_sets[cut[1] : cut[2]], 1)
-    single_x = inventory_requests(single_sets[cut[2] :], 1)
+    overload = inventory_requests(single_sets[cut[2] : cut[3]], 1)
+    single_x = inventory_requests(single_sets[cut[3] :], 1)
     batches = inventory_requests(batch_sets[100 : 100 + batch_count * 100], 100)
     batches_x = inventory_requests(batch_sets[100 + batch_count * 100 :], 100)
     one_record_body = encode_xml(single_sets[0]["inventory"], pretty=False)
@@ -605,6 +635,17 @@ async def _measure(
     # Above capacity the service sheds load with 503s (and the gateway's circuit may open): after
     # the closed loops, and the circuit given time to close again before the exchange rows.
     await measure("single_open", open_loop(port, paced, args.rate, args.duration, True), 1)
+    if args.overload:
+        # Graceful overload (issue 15, item 3): fixed arrival rates at 2× and 5× the sustainable
+        # rate — the 1-record closed loop's accepted rate of this run.
+        sustainable = results["single_closed"]["records_per_s"]
+        results["sustainable_rate"] = sustainable
+        share = {2: overload[: len(overload) * 2 // 7], 5: overload[len(overload) * 2 // 7 :]}
+        for factor, pool in share.items():
+            rate = factor * sustainable
+            seconds = min(args.duration, len(pool) / rate) if rate else 0.0
+            await asyncio.sleep(3)  # the previous row's queue drained
+            await measure(f"overload_{factor}x", open_loop(port, pool, rate, seconds, True), 1)
     if args.exchange_rows:
         print("restarting the declaration service with the customs exchange on …", flush=True)
         start_declaration(exchange=True)
@@ -639,6 +680,7 @@ async def _measure(
             "batch_connections": args.batch_connections,
             "partners": not args.no_partners,
             "exchange_rows": args.exchange_rows,
+            "budget_seconds": float(os.environ.get("DDT_REQUEST_BUDGET_SECONDS", "1")),
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "postgres": POSTGRES_URL,
@@ -732,6 +774,8 @@ def markdown(result: dict[str, Any], command: str) -> str:
             ("1-record closed", "single_closed"),
             ("100-record closed", "batch100_closed"),
             ("1-record open", "single_open"),
+            ("overload 2×", "overload_2x"),
+            ("overload 5×", "overload_5x"),
             ("1-record closed + exchange", "single_closed_exchange"),
             ("100-record closed + exchange", "batch100_closed_exchange"),
         )
@@ -756,6 +800,36 @@ def markdown(result: dict[str, Any], command: str) -> str:
         ]
     bare, bare_one = r["bare_decode_xml_records_per_s"], r["bare_decode_one_record_per_s"]
     spread = r["bare_decode_spread"]
+    overload_lines: list[str] = []
+    if "overload_2x" in r:
+        overload_lines = [
+            "",
+            f"**Overload** (open loop: a fixed arrival rate of 1-record filings at 2× and 5× the sustainable "
+            f"rate, the closed loop's {r['sustainable_rate']:,.1f} accepted/s above; request budget "
+            f"`DDT_REQUEST_BUDGET_SECONDS` {cfg.get('budget_seconds', 1.0):g} s, so nothing may wait "
+            f"more than {cfg.get('budget_seconds', 1.0) * 250:.0f} ms before its work starts). Latency is "
+            "counted from each request's scheduled send time, so queueing anywhere — load generator, "
+            "gateway, service — shows.",
+            "",
+            "| offered | sent | accepted (200) /s | accepted p99 ms | refused (503) | refused p99 ms "
+            "| refused with Retry-After | timed out (504) | other | peak RSS MB gateway / declaration |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for key, factor in (("overload_2x", 2), ("overload_5x", 5)):
+            x = r[key]
+            st = {int(k): v for k, v in x["statuses"].items()}
+            p99 = {int(k): v for k, v in x["p99_ms_by_status"].items()}
+            other = sum(n for code, n in st.items() if code not in (200, 503, 504))
+            rss = x.get("peak_rss_mb", {})
+            nan = float("nan")
+            accepted_rate = st.get(200, 0) / x["elapsed_s"] if x["elapsed_s"] else 0.0
+            overload_lines.append(
+                f"| {factor}× = {x['offered_rate']:,.0f}/s | {x['requests']:,} | "
+                f"{accepted_rate:,.1f} | {p99.get(200, nan):,.0f} | "
+                f"{st.get(503, 0):,} | {p99.get(503, nan):,.0f} | {x['refused_with_retry_after']:,} | "
+                f"{st.get(504, 0):,} | {other:,} | "
+                f"{rss.get('gateway', 0):.0f} / {rss.get('declaration', 0):.0f} |"
+            )
     ratio_h = h["records_per_s"] / bare if bare else 0.0
     return "\n".join(
         [
@@ -776,6 +850,8 @@ def markdown(result: dict[str, Any], command: str) -> str:
             f"**{bare_one:,.0f} records/s** for the 1-record message "
             f"({spread['before']['one']:,.0f} / {spread['after']['one']:,.0f}).",
             "The ÷ column divides each row's records/s by the bare decode of its own message size.",
+            "",
+            *overload_lines,
             "",
             "Inventories by status after each row (every inventory the load generator saw accepted, warm-up",
             "included, must be in the table):",
@@ -884,6 +960,15 @@ def main(argv: list[str] | None = None) -> int:
         "--max-single", type=int, default=3000, help="1-record requests prepared for the closed loop"
     )
     parser.add_argument("--max-batches", type=int, default=80, help="100-record messages prepared")
+    parser.add_argument(
+        "--overload-max",
+        type=int,
+        default=3000,
+        help="1-record requests prepared for the 2× and 5× open-loop rows (2/7 and 5/7 of them)",
+    )
+    parser.add_argument(
+        "--no-overload", dest="overload", action="store_false", help="skip the 2× and 5× open-loop rows"
+    )
     parser.add_argument(
         "--no-partners", action="store_true", help="inventories wait for partners instead of matching"
     )

@@ -95,6 +95,9 @@ def _build_parser() -> argparse.ArgumentParser:
     request.add_argument("--header", action="append", default=[], metavar="'Name: value'")
     request.add_argument("--auth", choices=("hmac", "oauth"), default="hmac")
     request.add_argument("--max-retries", type=int, default=3)
+    request.add_argument(
+        "--output", "-o", metavar="FILE", help="write the response body's exact bytes to FILE (exports)"
+    )
     _add_credentials(request, base_url=True)
 
     sign = commands.add_parser("sign", help="print the canonical string, signature and headers")
@@ -184,9 +187,31 @@ def _run_request(
             err.write(f"error: cannot reach {client.base_url}: {exc}\n")
             return EXIT_UNREACHABLE
     err.write(f"{response.status_code} {response.reason_phrase}\n")
-    if response.text:
-        out.write(response.text.rstrip("\n") + "\n")
+    _write_body(response, out, err, args.output)
     return EXIT_OK
+
+
+def _write_body(response: httpx.Response, out: TextIO, err: TextIO, output: str | None) -> None:
+    """The body as received: bytes to ``output``, text to ``out``, raw bytes to ``out``'s buffer.
+
+    An XLSX or ZIP decoded as text and re-encoded is not the file the server sent (the
+    bytes that are not UTF-8 become replacement characters), so only text is written as text.
+    """
+    if output:
+        Path(output).write_bytes(response.content)
+        err.write(f"{len(response.content)} bytes written to {output}\n")
+        return
+    if not response.content:
+        return
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    textual = media.startswith("text/") or media.endswith(("json", "xml")) or not media
+    buffer = getattr(out, "buffer", None)
+    if not textual and buffer is not None:
+        out.flush()
+        buffer.write(response.content)
+        buffer.flush()
+        return
+    out.write(response.text.rstrip("\n") + "\n")
 
 
 def _run_verify_webhook(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

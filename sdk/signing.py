@@ -451,7 +451,15 @@ def verify_signature(
     )
     expected = compute_signature(secret, canonical)
     if not hmac.compare_digest(expected, parsed.signature):
-        raise SignatureError(AuthProblemCode.BAD_SIGNATURE, "signature does not match the request")
+        # The usual causes, in the order a new integrator meets them: a wrong or truncated
+        # secret, a request changed after signing (or a path signed in another encoding), a clock
+        # far off (the timestamp is signed, and a skewed one also fails the window check).
+        raise SignatureError(
+            AuthProblemCode.BAD_SIGNATURE,
+            "signature does not match the request: check that the secret is the one issued with "
+            f"key id {parsed.key_id}, that the method, path, query and body are signed exactly as "
+            "sent (docs/signing.md), and that this machine's clock is right",
+        )
 
 
 def verify_request(

@@ -64,6 +64,11 @@ class Identity(BaseModel):
     on_behalf_of: list[str] = Field(
         default_factory=list, description="party ids this party may file for (e.g. a platform's merchants)"
     )
+    delegated_message_types: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="per party of on_behalf_of, the message types it may be filed for "
+        "(absent or empty: every message type)",
+    )
 
     def has_role(self, *roles: str) -> bool:
         """True if the party holds any of ``roles``."""
@@ -72,6 +77,13 @@ class Identity(BaseModel):
     def owns_code(self, code: str, kind: str | None = None) -> bool:
         """True if ``code`` is registered to this party (as ``kind`` when given)."""
         return any(c.code == code and (kind is None or kind in c.kinds or not c.kinds) for c in self.codes)
+
+    def may_file_for(self, party_id: str | None, message_type: str) -> bool:
+        """True if ``party_id`` authorised this party to file ``message_type`` (``CEB311``…) for it."""
+        if party_id is None or party_id not in self.on_behalf_of:
+            return False
+        scope = self.delegated_message_types.get(party_id)
+        return not scope or message_type in scope
 
     @property
     def is_regulator(self) -> bool:

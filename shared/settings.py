@@ -23,6 +23,8 @@ from typing import Any, ClassVar
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.budget import RequestBudget
+
 #: Marker put into development default secrets that are free text; a value containing
 #: it is never acceptable in production.
 DEV_SECRET_MARKER = "dev-insecure"  # noqa: S105 — a marker, not a password
@@ -161,10 +163,23 @@ class PlatformSettings(DdtSettings):
         description="Freeze the start-up heap from the garbage collector (off in the in-process test suite, "
         "where many apps start and stop in one process).",
     )
+    request_budget_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How long an interactive request (a filing) may take from the gateway's door to its "
+        "answer; the gateway's connect timeout, the deadline it stamps on forwarded requests, the services' "
+        "admission wait and every Retry-After are derived from it (shared/budget.py, docs/operations.md).",
+    )
     redis_url: str | None = None
     log_level: str = "INFO"
     log_json: bool = True
     var_dir: Path = Path("var")
+
+    @property
+    def budget(self) -> RequestBudget:
+        """The request budget and what follows from it."""
+        return RequestBudget(self.request_budget_seconds)
 
     @model_validator(mode="after")
     def _kafka_security_is_complete(self) -> PlatformSettings:

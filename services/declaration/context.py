@@ -103,7 +103,7 @@ class DeclarationContext:
             ),
             xml_limits=XmlLimits(max_bytes=settings.max_body_bytes, max_depth=settings.xml_max_depth),
             admission=Admission(
-                settings.intake_concurrency, settings.intake_queue_limit, settings.intake_wait_seconds
+                settings.intake_concurrency, settings.intake_queue_limit, settings.platform.budget
             ),
         )
 

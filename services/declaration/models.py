@@ -2,7 +2,8 @@
 
 The tables live with their domain modules: ``documents`` (filings, documents, status
 history), ``matching`` (three-document match state), ``quota`` (annual quota per
-buyer), ``tax`` (assessments), ``directory`` (enterprise codes → parties) and
+buyer), ``tax`` (assessments), ``directory`` (enterprise codes → parties), ``milestones``
+(the track's CEB507/509/513 for carriers) and
 ``customs`` (the exchange with customs: outbox, customs state, receipts, results).
 """
 
@@ -23,6 +24,7 @@ from services.declaration.customs.models import (
 from services.declaration.directory.models import PartyCodeEntry
 from services.declaration.documents.models import Document, Filing, StatusChange
 from services.declaration.matching.models import InventoryMatch
+from services.declaration.milestones.models import MilestoneFilingChoice, TrackMilestone
 from services.declaration.quota.models import BuyerQuota, QuotaUsage
 from services.declaration.tax.models import TaxAssessmentRow
 
@@ -39,11 +41,13 @@ __all__ = [
     "Document",
     "Filing",
     "InventoryMatch",
+    "MilestoneFilingChoice",
     "PartyCodeEntry",
     "QuotaUsage",
     "SimulatorSnapshot",
     "StatusChange",
     "SummaryReminder",
     "TaxAssessmentRow",
+    "TrackMilestone",
     "metadata",
 ]

@@ -64,9 +64,11 @@ class DeclarationSettings(ServiceSettings):
         default=8, ge=1, description="Filings processed at once (each holds a database connection)."
     )
     intake_queue_limit: int = Field(
-        default=200, ge=0, description="Filings allowed to wait for a slot; beyond, 503 at once."
+        default=200,
+        ge=0,
+        description="Filings allowed to wait for a slot; beyond, 503 at once. None waits longer than the "
+        "request budget's queue share (DDT_REQUEST_BUDGET_SECONDS, shared/budget.py).",
     )
-    intake_wait_seconds: float = Field(default=10.0, gt=0, description="Longest wait for a slot before 503.")
     xml_max_depth: int = Field(default=32, ge=8, le=256, description="Deepest XML element nesting accepted.")
 
     # --- personal data -------------------------------------------------------------

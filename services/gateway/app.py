@@ -57,7 +57,7 @@ async def _start(runtime: Runtime) -> None:
     runtime.components.provide(gw)
     client = upstream_client(
         timeout=settings.upstream_timeout_seconds,
-        connect_timeout=settings.upstream_connect_timeout_seconds,
+        connect_timeout=settings.platform.budget.connect_timeout_seconds,
         max_connections=settings.upstream_max_connections,
     )
     upstreams = {s: settings.upstream_url(s) for s in UPSTREAM_SERVICES}
@@ -68,7 +68,7 @@ async def _start(runtime: Runtime) -> None:
         Proxy(
             signer,
             upstreams,
-            connect_timeout=settings.upstream_connect_timeout_seconds,
+            budget=settings.platform.budget,
             read_timeout=settings.upstream_timeout_seconds,
             failure_threshold=settings.circuit_failure_threshold,
             open_seconds=settings.circuit_open_seconds,

@@ -73,8 +73,15 @@ async def bootstrap_if_empty(runtime: Runtime) -> Path | None:
                 uscc=generate_uscc("320706", "ddt-demo-enterprise"),
                 customs_code=DEMO_CUSTOMS_CODE,
                 district="haizhou",
-                roles=["ecommerce_enterprise"],  # type: ignore[list-item]
-                codes=[CodeIn(code=DEMO_CUSTOMS_CODE, kinds=["ebcCode", "agentCode", "copCode"])],  # type: ignore[list-item]
+                # Self-operated (自营): it sells on its own platform, so its orders name its code
+                # as both ebpCode and ebcCode — the README's first CEB311 files as it is.
+                roles=["ecommerce_enterprise", "ecommerce_platform"],  # type: ignore[list-item]
+                codes=[
+                    CodeIn(
+                        code=DEMO_CUSTOMS_CODE,
+                        kinds=["ebpCode", "ebcCode", "agentCode", "copCode"],  # type: ignore[list-item]
+                    )
+                ],
             ),
         )
         admin_key = await credentials.create(session, sealer, admin.id, "first-run admin")

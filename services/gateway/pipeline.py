@@ -61,6 +61,7 @@ REGISTRY_WRITES = frozenset(
         "parties.reactivate",
         "parties.codes.add",
         "parties.codes.remove",
+        "parties.codes.kinds",
         "parties.delegations.add",
         "parties.delegations.remove",
         "parties.credentials.create",
@@ -204,6 +205,7 @@ class GatewayPipeline:
         gw: GatewayComponents = scope["app"].state.runtime.components.get(GatewayComponents)
         started = time.perf_counter()
         state = scope.setdefault("state", {})
+        state["arrived_wall"] = time.time()  # the request budget counts from here (shared.budget)
         method = scope["method"]
         body = await _read_body(receive)
         delivered = False

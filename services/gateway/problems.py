@@ -87,6 +87,13 @@ UPSTREAM_UNAVAILABLE = problem_type(
     "upstream.unavailable", 503, "Service unavailable", "The service behind this route cannot be reached now."
 )
 UPSTREAM_TIMEOUT = problem_type("upstream.timeout", 504, "Upstream timed out")
+GATEWAY_OVERLOADED = problem_type(
+    "gateway.overloaded",
+    503,
+    "The gateway is at capacity",
+    "The request waited longer than its budget allows before it could be forwarded; nothing was executed. "
+    "Retry after Retry-After with the same Idempotency-Key.",
+)
 CIRCUIT_OPEN = problem_type(
     "upstream.circuit_open",
     503,

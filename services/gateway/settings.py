@@ -48,8 +48,13 @@ class GatewaySettings(ServiceSettings):
     logistics_url: str = "http://127.0.0.1:8002"
     payments_url: str = "http://127.0.0.1:8003"
     stats_url: str = "http://127.0.0.1:8004"
-    upstream_timeout_seconds: float = Field(default=30.0, gt=0)
-    upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    upstream_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Read timeout: the ceiling for long synchronous operations (reward runs, "
+        "reconciliations). The connect timeout and the start-by stamped on forwarded requests follow from "
+        "DDT_REQUEST_BUDGET_SECONDS (shared/budget.py).",
+    )
     upstream_max_connections: int = Field(default=200, ge=1)
     circuit_failure_threshold: int = Field(
         default=5, ge=1, description="Consecutive upstream failures that open a service's circuit."

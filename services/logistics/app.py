@@ -19,6 +19,7 @@ from services.logistics.outbound.intake import OrderIntake, intake_loop
 from services.logistics.outbound.routes import router as outbound_router
 from services.logistics.products.routes import router as products_router
 from services.logistics.reports.routes import router as reports_router
+from services.logistics.returns.routes import router as returns_router
 from services.logistics.settings import LogisticsSettings
 from services.logistics.shipments.routes import router as shipments_router
 from services.logistics.stock.routes import router as stock_router
@@ -39,6 +40,7 @@ WAREHOUSING_ROUTERS = [
     counts_router,
     stock_router,
     outbound_router,
+    returns_router,
 ]
 MEDIA_TYPES = (
     "application/json",

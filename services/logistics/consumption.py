@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.logistics.context import LogisticsContext
 from services.logistics.parties.handlers import on_party_registered, on_party_status_changed
+from services.logistics.returns import handlers as returns
 from services.logistics.shipments import handlers as shipments
 from shared.events import CloudEvent
-from shared.events.declaration import DocumentAccepted, DocumentStatusChanged
+from shared.events.declaration import DocumentAccepted, DocumentStatusChanged, InventoryReturned
 from shared.events.gateway import PartyRegistered, PartyStatusChanged
 from shared.messaging.consumer import EventHandlers
 from shared.messaging.outbox import EventPublisher
@@ -56,4 +57,5 @@ def handlers_for(bound: Bound) -> EventHandlers:
     handlers.on(PartyStatusChanged)(on_party_status_changed)
     handlers.on(DocumentAccepted)(_bind(bound, shipments.on_accepted))
     handlers.on(DocumentStatusChanged)(_bind(bound, shipments.on_status_changed))
+    handlers.on(InventoryReturned)(_bind(bound, returns.on_inventory_returned))
     return handlers

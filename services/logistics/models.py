@@ -5,7 +5,8 @@ the messaging tables (outbox, inbox, dead letters) every service has.
 Tracking (issue 10): ``parties`` (the registry mirror), ``shipments`` (shipments, legs,
 numbers, waiting inventory links), ``tracking`` (events, statuses seen, customs
 milestones), ``subscriptions`` and ``costs``. Warehousing (issue 11): ``warehouses``,
-``products``, ``stock``, ``inbound``, ``outbound``, ``counts``, ``customs_inventories``, ``reports``.
+``products``, ``stock``, ``inbound``, ``outbound``, ``counts``,
+``customs_inventories``, ``reports``, ``returns``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from services.logistics.outbound import models as _outbound  # noqa: F401
 from services.logistics.parties import models as _parties  # noqa: F401
 from services.logistics.products import models as _products  # noqa: F401
 from services.logistics.reports import models as _reports  # noqa: F401
+from services.logistics.returns import models as _returns  # noqa: F401
 from services.logistics.shipments import models as _shipments  # noqa: F401
 from services.logistics.stock import models as _stock  # noqa: F401
 from services.logistics.subscriptions import models as _subscriptions  # noqa: F401

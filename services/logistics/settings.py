@@ -99,6 +99,15 @@ class LogisticsSettings(ServiceSettings):
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="Largest request body (claim evidence is uploaded)."
     )
+    import_return_window_days: int = Field(
+        default=30,
+        ge=1,
+        description="Import returns: days after release a return may be opened — keep equal to the "
+        "declaration service's customs_return_window_days, which checks the CEB625 filing.",
+    )
+    claim_window_reminder_days: int = Field(
+        default=7, ge=1, le=60, description="Days before a claim window closes that its claimant is reminded."
+    )
     housekeeping_enabled: bool = Field(
         default=True, description="Run the warehousing housekeeping loop (monthly reports, claim reminders)."
     )

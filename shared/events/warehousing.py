@@ -168,7 +168,64 @@ class WarehouseMonthReported(EventData):
     occurred_at: AwareDatetime
 
 
+ReturnStatus = Literal["requested", "in_transit", "received", "arrived_in_china", "filed", "cancelled"]
+
+
+@register_event
+class ReturnChanged(EventData):
+    """A return moved (requested, on its way, received and graded, back in China, filed with
+    customs, cancelled). Counts only: no buyer, no free text."""
+
+    event_type = "ddt.logistics.return.changed"
+    version = 1
+
+    owner_party_id: str
+    return_id: str
+    reference: str
+    shipment_id: str
+    direction: Literal["export", "import"]
+    customs_mode: str | None = None
+    disposition: Literal["warehouse", "china"]
+    warehouse_id: str | None = None
+    status: ReturnStatus
+    units: int = Field(ge=0, description="units announced")
+    sellable_units: int = Field(default=0, ge=0)
+    unsellable_units: int = Field(default=0, ge=0)
+    exchange_order_id: str | None = None
+    revision: int = Field(ge=1)
+    occurred_at: AwareDatetime
+
+
+@register_event
+class ReturnFilingDue(EventData):
+    """A return came back to China: its owner must file the customs return (CEB213 for an
+    export, CEB625 for an import) with the declaration service, which checks and sends it.
+
+    ``party_id`` is the owner, so the gateway delivers this as a webhook. The logistics
+    service files nothing itself: the filing is the owner's signed declaration. Customs'
+    acceptance comes back as the declaration's ``InventoryReturned`` for ``invt_no``.
+    """
+
+    event_type = "ddt.logistics.return.filing_due"
+    version = 1
+
+    party_id: str = Field(description="the goods' owner")
+    return_id: str
+    shipment_id: str
+    direction: Literal["export", "import"]
+    message_type: Literal["CEB213", "CEB625"]
+    filing_path: str = Field(description="where the declaration service takes the filing")
+    invt_no: str | None = Field(default=None, description="the original inventory customs released")
+    logistics_code: str | None = None
+    logistics_no: str | None = None
+    window_closes_on: dt.date
+    occurred_at: AwareDatetime
+
+
 __all__ = [
+    "ReturnChanged",
+    "ReturnFilingDue",
+    "ReturnStatus",
     "WarehouseMonthFigures",
     "WarehouseMonthReported",
     "OutboundChanged",

@@ -52,3 +52,18 @@ def test_production_refuses_the_development_keys() -> None:
 def test_only_the_embedded_mode_bootstraps_by_default() -> None:
     assert GatewaySettings(platform=PlatformSettings(environment=Environment.EMBEDDED)).should_bootstrap
     assert not GatewaySettings(platform=PlatformSettings(environment=Environment.TEST)).should_bootstrap
+
+
+async def test_the_demo_enterprise_is_self_operated_so_its_code_files_orders(
+    broker: Broker, tmp_path: Path
+) -> None:
+    from tests.gateway.support import PartyKey
+
+    settings = gateway_settings(f"sqlite+aiosqlite:///{tmp_path / 'g.db'}", broker.bootstrap, tmp_path)
+    async with running_gateway(settings) as gw:
+        demo = read_first_run(tmp_path)["demo_enterprise"]
+        me = (
+            await gw.call("GET", "/v1/parties/me", PartyKey(demo["party_id"], demo["key_id"], demo["secret"]))
+        ).json()
+    assert sorted(me["roles"]) == ["ecommerce_enterprise", "ecommerce_platform"]
+    assert me["codes"] == [{"code": "3207960001", "kinds": ["agentCode", "copCode", "ebcCode", "ebpCode"]}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 
-from shared.identity import IDENTITY_HEADER, IdentityVerifier
-from shared.settings import DEV_IDENTITY_PUBLIC_KEY
+from services.gateway.routing.proxy import Proxy
+from services.gateway.routing.table import Route
+from shared.budget import START_BY_HEADER, RequestBudget
+from shared.identity import IDENTITY_HEADER, IdentitySigner, IdentityVerifier
+from shared.problems import ProblemError
+from shared.settings import DEV_IDENTITY_PUBLIC_KEY, DEV_IDENTITY_SEED
 from tests.gateway.support import (
     Gateway,
     customs_code,
@@ -55,6 +60,10 @@ def probe_app() -> FastAPI:
     async def count() -> JSONResponse:
         CALLS["count"] += 1
         return JSONResponse({"n": CALLS["count"]}, status_code=201)
+
+    @app.get("/v1/logistics/shedding")
+    async def shedding() -> JSONResponse:
+        return JSONResponse({"code": "service.overloaded"}, status_code=503, headers={"Retry-After": "1"})
 
     @app.post("/v1/logistics/slow")
     async def slow() -> JSONResponse:
@@ -116,7 +125,8 @@ async def test_platform_identity_lists_the_merchants_it_may_file_for(fronted: Ga
 async def test_client_credentials_never_reach_the_service(fronted: Gateway) -> None:
     firm = await _logistics_firm(fronted)
     headers = (await fronted.call("GET", "/v1/logistics/echo", firm)).json()["headers"]
-    assert not [h for h in headers if h.startswith("x-ddt-") and h != IDENTITY_HEADER]
+    # The gateway's own x-ddt-* headers (identity token, start-by) travel; the client's never do.
+    assert not [h for h in headers if h.startswith("x-ddt-") and h not in {IDENTITY_HEADER, START_BY_HEADER}]
     assert "authorization" not in headers
 
 
@@ -298,3 +308,46 @@ async def test_pooled_connections_serve_many_sequential_calls(fronted: Gateway) 
     firm = await _logistics_firm(fronted)
     statuses = {(await fronted.call("GET", "/v1/logistics/echo", firm)).status_code for _ in range(20)}
     assert statuses == {200}
+
+
+async def test_forwarded_requests_carry_the_start_by_of_the_request_budget(fronted: Gateway) -> None:
+    firm = await _logistics_firm(fronted)
+    before = time.time()
+    response = await fronted.call("GET", "/v1/logistics/echo", firm)
+    assert response.status_code == 200, response.text
+    stamp = int(response.json()["headers"][START_BY_HEADER]) / 1000
+    # Arrival plus the budget's queue share (default budget 1 s: 0.25 s).
+    assert before + 0.25 - 0.01 <= stamp <= time.time() + 0.25 + 0.01
+
+
+async def test_a_request_that_waited_past_its_queue_share_is_refused_not_forwarded() -> None:
+    wall = [1_800_000_000.0]
+    proxy = Proxy(
+        IdentitySigner(DEV_IDENTITY_SEED, 60),
+        {"logistics": "http://127.0.0.1:9"},  # never reached: refused before any connection
+        budget=RequestBudget(2.0),
+        wall=lambda: wall[0],
+    )
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/logistics/count",
+        "headers": [],
+        "state": {"arrived_wall": wall[0], "request_id": "req-1"},
+    }
+    wall[0] += 0.6  # the gateway's own queue held it past the 0.5 s queue share of a 2 s budget
+    with pytest.raises(ProblemError) as refused:
+        await proxy.forward_raw(scope, Route("logistics", "/v1/logistics/count"), None, b"")
+    assert refused.value.status == 503 and refused.value.kind.code == "gateway.overloaded"
+    assert refused.value.headers == {"Retry-After": "2"}
+    assert proxy.breakers["logistics"].state == "closed"  # an overload is not the service failing
+    await proxy.aclose()
+
+
+async def test_a_service_shedding_load_with_retry_after_does_not_open_the_circuit(fronted: Gateway) -> None:
+    firm = await _logistics_firm(fronted)
+    for _ in range(5):  # more than the threshold of 3
+        refused = await fronted.call("GET", "/v1/logistics/shedding", firm)
+        assert refused.status_code == 503 and refused.json()["code"] == "service.overloaded"
+        assert refused.headers["retry-after"] == "1"
+    assert (await fronted.call("GET", "/v1/logistics/echo", firm)).status_code == 200

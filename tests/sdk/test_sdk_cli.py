@@ -182,3 +182,21 @@ def test_usage_errors_return_2(capsys) -> None:
     assert main([]) == 2
     assert main(["request"]) == 2
     assert main(["--help"]) == 0
+
+
+def test_request_output_writes_the_exact_bytes_of_a_binary_export(tmp_path, capsys) -> None:
+    payload = b"PK\x03\x04" + bytes(range(256)) * 20  # not UTF-8: decoding would corrupt it
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            content=payload,
+            headers={"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        )
+
+    target = tmp_path / "export.xlsx"
+    argv = ["request", "GET", "/v1/stats/export", "--output", str(target), "--base-url", "https://gw.example",
+            "--key-id", KEY_ID, "--secret", SECRET]  # fmt: skip
+    assert main(argv, transport=httpx.MockTransport(gateway)) == 0
+    assert target.read_bytes() == payload
+    assert f"{len(payload)} bytes written" in capsys.readouterr().err

@@ -348,3 +348,10 @@ def test_signing_refuses_an_invalid_nonce() -> None:
 def test_split_target() -> None:
     assert signing.split_target("/a/b?x=1&y=2#frag") == ("/a/b", "x=1&y=2")
     assert signing.split_target("/a") == ("/a", "")
+
+
+def test_a_wrong_secret_is_told_to_check_the_secret_and_the_clock() -> None:
+    with pytest.raises(SignatureError) as caught:
+        _verify(_signed_headers(), secret=SECRET[:-1] + "N")
+    message = str(caught.value)
+    assert "secret" in message and KEY_ID in message and "clock" in message

@@ -26,6 +26,7 @@ from services.declaration.intake.admission import OVERLOADED
 from services.declaration.intake.parsing import Parsed, parse_json, parse_xml
 from services.declaration.intake.schemas import FilingAnswer, request_body, responses
 from services.declaration.intake.service import RawBody, file_message, store_filing
+from shared.budget import START_BY_HEADER
 from shared.identity import CurrentIdentity, Identity
 from shared.problems import ProblemError
 from shared.service import Runtime, RuntimeDep
@@ -49,6 +50,9 @@ async def _intake(
     ctx: DeclarationContext,
     expected: DocumentType | None,
 ) -> Response:
+    # Refused at the door, before the body is parsed, if it waited past its start-by already.
+    start_by = ctx.admission.start_by(request.headers.get(START_BY_HEADER))
+    ctx.admission.check(start_by)
     data = await request.body()
     xml_in = _is_xml(request)
     xml_out = answers.wants_xml(request)
@@ -68,7 +72,7 @@ async def _intake(
             kind = answers.XML_REJECTED if xml_in else answers.JSON_REJECTED
         else:
             kind = answers.SCHEMA_INVALID
-        return await _refuse(runtime, ctx, identity, raw, parsed, kind, xml_out)
+        return await _refuse(runtime, ctx, identity, raw, parsed, kind, xml_out, start_by=start_by)
     message = parsed.message
     doc_type = document_type(message.message_type)
     if doc_type is None:
@@ -78,7 +82,17 @@ async def _intake(
             "/messageType",
             element=f"ceb:{message.message_type}Message",
         )
-        return await _refuse(runtime, ctx, identity, raw, parsed, answers.NOT_A_DECLARATION, xml_out, [issue])
+        return await _refuse(
+            runtime,
+            ctx,
+            identity,
+            raw,
+            parsed,
+            answers.NOT_A_DECLARATION,
+            xml_out,
+            [issue],
+            start_by=start_by,
+        )
     if expected is not None and doc_type is not expected:
         issue = Issue(
             WRONG_TYPE_CODE,
@@ -87,14 +101,24 @@ async def _intake(
             element=f"ceb:{message.message_type}Message",
         )
         return await _refuse(
-            runtime, ctx, identity, raw, parsed, answers.WRONG_MESSAGE_TYPE, xml_out, [issue]
+            runtime,
+            ctx,
+            identity,
+            raw,
+            parsed,
+            answers.WRONG_MESSAGE_TYPE,
+            xml_out,
+            [issue],
+            start_by=start_by,
         )
     try:
-        async with ctx.admission.slot():
+        async with ctx.admission.slot(start_by):
             filed = await file_message(runtime, ctx, identity, doc_type, message, raw)
     except PoolTimeout as exc:  # the admission bound should make this rare: fail as "busy", not 500
         raise ProblemError(
-            OVERLOADED, "No database connection became free in time.", headers={"Retry-After": "1"}
+            OVERLOADED,
+            "No database connection became free in time.",
+            headers={"Retry-After": str(ctx.admission.budget.retry_after_seconds)},
         ) from exc
     return answers.filed_response(filed, xml_out)
 
@@ -108,13 +132,15 @@ async def _refuse(
     kind: answers.ProblemType,
     xml_out: bool,
     issues: list[Issue] | None = None,
+    *,
+    start_by: float | None = None,
 ) -> Response:
     """Keep the refused filing (nothing is dropped silently), then answer for the whole message."""
     found = list(issues or parsed.issues)
     now = utcnow()
     filing_id = str(uuid.uuid4())
     guid = parsed.message.guid if parsed.message is not None else None
-    async with ctx.admission.slot(), runtime.db.transaction() as session:
+    async with ctx.admission.slot(start_by), runtime.db.transaction() as session:
         await store_filing(
             session,
             ctx,

@@ -181,6 +181,32 @@ def foreign_codes(message: CebMessage, identity: Identity, policy: OwnershipPoli
     return found
 
 
+def refusal_detail(use: CodeUse, identity: Identity) -> str:
+    """Why ``use`` is refused and what to do, in the terms of the caller's registry entry (pure).
+
+    A code the caller holds under other kinds is the common case (a self-operated seller
+    whose code is registered as ``ebcCode`` only, filing an order that names it as
+    ``ebpCode``): saying "not registered to the calling party" about the caller's own code
+    misleads, so the answer names the kinds it is held as and the registry route that adds one.
+    """
+    held = sorted({kind for c in identity.codes if c.code == use.code for kind in c.kinds})
+    if held:
+        return (
+            f"{use.field} {use.code} is registered to the calling party as {', '.join(held)}, "
+            f"not as {use.field}: a platform administrator adds the kind with "
+            f"PUT /v1/parties/{identity.party_id}/codes/{use.code} (the party's roles must allow "
+            f"{use.field}; docs/gateway.md \"Enterprise codes\")"
+        )
+    detail = f"{use.field} {use.code} is not registered to the calling party"
+    if use.delegable:
+        return (
+            detail + " and its owner has not authorised the caller for this message type (on_behalf_of): "
+            "the owner's delegation is registered with POST /v1/parties/{caller}/delegations "
+            "(docs/gateway.md \"Delegations\")"
+        ).replace("{caller}", identity.party_id)
+    return detail + f": if it is the caller's, register it (POST /v1/parties/{identity.party_id}/codes)"
+
+
 async def check_ownership(
     session: AsyncSession, message: CebMessage, identity: Identity, policy: OwnershipPolicy
 ) -> None:
@@ -194,17 +220,15 @@ async def check_ownership(
         if delegated and identity.on_behalf_of
         else {}
     )
-    allowed_parties = set(identity.on_behalf_of)
-    refused = [use for use in foreign if not (use.delegable and owners.get(use.code) in allowed_parties)]
+    refused = [
+        use
+        for use in foreign
+        if not (use.delegable and identity.may_file_for(owners.get(use.code), message.message_type))
+    ]
     if not refused:
         return
     errors = [
-        {
-            "pointer": use.pointer,
-            "field": use.field,
-            "detail": f"{use.field} {use.code} is not registered to the calling party"
-            + (" and its owner has not authorised the caller (on_behalf_of)" if use.delegable else ""),
-        }
+        {"pointer": use.pointer, "field": use.field, "detail": refusal_detail(use, identity)}
         for use in refused
     ]
     fields = sorted({use.field for use in refused})

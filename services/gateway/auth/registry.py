@@ -50,11 +50,14 @@ async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecor
     credential, party = found
     codes: list[IdentityCode] = []
     merchants: list[str] = []
+    scopes: dict[str, list[str]] = {}
     for kind, value, kinds in await repo.codes_and_merchants(party.id):
         if kind == "code":
             codes.append(IdentityCode(code=value, kinds=_as_list(kinds)))
         else:
             merchants.append(value)
+            if scope := _as_list(kinds):
+                scopes[value] = sorted(scope)
     identity = Identity(
         party_id=party.id,
         party_name=party.name,
@@ -64,6 +67,7 @@ async def load_credential(session: AsyncSession, key_id: str) -> CredentialRecor
         park=party.park,
         credential_id=credential.key_id,
         on_behalf_of=sorted(merchants),
+        delegated_message_types=scopes,
     )
     return CredentialRecord(
         key_id=credential.key_id,

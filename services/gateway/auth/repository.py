@@ -35,7 +35,7 @@ class RegistryRepository(Repository):
 
     async def codes_and_merchants(self, party_id: str) -> Sequence[Any]:
         """``(kind, value, kinds)`` rows: ``("code", code, kinds)`` per registered code and
-        ``("merchant", merchant id, None)`` per delegation — one round trip for both."""
+        ``("merchant", merchant id, message types)`` per delegation — one round trip for both."""
         extras = union_all(  # type: ignore[var-annotated]
             select(literal("code").label("k"), PartyCode.code.label("v"), PartyCode.kinds.label("x")).where(
                 PartyCode.party_id == party_id
@@ -43,7 +43,7 @@ class RegistryRepository(Repository):
             select(
                 literal("merchant").label("k"),
                 PartyDelegation.merchant_party_id.label("v"),
-                literal(None).label("x"),
+                PartyDelegation.message_types.label("x"),
             ).where(PartyDelegation.platform_party_id == party_id),
         )
         return (await self.session.execute(select(extras.subquery()))).all()

@@ -27,14 +27,28 @@ BUSINESS = frozenset(
         R.PAYMENT_INSTITUTION,
         R.BANK,
         R.OVERSEAS_WAREHOUSE_OPERATOR,
+        R.CUSTOMS_BROKER,
+        R.SUPERVISED_SITE_OPERATOR,
+        R.BONDED_AREA_OPERATOR,
     }
 )
 ADMIN = frozenset({R.PLATFORM_ADMIN})
 #: Who sends customs messages: e-commerce enterprises and platforms (orders, inventories,
 #: summaries), logistics firms (waybills, statuses, arrivals, departures, manifests) and
-#: payment institutions and banks (payment records CEB411, receipts CEB403).
+#: payment institutions and banks (payment records CEB411, receipts CEB403), customs brokers
+#: (inventories and summaries for the enterprises that authorise them), supervised-site and
+#: bonded-area operators (arrivals, departures, bonded inventories).
 CUSTOMS_FILERS = frozenset(
-    {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.LOGISTICS_FIRM, R.PAYMENT_INSTITUTION, R.BANK}
+    {
+        R.ECOMMERCE_ENTERPRISE,
+        R.ECOMMERCE_PLATFORM,
+        R.LOGISTICS_FIRM,
+        R.PAYMENT_INSTITUTION,
+        R.BANK,
+        R.CUSTOMS_BROKER,
+        R.SUPERVISED_SITE_OPERATOR,
+        R.BONDED_AREA_OPERATOR,
+    }
 )
 #: Whose goods sit in overseas warehouses, and who runs them.
 MERCHANTS = frozenset({R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM})
@@ -113,13 +127,14 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("parties.suspend", "POST", "/v1/parties/{party_id}/suspend", ADMIN, "Suspend a party"),
     _op("parties.reactivate", "POST", "/v1/parties/{party_id}/reactivate", ADMIN, "Reactivate a party"),
     _op("parties.codes.add", "POST", "/v1/parties/{party_id}/codes", ADMIN, "Register an enterprise code"),
+    _op("parties.codes.kinds", "PUT", "/v1/parties/{party_id}/codes/{code}", ADMIN, "Change a code's kinds"),
     _op("parties.codes.remove", "DELETE", "/v1/parties/{party_id}/codes/{code}", ADMIN, "Unregister a code"),
     _op(
         "parties.delegations.add",
         "POST",
         "/v1/parties/{party_id}/delegations",
         ADMIN,
-        "Let a platform file for a merchant",
+        "Let an agent (any filer role) file some message types for an enterprise",
     ),
     _op(
         "parties.delegations.remove",
@@ -127,6 +142,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v1/parties/{party_id}/delegations/{merchant_party_id}",
         ADMIN,
         "Withdraw a delegation",
+    ),
+    _op(
+        "parties.credentials.list",
+        "GET",
+        "/v1/parties/{party_id}/credentials",
+        ADMIN,
+        "List a party's credentials (never secrets)",
     ),
     _op(
         "parties.credentials.create",
@@ -496,6 +518,9 @@ def matrix_markdown() -> str:
         R.PAYMENT_INSTITUTION: "pay",
         R.BANK: "bank",
         R.OVERSEAS_WAREHOUSE_OPERATOR: "wh",
+        R.CUSTOMS_BROKER: "broker",
+        R.SUPERVISED_SITE_OPERATOR: "site",
+        R.BONDED_AREA_OPERATOR: "area",
         R.REGULATOR: "reg",
         R.PLATFORM_ADMIN: "admin",
     }

@@ -42,7 +42,12 @@ class PartyCode(Base):
 
 
 class PartyDelegation(Base):
-    """A platform may file customs documents on behalf of this merchant (the registry says so)."""
+    """An agent (platform, broker, carrier …) may file customs documents for this enterprise.
+
+    The column names keep their first meaning (a platform and its merchant); any filer
+    role may be the agent. ``message_types`` scopes the delegation (``["CEB311", "CEB621"]``);
+    empty means every message type.
+    """
 
     __tablename__ = "party_delegations"
 
@@ -52,6 +57,7 @@ class PartyDelegation(Base):
     merchant_party_id: Mapped[str] = mapped_column(
         ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    message_types: Mapped[list[str]] = mapped_column(JSONText, default=list, server_default="[]")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     def as_dict(self) -> dict[str, Any]:
@@ -59,6 +65,7 @@ class PartyDelegation(Base):
         return {
             "platform_party_id": self.platform_party_id,
             "merchant_party_id": self.merchant_party_id,
+            "message_types": list(self.message_types or []),
             "created_at": self.created_at,
         }
 

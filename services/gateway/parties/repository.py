@@ -81,9 +81,9 @@ class PartyRepository(ModelRepository[Party]):
                 result[row.party_id].append(row)
         return result
 
-    async def merchants_of(self, party_ids: Sequence[str]) -> dict[str, list[str]]:
-        """Merchant party ids each platform may file for."""
-        result: dict[str, list[str]] = {pid: [] for pid in party_ids}
+    async def merchants_of(self, party_ids: Sequence[str]) -> dict[str, list[PartyDelegation]]:
+        """The delegations each agent holds (by principal id)."""
+        result: dict[str, list[PartyDelegation]] = {pid: [] for pid in party_ids}
         if party_ids:
             rows = await self.session.scalars(
                 select(PartyDelegation)
@@ -91,7 +91,7 @@ class PartyRepository(ModelRepository[Party]):
                 .order_by(PartyDelegation.merchant_party_id)
             )
             for row in rows:
-                result[row.platform_party_id].append(row.merchant_party_id)
+                result[row.platform_party_id].append(row)
         return result
 
     async def code(self, code: str) -> PartyCode | None:

@@ -14,6 +14,7 @@ from services.gateway.parties import service
 from services.gateway.parties.roles import Role
 from services.gateway.parties.schemas import (
     CodeIn,
+    CodeKindsIn,
     DelegationIn,
     MilestoneFilingIn,
     MilestoneFilingOut,
@@ -22,7 +23,7 @@ from services.gateway.parties.schemas import (
     PartyPatch,
     StatusChangeIn,
 )
-from shared.kit.pagination import Page, PageRequest, page_request_for
+from shared.kit.pagination import Page, PageParams, PageRequest, page_request_for
 from shared.problems import NOT_FOUND, ProblemError
 from shared.service import DbSession, RuntimeDep
 
@@ -104,8 +105,17 @@ async def reactivate(
     "/{party_id}/codes", status_code=201, response_model=PartyOut, summary="Register an enterprise code"
 )
 async def add_code(party_id: str, item: CodeIn, session: DbSession) -> PartyOut:
-    """The code must be free (registered to no party) and its kinds allowed by the party's roles."""
+    """The code must be free or already the party's (then the kinds are added to the ones it has);
+    every kind must be allowed by the party's roles."""
     return await service.view(session, await service.add_code(session, party_id, item))
+
+
+@router.put("/{party_id}/codes/{code}", response_model=PartyOut, summary="Change a code's kinds")
+async def set_code_kinds(party_id: str, code: str, data: CodeKindsIn, session: DbSession) -> PartyOut:
+    """Replace the kinds the party's code is used as (e.g. ``["ebpCode", "ebcCode"]`` for 自营)."""
+    return await service.view(
+        session, await service.set_code_kinds(session, party_id, code, [str(k) for k in data.kinds])
+    )
 
 
 @router.delete("/{party_id}/codes/{code}", response_model=PartyOut, summary="Unregister an enterprise code")
@@ -118,19 +128,34 @@ async def remove_code(party_id: str, code: str, session: DbSession) -> PartyOut:
     "/{party_id}/delegations",
     status_code=201,
     response_model=PartyOut,
-    summary="Let a platform file for a merchant",
+    summary="Let an agent file for an enterprise",
 )
 async def add_delegation(party_id: str, data: DelegationIn, session: DbSession) -> PartyOut:
-    """The platform's identity then lists the merchant in ``on_behalf_of``."""
-    return await service.view(session, await service.delegate(session, party_id, data.merchant_party_id))
+    """The agent (``party_id``: a platform, broker, carrier …) may then file the listed message
+    types for the enterprise; its identity lists the enterprise in ``on_behalf_of``."""
+    agent = await service.delegate(session, party_id, data.merchant_party_id, list(data.message_types))
+    return await service.view(session, agent)
 
 
 @router.delete(
     "/{party_id}/delegations/{merchant_party_id}", response_model=PartyOut, summary="Withdraw a delegation"
 )
 async def remove_delegation(party_id: str, merchant_party_id: str, session: DbSession) -> PartyOut:
-    """From the next request on, the platform may no longer file for the merchant."""
+    """From the next request on, the agent may no longer file for the enterprise."""
     return await service.view(session, await service.undelegate(session, party_id, merchant_party_id))
+
+
+@router.get(
+    "/{party_id}/credentials",
+    response_model=Page[CredentialOut],
+    summary="List a party's credentials",
+)
+async def list_party_credentials(
+    party_id: str, session: DbSession, page: PageParams
+) -> Page[CredentialOut]:
+    """Admins see any party's credentials, newest first (key ids, labels, status — never secrets)."""
+    await service.require(session, party_id)
+    return await credentials.page(session, party_id, page)
 
 
 @router.post(

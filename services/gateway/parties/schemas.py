@@ -20,7 +20,7 @@ from services.gateway.parties.customs_code import (
     enterprise_code_kind,
     validate_customs_code,
 )
-from services.gateway.parties.reference import get_district, get_park
+from services.gateway.parties.reference import district_by_division_code, get_district, get_park
 from services.gateway.parties.roles import EnterpriseCodeKind, Role, may_claim, roles_for_code_kind
 from services.gateway.parties.uscc import UsccError, validate_uscc
 
@@ -45,13 +45,23 @@ class CodeIn(_In):
         return value
 
 
+class CodeKindsIn(_In):
+    """The kinds a registered code is used as (replacing the ones it had)."""
+
+    kinds: list[EnterpriseCodeKind] = Field(min_length=1, max_length=12)
+
+
 class PartyIn(_In):
     """Onboarding a party."""
 
     name: PartyName
     uscc: str = Field(description="Unified social credit code (GB 32100-2015), 18 characters.")
     customs_code: str | None = Field(default=None, description="Customs registration code, 10 characters.")
-    district: str | None = Field(default=None, description="District, county or functional-zone id.")
+    district: str | None = Field(
+        default=None,
+        description="District, county or functional-zone id (haizhou), or a statutory district's "
+        "GB/T 2260 code (320706); stored as the id.",
+    )
     park: str | None = Field(default=None, description="Industrial park or incubation base id.")
     roles: list[Role] = Field(min_length=1, max_length=8)
     codes: list[CodeIn] = Field(default_factory=list, max_length=50)
@@ -79,8 +89,19 @@ class PartyIn(_In):
     @field_validator("district")
     @classmethod
     def _district(cls, value: str | None) -> str | None:
-        if value is not None and get_district(value) is None:
-            raise ValueError("unknown district id (see the reference data)")
+        # Either the reference data's id (``haizhou``) or the statutory GB/T 2260 division
+        # code (``320706``); stored as the id, which every service's figures are keyed by.
+        if value is None:
+            return None
+        if value.isdigit():
+            found = district_by_division_code(value)
+            if found is None:
+                raise ValueError(
+                    f"{value} is not the GB/T 2260 code of a district or county of the reference data"
+                )
+            return found.id
+        if get_district(value) is None:
+            raise ValueError("unknown district id (see the reference data, or give its GB/T 2260 code)")
         return value
 
     @field_validator("park")
@@ -132,10 +153,29 @@ class StatusChangeIn(_In):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
 
-class DelegationIn(_In):
-    """Let a platform file customs documents on behalf of one of its merchants."""
+MessageTypeName = Annotated[str, StringConstraints(pattern=r"^CEB\d{3}$")]
 
-    merchant_party_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+class DelegationIn(_In):
+    """An enterprise authorises the agent (the path's party) to file for it, for some message types."""
+
+    merchant_party_id: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="The authorising e-commerce enterprise (the principal)."
+    )
+    message_types: list[MessageTypeName] = Field(
+        default_factory=list,
+        max_length=40,
+        description="The message types the agent may file for it (e.g. CEB311, CEB621); "
+        "empty: every message type. Posting again replaces the scope.",
+    )
+
+
+class DelegationOut(BaseModel):
+    """One delegation the party holds as agent."""
+
+    merchant_party_id: str
+    message_types: list[str] = Field(description="Empty: every message type.")
+    created_at: dt.datetime
 
 
 class CodeOut(BaseModel):
@@ -158,7 +198,10 @@ class PartyOut(BaseModel):
     status: Literal["active", "suspended"]
     status_reason: str | None = None
     codes: list[CodeOut]
-    on_behalf_of: list[str] = Field(description="Merchant party ids this platform may file for.")
+    on_behalf_of: list[str] = Field(description="Party ids (enterprises) this party may file for.")
+    delegations: list[DelegationOut] = Field(
+        default_factory=list, description="The same delegations with their message-type scopes."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 

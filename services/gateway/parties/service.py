@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.gateway.parties.models import Party, PartyCode, PartyDelegation
 from services.gateway.parties.repository import MilestoneFilingRepository, PartyRepository
-from services.gateway.parties.roles import Role
+from services.gateway.parties.roles import FILER_ROLES, Role
 from services.gateway.parties.schemas import (
     CodeIn,
     CodeOut,
+    DelegationOut,
     MilestoneFilingIn,
     MilestoneFilingOut,
     PartyIn,
@@ -79,7 +80,9 @@ async def onboard(session: AsyncSession, publisher: EventPublisher, data: PartyI
     await _flush(repo, "party")
     for item in data.codes:
         repo.add_code(
-            PartyCode(code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=now)
+            PartyCode(
+                code=item.code, party_id=party.id, kinds=sorted({str(k) for k in item.kinds}), created_at=now
+            )
         )
     await _flush(repo, "code")
     await _announce(session, publisher, party)
@@ -131,20 +134,48 @@ async def set_status(
 
 
 async def add_code(session: AsyncSession, party_id: str, item: CodeIn) -> Party:
-    """Register one more enterprise code to the party."""
+    """Register one more enterprise code to the party, or more kinds of a code it already holds.
+
+    Adding a kind to one's own code (a self-operated seller's ``ebcCode`` becoming its
+    ``ebpCode`` too) merges the kinds: the code is not "taken", it is the party's.
+    """
     party = await require(session, party_id)
-    try:
-        check_codes_fit_roles([item], party.roles)
-    except ValueError as exc:
-        raise ProblemError(PARTY_INVALID, str(exc)) from exc
     repo = PartyRepository(session)
-    await _ensure_code_free(repo, item.code)
-    repo.add_code(
-        PartyCode(code=item.code, party_id=party.id, kinds=[str(k) for k in item.kinds], created_at=utcnow())
-    )
-    await _flush(repo, "code")
+    existing = await repo.code(item.code)
+    if existing is not None and existing.party_id != party.id:
+        raise ProblemError(PARTY_CODE_TAKEN, f"Enterprise code {item.code} is registered to another party.")
+    kinds = sorted({*(existing.kinds if existing else []), *(str(k) for k in item.kinds)})
+    _check_fit(item.code, kinds, party.roles)
+    if existing is not None:
+        existing.kinds = kinds
+    else:
+        repo.add_code(PartyCode(code=item.code, party_id=party.id, kinds=kinds, created_at=utcnow()))
+        await _flush(repo, "code")
     party.updated_at = utcnow()
     return party
+
+
+async def set_code_kinds(session: AsyncSession, party_id: str, code: str, kinds: list[str]) -> Party:
+    """Replace the kinds of a code the party holds (the route to change them in place)."""
+    party = await require(session, party_id)
+    existing = await PartyRepository(session).code(code)
+    if existing is None or existing.party_id != party.id:
+        raise ProblemError(NOT_FOUND, f"The party has no code {code}.")
+    wanted = sorted({str(k) for k in kinds})
+    _check_fit(code, wanted, party.roles)
+    existing.kinds = wanted
+    party.updated_at = utcnow()
+    return party
+
+
+def _check_fit(code: str, kinds: list[str], roles: list[str]) -> None:
+    try:
+        check_codes_fit_roles([CodeIn(code=code, kinds=kinds)], roles)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ProblemError(
+            PARTY_INVALID,
+            f"{exc}; give the party that role first (PATCH /v1/parties/{{party_id}} with its roles).",
+        ) from exc
 
 
 async def remove_code(session: AsyncSession, party_id: str, code: str) -> Party:
@@ -156,22 +187,40 @@ async def remove_code(session: AsyncSession, party_id: str, code: str) -> Party:
     return party
 
 
-async def delegate(session: AsyncSession, platform_id: str, merchant_id: str) -> Party:
-    """Let ``platform_id`` file for ``merchant_id`` (platform role and enterprise role required)."""
-    platform = await require(session, platform_id)
-    merchant = await require(session, merchant_id)
-    if Role.ECOMMERCE_PLATFORM not in platform.roles:
-        raise ProblemError(PARTY_INVALID, "Only an e-commerce platform files on behalf of merchants.")
-    if Role.ECOMMERCE_ENTERPRISE not in merchant.roles or merchant.id == platform.id:
+async def delegate(
+    session: AsyncSession, agent_id: str, principal_id: str, message_types: list[str] | None = None
+) -> Party:
+    """Let ``agent_id`` (any filer role) file ``message_types`` (empty: all) for ``principal_id``.
+
+    Posting again replaces the scope. Every call is in the gateway's audit log (who,
+    when, which agent and principal), and withdrawing it is :func:`undelegate`.
+    """
+    agent = await require(session, agent_id)
+    principal = await require(session, principal_id)
+    if not any(role in FILER_ROLES for role in agent.roles):
+        allowed = ", ".join(sorted(FILER_ROLES))
         raise ProblemError(
-            PARTY_INVALID, "The merchant must be another party with the e-commerce enterprise role."
+            PARTY_INVALID, f"The agent must hold a role that files customs messages: {allowed}."
         )
+    if Role.ECOMMERCE_ENTERPRISE not in principal.roles or principal.id == agent.id:
+        raise ProblemError(
+            PARTY_INVALID, "The principal must be another party with the e-commerce enterprise role."
+        )
+    scope = sorted(set(message_types or []))
     repo = PartyRepository(session)
-    if await repo.delegation(platform_id, merchant_id) is None:
+    existing = await repo.delegation(agent_id, principal_id)
+    if existing is None:
         repo.add_delegation(
-            PartyDelegation(platform_party_id=platform_id, merchant_party_id=merchant_id, created_at=utcnow())
+            PartyDelegation(
+                platform_party_id=agent_id,
+                merchant_party_id=principal_id,
+                message_types=scope,
+                created_at=utcnow(),
+            )
         )
-    return platform
+    else:
+        existing.message_types = scope
+    return agent
 
 
 async def undelegate(session: AsyncSession, platform_id: str, merchant_id: str) -> Party:
@@ -200,7 +249,15 @@ async def describe(session: AsyncSession, parties: list[Party]) -> list[PartyOut
             status=p.status,  # type: ignore[arg-type]
             status_reason=p.status_reason,
             codes=[CodeOut(code=c.code, kinds=c.kinds) for c in codes[p.id]],
-            on_behalf_of=merchants[p.id],
+            on_behalf_of=[d.merchant_party_id for d in merchants[p.id]],
+            delegations=[
+                DelegationOut(
+                    merchant_party_id=d.merchant_party_id,
+                    message_types=list(d.message_types or []),
+                    created_at=d.created_at,
+                )
+                for d in merchants[p.id]
+            ],
             created_at=p.created_at,
             updated_at=p.updated_at,
         )

@@ -6,6 +6,10 @@
   and only the client, with its Idempotency-Key, may safely send it again.
 * Separate connect and read timeouts; a timeout answers 504, a refused connection 503.
 * A circuit breaker per service answers 503 at once while the service is down.
+* The request budget (:mod:`shared.budget`): a request that waited in the gateway past its
+  queue share is refused here (503 ``gateway.overloaded``) instead of being forwarded late;
+  a forwarded one carries the instant by which its service must start it
+  (:data:`~shared.budget.START_BY_HEADER`), and connecting may take the queue share.
 * Only the headers a service needs travel upstream: the gateway's request id, the
   client's own id beside it, content negotiation, the signed identity token and, when
   tracing is on, the gateway's W3C ``traceparent`` (never the client's) — never the
@@ -15,14 +19,17 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 import httpx
 from starlette.types import Scope
 
-from services.gateway.problems import CIRCUIT_OPEN, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
+from services.gateway.problems import CIRCUIT_OPEN, GATEWAY_OVERLOADED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
 from services.gateway.routing.circuit import CircuitBreaker, CircuitOpenError
 from services.gateway.routing.table import Route
 from services.gateway.routing.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
+from shared.budget import START_BY_HEADER, RequestBudget
 from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner, scope_target
 from shared.problems import ProblemError
 from shared.tracing import client_span
@@ -69,16 +76,21 @@ class Proxy:
         signer: IdentitySigner,
         upstreams: dict[str, str],
         *,
-        connect_timeout: float = 2.0,
+        budget: RequestBudget | None = None,
         read_timeout: float = 30.0,
         failure_threshold: int = 5,
         open_seconds: float = 10.0,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.signer = signer
         self.upstreams = upstreams
+        self.budget = budget or RequestBudget(1.0)
+        self._wall = wall
         self.breakers = {name: CircuitBreaker(failure_threshold, open_seconds) for name in upstreams}
         self.pools = {
-            name: UpstreamPool(base, connect_timeout=connect_timeout, read_timeout=read_timeout)
+            name: UpstreamPool(
+                base, connect_timeout=self.budget.connect_timeout_seconds, read_timeout=read_timeout
+            )
             for name, base in upstreams.items()
         }
 
@@ -95,9 +107,23 @@ class Proxy:
         ``identity`` is None only for public operations (no identity token is sent, so the
         service serves nothing that needs one).
 
-        Raises :class:`ProblemError` for an open circuit (503), a timeout (504) or an
-        unreachable service (503).
+        Raises :class:`ProblemError` for a request that waited past its budget's queue share
+        (503), an open circuit (503), a timeout (504) or an unreachable service (503).
         """
+        state = scope["state"]
+        arrived = state.get("arrived_wall")
+        if arrived is None:
+            arrived = state["arrived_wall"] = self._wall()
+        waited = self._wall() - arrived
+        if waited > self.budget.queue_seconds:
+            # Its client is owed an answer within the budget; forwarding it now would only add
+            # to the queue ahead of the requests that can still make it.
+            raise ProblemError(
+                GATEWAY_OVERLOADED,
+                f"The request waited {waited * 1000:.0f} ms in the gateway "
+                f"(its budget allows {self.budget.queue_seconds * 1000:.0f} ms before it is forwarded).",
+                headers={"Retry-After": str(self.budget.retry_after_seconds)},
+            )
         breaker = self.breakers[route.service]
         try:
             breaker.before_call()
@@ -107,7 +133,6 @@ class Proxy:
                 f"The {route.service} service is failing; not calling it for {exc.retry_after} s.",
                 headers={"Retry-After": str(exc.retry_after)},
             ) from None
-        state = scope["state"]
         request_id = state["request_id"]
         headers: list[tuple[bytes, bytes]] = []
         seen: set[bytes] = set()
@@ -117,6 +142,7 @@ class Proxy:
                 seen.add(name)
                 headers.append((name, value))
         headers.append((b"x-request-id", request_id.encode()))
+        headers.append((START_BY_HEADER.encode(), self.budget.start_by_stamp(arrived).encode()))
         if state.get("client_request_id"):
             headers.append(
                 (b"x-client-request-id", state["client_request_id"][:200].encode("latin-1", "replace"))
@@ -161,9 +187,13 @@ class Proxy:
                 f"The {route.service} service cannot be reached.",
                 headers={"Retry-After": "5"},
             ) from None
-        if upstream.status in _BREAKER_STATUSES:
+        shedding = upstream.status == 503 and any(k == b"retry-after" for k, _ in upstream.headers)
+        if upstream.status in _BREAKER_STATUSES and not shedding:
             breaker.on_failure()
         else:
+            # A 503 with Retry-After is a live service refusing excess load at its door: it
+            # answered at once, so it is not failing — opening the circuit would refuse the
+            # requests it can still take.
             breaker.on_success()
         kept = {
             k.decode(): v.decode("latin-1") for k, v in upstream.headers if k in _FORWARD_RESPONSE_HEADERS

@@ -12,6 +12,7 @@ from services.declaration.ceb.model import CebMessage
 from services.declaration.settings import DeclarationSettings
 from shared.events import build_event
 from shared.events.gateway import PartyStatusChanged
+from shared.identity import Identity
 from shared.messaging.topics import events_topic
 from shared.sqltypes import utcnow
 from tests.declaration.service.conftest import Api, register_party
@@ -165,3 +166,37 @@ async def test_the_payment_firm_is_a_counterparty_under_the_by_sender_profile(ta
     assert foreign_codes(payment, payer, by_sender) == []
     extended = OwnershipPolicy.from_settings("strict", {"CEB411Message": ["ebpCode"]}, {})
     assert foreign_codes(payment, payer, extended) == []
+
+
+async def test_a_delegation_scoped_to_other_message_types_does_not_let_an_order_through(
+    api: Api, broker: Broker, tag: str
+) -> None:
+    code = "3207969" + uuid.uuid4().hex[:3].upper()
+    merchant = f"merchant-scope-{tag}"
+    await register_party(broker, api.db, merchant, code)
+    order = _order_without_payer(tag)
+    order.records[0].head["ebcCode"] = code
+
+    def agent(scope: list[str]) -> Identity:
+        base = party(f"agent-{tag}", (EBP, ["ebpCode", "copCode"]), on_behalf_of=[merchant])
+        return base.model_copy(update={"delegated_message_types": {merchant: scope}})
+
+    refused = await api.post_xml(order, agent(["CEB621"]))
+    order.records[0].head["orderNo"] = f"O{tag}-scoped"
+    allowed = await api.post_xml(order, agent(["CEB311", "CEB621"]))
+    assert (refused.status_code, allowed.status_code) == (403, 200), allowed.text
+    assert "for this message type" in refused.json()["errors"][0]["detail"]
+
+
+def test_a_refusal_of_the_callers_own_code_says_which_kinds_it_holds_and_what_to_do() -> None:
+    from services.declaration.prechecks.ownership import CodeUse, refusal_detail
+
+    seller = party("self-operated", ("3207960001", ["ebcCode", "agentCode", "copCode"]))
+    detail = refusal_detail(CodeUse("/records/0/head/ebpCode", "ebpCode", "3207960001", False), seller)
+    assert detail == (
+        "ebpCode 3207960001 is registered to the calling party as agentCode, copCode, ebcCode, not as "
+        "ebpCode: a platform administrator adds the kind with PUT /v1/parties/self-operated/codes/3207960001 "
+        '(the party\'s roles must allow ebpCode; docs/gateway.md "Enterprise codes")'
+    )
+    foreign = refusal_detail(CodeUse("/records/0/head/payCode", "payCode", "3101960003", False), seller)
+    assert "is not registered to the calling party: if it is the caller's, register it" in foreign

@@ -6,6 +6,7 @@ import pytest
 
 from services.gateway.parties.roles import (
     ENTERPRISE_CODE_KINDS_BY_ROLE,
+    FILER_ROLES,
     EnterpriseCodeKind,
     Role,
     allowed_code_kinds,
@@ -14,7 +15,7 @@ from services.gateway.parties.roles import (
 )
 
 
-def test_the_eight_roles() -> None:
+def test_the_eleven_roles() -> None:
     assert {r.value for r in Role} == {
         "ecommerce_enterprise",
         "ecommerce_platform",
@@ -22,6 +23,9 @@ def test_the_eight_roles() -> None:
         "payment_institution",
         "bank",
         "overseas_warehouse_operator",
+        "customs_broker",
+        "supervised_site_operator",
+        "bonded_area_operator",
         "regulator",
         "platform_admin",
     }
@@ -57,5 +61,11 @@ def test_multiple_roles_union_and_strings_accepted() -> None:
     assert {EnterpriseCodeKind.EBP, EnterpriseCodeKind.EBC} <= kinds
     assert may_claim(["logistics_firm"], "operatorCode")
     assert not may_claim(["bank"], "ebcCode")
+    assert may_claim(["customs_broker"], "agentCode") and not may_claim(["customs_broker"], "ebcCode")
     with pytest.raises(ValueError):
-        allowed_code_kinds(["customs_broker"])
+        allowed_code_kinds(["customs_agent"])
+
+
+def test_every_role_that_claims_codes_files_customs_messages() -> None:
+    # A filer role is what a delegation may be given to: every role with a transmitting code.
+    assert FILER_ROLES == {r for r, kinds in ENTERPRISE_CODE_KINDS_BY_ROLE.items() if kinds}
