@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -42,6 +41,7 @@ import httpx  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench.scratch_db import SERVER, create_database, drop_database, sqlalchemy_url  # noqa: E402
 from services.logistics.app import create_app  # noqa: E402
 from services.logistics.base import table_of  # noqa: E402
 from services.logistics.outbound import service as outbound  # noqa: E402
@@ -63,35 +63,11 @@ from shared.settings import DEV_IDENTITY_SEED, Environment, PlatformSettings  # 
 from shared.sqltypes import utcnow  # noqa: E402
 from shared.vault import Vault  # noqa: E402
 
-SERVER = os.environ.get("DDT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 OPERATOR = Identity(party_id="bench-operator", roles=["overseas_warehouse_operator"])
 MERCHANT = Identity(party_id="bench-merchant", roles=["ecommerce_enterprise"])
 SIGNER = IdentitySigner(DEV_IDENTITY_SEED)
 PUBLISHER = EventPublisher("logistics")
 VAULT = Vault.from_text(DEV_VAULT_KEYS, "dev", DEV_VAULT_HASH_KEY)
-
-
-async def _create_database() -> str:
-    name = f"ddt_bench_wh_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(SERVER)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name
-
-
-async def _drop_database(name: str) -> None:
-    conn = await asyncpg.connect(SERVER)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-def _url(name: str) -> str:
-    base = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{name}"
 
 
 def _warehouse(code: str) -> WarehouseIn:
@@ -394,8 +370,8 @@ async def main() -> None:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    name = await _create_database()
-    db = Database(_url(name), pool_size=args.workers, pre_ping=False)
+    name = await create_database("ddt_bench_wh")
+    db = Database(sqlalchemy_url(name), pool_size=args.workers, pre_ping=False)
     rows: list[tuple[str, str, str]] = []
     try:
         await upgrade_to_head(db, "logistics")
@@ -464,7 +440,7 @@ async def main() -> None:
 
         print(f"Stock query: {args.queries} × GET /v1/logistics/stock/products/{{id}}")
         settings = LogisticsSettings(
-            database_url=_url(name),
+            database_url=sqlalchemy_url(name),
             platform=PlatformSettings(
                 environment=Environment.TEST, kafka_bootstrap_servers="127.0.0.1:1", gc_freeze_on_start=False
             ),
@@ -487,7 +463,7 @@ async def main() -> None:
     finally:
         await db.dispose()
         if not args.keep:
-            await _drop_database(name)
+            await drop_database(name)
     print()
     print("| measurement | result | detail |")
     print("|---|---|---|")

@@ -33,20 +33,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import asyncpg  # noqa: E402
 from sqlalchemy import TableClause, column, select, table, text  # noqa: E402
 from sqlalchemy.exc import DBAPIError  # noqa: E402
 
+from bench.scratch_db import create_database, drop_database, sqlalchemy_url  # noqa: E402
 from services.payments.base import table_of  # noqa: E402
 from services.payments.ledger import rules  # noqa: E402
 from services.payments.ledger.models import LedgerAccount, LedgerTransfer  # noqa: E402
@@ -54,31 +52,6 @@ from services.payments.ledger.repository import LedgerRepository  # noqa: E402
 from shared.db import Database  # noqa: E402
 from shared.migrations import upgrade_to_head  # noqa: E402
 from shared.sqltypes import utcnow  # noqa: E402
-
-SERVER = os.environ.get("DDT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-async def _create_database() -> str:
-    name = f"ddt_bench_ledger_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(SERVER)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name
-
-
-async def _drop_database(name: str) -> None:
-    conn = await asyncpg.connect(SERVER)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-def _url(name: str) -> str:
-    base = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{name}"
 
 
 def build(count: int, usd: list[int], eur: list[int], seed: int, prefix: str) -> list[rules.Transfer]:
@@ -243,8 +216,8 @@ def _accepted(
 
 async def main_async(args: argparse.Namespace) -> int:
     """Run the benchmark in a database of its own; non-zero if the books are wrong."""
-    name = await _create_database()
-    db = Database(_url(name), pool_size=args.workers * 2 + 2, pre_ping=False)
+    name = await create_database("ddt_bench_ledger")
+    db = Database(sqlalchemy_url(name), pool_size=args.workers * 2 + 2, pre_ping=False)
     try:
         await upgrade_to_head(db, "payments")
         now = utcnow()
@@ -328,7 +301,7 @@ async def main_async(args: argparse.Namespace) -> int:
     finally:
         await db.dispose()
         if not args.keep:
-            await _drop_database(name)
+            await drop_database(name)
 
 
 def main() -> int:
