@@ -27,6 +27,15 @@ def own_broker(tmp_path: Path) -> Iterator[Broker]:
     instance.stop()
 
 
+@pytest.fixture(scope="module")
+def module_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """A broker of one test module: for platforms whose consumers must not first catch up on
+    the events every earlier test published to the session's broker."""
+    instance = Broker(log_dir=tmp_path_factory.mktemp("module-broker")).start()
+    yield instance
+    instance.stop()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh, empty database: a SQLite file, then a PostgreSQL database."""

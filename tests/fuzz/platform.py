@@ -33,7 +33,7 @@ from tests.gateway.support import (
     gateway_settings,
     read_first_run,
 )
-from tests.support.services import served, service_settings
+from tests.support.services import on_one_loop, served, service_settings
 
 # Roles of the fuzzing enterprise: every business role a party can hold at once, so the
 # customs, logistics and payments operations are reached past the role check.
@@ -75,7 +75,7 @@ async def _serve(bootstrap: str, var_dir: Path, ready: Future[Platform], stop: a
                 importlib.import_module(f"services.{name}.settings"), f"{name.title()}Settings"
             )
             settings = service_settings(
-                settings_cls, f"sqlite+aiosqlite:///{var_dir / f'{name}.db'}", bootstrap
+                settings_cls, f"sqlite+aiosqlite:///{var_dir / f'{name}.db'}", bootstrap, **on_one_loop()
             )
             urls[f"{name}_url"] = await stack.enter_async_context(served(create(settings)))
         gw_settings = gateway_settings(
@@ -86,6 +86,7 @@ async def _serve(bootstrap: str, var_dir: Path, ready: Future[Platform], stop: a
             # Generated requests come fast; the rate limiter is tested elsewhere.
             rate_limit_per_second=100000.0,
             rate_limit_burst=100000,
+            **on_one_loop(),
         )
         base_url = await stack.enter_async_context(served(create_gateway(gw_settings)))
         first = read_first_run(var_dir)["platform_admin"]

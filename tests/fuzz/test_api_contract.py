@@ -86,9 +86,14 @@ def schemathesis_config(base_url: str) -> schemathesis.Config:
 
 
 @pytest.fixture(scope="module")
-def fuzz_platform(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The gateway and every service, running for the whole module."""
-    with running_platform_thread(broker.bootstrap, tmp_path_factory.mktemp("fuzz")) as platform:
+def fuzz_platform(module_broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The gateway and every service, running for the whole module.
+
+    On a broker of their own: on the session's, the services' consumers would first work
+    through every event the earlier tests published (thousands of filings, into the SQLite
+    files the fuzzed requests write to), and requests would time out behind that backlog.
+    """
+    with running_platform_thread(module_broker.bootstrap, tmp_path_factory.mktemp("fuzz")) as platform:
         yield platform
 
 

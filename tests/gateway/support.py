@@ -22,7 +22,7 @@ from services.gateway.parties.uscc import generate_uscc
 from services.gateway.routing.table import UPSTREAM_SERVICES
 from services.gateway.settings import GatewaySettings
 from tests.support.infra import free_port
-from tests.support.services import running_app, served, service_settings
+from tests.support.services import on_one_loop, running_app, served, service_settings
 
 
 @dataclass
@@ -206,7 +206,7 @@ async def running_platform(
                 settings_cls,
                 f"sqlite+aiosqlite:///{var_dir / f'{name}.db'}",
                 bootstrap,
-                **overrides.get(name, {}),
+                **on_one_loop(overrides.get(name)),
             )
             urls[f"{name}_url"] = await stack.enter_async_context(served(create(settings)))
         settings = gateway_settings(
@@ -214,7 +214,7 @@ async def running_platform(
             bootstrap,
             var_dir,
             **urls,
-            **overrides.get("gateway", {}),
+            **on_one_loop(overrides.get("gateway")),
         )
         yield await stack.enter_async_context(running_gateway(settings))
 

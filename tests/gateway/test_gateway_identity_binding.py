@@ -27,12 +27,15 @@ _UNRESERVED = string.ascii_letters + string.digits + "-._~"
 
 @pytest.fixture(scope="module")
 async def platform(
-    broker: Broker, tmp_path_factory: pytest.TempPathFactory
+    module_broker: Broker, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[tuple[Gateway, PartyKey, PartyKey]]:
-    """A gateway in front of the real declaration and stats services; an enterprise and a regulator."""
+    """A gateway in front of the real declaration and stats services; an enterprise and a regulator.
+
+    On a broker of the module's own, so stats does not first catch up on every earlier test's filings.
+    """
     var_dir: Path = tmp_path_factory.mktemp("idbind")
     overrides = {"declaration": {"customs_exchange_enabled": False}}
-    async with running_platform(broker.bootstrap, var_dir, ("declaration", "stats"), overrides) as gw:
+    async with running_platform(module_broker.bootstrap, var_dir, ("declaration", "stats"), overrides) as gw:
         yield gw, await gw.enterprise(), await gw.onboard("regulator")
 
 

@@ -40,6 +40,25 @@ def platform_settings(bootstrap: str, **overrides: Any) -> PlatformSettings:
     return PlatformSettings(**values)
 
 
+ONE_LOOP_BUDGET_SECONDS = 30.0
+"""The request budget of a platform whose gateway and services share one event loop.
+
+The budget's queue share (250 ms by default) is how long a request may wait in *its own*
+process before its work starts. When every service runs on the test's one event loop, that
+wait includes the other services' work — a consumer batch, another service's SQLite write —
+so on a slow or busy host a request is refused as overloaded that one process per service
+would have taken at once. Overload itself is tested with budgets set per test
+(tests/gateway/test_gateway_upstream.py, tests/declaration/service/test_admission.py).
+"""
+
+
+def on_one_loop(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``overrides`` of a service that shares its event loop with the others, with the budget above."""
+    values = dict(overrides or {})
+    values["platform"] = {"request_budget_seconds": ONE_LOOP_BUDGET_SECONDS, **values.get("platform", {})}
+    return values
+
+
 def service_settings(cls: type[S], database_url: str, bootstrap: str, **overrides: Any) -> S:
     """Settings of service ``cls`` on ``database_url`` with a fast outbox poll."""
     platform_overrides = overrides.pop("platform", {})
