@@ -24,6 +24,9 @@ PUBLIC_NAMES = {"party_id": "party"}
 
 _MAX_DAYS = 366 * 10
 
+PERIOD_PATTERN = r"^([0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"
+"""A day, a month or a year (empty: the default); the calendar check follows in :func:`_date`."""
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -93,9 +96,13 @@ def today() -> dt.date:
 
 def common_filters(
     from_: Annotated[
-        str | None, Query(alias="from", description="first day (YYYY-MM-DD, YYYY-MM or YYYY)")
+        str | None,
+        Query(alias="from", description="first day (YYYY-MM-DD, YYYY-MM or YYYY)", pattern=PERIOD_PATTERN),
     ] = None,
-    to: Annotated[str | None, Query(description="last day, inclusive")] = None,
+    to: Annotated[
+        str | None,
+        Query(description="last day, inclusive (YYYY-MM-DD, YYYY-MM or YYYY)", pattern=PERIOD_PATTERN),
+    ] = None,
     party: Annotated[str | None, Query(description="party ids (regulators)")] = None,
     mode: Annotated[str | None, Query(description="1210, 1239, 9610, 9710, 9810")] = None,
     direction: Annotated[str | None, Query(description="import, export")] = None,

@@ -8,21 +8,21 @@ other enterprises and the platform's figures are for regulators only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.stats.access import require_regulator, scope_for
 from services.stats.exports.responses import TABLE_ANSWERS, AnswerParam
-from services.stats.periods import GRANULARITIES
+from services.stats.periods import Granularity
 from services.stats.platform.service import operating_figures, traffic_series
 from services.stats.queries import service
 from services.stats.queries.filters import Filters, common_filters
 from services.stats.queries.schemas import SummaryOut
+from services.stats.queries.service import GROUPABLE, Measure, RankingName
 from shared.identity import CurrentIdentity, Identity
 from shared.kit.responses import COMMON_PROBLEMS, problems
-from shared.problems import VALIDATION_FAILED, ProblemError
 from shared.service import DbSession
 
 router = APIRouter(prefix="/v1/stats", tags=["statistics"])
@@ -31,23 +31,20 @@ router = APIRouter(prefix="/v1/stats", tags=["statistics"])
 _TABLE: dict[str, Any] = {"response_class": Response, "responses": TABLE_ANSWERS | problems(*COMMON_PROBLEMS)}
 
 FiltersDep = Annotated[Filters, Depends(common_filters)]
-GranularityParam = Annotated[str, Query(description="day, month, quarter or year")]
+GranularityParam = Annotated[Granularity, Query(description="day, month, quarter or year")]
+
+_GROUP_NAMES = ("party", *GROUPABLE)
+_GROUP_NAME = "(" + "|".join(_GROUP_NAMES) + ")"
+#: The dimensions a table can be grouped by, comma-separated (stated in the OpenAPI so generated
+#: clients and validators know them; the service checks the same list).
+GROUP_BY_PATTERN = rf"^\s*{_GROUP_NAME}\s*(,\s*{_GROUP_NAME}\s*)*$"
+Dimension = Literal["party", "party_id", "mode", "direction", "country", "district", "park", "currency"]
 
 
 def scoped(identity: Identity, filters: Filters) -> Filters:
     """The filters limited to what the caller may see."""
     scope = scope_for(identity, filters.values.get("party_id", ()))
     return filters.with_party(scope.party_id)
-
-
-def _granularity(value: str) -> str:
-    if value not in GRANULARITIES:
-        raise ProblemError(
-            VALIDATION_FAILED,
-            f"granularity must be one of {list(GRANULARITIES)}",
-            errors=[{"pointer": "/query/granularity", "detail": "unknown granularity"}],
-        )
-    return value
 
 
 def _dims(raw: str | None) -> list[str]:
@@ -74,7 +71,10 @@ async def totals(
     answer: AnswerParam,
     group_by: Annotated[
         str | None,
-        Query(description="comma-separated: party, mode, direction, country, district, park, currency"),
+        Query(
+            description="comma-separated: party, mode, direction, country, district, park, currency",
+            pattern=GROUP_BY_PATTERN,
+        ),
     ] = None,
 ) -> Response:
     return answer(await service.totals(session, scoped(identity, filters), _dims(group_by)))
@@ -87,12 +87,10 @@ async def series(
     filters: FiltersDep,
     answer: AnswerParam,
     granularity: GranularityParam = "month",
-    split: Annotated[str | None, Query(description="one dimension to split the series by")] = None,
+    split: Annotated[Dimension | None, Query(description="one dimension to split the series by")] = None,
 ) -> Response:
     dims = _dims(split)
-    table = await service.series(
-        session, scoped(identity, filters), _granularity(granularity), dims[0] if dims else None
-    )
+    table = await service.series(session, scoped(identity, filters), granularity, dims[0] if dims else None)
     return answer(table)
 
 
@@ -103,12 +101,9 @@ async def ranking(
     identity: CurrentIdentity,
     session: DbSession,
     filters: FiltersDep,
-    what: Annotated[
-        str,
-        Path(description="enterprises, countries, chapters, districts, parks, modes, currencies, directions"),
-    ],
+    what: Annotated[RankingName, Path(description="what is ranked")],
     answer: AnswerParam,
-    by: Annotated[str, Query(description="value, orders or documents")] = "value",
+    by: Annotated[Measure, Query(description="value, orders or documents (chapters: not orders)")] = "value",
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
 ) -> Response:
     table = await service.ranking(session, scoped(identity, filters), what, by, limit)
@@ -124,7 +119,7 @@ async def growth(
     granularity: GranularityParam = "month",
     at: Annotated[dt.date | None, Query(description="a day in the period (default: 'to')")] = None,
 ) -> Response:
-    table = await service.growth_table(session, scoped(identity, filters), _granularity(granularity), at)
+    table = await service.growth_table(session, scoped(identity, filters), granularity, at)
     return answer(table)
 
 
@@ -137,10 +132,12 @@ async def active(
     filters: FiltersDep,
     answer: AnswerParam,
     granularity: GranularityParam = "month",
-    group_by: Annotated[str | None, Query(description="district, park, mode or direction")] = None,
+    group_by: Annotated[
+        Literal["district", "park", "mode", "direction"] | None, Query(description="one dimension")
+    ] = None,
 ) -> Response:
     require_regulator(identity)
-    table = await service.active_enterprises(session, filters, _granularity(granularity), group_by)
+    table = await service.active_enterprises(session, filters, granularity, group_by)
     return answer(table)
 
 
@@ -155,10 +152,10 @@ async def new(
     filters: FiltersDep,
     answer: AnswerParam,
     granularity: GranularityParam = "month",
-    group_by: Annotated[str | None, Query(description="district or park")] = None,
+    group_by: Annotated[Literal["district", "park"] | None, Query(description="one dimension")] = None,
 ) -> Response:
     require_regulator(identity)
-    table = await service.new_enterprises(session, filters, _granularity(granularity), group_by)
+    table = await service.new_enterprises(session, filters, granularity, group_by)
     return answer(table)
 
 
@@ -196,4 +193,4 @@ async def platform_traffic(
     granularity: GranularityParam = "day",
 ) -> Response:
     require_regulator(identity)
-    return answer(await traffic_series(session, filters, _granularity(granularity)))
+    return answer(await traffic_series(session, filters, granularity))

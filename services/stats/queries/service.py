@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +34,11 @@ from services.stats.queries.results import Column, ResultTable, growth, money, r
 from shared.problems import VALIDATION_FAILED, ProblemError
 
 GROUPABLE = ("party_id", "mode", "direction", "country", "district", "park", "currency")
-RANKINGS = {
+RankingName = Literal[
+    "enterprises", "countries", "chapters", "districts", "parks", "modes", "currencies", "directions"
+]
+Measure = Literal["value", "orders", "documents"]
+RANKINGS: dict[str, str] = {
     "enterprises": "party_id",
     "countries": "country",
     "chapters": "chapter",
