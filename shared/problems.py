@@ -45,8 +45,29 @@ class ProblemType:
         """Relative URI of this problem's documentation."""
         return f"/problems/{self.code}"
 
+    def describe(self) -> dict[str, object]:
+        """The entry of this problem in the catalogue (``/problems``)."""
+        return {
+            "code": self.code,
+            "status": self.status,
+            "title": self.title,
+            "description": self.description,
+            "type": self.type_uri,
+        }
+
 
 REGISTRY: dict[str, ProblemType] = {}
+
+CATALOGUE_EXTENSION = "x-ddt-problems"
+"""The OpenAPI extension in which every service lists the problem types it declares.
+
+Each service declares its own codes in its own process; the gateway, which documents
+every ``type`` URI, learns them from the services' documents as it merges them."""
+
+
+def catalogue() -> list[dict[str, object]]:
+    """Every problem type declared in this process, by code."""
+    return [REGISTRY[code].describe() for code in sorted(REGISTRY)]
 
 
 def problem_type(code: str, status: int, title: str, description: str = "") -> ProblemType:

@@ -36,7 +36,8 @@ from shared.messaging.topics import all_topics
 from shared.metrics import metrics_endpoint
 from shared.middleware import BodyLimitMiddleware, MediaTypeMiddleware, RequestContextMiddleware
 from shared.migrations import upgrade_to_head
-from shared.problems import install_problem_handlers
+from shared.problems import CATALOGUE_EXTENSION, install_problem_handlers
+from shared.problems import catalogue as problem_catalogue
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("ddt.service")
@@ -284,6 +285,14 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     app.add_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     for router in definition.routers:
         app.include_router(router)
+
+    def openapi_with_problems() -> dict[str, Any]:
+        # The gateway documents every problem ``type`` URI from this list (shared.problems).
+        if app.openapi_schema is None:
+            FastAPI.openapi(app)[CATALOGUE_EXTENSION] = problem_catalogue()
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi_with_problems  # type: ignore[method-assign]
 
     # Outermost first: context (ids, timing) → body limit → media type → the service's own → app.
     for middleware_cls, options in reversed(definition.middleware):

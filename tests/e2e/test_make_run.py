@@ -33,6 +33,27 @@ def test_the_runner_prints_urls_that_answer_and_ctrl_c_stops_everything(tmp_path
     assert (f"{gateway}/docs" in output, answers, code, survivors) == (True, [200, 200], 0, [])
 
 
+def test_the_gateway_documents_the_problem_types_of_every_service(tmp_path: Path) -> None:
+    # Real processes: the gateway's own process declares none of the services' codes, so it
+    # can only know them from the services themselves.
+    offset, broker_port = free_offset(), free_port()
+    process = start_runner(tmp_path / "var", offset, broker_port)
+    try:
+        wait_for_line(process, "Press Ctrl-C")
+        gateway = f"http://127.0.0.1:{8000 + offset}"
+        codes = (
+            "declaration.rejected",
+            "declaration.xml_rejected",
+            "logistics.asn_state",
+            "payments.institution_unknown",
+            "stats.assessment_invalid",
+        )
+        answers = {code: httpx.get(f"{gateway}/problems/{code}").status_code for code in codes}
+    finally:
+        stop_runner(process)
+    assert answers == dict.fromkeys(codes, 200)
+
+
 def test_a_second_run_keeps_the_data_of_the_first(tmp_path: Path) -> None:
     var = tmp_path / "var"
     offset, broker_port = free_offset(), free_port()

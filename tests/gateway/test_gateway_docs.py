@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.gateway.docs.openapi import merge_documents
+from shared.problems import CATALOGUE_EXTENSION
 from tests.gateway.support import running_gateway_with_stats
 from tests.support.infra import Broker
 
@@ -45,6 +46,21 @@ async def test_every_problem_code_is_documented_at_its_type_uri(gateway) -> None
     assert doc.json()["status"] == 401
     catalogue = {p["code"] for p in (await gateway.client.get("/problems")).json()}
     assert {"idempotency.payload_mismatch", "rate.limited", "upstream.circuit_open"} <= catalogue
+
+
+def test_the_merged_document_lists_the_problem_types_of_every_service() -> None:
+    entry = {"code": "stats.only_here", "status": 422, "title": "t", "description": "", "type": "/problems/x"}
+    shared = {"code": "request.malformed_json", "status": 400, "title": "Malformed JSON body"}
+    gateway = {"paths": {}, CATALOGUE_EXTENSION: [shared]}
+    merged = merge_documents(gateway, {"stats": {"paths": {}, CATALOGUE_EXTENSION: [entry, shared]}})
+    assert [e["code"] for e in merged[CATALOGUE_EXTENSION]] == ["request.malformed_json", "stats.only_here"]
+
+
+async def test_a_service_document_lists_the_problem_types_it_declares(broker: Broker, tmp_path: Path) -> None:
+    async with running_gateway_with_stats(broker.bootstrap, tmp_path) as gw:
+        stats_url = gw.settings.stats_url
+        document = (await gw.client.get(f"{stats_url}/openapi.json")).json()
+    assert "stats.assessment_invalid" in {e["code"] for e in document[CATALOGUE_EXTENSION]}
 
 
 def test_the_merged_document_declares_the_problems_every_operation_can_answer() -> None:

@@ -20,7 +20,7 @@ import httpx
 
 from services.gateway.routing.table import ROUTES
 from shared.kit.responses import ProblemDetails, problems
-from shared.problems import PROBLEM_MEDIA_TYPE
+from shared.problems import CATALOGUE_EXTENSION, PROBLEM_MEDIA_TYPE
 
 log = logging.getLogger("ddt.gateway.docs")
 
@@ -134,6 +134,20 @@ def allowed_methods(document: dict[str, Any], path: str) -> list[str]:
     return []
 
 
+def merge_catalogues(catalogues: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One list of problem types, by code, from the gateway's and each service's (first wins).
+
+    The codes every service shares (``request.*``, ``auth.identity_*`` …) come from the same
+    module everywhere, so the first entry of a code is as good as any other.
+    """
+    entries: dict[str, dict[str, Any]] = {}
+    for listed in catalogues:
+        for entry in listed if isinstance(listed, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("code"), str):
+                entries.setdefault(entry["code"], entry)
+    return [entries[code] for code in sorted(entries)]
+
+
 def merge_documents(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Union of the gateway's document and each service's paths under its prefixes."""
     merged = copy.deepcopy(gateway_doc)
@@ -152,6 +166,10 @@ def merge_documents(gateway_doc: dict[str, Any], service_docs: dict[str, dict[st
         for path, item in doc.get("paths", {}).items():
             if any(path.startswith(prefix) for prefix in prefixes):
                 paths[path] = _rename_refs(item, renames)
+    merged[CATALOGUE_EXTENSION] = merge_catalogues(
+        [gateway_doc.get(CATALOGUE_EXTENSION, [])]
+        + [doc.get(CATALOGUE_EXTENSION, []) for _, doc in sorted(service_docs.items())]
+    )
     merged["components"].setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     merged["security"] = [{"ddtSignature": []}, {"oauth2": []}]
     return declare_platform_answers(merged)
@@ -194,9 +212,18 @@ class MergedOpenApi:
         self._cached = (now if not missing else now - self.ttl + 5, raw)
         return raw
 
-    async def allowed_methods(self, gateway_doc: dict[str, Any], path: str) -> list[str]:
-        """The methods the merged document declares for ``path`` (empty: no such path)."""
+    async def parsed(self, gateway_doc: dict[str, Any]) -> dict[str, Any]:
+        """The merged document, parsed once per build."""
         raw = await self.document(gateway_doc)
         if self._parsed is None or self._parsed[0] is not raw:
             self._parsed = (raw, json.loads(raw))
-        return allowed_methods(self._parsed[1], path)
+        return self._parsed[1]
+
+    async def allowed_methods(self, gateway_doc: dict[str, Any], path: str) -> list[str]:
+        """The methods the merged document declares for ``path`` (empty: no such path)."""
+        return allowed_methods(await self.parsed(gateway_doc), path)
+
+    async def problems(self, gateway_doc: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every problem type of the gateway and of the services that answered, by code."""
+        listed: list[dict[str, Any]] = (await self.parsed(gateway_doc)).get(CATALOGUE_EXTENSION, [])
+        return listed

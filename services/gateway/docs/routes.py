@@ -4,13 +4,14 @@ and ``/problems/{code}`` (documentation of every problem type)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import swagger_ui
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from services.gateway.docs.openapi import MergedOpenApi
-from shared.problems import NOT_FOUND, REGISTRY, ProblemError
+from shared.problems import NOT_FOUND, ProblemError
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,25 +69,22 @@ async def docs_asset(name: str) -> FileResponse:
 
 
 @router.get("/problems")
-async def problem_index() -> list[dict[str, object]]:
-    """Every problem code the platform answers with."""
-    return [_describe(code) for code in sorted(REGISTRY)]
+async def problem_index(request: Request) -> list[dict[str, Any]]:
+    """Every problem code the platform answers with: the gateway's and every service's."""
+    return await _catalogue(request)
 
 
 @router.get("/problems/{code}")
-async def problem(code: str) -> dict[str, object]:
+async def problem(code: str, request: Request) -> dict[str, Any]:
     """What one problem code means (the ``type`` URI of every problem points here)."""
-    if code not in REGISTRY:
-        raise ProblemError(NOT_FOUND, "No such problem type.")
-    return _describe(code)
+    for entry in await _catalogue(request):
+        if entry["code"] == code:
+            return entry
+    raise ProblemError(NOT_FOUND, "No such problem type.")
 
 
-def _describe(code: str) -> dict[str, object]:
-    kind = REGISTRY[code]
-    return {
-        "code": kind.code,
-        "status": kind.status,
-        "title": kind.title,
-        "description": kind.description,
-        "type": kind.type_uri,
-    }
+async def _catalogue(request: Request) -> list[dict[str, Any]]:
+    # The services' codes come with their OpenAPI documents (a service that is down is
+    # missing from both until it is back); the gateway's own are always there.
+    merged = request.app.state.runtime.components.get(MergedOpenApi)
+    return await merged.problems(request.app.openapi())

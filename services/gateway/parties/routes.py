@@ -150,9 +150,7 @@ async def remove_delegation(party_id: str, merchant_party_id: str, session: DbSe
     response_model=Page[CredentialOut],
     summary="List a party's credentials",
 )
-async def list_party_credentials(
-    party_id: str, session: DbSession, page: PageParams
-) -> Page[CredentialOut]:
+async def list_party_credentials(party_id: str, session: DbSession, page: PageParams) -> Page[CredentialOut]:
     """Admins see any party's credentials, newest first (key ids, labels, status — never secrets)."""
     await service.require(session, party_id)
     return await credentials.page(session, party_id, page)
