@@ -22,7 +22,13 @@ from fastapi.responses import JSONResponse, Response
 
 from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.issues import Issue
-from services.declaration.ceb.receipts import Answer, RecordVerdict, render_format_receipt, render_receipt
+from services.declaration.ceb.receipts import (
+    Answer,
+    RecordVerdict,
+    rejection_status,
+    render_format_receipt,
+    render_receipt,
+)
 from services.declaration.intake.filed import Filed
 from shared.problems import PROBLEM_MEDIA_TYPE, ProblemType, problem_body, problem_type
 
@@ -83,6 +89,10 @@ def wants_xml(request: Request) -> bool:
 def verdict_json(verdict: RecordVerdict, filed: Filed) -> dict[str, Any]:
     """One record's answer."""
     data = verdict.to_dict()
+    if not verdict.accepted:
+        # The same refusal reads the same in both schemes: DDT codes name the rule, the
+        # receipt's customs code is what customs (and an ERP that reads receipts) branches on.
+        data["returnStatus"] = rejection_status(filed.answer.message_type, verdict.errors)
     result = filed.results.get(verdict.index)
     if result is not None:
         data.update(documentId=result.document_id, status=result.status, action=result.action)

@@ -50,6 +50,12 @@ class RecordAnswer(_Out):
     status: str | None = Field(default=None, description="The document's status after the filing")
     action: str | None = Field(default=None, description="created, amended or deleted")
     preNo: str | None = Field(default=None, description="The platform's pre-entry number (new documents)")
+    returnStatus: str | None = Field(
+        default=None,
+        description="A rejected record's customs code, as the XML receipt's returnStatus carries it: its "
+        "first error's code where customs has one, else the message's rejection code (CEB312: -301008)",
+        examples=["-301008"],
+    )
 
 
 class FilingAnswer(_Out):

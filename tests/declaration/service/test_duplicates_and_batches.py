@@ -10,8 +10,9 @@ from lxml import etree
 from sqlalchemy import update
 
 from services.declaration.ceb.xml_codec import decode_xml
+from services.declaration.documents.kinds import document_type
 from services.declaration.documents.models import Document
-from tests.declaration.service.conftest import Api
+from tests.declaration.service.conftest import Api, message_json
 from tests.declaration.service.factory import EVERYONE, import_set, new_guid, with_records
 
 NS = {"ceb": "http://www.chinaport.gov.cn/ceb"}
@@ -118,6 +119,20 @@ async def test_every_record_rejected_is_422_with_the_per_record_answer(api: Api,
     assert problem["answer"]["records"][0]["errors"][0]["code"] == "DDT-101"
     filing = await api.get(f"/v1/customs/filings/{problem['answer']['filingId']}", EVERYONE)
     assert filing.json()["outcome"] == "rejected"  # kept, not dropped
+
+
+async def test_a_rejected_json_record_carries_the_customs_code_its_xml_receipt_carries(
+    api: Api, tag: str
+) -> None:
+    order = import_set(tag)["order"]
+    order.records[0].head["acturalPaid"] = order.records[0].head["acturalPaid"] + 1  # type: ignore[operator]
+    path = document_type("CEB311").path  # type: ignore[union-attr]
+    json_answer = (await api.post_json(message_json(order), EVERYONE, path)).json()["answer"]["records"][0]
+    again = import_set(f"{tag}x")["order"]
+    again.records[0].head["acturalPaid"] = again.records[0].head["acturalPaid"] + 1  # type: ignore[operator]
+    receipt = etree.fromstring((await api.post_xml(again, EVERYONE, accept="application/xml")).content)
+    xml_status = receipt.xpath("ceb:OrderReturn/ceb:returnStatus/text()", namespaces=NS)
+    assert (json_answer["errors"][0]["code"], [json_answer["returnStatus"]]) == ("DDT-101", xml_status)
 
 
 async def test_inventory_receipt_carries_the_platform_pre_entry_number(api: Api, tag: str) -> None:
