@@ -315,7 +315,10 @@ async def milestone_filing(session: AsyncSession, party_id: str) -> MilestoneFil
     row = await MilestoneFilingRepository.from_session(session).settings_of(party_id)
     if row is None:
         return MilestoneFilingOut(party_id=party_id)
-    return MilestoneFilingOut(party_id=party_id, updated_at=row.updated_at, **row.settings)
+    # The stored choices are validated again on the way out (a row written by an older version).
+    return MilestoneFilingOut.model_validate(
+        {"party_id": party_id, "updated_at": row.updated_at, **row.settings}
+    )
 
 
 async def set_milestone_filing(
@@ -327,7 +330,7 @@ async def set_milestone_filing(
     await MilestoneFilingRepository.from_session(session).store(party_id, settings, now)
     await publisher.stage(
         session,
-        MilestoneFilingSet(party_id=party_id, settings=settings, occurred_at=now),
+        MilestoneFilingSet.model_validate({"party_id": party_id, "settings": settings, "occurred_at": now}),
         subject=party_id,
     )
-    return MilestoneFilingOut(party_id=party_id, updated_at=now, **settings)
+    return MilestoneFilingOut.model_validate({"party_id": party_id, "updated_at": now, **settings})
