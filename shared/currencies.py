@@ -8,6 +8,7 @@ converts with the customs table, so both sides meet here.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 #: ISO 4217 alphabetic code → customs JGS-20 currency code.
@@ -76,4 +77,32 @@ def is_known(code: str) -> bool:
     return True
 
 
-__all__ = ["CUSTOMS_TO_ISO", "ISO_TO_CUSTOMS", "UnknownCurrency", "is_known", "to_customs", "to_iso"]
+#: ISO 4217 minor-unit digits where they are not two (of the currencies above).
+_MINOR_DIGITS = MappingProxyType({"JPY": 0, "KRW": 0})
+
+
+def minor_digits(code: str) -> int:
+    """Decimal places of the currency's minor unit (ISO 4217): 2 for CNY and USD, 0 for JPY."""
+    return _MINOR_DIGITS.get(to_iso(code), 2)
+
+
+def display(amount: Decimal, code: str = "CNY") -> str:
+    """``amount`` as a person reads it: at its currency's precision, rounded half up.
+
+    For answers, messages and exports; customs XML keeps the precision its XSD allows
+    (N19,5), and stored amounts are never rounded by this.
+    """
+    exponent = Decimal(1).scaleb(-minor_digits(code))
+    return format(amount.quantize(exponent, rounding=ROUND_HALF_UP), "f")
+
+
+__all__ = [
+    "CUSTOMS_TO_ISO",
+    "ISO_TO_CUSTOMS",
+    "UnknownCurrency",
+    "display",
+    "is_known",
+    "minor_digits",
+    "to_customs",
+    "to_iso",
+]

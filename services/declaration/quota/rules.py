@@ -30,6 +30,7 @@ from services.declaration.ceb.customs_time import CUSTOMS_TZ
 from services.declaration.ceb.issues import Issue
 from services.declaration.ceb.model import Fields, Record, head_pointer
 from services.declaration.ceb.money import decimal_sum
+from shared.currencies import display
 
 _ZERO = Decimal("0")
 _E5 = Decimal("0.00001")
@@ -111,7 +112,8 @@ def check_annual_quota(quota: QuotaPosition, buyer_ref: str = "", index: int = 0
         return None
     return Issue(
         codes.ANNUAL_LIMIT,
-        f"购买人[{buyer_ref}]已用购买额度为[{quota.used}]，本次购买将超过年度限额[{quota.annual_limit}]",
+        f"购买人[{buyer_ref}]已用购买额度为[{display(quota.used)}]，"
+        f"本次购买将超过年度限额[{display(quota.annual_limit)}]",
         head_pointer(index, "buyerIdNumber"),
     )
 
