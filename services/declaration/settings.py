@@ -94,7 +94,7 @@ class DeclarationSettings(ServiceSettings):
     )
     hs_tax_rates_file: Path | None = Field(
         default=None,
-        description="Tax rates by HS prefix (CSV as ceb/data/hs_tax_rates.csv); default: shipped table.",
+        description="Tax rates by HS prefix (CSV as tax/data/hs_tax_rates.csv); default: shipped table.",
     )
 
     # --- retail import limits and tax -------------------------------------------------------
