@@ -71,7 +71,8 @@ FAMILY_INTRO: dict[Family, str] = {
     Family.HOSTILE_XML: (
         "XML the platform refuses to parse or cannot place: empty, too large, too deep, a "
         "DOCTYPE, bytes that do not decode, not a CEB message. Answered 400 "
-        "`declaration.xml_rejected` (XML: CEB900 -1)."
+        "`declaration.xml_rejected` (XML: CEB900 -1); in a JSON filing, a body too large is 400 "
+        "`declaration.json_rejected` and an unknown messageType 422 `declaration.schema_invalid`."
     ),
     Family.JSON: (
         "JSON filings that do not map onto the message the XSD describes. Pointers name the "
@@ -632,7 +633,7 @@ ENTRIES: tuple[CodeEntry, ...] = (
         "清单[*]的购买金额超过单笔限额[[*]]",
         "The inventory's dutiable value is above the single-transaction limit (5,000 CNY), and "
         "it is not one indivisible item.",
-        "Split the purchase, or declare it as general trade.",
+        "Keep each purchase within the limit; a larger one is imported as general trade.",
         ("CEB621",),
     ),
     _customs(
