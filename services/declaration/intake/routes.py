@@ -4,6 +4,8 @@
   element), or as the JSON message form with ``messageType``.
 * ``POST /v1/customs/{import|export}/{resource}`` — one message type each (orders,
   payments, waybills, inventories …); XML or JSON. See :mod:`..documents.kinds`.
+* ``GET /v1/customs/codes`` — every code the answers and receipts carry
+  (:mod:`services.declaration.ceb.code_catalogue`, docs/declaration-codes.md).
 
 Content type decides the format (``application/xml``/``text/xml`` or
 ``application/json``); ``Accept`` decides the answer's (JSON unless XML is preferred).
@@ -15,19 +17,21 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from services.declaration.ceb.code_catalogue import catalogue_json
 from services.declaration.ceb.issues import Issue
 from services.declaration.context import DeclarationContext, DeclarationContextDep
 from services.declaration.documents.kinds import DocumentType, all_types, document_type
 from services.declaration.intake import answers
 from services.declaration.intake.admission import OVERLOADED
 from services.declaration.intake.parsing import Parsed, parse_json, parse_xml
-from services.declaration.intake.schemas import FilingAnswer, request_body, responses
+from services.declaration.intake.schemas import CodeCatalogueOut, FilingAnswer, request_body, responses
 from services.declaration.intake.service import RawBody, file_message, store_filing
 from shared.budget import START_BY_HEADER
 from shared.identity import CurrentIdentity, Identity
+from shared.kit.responses import problems
 from shared.problems import ProblemError
 from shared.service import Runtime, RuntimeDep
 from shared.sqltypes import utcnow
@@ -36,6 +40,17 @@ router = APIRouter(prefix="/v1/customs", tags=["customs declarations"])
 
 NOT_A_DECLARATION_CODE = "DDT-208"
 WRONG_TYPE_CODE = "DDT-209"
+
+
+@router.get(
+    "/codes",
+    summary="Every code an answer or receipt carries: customs' and the platform's DDT-…",
+    response_model=CodeCatalogueOut,
+    responses=problems(401),
+)
+async def list_codes(_identity: CurrentIdentity) -> JSONResponse:
+    """The code catalogue: scheme, family, message types, customs' Chinese text, meaning, what to do."""
+    return JSONResponse(catalogue_json())
 
 
 def _is_xml(request: Request) -> bool:

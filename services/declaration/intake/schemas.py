@@ -74,6 +74,31 @@ class FilingAnswer(_Out):
     records: list[RecordAnswer]
 
 
+class CodeOut(_Out):
+    """One code of docs/declaration-codes.md (:mod:`services.declaration.ceb.code_catalogue`)."""
+
+    code: str = Field(examples=["-621005"])
+    scheme: str = Field(description="customs (interface spec §7) or platform (DDT-…)", examples=["customs"])
+    family: str = Field(description="The kind of check that produces it", examples=["limits and tax"])
+    messageTypes: list[str] = Field(
+        description="The declaration types it applies to; empty: every type carrying the fields it names",
+        examples=[["CEB621"]],
+    )
+    officialText: str | None = Field(
+        description="Customs codes: the spec's Chinese text, verbatim ([*] is its placeholder)",
+        examples=["清单[*]的购买金额超过单笔限额[[*]]"],
+    )
+    meaning: str
+    action: str = Field(description="What the filer should do about it")
+    reserved: bool = Field(description="Defined but not emitted by any check yet")
+
+
+class CodeCatalogueOut(_Out):
+    """Every code an answer, a receipt or a document's history can carry, by family."""
+
+    codes: list[CodeOut]
+
+
 #: Request body of the intake routes: CEB XML or the JSON message form.
 _XML_BODY = {"type": "string", "description": "a CEBnnnMessage of the 202205 edition"}
 _JSON_BODY = {
