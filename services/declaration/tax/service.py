@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.declaration.tax.models import TaxAssessmentRow
 from services.declaration.tax.repository import TaxRepository
 from services.declaration.tax.rules import TaxAssessment
+from shared.currencies import display
 
 
 def row_for(document_id: str, assessment: TaxAssessment, now: dt.datetime) -> dict[str, Any]:
@@ -55,15 +56,19 @@ async def assessment_of(session: AsyncSession, document_id: str) -> TaxAssessmen
 
 
 def tax_bill(row: TaxAssessmentRow) -> dict[str, Any]:
-    """CEB816-shaped view: TaxHeadRd amounts plus TaxListRd lines (customs assigns taxNo)."""
+    """CEB816-shaped view: TaxHeadRd amounts plus TaxListRd lines (customs assigns taxNo).
+
+    Amounts in CNY at fen, as the tax lines are (the stored NUMERIC(19,5) would read
+    ``152.56000`` from PostgreSQL and ``152.56`` from SQLite).
+    """
     return {
         "treatment": row.treatment,
-        "dutiableValue": format(row.dutiable_value, "f"),
+        "dutiableValue": display(row.dutiable_value),
         "taxHeadRd": {
-            "customsTax": format(row.customs_tax, "f"),
-            "valueAddedTax": format(row.value_added_tax, "f"),
-            "consumptionTax": format(row.consumption_tax, "f"),
-            "totalTax": format(row.customs_tax + row.value_added_tax + row.consumption_tax, "f"),
+            "customsTax": display(row.customs_tax),
+            "valueAddedTax": display(row.value_added_tax),
+            "consumptionTax": display(row.consumption_tax),
+            "totalTax": display(row.customs_tax + row.value_added_tax + row.consumption_tax),
         },
         "taxListRd": row.lines,
         "assessedAt": row.assessed_at.isoformat(),
