@@ -2,7 +2,9 @@
  * The regulator dashboard. Every figure comes from the stats JSON APIs, called through
  * the gateway with the caller's bearer token (Authorization: Bearer …):
  *   - the token is obtained at sign-in from the gateway's OAuth2 client-credentials
- *     endpoint (POST /oauth/token, HTTP Basic key_id:secret) and kept in sessionStorage
+ *     endpoint (POST /oauth/token, client_id and client_secret in the form body, not HTTP
+ *     Basic: a refused Basic login is answered with a Basic challenge, and a browser may
+ *     open its own login dialog over the page for it) and kept in sessionStorage
  *     (this tab only), or handed over in the URL fragment (#token=…, never sent to a server);
  *   - without a token the calls go out with the browser's cookies (same origin), so a
  *     future gateway session login works without changing this page.
@@ -36,6 +38,19 @@
     document.documentElement.lang = state.lang === "en" ? "en" : "zh-CN";
     document.title = t("title");
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    showLoginError();
+  }
+
+  // The sign-in message (or none), in the current language: a reason key from i18n.js and,
+  // for a server error, the HTTP status the token endpoint answered with.
+  function showLoginError(reason, status) {
+    const el = $("login-error");
+    if (reason !== undefined) {
+      el.dataset.reason = reason || "";
+      el.dataset.status = status ? String(status) : "";
+    }
+    const key = el.dataset.reason;
+    el.textContent = key ? t(key) + (el.dataset.status ? ` (HTTP ${el.dataset.status})` : "") : "";
   }
 
   function newKey() {
@@ -383,24 +398,41 @@
     show("login");
   }
 
+  // Why a sign-in failed, in words a person can act on: a refused credential (the token
+  // endpoint's invalid_client), a server that answered with an error, or no answer at all.
+  function signInProblem(status, body) {
+    if (status === 401 || (body && body.error === "invalid_client")) return "loginRefused";
+    return "loginServerError";
+  }
+
   async function signIn(event) {
     event.preventDefault();
-    $("login-error").textContent = "";
-    const credentials = btoa(unescape(encodeURIComponent(`${$("key-id").value.trim()}:${$("secret").value}`)));
+    showLoginError("");
+    const form = new URLSearchParams({
+      grant_type: "client_credentials", client_id: $("key-id").value.trim(), client_secret: $("secret").value,
+    });
+    let response;
     try {
-      const response = await fetch("/oauth/token", {
-        method: "POST", credentials: "same-origin",
-        headers: { Authorization: "Basic " + credentials, "Content-Type": "application/x-www-form-urlencoded" },
-        body: "grant_type=client_credentials",
+      response = await fetch("/oauth/token", {
+        method: "POST", credentials: "omit", cache: "no-store",
+        headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+        body: form.toString(),
       });
-      if (!response.ok) throw new Error("token refused");
-      state.token = (await response.json()).access_token;
-      sessionStorage.setItem(TOKEN_KEY, state.token);
-      $("secret").value = "";
-      await start();
     } catch (error) {
-      $("login-error").textContent = t("loginFailed");
+      showLoginError("loginNetworkError");
+      return;
     }
+    let body = null;
+    try { body = await response.json(); } catch (error) { /* not JSON: a proxy's error page */ }
+    if (!response.ok || !body || !body.access_token) {
+      const reason = signInProblem(response.status, body);
+      showLoginError(reason, reason === "loginServerError" ? response.status : undefined);
+      return;
+    }
+    state.token = body.access_token;
+    sessionStorage.setItem(TOKEN_KEY, state.token);
+    $("secret").value = "";
+    await start();
   }
 
   async function loadNames() {

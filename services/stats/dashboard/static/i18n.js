@@ -4,7 +4,8 @@ window.DDT_I18N = {
   zh: {
     title: "点点通跨境电商监管看板", switchLanguage: "English", logout: "退出",
     loginTitle: "监管部门登录", loginHelp: "使用平台为本单位签发的凭证（Key ID 与密钥）换取短期访问令牌；令牌只保存在本标签页。",
-    keyId: "Key ID", secret: "密钥", login: "登录", loginFailed: "登录失败：凭证无效或已停用。",
+    keyId: "Key ID", secret: "密钥", login: "登录", loginRefused: "登录失败：Key ID 或密钥不正确，或凭证已吊销、单位已停用。请核对后重试。",
+    loginServerError: "登录失败：平台暂时无法签发令牌，请稍后重试。", loginNetworkError: "登录失败：无法连接平台，请检查网络后重试。",
     refusedTitle: "无权访问", refusedText: "监管看板仅向监管部门开放。企业可通过 API 查询本企业的统计数据。",
     from: "起始日期", to: "截止日期", mode: "监管方式", direction: "进出口", district: "区县/功能区", all: "全部",
     import: "进口", export: "出口", apply: "查询",
@@ -26,7 +27,8 @@ window.DDT_I18N = {
   en: {
     title: "Diandiantong Cross-border E-commerce Regulator Dashboard", switchLanguage: "中文", logout: "Sign out",
     loginTitle: "Regulator sign-in", loginHelp: "Exchange your organisation's platform credential (key id and secret) for a short-lived access token; the token stays in this tab only.",
-    keyId: "Key ID", secret: "Secret", login: "Sign in", loginFailed: "Sign-in failed: the credential is invalid or revoked.",
+    keyId: "Key ID", secret: "Secret", login: "Sign in", loginRefused: "Sign-in failed: the key id or secret is wrong, or the credential is revoked or the organisation suspended. Check them and try again.",
+    loginServerError: "Sign-in failed: the platform could not issue a token; try again later.", loginNetworkError: "Sign-in failed: the platform cannot be reached; check the network and try again.",
     refusedTitle: "Access refused", refusedText: "The dashboard is for regulators only. Enterprises query their own figures through the API.",
     from: "From", to: "To", mode: "Customs mode", direction: "Direction", district: "District", all: "All",
     import: "Import", export: "Export", apply: "Apply",
