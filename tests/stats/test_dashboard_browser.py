@@ -321,6 +321,25 @@ async def test_the_page_icon_is_served(browser: Any, platform: Platform) -> None
     await context.close()
 
 
+async def test_the_reward_table_names_its_rows_reward_subjects_in_both_languages(
+    browser: Any, platform: Platform
+) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await page.wait_for_selector("#reward[data-state=ready]", timeout=30000)
+    chinese = await page.text_content("#reward-top th:first-child")
+    await page.click("#lang")
+    await page.wait_for_function(
+        "() => ((document.querySelector('#reward-top th') || {}).textContent || '').startsWith('Reward')",
+        timeout=30000,
+    )
+    english = await page.text_content("#reward-top th:first-child")
+    assert (chinese, english) == (
+        "奖励主体（企业、园区或孵化基地）",
+        "Reward subject (enterprise, park or incubator)",
+    )
+    await page.context.close()
+
+
 async def test_a_non_regulator_is_refused(browser: Any, platform: Platform) -> None:
     page = await open_dashboard(browser, platform, platform.enterprise)
     await page.wait_for_selector("#refused", state="visible", timeout=30000)

@@ -232,8 +232,10 @@
         `${t("runTotal")}: ${money(run.total)} · ${t("runBudget")}: ${money(run.budget.total)} · ${t("runSubjects")}: ${run.subjects}`;
       const table = document.createElement("table");
       table.id = "reward-top";
+      // The ten largest amounts of the run: enterprises, parks and incubators alike.
+      table.createCaption().textContent = t("rewardTop");
       const head = table.createTHead().insertRow();
-      [t("enterprisesTitle"), t("district"), t("runTotal")].forEach((label, i) => {
+      [t("rewardSubject"), t("district"), t("runTotal")].forEach((label, i) => {
         const th = document.createElement("th"); th.textContent = label; if (i === 2) th.className = "num"; head.append(th);
       });
       const tbody = table.createTBody();
