@@ -235,9 +235,12 @@ async def test_the_language_switches_to_english_and_back(browser: Any, platform:
     await page.context.close()
 
 
-async def test_export_buttons_download_csv_and_xlsx(browser: Any, platform: Platform) -> None:
+async def test_export_buttons_download_csv_and_xlsx_with_the_names_on_screen(
+    browser: Any, platform: Platform
+) -> None:
     page = await open_dashboard(browser, platform, platform.regulator)
     await wait_ready(page, "district")
+    shown_districts = (await option(page, "district"))["yAxis"][0]["data"]
     async with page.expect_download() as csv_download:
         await page.click("[data-chart=district] button.export[data-format=csv]")
     csv_text = read_bytes(await (await csv_download.value).path()).decode("utf-8-sig")
@@ -249,7 +252,8 @@ async def test_export_buttons_download_csv_and_xlsx(browser: Any, platform: Plat
         await page.click("#reward-export")
     run_book = load_workbook(io.BytesIO(read_bytes(await (await run_download.value).path())))
     assert csv_text.splitlines()[1].split(",")[:2] == ["排名", "区县/功能区"]
-    assert "haizhou" in csv_text
+    assert csv_text.splitlines()[2].split(",")[:2] == ["1", "海州区"]
+    assert [line.split(",")[1] for line in csv_text.splitlines()[2:]] == shown_districts
     assert [c.value for c in sheet[4]][:3] == [1, "E1", "连云港E1跨境电商有限公司"]
     assert {"Summary", "Amounts", "Explanations"} <= set(run_book.sheetnames)
     await page.context.close()
