@@ -17,6 +17,7 @@ from services.stats.facts.routes import router as facts_router
 from services.stats.facts.service import revalue
 from services.stats.goods_funds.routes import router as goods_funds_router
 from services.stats.queries.routes import router as queries_router
+from services.stats.reference.names import load_names
 from services.stats.reference.places import PlaceDirectory, load_places
 from services.stats.rewards.runs.exports import export_worker
 from services.stats.rewards.runs.policies import seed_example
@@ -42,7 +43,8 @@ async def _seed(runtime: Runtime) -> None:
             earliest = min(r.month for r in rows)
             await revalue(session, {r.currency for r in rows}, dt.date.fromisoformat(f"{earliest}-01"))
         await seed_example(session)
-    runtime.components.provide(PlaceDirectory(load_places(settings.places_file)))
+    places = runtime.components.provide(PlaceDirectory(load_places(settings.places_file)))
+    runtime.components.provide(load_names(settings.districts_file, places.places))
     runtime.components.provide(CertificationCriteria(load_criteria()))
     if seeded:
         log.info("default exchange rates loaded", extra={"rates": seeded})

@@ -32,6 +32,11 @@ class StatsSettings(ServiceSettings):
         description="The platform's parks/incubators reference list (kind and district of each park id); "
         "reward runs treat the parks listed there as certified.",
     )
+    districts_file: Path = Field(
+        default=_ROOT / "services" / "gateway" / "parties" / "data" / "districts.yaml",
+        description="The platform's districts reference list: the names exports and the dashboard show "
+        "for district ids.",
+    )
     goods_funds_band_low: Decimal = Field(
         default=Decimal("0.8"),
         gt=0,

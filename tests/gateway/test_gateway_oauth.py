@@ -58,6 +58,56 @@ async def test_wrong_secret_gets_invalid_client(gateway: Gateway) -> None:
     assert response.json()["error"] == "invalid_client"
 
 
+async def test_a_wrong_basic_secret_is_challenged_with_basic(gateway: Gateway) -> None:
+    ent = await gateway.enterprise()
+    response = await _token(gateway, PartyKey(ent.party_id, ent.key_id, "ddts_" + "x" * 43))
+    assert response.headers.get("www-authenticate") == 'Basic realm="ddt"'
+
+
+async def _post_token(gateway: Gateway, key_id: str, secret: str) -> httpx.Response:
+    form = {"grant_type": "client_credentials", "client_id": key_id, "client_secret": secret}
+    return await gateway.client.post("/oauth/token", data=form)
+
+
+async def test_credentials_in_the_form_body_get_a_token(gateway: Gateway) -> None:
+    ent = await gateway.enterprise()
+    issued = await _post_token(gateway, ent.key_id, ent.secret)
+    assert (await _me(gateway, issued.json()["access_token"])).json()["id"] == ent.party_id
+
+
+async def test_a_wrong_secret_in_the_form_body_gets_invalid_client_without_a_challenge(
+    gateway: Gateway,
+) -> None:
+    ent = await gateway.enterprise()
+    response = await _post_token(gateway, ent.key_id, "ddts_" + "x" * 43)
+    assert (response.status_code, response.json()["error"], "www-authenticate" in response.headers) == (
+        401,
+        "invalid_client",
+        False,
+    )
+
+
+async def test_a_form_body_without_the_secret_gets_invalid_client_without_a_challenge(
+    gateway: Gateway,
+) -> None:
+    ent = await gateway.enterprise()
+    response = await gateway.client.post(
+        "/oauth/token", data={"grant_type": "client_credentials", "client_id": ent.key_id}
+    )
+    assert (response.status_code, response.json()["error"], "www-authenticate" in response.headers) == (
+        401,
+        "invalid_client",
+        False,
+    )
+
+
+async def test_authenticating_both_ways_at_once_is_an_invalid_request(gateway: Gateway) -> None:
+    ent = await gateway.enterprise()
+    form = {"grant_type": "client_credentials", "client_id": ent.key_id, "client_secret": ent.secret}
+    response = await gateway.client.post("/oauth/token", data=form, headers=_basic(ent))
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_request")
+
+
 async def test_other_grant_types_are_unsupported(gateway: Gateway) -> None:
     ent = await gateway.enterprise()
     response = await gateway.client.post("/oauth/token", data={"grant_type": "password"}, headers=_basic(ent))

@@ -31,6 +31,11 @@ async def test_the_dashboard_keeps_its_security_headers_through_the_gateway(
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
 
+async def test_the_dashboard_favicon_is_served_without_credentials(gateway_before_stats: Gateway) -> None:
+    response = await gateway_before_stats.call("GET", "/v1/stats/dashboard/static/favicon.svg", None)
+    assert (response.status_code, response.headers["content-type"]) == (200, "image/svg+xml")
+
+
 async def test_the_dashboard_figures_still_need_credentials(gateway_before_stats: Gateway) -> None:
     response = await gateway_before_stats.call("GET", "/v1/stats/totals", None)
     assert response.status_code == 401

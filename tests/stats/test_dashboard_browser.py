@@ -139,14 +139,25 @@ def read_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-async def open_dashboard(browser: Any, platform: Platform, who: PartyKey, query: str = "") -> Any:
+async def open_dashboard(
+    browser: Any, platform: Platform, who: PartyKey, query: str = "", *, secret: str | None = None
+) -> Any:
     context = await browser.new_context(accept_downloads=True, locale="zh-CN")
     page = await context.new_page()
     await page.goto(f"{platform.gateway_url}/v1/stats/dashboard/?from=2026-01-01&to=2026-12-31{query}")
-    await page.fill("#key-id", who.key_id)
-    await page.fill("#secret", who.secret)
-    await page.click("#login-form button[type=submit]")
+    await sign_in(page, who.key_id, who.secret if secret is None else secret)
     return page
+
+
+async def sign_in(page: Any, key_id: str, secret: str) -> None:
+    await page.fill("#key-id", key_id)
+    await page.fill("#secret", secret)
+    await page.click("#login-form button[type=submit]")
+
+
+async def login_message(page: Any) -> str:
+    await page.wait_for_function("() => document.getElementById('login-error').textContent !== ''")
+    return await page.text_content("#login-error") or ""
 
 
 async def wait_ready(page: Any, *charts: str) -> None:
@@ -224,9 +235,12 @@ async def test_the_language_switches_to_english_and_back(browser: Any, platform:
     await page.context.close()
 
 
-async def test_export_buttons_download_csv_and_xlsx(browser: Any, platform: Platform) -> None:
+async def test_export_buttons_download_csv_and_xlsx_with_the_names_on_screen(
+    browser: Any, platform: Platform
+) -> None:
     page = await open_dashboard(browser, platform, platform.regulator)
     await wait_ready(page, "district")
+    shown_districts = (await option(page, "district"))["yAxis"][0]["data"]
     async with page.expect_download() as csv_download:
         await page.click("[data-chart=district] button.export[data-format=csv]")
     csv_text = read_bytes(await (await csv_download.value).path()).decode("utf-8-sig")
@@ -238,9 +252,95 @@ async def test_export_buttons_download_csv_and_xlsx(browser: Any, platform: Plat
         await page.click("#reward-export")
     run_book = load_workbook(io.BytesIO(read_bytes(await (await run_download.value).path())))
     assert csv_text.splitlines()[1].split(",")[:2] == ["排名", "区县/功能区"]
-    assert "haizhou" in csv_text
+    assert csv_text.splitlines()[2].split(",")[:2] == ["1", "海州区"]
+    assert [line.split(",")[1] for line in csv_text.splitlines()[2:]] == shown_districts
     assert [c.value for c in sheet[4]][:3] == [1, "E1", "连云港E1跨境电商有限公司"]
     assert {"Summary", "Amounts", "Explanations"} <= set(run_book.sheetnames)
+    await page.context.close()
+
+
+async def test_a_wrong_secret_shows_why_the_sign_in_failed(browser: Any, platform: Platform) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator, secret="ddts_" + "x" * 43)
+    message = await login_message(page)
+    assert (message, await page.is_visible("#login"), await page.is_hidden("#dashboard")) == (
+        "登录失败：Key ID 或密钥不正确，或凭证已吊销、单位已停用。请核对后重试。",
+        True,
+        True,
+    )
+    await page.context.close()
+
+
+async def test_a_refused_sign_in_is_not_answered_with_a_browser_login_challenge(
+    browser: Any, platform: Platform
+) -> None:
+    # A Basic challenge on the token endpoint's 401 is what makes a browser open its own
+    # login dialog over the page; the page authenticates in the form body, so none comes.
+    context = await browser.new_context(locale="zh-CN")
+    page = await context.new_page()
+    await page.goto(f"{platform.gateway_url}/v1/stats/dashboard/")
+    async with page.expect_response(lambda r: r.url.endswith("/oauth/token")) as answer:
+        await sign_in(page, platform.regulator.key_id, "ddts_" + "x" * 43)
+    response = await answer.value
+    assert (response.status, "www-authenticate" in await response.all_headers()) == (401, False)
+    await context.close()
+
+
+async def test_the_sign_in_message_follows_the_language(browser: Any, platform: Platform) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator, secret="ddts_" + "x" * 43)
+    await login_message(page)
+    await page.click("#lang")
+    assert (await page.text_content("#login-error") or "").startswith(
+        "Sign-in failed: the key id or secret is wrong"
+    )
+    await page.context.close()
+
+
+async def test_a_server_error_at_sign_in_says_so_with_its_status(browser: Any, platform: Platform) -> None:
+    context = await browser.new_context(locale="zh-CN")
+    page = await context.new_page()
+    await page.route("**/oauth/token", lambda route: route.fulfill(status=503, body="upstream down"))
+    await page.goto(f"{platform.gateway_url}/v1/stats/dashboard/")
+    await sign_in(page, platform.regulator.key_id, platform.regulator.secret)
+    assert await login_message(page) == "登录失败：平台暂时无法签发令牌，请稍后重试。 (HTTP 503)"
+    await context.close()
+
+
+async def test_an_unreachable_platform_at_sign_in_says_so(browser: Any, platform: Platform) -> None:
+    context = await browser.new_context(locale="zh-CN")
+    page = await context.new_page()
+    await page.route("**/oauth/token", lambda route: route.abort("connectionrefused"))
+    await page.goto(f"{platform.gateway_url}/v1/stats/dashboard/")
+    await sign_in(page, platform.regulator.key_id, platform.regulator.secret)
+    assert await login_message(page) == "登录失败：无法连接平台，请检查网络后重试。"
+    await context.close()
+
+
+async def test_the_page_icon_is_served(browser: Any, platform: Platform) -> None:
+    context = await browser.new_context(locale="zh-CN")
+    page = await context.new_page()
+    await page.goto(f"{platform.gateway_url}/v1/stats/dashboard/")
+    href = await page.evaluate("() => document.querySelector('link[rel=icon]').href")
+    icon = await context.request.get(href)
+    assert (icon.status, icon.headers["content-type"]) == (200, "image/svg+xml")
+    await context.close()
+
+
+async def test_the_reward_table_names_its_rows_reward_subjects_in_both_languages(
+    browser: Any, platform: Platform
+) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await page.wait_for_selector("#reward[data-state=ready]", timeout=30000)
+    chinese = await page.text_content("#reward-top th:first-child")
+    await page.click("#lang")
+    await page.wait_for_function(
+        "() => ((document.querySelector('#reward-top th') || {}).textContent || '').startsWith('Reward')",
+        timeout=30000,
+    )
+    english = await page.text_content("#reward-top th:first-child")
+    assert (chinese, english) == (
+        "奖励主体（企业、园区或孵化基地）",
+        "Reward subject (enterprise, park or incubator)",
+    )
     await page.context.close()
 
 

@@ -3,6 +3,9 @@
 The page and its scripts hold no data and need no identity; every figure is fetched
 by the page from the JSON APIs with the caller's bearer token, through the gateway.
 ECharts is served from this package (``static/vendor/echarts``), never from a CDN.
+The names the page shows for districts, parks, countries and codes come from
+``names.json``: the same :class:`~services.stats.reference.names.Names` the CSV and
+XLSX exports write, so screen and file never disagree.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
+from services.stats.reference.names import Names
 from shared.problems import ROUTE_NOT_FOUND, ProblemError
+from shared.service import RuntimeDep
 
 STATIC = Path(__file__).with_name("static")
 router = APIRouter(prefix="/v1/stats/dashboard", tags=["dashboard"], include_in_schema=False)
@@ -46,6 +51,15 @@ async def page() -> Response:
     """The dashboard page."""
     return FileResponse(
         STATIC / "index.html", media_type=_TYPES[".html"], headers={**_SECURITY, "Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/names.json", include_in_schema=False)
+async def names(runtime: RuntimeDep) -> Response:
+    """Names of the coded values the page shows (reference data, no figures): by column and code."""
+    found = runtime.components.find(Names)
+    return JSONResponse(
+        found.to_json() if found is not None else {}, headers={**_SECURITY, "Cache-Control": "no-cache"}
     )
 
 

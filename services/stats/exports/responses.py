@@ -12,12 +12,16 @@ from fastapi.responses import JSONResponse, Response
 from services.stats.exports.render import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from services.stats.queries.results import ResultTable
 from services.stats.queries.schemas import ResultTableOut
+from services.stats.reference.names import Names
+from shared.service import RuntimeDep
 
 Format = Literal["json", "csv", "xlsx"]
 Lang = Literal["zh", "en"]
 
 FormatParam = Annotated[Format, Query(alias="format", description="json (default), csv or xlsx")]
-LangParam = Annotated[Lang, Query(description="labels of exports: zh (default) or en")]
+LangParam = Annotated[
+    Lang, Query(description="labels and names (districts, parks, countries…) of exports: zh (default) or en")
+]
 
 
 #: ``responses=`` of a route answering with :func:`respond` (use with ``response_class=Response``):
@@ -39,12 +43,16 @@ def _filename(table: ResultTable, extension: str) -> str:
     return f"ddt-{table.query}-{period}.{extension}" if period else f"ddt-{table.query}.{extension}"
 
 
-def respond(table: ResultTable, fmt: Format = "json", lang: Lang = "zh") -> Response:
-    """The query's answer in the requested format."""
+def respond(
+    table: ResultTable, fmt: Format = "json", lang: Lang = "zh", names: Names | None = None
+) -> Response:
+    """The query's answer in the requested format (files with the ``names`` of coded cells)."""
     if fmt == "json":
         return JSONResponse(table.to_json(), headers={"Cache-Control": "no-store"})
     body, media, extension = (
-        (to_csv(table, lang), CSV_TYPE, "csv") if fmt == "csv" else (to_xlsx(table, lang), XLSX_TYPE, "xlsx")
+        (to_csv(table, lang, names), CSV_TYPE, "csv")
+        if fmt == "csv"
+        else (to_xlsx(table, lang, names), XLSX_TYPE, "xlsx")
     )
     name = _filename(table, extension)
     return Response(
@@ -63,15 +71,16 @@ class TableAnswer:
 
     fmt: Format = "json"
     lang: Lang = "zh"
+    names: Names | None = None
 
     def __call__(self, table: ResultTable) -> Response:
         """The table in the requested format."""
-        return respond(table, self.fmt, self.lang)
+        return respond(table, self.fmt, self.lang, self.names)
 
 
-def table_answer(fmt: FormatParam = "json", lang: LangParam = "zh") -> TableAnswer:
-    """FastAPI dependency: ``?format=&lang=`` of a table route."""
-    return TableAnswer(fmt, lang)
+async def table_answer(runtime: RuntimeDep, fmt: FormatParam = "json", lang: LangParam = "zh") -> TableAnswer:
+    """FastAPI dependency: ``?format=&lang=`` of a table route, with the service's names."""
+    return TableAnswer(fmt, lang, runtime.components.find(Names))
 
 
 #: Route parameter of a table route: call it with the table to answer.

@@ -2,7 +2,9 @@
  * The regulator dashboard. Every figure comes from the stats JSON APIs, called through
  * the gateway with the caller's bearer token (Authorization: Bearer …):
  *   - the token is obtained at sign-in from the gateway's OAuth2 client-credentials
- *     endpoint (POST /oauth/token, HTTP Basic key_id:secret) and kept in sessionStorage
+ *     endpoint (POST /oauth/token, client_id and client_secret in the form body, not HTTP
+ *     Basic: a refused Basic login is answered with a Basic challenge, and a browser may
+ *     open its own login dialog over the page for it) and kept in sessionStorage
  *     (this tab only), or handed over in the URL fragment (#token=…, never sent to a server);
  *   - without a token the calls go out with the browser's cookies (same origin), so a
  *     future gateway session login works without changing this page.
@@ -14,15 +16,16 @@
   const TOKEN_KEY = "ddt.dashboard.token";
   const LANG_KEY = "ddt.dashboard.lang";
   const I18N = window.DDT_I18N;
-  const COUNTRIES = window.DDT_COUNTRIES || {};
   const MODES = ["1210", "1239", "9610", "9710", "9810"];
+  const READ_RETRIES = 4;
 
   const state = {
     lang: localStorage.getItem(LANG_KEY) || "zh",
     token: sessionStorage.getItem(TOKEN_KEY),
     charts: {},
-    names: { districts: {}, parks: {} },
+    names: {},  // column → code → {zh, en}: names.json, the same names the exports write
     latestRun: null,
+    loads: {},
   };
 
   class HttpError extends Error {
@@ -36,6 +39,19 @@
     document.documentElement.lang = state.lang === "en" ? "en" : "zh-CN";
     document.title = t("title");
     document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    showLoginError();
+  }
+
+  // The sign-in message (or none), in the current language: a reason key from i18n.js and,
+  // for a server error, the HTTP status the token endpoint answered with.
+  function showLoginError(reason, status) {
+    const el = $("login-error");
+    if (reason !== undefined) {
+      el.dataset.reason = reason || "";
+      el.dataset.status = status ? String(status) : "";
+    }
+    const key = el.dataset.reason;
+    el.textContent = key ? t(key) + (el.dataset.status ? ` (HTTP ${el.dataset.status})` : "") : "";
   }
 
   function newKey() {
@@ -55,7 +71,15 @@
     Object.entries(params || {}).forEach(([k, v]) => { if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, v); });
     const init = Object.assign({ credentials: "same-origin" }, options || {});
     init.headers = headers(init.headers);
-    const response = await fetch(url, init);
+    let response = await fetch(url, init);
+    // An overloaded platform refuses at once with 503 and Retry-After rather than queue
+    // (shared/budget.py); a page firing a dozen reads at once meets that first, so reads
+    // are asked again after the wait it names, a few times, before the panel gives up.
+    for (let attempt = 1; response.status === 503 && (init.method || "GET") === "GET" && attempt <= READ_RETRIES; attempt++) {
+      const wait = Math.min(Number(response.headers.get("Retry-After")) || 1, 5);
+      await new Promise((r) => setTimeout(r, wait * 1000 * (0.5 + Math.random())));
+      response = await fetch(url, init);
+    }
     if (!response.ok) {
       let detail = response.statusText;
       try { detail = (await response.json()).detail || detail; } catch (e) { /* not JSON */ }
@@ -76,9 +100,15 @@
   }
 
   const money = (v) => Number(v || 0).toLocaleString(state.lang === "en" ? "en-US" : "zh-CN", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
-  const countryName = (code) => (code ? (COUNTRIES[code] ? COUNTRIES[code][state.lang === "en" ? 1 : 0] : code) : t("unknown"));
-  const districtName = (id) => (id ? state.names.districts[id] || id : t("unknown"));
-  const parkName = (id) => (id ? state.names.parks[id] || id : t("unknown"));
+  // A code's name in the current language; the code itself if it has none, "unknown" if empty.
+  function named(column, code) {
+    if (!code) return t("unknown");
+    const names = (state.names[column] || {})[code];
+    return names ? names[state.lang === "en" ? "en" : "zh"] : code;
+  }
+  const countryName = (code) => named("country", code);
+  const districtName = (id) => named("district", id);
+  const parkName = (id) => named("park", id);
 
   // ------------------------------------------------------------------ charts
 
@@ -167,13 +197,23 @@
     },
   };
 
+  // Only the newest load of a panel may draw it: an older answer (slow, or asked again after
+  // a 503) that arrives after the answer to newer filters must not overwrite it.
+  function ticket(panel) {
+    const n = (state.loads[panel] || 0) + 1;
+    state.loads[panel] = n;
+    return () => state.loads[panel] === n;
+  }
+
   async function loadChart(name) {
+    const current = ticket("chart-" + name);
     mark(name, "loading", 0);
     try {
       const q = QUERIES[name]();
-      RENDER[name](await getJson(q.path, q.params));
+      const body = await getJson(q.path, q.params);
+      if (current()) RENDER[name](body);
     } catch (error) {
-      if (!handleAuth(error)) {
+      if (current() && !handleAuth(error)) {
         mark(name, "error", 0);
         chart(name).setOption({ title: { text: t("loadFailed"), left: "center", top: "middle" } }, true);
       }
@@ -181,25 +221,30 @@
   }
 
   async function loadKpis() {
+    const current = ticket("kpis");
     const f = filters();
     try {
-      const totals = await getJson(API + "/totals", f);
+      const [totals, active] = await Promise.all([
+        getJson(API + "/totals", f), getJson(API + "/enterprises/active", Object.assign({ granularity: "year" }, f)),
+      ]);
+      if (!current()) return;
       const row = totals.rows[0] || { value: "0", orders: 0, documents: 0 };
       $("kpi-value").textContent = money(row.value);
       $("kpi-orders").textContent = Number(row.orders).toLocaleString();
       $("kpi-documents").textContent = Number(row.documents).toLocaleString();
-      const active = await getJson(API + "/enterprises/active", Object.assign({ granularity: "year" }, f));
       const last = active.rows[active.rows.length - 1];
       $("kpi-active").textContent = last ? String(last.enterprises) : "0";
     } catch (error) { handleAuth(error); }
   }
 
   async function loadReward() {
+    const current = ticket("reward");
     const holder = $("reward");
     holder.dataset.state = "loading";
     const to = $("f-to").value;
     try {
       const body = await getJson(API + "/rewards/runs/latest", to ? { year: to.slice(0, 4) } : {});
+      if (!current()) return;
       state.latestRun = body.run;
       $("reward-export").hidden = !body.run;
       holder.replaceChildren();
@@ -217,8 +262,10 @@
         `${t("runTotal")}: ${money(run.total)} · ${t("runBudget")}: ${money(run.budget.total)} · ${t("runSubjects")}: ${run.subjects}`;
       const table = document.createElement("table");
       table.id = "reward-top";
+      // The ten largest amounts of the run: enterprises, parks and incubators alike.
+      table.createCaption().textContent = t("rewardTop");
       const head = table.createTHead().insertRow();
-      [t("enterprisesTitle"), t("district"), t("runTotal")].forEach((label, i) => {
+      [t("rewardSubject"), t("district"), t("runTotal")].forEach((label, i) => {
         const th = document.createElement("th"); th.textContent = label; if (i === 2) th.className = "num"; head.append(th);
       });
       const tbody = table.createTBody();
@@ -231,7 +278,7 @@
       holder.append(summary, table);
       holder.dataset.state = "ready";
     } catch (error) {
-      if (!handleAuth(error)) holder.dataset.state = "error";
+      if (current() && !handleAuth(error)) holder.dataset.state = "error";
     }
   }
 
@@ -250,8 +297,10 @@
     const holder = $("goods-funds");
     holder.dataset.state = "loading";
     if (!$("gf-month").value) $("gf-month").value = defaultMonth();
+    const current = ticket("goods-funds");
     try {
       const body = await getJson(API + "/goods-funds", { month: $("gf-month").value });
+      if (!current()) return;
       holder.replaceChildren();
       const summary = document.createElement("p");
       summary.id = "goods-funds-summary";
@@ -287,7 +336,7 @@
       holder.append(table);
       holder.dataset.state = "ready";
     } catch (error) {
-      if (!handleAuth(error)) holder.dataset.state = "error";
+      if (current() && !handleAuth(error)) holder.dataset.state = "error";
     }
   }
 
@@ -383,40 +432,55 @@
     show("login");
   }
 
+  // Why a sign-in failed, in words a person can act on: a refused credential (the token
+  // endpoint's invalid_client), a server that answered with an error, or no answer at all.
+  function signInProblem(status, body) {
+    if (status === 401 || (body && body.error === "invalid_client")) return "loginRefused";
+    return "loginServerError";
+  }
+
   async function signIn(event) {
     event.preventDefault();
-    $("login-error").textContent = "";
-    const credentials = btoa(unescape(encodeURIComponent(`${$("key-id").value.trim()}:${$("secret").value}`)));
+    showLoginError("");
+    const form = new URLSearchParams({
+      grant_type: "client_credentials", client_id: $("key-id").value.trim(), client_secret: $("secret").value,
+    });
+    let response;
     try {
-      const response = await fetch("/oauth/token", {
-        method: "POST", credentials: "same-origin",
-        headers: { Authorization: "Basic " + credentials, "Content-Type": "application/x-www-form-urlencoded" },
-        body: "grant_type=client_credentials",
+      response = await fetch("/oauth/token", {
+        method: "POST", credentials: "omit", cache: "no-store",
+        headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+        body: form.toString(),
       });
-      if (!response.ok) throw new Error("token refused");
-      state.token = (await response.json()).access_token;
-      sessionStorage.setItem(TOKEN_KEY, state.token);
-      $("secret").value = "";
-      await start();
     } catch (error) {
-      $("login-error").textContent = t("loginFailed");
+      showLoginError("loginNetworkError");
+      return;
     }
+    let body = null;
+    try { body = await response.json(); } catch (error) { /* not JSON: a proxy's error page */ }
+    if (!response.ok || !body || !body.access_token) {
+      const reason = signInProblem(response.status, body);
+      showLoginError(reason, reason === "loginServerError" ? response.status : undefined);
+      return;
+    }
+    state.token = body.access_token;
+    sessionStorage.setItem(TOKEN_KEY, state.token);
+    $("secret").value = "";
+    await start();
   }
 
   async function loadNames() {
-    // Labels of districts and parks: the gateway's reference data (ids if it cannot be reached).
-    for (const [kind, path] of [["districts", "/v1/reference/districts"], ["parks", "/v1/reference/parks"]]) {
-      try {
-        const rows = await getJson(path);
-        state.names[kind] = {};
-        rows.forEach((r) => { state.names[kind][r.id] = state.lang === "en" ? r.name_en : r.name_zh; });
-      } catch (error) { /* ids are shown instead */ }
-    }
+    // Names of districts, parks, countries and directions (ids and codes are shown if this fails).
+    try {
+      const response = await fetch(API + "/dashboard/names.json", { credentials: "omit", headers: { Accept: "application/json" } });
+      if (response.ok) state.names = await response.json();
+    } catch (error) { /* ids are shown instead */ }
     const select = $("f-district");
     const current = select.value;
     select.replaceChildren(Object.assign(document.createElement("option"), { value: "", textContent: t("all") }));
-    Object.entries(state.names.districts).forEach(([id, name]) => select.append(Object.assign(document.createElement("option"), { value: id, textContent: name })));
+    Object.keys(state.names.district || {}).forEach((id) => select.append(Object.assign(document.createElement("option"), { value: id, textContent: districtName(id) })));
     select.value = current;
+    document.querySelectorAll("#f-direction option[value]:not([value=''])").forEach((option) => { option.textContent = named("direction", option.value); });
   }
 
   async function refresh() {

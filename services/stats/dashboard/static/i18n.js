@@ -1,16 +1,20 @@
-/* Labels of the regulator dashboard, in Chinese (default) and English. */
+/* Labels of the regulator dashboard, in Chinese (default) and English. The names of
+ * districts, parks, countries and directions are not here: the page loads them from
+ * names.json, the same names the CSV and XLSX exports write. */
 "use strict";
 window.DDT_I18N = {
   zh: {
     title: "点点通跨境电商监管看板", switchLanguage: "English", logout: "退出",
     loginTitle: "监管部门登录", loginHelp: "使用平台为本单位签发的凭证（Key ID 与密钥）换取短期访问令牌；令牌只保存在本标签页。",
-    keyId: "Key ID", secret: "密钥", login: "登录", loginFailed: "登录失败：凭证无效或已停用。",
+    keyId: "Key ID", secret: "密钥", login: "登录", loginRefused: "登录失败：Key ID 或密钥不正确，或凭证已吊销、单位已停用。请核对后重试。",
+    loginServerError: "登录失败：平台暂时无法签发令牌，请稍后重试。", loginNetworkError: "登录失败：无法连接平台，请检查网络后重试。",
     refusedTitle: "无权访问", refusedText: "监管看板仅向监管部门开放。企业可通过 API 查询本企业的统计数据。",
     from: "起始日期", to: "截止日期", mode: "监管方式", direction: "进出口", district: "区县/功能区", all: "全部",
-    import: "进口", export: "出口", apply: "查询",
+    apply: "查询",
     kpiValue: "交易额(元)", kpiOrders: "订单数", kpiDocuments: "清单数", kpiActive: "有交易实绩企业",
     volumeTitle: "交易额走势（按监管方式）", districtTitle: "按区县", countryTitle: "按国别(地区)",
     enterprisesTitle: "重点企业 Top 10", parksTitle: "新增有交易实绩企业（按园区/孵化基地）", rewardTitle: "最新奖励测算",
+    rewardSubject: "奖励主体（企业、园区或孵化基地）", rewardTop: "奖励金额前 10 名",
     exportCsv: "CSV", exportXlsx: "XLSX", value: "交易额(元)", enterprises: "企业数", noData: "暂无数据",
     loadFailed: "加载失败", unknown: "未知", noRun: "尚无奖励测算。", runStatus: "状态", runTotal: "奖励总额(元)",
     runBudget: "预算(元)", runSubjects: "主体数", runPolicy: "政策", exporting: "正在生成…",
@@ -26,13 +30,15 @@ window.DDT_I18N = {
   en: {
     title: "Diandiantong Cross-border E-commerce Regulator Dashboard", switchLanguage: "中文", logout: "Sign out",
     loginTitle: "Regulator sign-in", loginHelp: "Exchange your organisation's platform credential (key id and secret) for a short-lived access token; the token stays in this tab only.",
-    keyId: "Key ID", secret: "Secret", login: "Sign in", loginFailed: "Sign-in failed: the credential is invalid or revoked.",
+    keyId: "Key ID", secret: "Secret", login: "Sign in", loginRefused: "Sign-in failed: the key id or secret is wrong, or the credential is revoked or the organisation suspended. Check them and try again.",
+    loginServerError: "Sign-in failed: the platform could not issue a token; try again later.", loginNetworkError: "Sign-in failed: the platform cannot be reached; check the network and try again.",
     refusedTitle: "Access refused", refusedText: "The dashboard is for regulators only. Enterprises query their own figures through the API.",
     from: "From", to: "To", mode: "Customs mode", direction: "Direction", district: "District", all: "All",
-    import: "Import", export: "Export", apply: "Apply",
+    apply: "Apply",
     kpiValue: "Value (CNY)", kpiOrders: "Orders", kpiDocuments: "Inventories", kpiActive: "Active enterprises",
     volumeTitle: "Trade over time by customs mode", districtTitle: "By district", countryTitle: "By partner country",
     enterprisesTitle: "Top 10 enterprises", parksTitle: "Newly active enterprises by park or incubator", rewardTitle: "Latest reward run",
+    rewardSubject: "Reward subject (enterprise, park or incubator)", rewardTop: "Ten largest rewards",
     exportCsv: "CSV", exportXlsx: "XLSX", value: "Value (CNY)", enterprises: "Enterprises", noData: "No data",
     loadFailed: "Failed to load", unknown: "Unknown", noRun: "No reward run yet.", runStatus: "Status", runTotal: "Total (CNY)",
     runBudget: "Budget (CNY)", runSubjects: "Subjects", runPolicy: "Policy", exporting: "Preparing…",
@@ -45,16 +51,4 @@ window.DDT_I18N = {
     gfDeclaredImports: "Declared imports (CNY)", gfMatchedPayments: "Matched payments (CNY)", gfImportRatio: "Payments / imports",
     gfExplanation: "Explanation", gfFlagged: "Flagged", gfBand: "Band", gfSummary: "Enterprises", gfFlaggedCount: "Flagged",
   },
-};
-/* Partner countries by customs code (display only; unknown codes show as the code). */
-window.DDT_COUNTRIES = {
-  "110": ["中国香港", "Hong Kong, China"], "111": ["印度", "India"], "112": ["印度尼西亚", "Indonesia"],
-  "116": ["日本", "Japan"], "121": ["中国澳门", "Macao, China"], "122": ["马来西亚", "Malaysia"],
-  "129": ["菲律宾", "Philippines"], "132": ["新加坡", "Singapore"], "133": ["韩国", "Korea"],
-  "136": ["泰国", "Thailand"], "137": ["土耳其", "Türkiye"], "138": ["阿联酋", "UAE"], "141": ["越南", "Viet Nam"],
-  "142": ["中国", "China"], "143": ["中国台湾", "Taiwan, China"], "301": ["比利时", "Belgium"],
-  "303": ["英国", "United Kingdom"], "304": ["德国", "Germany"], "305": ["法国", "France"],
-  "307": ["意大利", "Italy"], "309": ["荷兰", "Netherlands"], "312": ["西班牙", "Spain"],
-  "327": ["波兰", "Poland"], "330": ["瑞典", "Sweden"], "344": ["俄罗斯", "Russia"], "501": ["加拿大", "Canada"],
-  "502": ["美国", "United States"], "601": ["澳大利亚", "Australia"], "609": ["新西兰", "New Zealand"],
 };
