@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Table, bindparam, insert, select, union_all, update
+from sqlalchemy import CursorResult, Select, Table, bindparam, func, insert, select, union_all, update
 
 from services.declaration.documents.models import Document, Filing, StatusChange
 from shared.kit.pagination import Keyset, PageRequest
@@ -202,6 +202,23 @@ class DocumentRepository(Repository):
             params["waybills"] = waybills
         rows = await self.session.execute(_REFERENCING[(bool(orders), bool(waybills))], params)
         return _distinct(rows.all())
+
+    async def first_inventory_naming(self, direction: str, column: str, ref: str) -> dt.datetime | None:
+        """When the first live inventory naming this order or waybill key (``column``) was accepted.
+
+        ``column`` is ``order_ref`` (orders and payments) or ``waybill_ref``; the query uses the
+        (direction, kind, ref) index.
+        """
+        ref_column = _D.order_ref if column == "order_ref" else _D.waybill_ref
+        first = await self.session.scalar(
+            select(func.min(_D.accepted_at)).where(
+                _D.direction == direction,
+                _D.kind == "inventory",
+                ref_column == ref,
+                _D.status != DELETED,
+            )
+        )
+        return cast(dt.datetime | None, first)
 
     # --- status changes -----------------------------------------------------------------------------
 

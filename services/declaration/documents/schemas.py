@@ -160,6 +160,18 @@ class CustomsOut(_Out):
     summaryResult: list[SummaryLineOut] | None = None
 
 
+class InventoryWaitOut(_Out):
+    """An order, payment or waybill and the inventory naming it: awaited, or filed after how long."""
+
+    status: str = Field(description="awaiting_inventory or inventory_filed", examples=["awaiting_inventory"])
+    waitingSince: str = Field(description="when the document was accepted")
+    waitedSeconds: int = Field(
+        description="until now while awaiting; until the first inventory naming it once filed",
+        examples=[3600],
+    )
+    inventoryFiledAt: str | None = Field(description="when the first inventory naming it was accepted")
+
+
 class DocumentView(_Out):
     """A filed document: status, facts, record (masked unless the caller filed it), match, tax, customs."""
 
@@ -194,6 +206,10 @@ class DocumentView(_Out):
     match: MatchOut | None = None
     tax: TaxOut | None = None
     customs: CustomsOut | None
+    inventory: InventoryWaitOut | None = Field(
+        default=None,
+        description="Orders, payments and waybills: whether an inventory naming it has been filed",
+    )
 
 
 class HistoryEntryOut(_Out):

@@ -18,11 +18,13 @@ from services.declaration.documents import views
 from services.declaration.documents.models import Document, Filing
 from services.declaration.documents.repository import DocumentRepository
 from services.declaration.matching.repository import MatchRepository
+from services.declaration.matching.service import inventory_wait
 from services.declaration.personal_data.vault import Sealed
 from services.declaration.tax.service import assessment_of
 from shared.identity import Identity
 from shared.kit.pagination import PageRequest
 from shared.problems import FORBIDDEN, NOT_FOUND, ProblemError
+from shared.sqltypes import utcnow
 
 
 async def visible_document(
@@ -59,6 +61,7 @@ async def document_json(
     filing = await DocumentRepository.from_session(session).filing(document.filing_id)
     view = views.document_view(ctx, document, visibility, match, tax, filing)
     view["customs"] = await customs_view(session, document.id)
+    view["inventory"] = await inventory_wait(session, document, utcnow())
     return view
 
 

@@ -33,6 +33,7 @@ from services.declaration.ceb.catalogue import spec_for
 from services.declaration.ceb.model import Record
 from services.declaration.context import DeclarationContext
 from services.declaration.documents import lifecycle
+from services.declaration.documents.models import Document
 from services.declaration.documents.records import typed_record
 from services.declaration.documents.repository import DocumentRepository, DocumentRow
 from services.declaration.matching.repository import MatchRepository
@@ -234,6 +235,46 @@ async def learn_partner_modes(
     documents = DocumentRepository.from_session(session)
     for mode, ids in by_mode.items():
         await documents.teach_modes(ids, mode, now)
+
+
+#: Documents an inventory names (the partners of the three-document match).
+PARTNER_KINDS = frozenset({"order", "payment", "waybill"})
+#: Statuses after which a partner waits for nothing (gone from the platform, or refused by customs).
+_NOT_WAITING = frozenset({"deleted", "rejected", "refused", "format_rejected", "cancelled"})
+
+
+def inventory_wait_view(
+    accepted_at: dt.datetime, first_inventory_at: dt.datetime | None, now: dt.datetime
+) -> dict[str, Any]:
+    """Whether a partner still awaits an inventory naming it, since when and for how long.
+
+    Customs matches an order, payment or waybill only with the inventory that names it, and
+    neither customs nor the platform ends the wait: this is what tells the filer it waits.
+    Once an inventory arrived, ``waitedSeconds`` is how long the partner waited for it.
+    """
+    end = now if first_inventory_at is None else first_inventory_at
+    return {
+        "status": "awaiting_inventory" if first_inventory_at is None else "inventory_filed",
+        "waitingSince": accepted_at.isoformat(),
+        "waitedSeconds": max(int((end - accepted_at).total_seconds()), 0),
+        "inventoryFiledAt": first_inventory_at.isoformat() if first_inventory_at is not None else None,
+    }
+
+
+async def inventory_wait(
+    session: AsyncSession, document: Document, now: dt.datetime
+) -> dict[str, Any] | None:
+    """:func:`inventory_wait_view` for an order, payment or waybill still on its way (else None)."""
+    if document.kind not in PARTNER_KINDS or document.status in _NOT_WAITING:
+        return None
+    column = "waybill_ref" if document.kind == "waybill" else "order_ref"
+    ref = document.waybill_ref if column == "waybill_ref" else document.order_ref
+    if not ref:
+        return None
+    first = await DocumentRepository.from_session(session).first_inventory_naming(
+        document.direction, column, ref
+    )
+    return inventory_wait_view(document.accepted_at, first, now)
 
 
 async def rematch_referencing(

@@ -25,7 +25,7 @@ from services.declaration.customs.schemas import (
 from services.declaration.documents.schemas import DocumentHistory, DocumentsPage, DocumentView, FilingOut
 from services.declaration.intake.schemas import FilingAnswer
 from tests.declaration.flows.flowkit import Flow
-from tests.declaration.service.factory import AGENT_PARTY, PLATFORM
+from tests.declaration.service.factory import AGENT_PARTY, IMPORT_FILERS, PLATFORM
 
 
 def valid(model: type[BaseModel], data: Any) -> None:
@@ -50,6 +50,8 @@ async def test_the_answers_of_a_document_that_went_through_customs_match_their_m
         response = await flow.api.get(path, AGENT_PARTY)
         assert response.status_code == 200, (path, response.text)
         valid(model, response.json())
+    order = await flow.api.get(f"/v1/customs/documents/{filed['ids']['order']}", IMPORT_FILERS["order"])
+    valid(DocumentView, order.json())
     view = (await flow.api.get(f"/v1/customs/documents/{inventory}", AGENT_PARTY)).json()
     assert view["customs"]["taxBills"] and view["tax"] and view["match"]["status"] == "matched"
     filing = await flow.api.get(f"/v1/customs/filings/{view['filingId']}", AGENT_PARTY)

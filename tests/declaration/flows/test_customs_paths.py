@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from services.declaration.customs.core.simulator.refusals import REFUSAL_REASONS
 from services.declaration.quota.models import QuotaUsage
 from tests.declaration.flows.flowkit import Flow
 
@@ -74,6 +75,17 @@ async def test_rejection_is_final_carries_customs_reason_and_gives_the_quota_bac
     view = await flow.wait(inventory, "rejected")
     assert view["customs"]["stateCode"] == "100"
     rejection = [r for r in (await flow.history(inventory))["receipts"] if r["returnStatus"] == "100"]
-    assert rejection and rejection[0]["returnInfo"]  # customs' text, for the filer
+    reasons = [f"海关退单：{reason.summary}，" for reason in REFUSAL_REASONS]
+    assert rejection and any(rejection[0]["returnInfo"].startswith(reason) for reason in reasons)
     assert await _quota_status(flow, inventory) == "released"
     assert "closed" not in await flow.statuses(inventory)
+
+
+async def test_the_filer_reads_the_refusal_reason_customs_gave_in_the_documents_receipts(
+    flow: Flow, tag: str
+) -> None:
+    filed = await flow.file_import(tag, "1210", note="[SIM:reject:not_on_positive_list]")
+    inventory = filed["ids"]["inventory"]
+    await flow.wait(inventory, "rejected")
+    (refusal,) = [r for r in (await flow.history(inventory))["receipts"] if r["returnStatus"] == "100"]
+    assert refusal["returnInfo"].startswith("海关退单：商品不在跨境电子商务零售进口商品清单内，第")

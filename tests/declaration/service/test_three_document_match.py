@@ -8,7 +8,9 @@ and its partners are matched and the partners learn the inventory's mode.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -136,3 +138,46 @@ async def test_export_mismatch_on_order_type_and_line_values(api: Api, tag: str)
     assert fields["orderType"]["left"]["value"] == "B" and fields["orderType"]["right"]["value"] == "W"
     # Weight equality is inferred, not stated by the spec: a review flag by default.
     assert [m["field"] for m in inventory["match"]["review"]] == ["grossWeight"]
+
+
+def _own_buyer() -> str:
+    # The module's other tests spend the shared test buyer's annual quota.
+    return "3207" + str(uuid.uuid4().int)[:13] + "X"
+
+
+async def test_an_order_payment_and_waybill_filed_alone_show_they_await_their_inventory(
+    api: Api, tag: str
+) -> None:
+    documents = import_set(f"{tag}AW", "1210", buyer_id=_own_buyer())
+    for kind in ("order", "payment", "waybill"):
+        view = await api.document(await _file(api, IMPORT_FILERS, documents, kind), IMPORT_FILERS[kind])
+        wait = view["inventory"]
+        assert (wait["status"], wait["waitingSince"], wait["inventoryFiledAt"]) == (
+            "awaiting_inventory",
+            view["acceptedAt"],
+            None,
+        )
+
+
+async def test_once_the_inventory_is_filed_each_partner_says_when_and_how_long_it_waited(
+    api: Api, tag: str
+) -> None:
+    documents = import_set(f"{tag}IF", "1210", buyer_id=_own_buyer())
+    ids = {kind: await _file(api, IMPORT_FILERS, documents, kind) for kind in ("order", "payment", "waybill")}
+    inventory = await api.document(await _file(api, IMPORT_FILERS, documents, "inventory"), AGENT_PARTY)
+    inventory_at = dt.datetime.fromisoformat(inventory["acceptedAt"])
+    for kind, document_id in ids.items():
+        view = await api.document(document_id, IMPORT_FILERS[kind])
+        waited = int((inventory_at - dt.datetime.fromisoformat(view["acceptedAt"])).total_seconds())
+        assert view["inventory"] == {
+            "status": "inventory_filed",
+            "waitingSince": view["acceptedAt"],
+            "waitedSeconds": waited,
+            "inventoryFiledAt": inventory["acceptedAt"],
+        }
+
+
+async def test_an_inventory_has_no_inventory_to_wait_for(api: Api, tag: str) -> None:
+    documents = import_set(f"{tag}NI", "1210", buyer_id=_own_buyer())
+    inventory = await api.document(await _file(api, IMPORT_FILERS, documents, "inventory"), AGENT_PARTY)
+    assert inventory["inventory"] is None

@@ -2,5 +2,13 @@
 
 from services.declaration.customs.core.simulator.config import Delays, SimulatorConfig
 from services.declaration.customs.core.simulator.engine import CustomsSimulator, SimulatedReceipt
+from services.declaration.customs.core.simulator.refusals import REFUSAL_REASONS, RefusalReason
 
-__all__ = ["CustomsSimulator", "Delays", "SimulatedReceipt", "SimulatorConfig"]
+__all__ = [
+    "REFUSAL_REASONS",
+    "CustomsSimulator",
+    "Delays",
+    "RefusalReason",
+    "SimulatedReceipt",
+    "SimulatorConfig",
+]

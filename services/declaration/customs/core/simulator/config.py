@@ -53,7 +53,8 @@ class SimulatorConfig:
     detention_return_rate: float = 0.5
     """Share of detentions that end in 700 退运 instead of 800."""
     rejection_rate: float = 0.02
-    """Share of reviewed-or-not documents customs turns back (100) instead of 399."""
+    """Share of reviewed-or-not inventories customs turns back (100) instead of 399, each with a
+    reason of :data:`~.refusals.REFUSAL_REASONS` in ``returnInfo`` (seeded per document)."""
     delays: Delays = field(default_factory=Delays)
     import_sender_id: str = "DXPEDCCEB0000002"
     export_sender_id: str = "DXPEDCCEB0000003"

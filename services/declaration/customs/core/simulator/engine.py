@@ -21,7 +21,9 @@ Behaviour, per record (each record of a message is its own document):
   (ebcCode, orderNo), waybill by (logisticsCode, logisticsNo), payment by
   (payCode, payTransactionId) or (ebpCode, orderNo); field comparison by
   :func:`match_inventory`) → 120 → [300] → 399 | 100 → [500 → 501/502/503/599
-  → 800 | 700] → 800 (CEB816 tax bill) → 899; order/payment/waybill get 2,
+  → 800 | 700] → 800 (CEB816 tax bill) → 899; a random 100 carries its reason in
+  ``returnInfo``, drawn from :data:`~.refusals.REFUSAL_REASONS` by a keyed hash of the
+  seed and the document's key; order/payment/waybill get 2,
   then 120 on the match and 399 with the inventory's 399; annual quota
   (-621018) tracked per buyer and year;
 * export inventory: 2 → 3 → 120 (order + waybill [+ payment]) → [300] → 399,
@@ -83,6 +85,7 @@ from services.declaration.customs.core.lifecycle import (
 from services.declaration.customs.core.signing.policy import SIGNED_WHEN_DECLARED
 from services.declaration.customs.core.signing.signer import verify_document
 from services.declaration.customs.core.simulator.config import SimulatorConfig
+from services.declaration.customs.core.simulator.refusals import refusal_for
 from services.declaration.customs.core.summaries import ExportInventory, merge_lines
 from services.declaration.matching.rules import MatchStatus, match_inventory
 from services.declaration.prechecks.rules import check_message
@@ -104,6 +107,7 @@ _ANSWER_ONLY = {
 }
 _DETENTIONS = ("501", "502", "503", "599")
 _SCENARIO = re.compile(r"\[SIM:(review|reject|inspect|detain|return|clear|noclose)\]")
+_REJECT_WITH = re.compile(r"\[SIM:reject:([a-z_]+)\]")
 
 
 @dataclass(frozen=True)
@@ -520,7 +524,10 @@ class CustomsSimulator:
         else:
             t += delays.clearance
         if draw("reject", cfg.rejection_rate):
-            self._emit(inventory, "100", t, "海关退单：审核不通过")
+            record = self._record(inventory)
+            forced_reason = self._forced_reason(inventory)
+            refusal = refusal_for(cfg.seed, inventory["key"], len(record.lines), forced_reason)
+            self._emit(inventory, "100", t, refusal.return_info(record, cfg.limits))
             inventory["alive"] = False
             self._restore_quota(inventory)
             return
@@ -554,13 +561,17 @@ class CustomsSimulator:
 
         ``[SIM:review]``, ``[SIM:reject]``, ``[SIM:inspect]``, ``[SIM:detain]`` (implies
         inspect) and ``[SIM:return]`` (detention ending in 700; implies detain) force those
-        steps; ``[SIM:clear]`` forces none of them; ``[SIM:noclose]`` keeps a released import
-        inventory at 800 (no 899), so it stays cancellable. Only with ``config.scenario_notes``.
+        steps; ``[SIM:reject:<code>]`` forces the refusal with that reason of
+        :data:`~.refusals.REFUSAL_REASONS` (an unknown code: the seeded one); ``[SIM:clear]``
+        forces none of them; ``[SIM:noclose]`` keeps a released import inventory at 800 (no
+        899), so it stays cancellable. Only with ``config.scenario_notes``.
         """
         if not self.config.scenario_notes:
             return {}
         note = str(self._record(inventory).head.get("note", "") or "")
         markers = set(_SCENARIO.findall(note))
+        if _REJECT_WITH.search(note):
+            markers.add("reject")
         if not markers:
             return {}
         if "clear" in markers:
@@ -576,6 +587,13 @@ class CustomsSimulator:
         if "noclose" in markers:
             forced["noclose"] = True
         return forced
+
+    def _forced_reason(self, inventory: dict[str, Any]) -> str | None:
+        """The refusal reason a ``[SIM:reject:<code>]`` note asks for (a catalogue code), if any."""
+        if not self.config.scenario_notes:
+            return None
+        found = _REJECT_WITH.search(str(self._record(inventory).head.get("note", "") or ""))
+        return found.group(1) if found else None
 
     def _maybe_release_export(self, inventory: dict[str, Any], now: datetime) -> None:
         waybill = self._waybill_no(inventory)
