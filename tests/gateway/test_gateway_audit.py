@@ -69,6 +69,11 @@ async def test_non_admin_sees_only_its_own_calls_whatever_it_asks(gateway: Gatew
     assert all(ent.party_id in line for line in export.text.splitlines())
 
 
+async def test_a_number_for_a_date_time_filter_is_a_422_naming_it(gateway: Gateway) -> None:
+    response = await gateway.call("GET", "/v1/audit?until=0.5", gateway.admin)
+    assert (response.status_code, response.json()["errors"][0]["pointer"]) == (422, "/query/until")
+
+
 async def test_audit_rows_cannot_be_updated(gateway_on_each_db: Gateway) -> None:
     gw = gateway_on_each_db
     await gw.call("GET", "/v1/parties/me", gw.admin)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
+
+from shared.kit.params import IsoDateTime
 
 _EXAMPLE: dict[str, Any] = {
     "id": 48213,
@@ -56,8 +58,8 @@ class AuditFilters(BaseModel):
     outcome: Literal["ok", "denied", "refused", "error"] | None = None
     request_id: str | None = None
     object_id: str | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
 
 
 #: One line of ``GET /v1/audit/export`` (NDJSON: one :class:`AuditOut` per line).

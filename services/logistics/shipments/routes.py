@@ -26,6 +26,7 @@ from shared.events.declaration import Direction
 from shared.events.logistics import TrackingStatus
 from shared.identity import CurrentIdentity
 from shared.kit.pagination import Page, PageParams
+from shared.kit.params import IsoDateTime
 from shared.kit.responses import problems
 from shared.problems import VALIDATION_FAILED, ProblemError
 from shared.service import DbSession, RuntimeDep
@@ -71,8 +72,8 @@ async def list_shipments(
     page: PageParams,
     status: TrackingStatus | None = None,
     direction: Direction | None = None,
-    created_from: Annotated[dt.datetime | None, Query(description="inclusive, with its offset")] = None,
-    created_to: Annotated[dt.datetime | None, Query(description="exclusive, with its offset")] = None,
+    created_from: Annotated[IsoDateTime | None, Query(description="inclusive, with its offset")] = None,
+    created_to: Annotated[IsoDateTime | None, Query(description="exclusive, with its offset")] = None,
 ) -> Page[ShipmentSummary]:
     """Filter by status, direction and creation time."""
     viewer = Viewer.of(identity)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from services.logistics.stock import service as stock
 from services.logistics.stock import views
@@ -21,6 +20,7 @@ from services.logistics.stock.schemas import (
 from services.logistics.warehouses import service as warehouses
 from shared.identity import CurrentIdentity
 from shared.kit.pagination import PageParams
+from shared.kit.params import IsoDateTime
 from shared.kit.responses import COMMON_PROBLEMS, problems
 from shared.service import DbSession
 from shared.sqltypes import utcnow
@@ -52,8 +52,8 @@ async def ledger(
     warehouse_id: Annotated[str | None, Query(max_length=32)] = None,
     product_id: Annotated[str | None, Query(max_length=32)] = None,
     kind: MovementKind | None = None,
-    since: Annotated[AwareDatetime | None, Query(description="occurred at or after")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="occurred before")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="occurred at or after")] = None,
+    until: Annotated[IsoDateTime | None, Query(description="occurred before")] = None,
 ) -> MovementPage:
     """Every movement (库存流水) the caller may see, newest first."""
     return await views.ledger(

@@ -102,7 +102,19 @@ async def push(
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"type": "object"}},
+                "application/json": {
+                    "schema": {
+                        # The batch object, or its events as a bare list (adapters/generic.py).
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "required": ["events"],
+                                "properties": {"events": {"type": "array", "items": {"type": "object"}}},
+                            },
+                            {"type": "array", "items": {"type": "object"}},
+                        ]
+                    }
+                },
                 "text/csv": {"schema": {"type": "string"}},
             },
         }

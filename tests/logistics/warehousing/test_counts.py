@@ -64,3 +64,8 @@ async def test_a_count_of_a_lot_elsewhere_is_named(api: LogisticsApi) -> None:
         },
     )
     assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/body/lines/0/lot_id"
+
+
+async def test_the_ledger_refuses_a_number_for_a_date_time(api: LogisticsApi) -> None:
+    response = await api.get("/v1/logistics/stock/movements?since=1700000000", OPERATOR)
+    assert (response.status_code, response.json()["errors"][0]["pointer"]) == (422, "/query/since")
