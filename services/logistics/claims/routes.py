@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from services.logistics.claims import service, views
 from services.logistics.claims.repository import ClaimRepository
@@ -49,6 +49,9 @@ def claim_terms(runtime: RuntimeDep) -> ClaimTerms:
 
 
 TermsDep = Annotated[ClaimTerms, Depends(claim_terms)]
+#: A claim id as the service issues them (anything else is a 422, never a database error).
+ClaimId = Annotated[str, Path(max_length=32, pattern=r"^clm_[a-z2-7]+$")]
+EvidenceId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.post(
@@ -116,7 +119,7 @@ async def figures(
 @router.get(
     "/{claim_id}", response_model=ClaimOut, responses=problems(*COMMON_PROBLEMS, 404), summary="One claim"
 )
-async def read(claim_id: str, identity: CurrentIdentity, session: DbSession) -> ClaimOut:
+async def read(claim_id: ClaimId, identity: CurrentIdentity, session: DbSession) -> ClaimOut:
     """The claim with its window, offer explanation, answer and evidence list."""
     return await views.describe(session, await service.get(session, identity, claim_id))
 
@@ -128,7 +131,7 @@ async def read(claim_id: str, identity: CurrentIdentity, session: DbSession) -> 
     summary="The carrier takes the claim under review",
 )
 async def review(
-    claim_id: str, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    claim_id: ClaimId, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
 ) -> ClaimOut:
     """Also after the documents it asked for came."""
     claim = await service.review(session, runtime.publisher, identity, claim_id, utcnow())
@@ -142,7 +145,7 @@ async def review(
     summary="The carrier asks the claimant for documents",
 )
 async def request_documents(
-    claim_id: str, data: DocumentsIn, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    claim_id: ClaimId, data: DocumentsIn, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
 ) -> ClaimOut:
     """The claimant's next evidence file puts the claim back under review."""
     claim = await service.request_documents(session, runtime.publisher, identity, claim_id, data, utcnow())
@@ -156,7 +159,7 @@ async def request_documents(
     summary="The carrier approves (the offer or another amount, with a reason) or rejects",
 )
 async def decide(
-    claim_id: str, data: DecisionIn, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    claim_id: ClaimId, data: DecisionIn, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
 ) -> ClaimOut:
     """Another amount than the offer is ``approved_partial``; never more than the claimed loss."""
     claim = await service.decide(session, runtime.publisher, identity, claim_id, data, utcnow())
@@ -170,7 +173,7 @@ async def decide(
     summary="The carrier paid the approved amount",
 )
 async def pay(
-    claim_id: str, data: PaymentIn, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    claim_id: ClaimId, data: PaymentIn, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
 ) -> ClaimOut:
     """The time from submission to payment goes into the regulator's figures."""
     claim = await service.pay(session, runtime.publisher, identity, claim_id, data, utcnow())
@@ -184,7 +187,7 @@ async def pay(
     summary="Withdraw an undecided claim (claimant), or close a rejected or paid one",
 )
 async def close(
-    claim_id: str, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
+    claim_id: ClaimId, identity: CurrentIdentity, session: DbSession, runtime: RuntimeDep
 ) -> ClaimOut:
     """Closed is final."""
     claim = await service.close(session, runtime.publisher, identity, claim_id, utcnow())
@@ -210,7 +213,7 @@ async def close(
     summary="Attach an evidence file (the raw body, with its Content-Type)",
 )
 async def add_evidence(
-    claim_id: str,
+    claim_id: ClaimId,
     request: Request,
     identity: CurrentIdentity,
     session: DbSession,
@@ -253,7 +256,7 @@ async def add_evidence(
     summary="Download an evidence file (always as an attachment, never rendered)",
 )
 async def evidence_file(
-    claim_id: str, evidence_id: int, identity: CurrentIdentity, session: DbSession
+    claim_id: ClaimId, evidence_id: EvidenceId, identity: CurrentIdentity, session: DbSession
 ) -> Response:
     """Served with ``Content-Disposition: attachment`` and ``nosniff`` in its stored type (one of
     the allowed types, so never HTML), and a sandboxing CSP should a browser open it anyway."""

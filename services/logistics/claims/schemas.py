@@ -22,6 +22,11 @@ _EXAMPLE: dict[str, Any] = {
     "currency": "USD",
     "claimed_amount": "420.00",
 }
+#: Free text a person writes: no control characters but tab and newlines (PostgreSQL text
+#: refuses NUL, and nothing here needs the others).
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+#: An identifier the platform issued (shipment, leg, party).
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_\-.]*$"
 #: An amount of money: positive, two places at most (never a float).
 Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 
@@ -33,11 +38,14 @@ class ClaimIn(BaseModel):
 
     reference: Reference = Field(description="your claim number; the same reference twice is one claim")
     claimant_party_id: str | None = Field(
-        default=None, max_length=64, description="a platform names the enterprise it acts for"
+        default=None, max_length=64, pattern=_ID, description="a platform names the enterprise it acts for"
     )
-    shipment_id: str = Field(max_length=36)
+    shipment_id: str = Field(max_length=36, pattern=_ID)
     leg_id: str | None = Field(
-        default=None, max_length=36, description="the leg whose carrier is liable; default: the linehaul leg"
+        default=None,
+        max_length=36,
+        pattern=_ID,
+        description="the leg whose carrier is liable; default: the linehaul leg",
     )
     kind: Kind
     product: str | None = Field(
@@ -46,7 +54,7 @@ class ClaimIn(BaseModel):
         pattern=r"^[a-z][a-z0-9_]*$",
         description="a product category of the rules file (post: registered, ems; express: documents)",
     )
-    description: str = Field(min_length=1, max_length=2000)
+    description: str = Field(min_length=1, max_length=2000, pattern=_TEXT)
     weight_kg: Decimal = Field(gt=0, max_digits=12, decimal_places=3, description="gross weight claimed for")
     packages: int = Field(default=1, ge=1, le=100_000)
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217 (USD) or customs code (502)")
@@ -69,7 +77,9 @@ class DocumentsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    documents: str = Field(min_length=1, max_length=1000, description="e.g. the commercial invoice")
+    documents: str = Field(
+        min_length=1, max_length=1000, pattern=_TEXT, description="e.g. the commercial invoice"
+    )
 
 
 class DecisionIn(BaseModel):
@@ -80,7 +90,7 @@ class DecisionIn(BaseModel):
 
     decision: Literal["approve", "reject"]
     amount_cny: Amount | None = Field(default=None, description="default: the computed offer")
-    reason: str | None = Field(default=None, min_length=1, max_length=1000)
+    reason: str | None = Field(default=None, min_length=1, max_length=1000, pattern=_TEXT)
 
     @model_validator(mode="after")
     def _reasoned(self) -> DecisionIn:
@@ -94,7 +104,7 @@ class PaymentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    payment_reference: str = Field(min_length=1, max_length=64)
+    payment_reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-./:]*$")
 
 
 class EvidenceOut(BaseModel):

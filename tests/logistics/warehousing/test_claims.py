@@ -345,3 +345,15 @@ async def test_a_shipment_already_claimed_is_not_reminded(api: LogisticsApi) -> 
     await api.ok("POST", CLAIMS, ENTERPRISE, 201, json=_claim(shipment["id"]))
     await run_once(api.app.state.runtime)
     assert await api.staged("ddt.logistics.claim.window_closing") == []
+
+
+async def test_a_description_with_a_nul_character_is_refused_before_the_database(api: LogisticsApi) -> None:
+    shipment = await _delivered(api)
+    answer = await api.post(CLAIMS, ENTERPRISE, json=_claim(shipment["id"], description="broken\x00"))
+    assert answer.status_code == 422 and answer.json()["errors"][0]["pointer"].endswith("description")
+
+
+async def test_an_evidence_number_beyond_64_bits_is_422_not_a_database_error(api: LogisticsApi) -> None:
+    claim = await _submitted(api)
+    answer = await api.get(f"{CLAIMS}/{claim['id']}/evidence/{2**70}", ENTERPRISE)
+    assert answer.status_code == 422
