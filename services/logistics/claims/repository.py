@@ -83,15 +83,18 @@ class ClaimRepository(ModelRepository[Claim]):
             select(ClaimEvidence).where(ClaimEvidence.claim_id == claim_id, ClaimEvidence.id == evidence_id)
         )
 
-    async def exception_shipments(self, kinds: Sequence[str]) -> list[Shipment]:
-        """Shipments whose track had a ``kinds`` exception and that have no claim yet.
+    async def exception_shipments(self, kinds: Sequence[str], since: dt.datetime) -> list[Shipment]:
+        """Shipments changed since ``since`` whose track had a ``kinds`` exception and that have
+        no claim yet.
 
         ``exceptions`` is JSON text with sorted keys and no spaces, so a kind is ``"kind":``."""
         text = type_coerce(Shipment.exceptions, Text)
         claimed = select(Claim.id).where(Claim.shipment_id == Shipment.id).exists()
         rows = await self.session.scalars(
             select(Shipment)
-            .where(or_(*(text.like(f'%"{kind}":%') for kind in kinds)), ~claimed)
+            .where(
+                Shipment.updated_at >= since, or_(*(text.like(f'%"{kind}":%') for kind in kinds)), ~claimed
+            )
             .order_by(Shipment.created_at, Shipment.id)
         )
         return list(rows)

@@ -558,7 +558,13 @@ async def send_window_reminders(
     repo = ClaimRepository.from_session(session)
     today = business_day(now)
     sent = 0
-    for shipment in await repo.exception_shipments(REMINDED_KINDS):
+    # A window still open today started at most the longest window ago, and a shipment's
+    # delivery or dispatch is never after its last change: older shipments need no look.
+    longest = max(
+        rule.days + 31 * rule.months for mode in terms.terms.modes.values() for rule in mode.windows.values()
+    )
+    since = now - dt.timedelta(days=longest + 1)
+    for shipment in await repo.exception_shipments(REMINDED_KINDS, since):
         party = shipment.enterprise_party_id or shipment.created_by_party_id
         legs = (await ShipmentRepository(session).legs_of([shipment.id]))[shipment.id]
         leg = claim_leg(legs, None)
