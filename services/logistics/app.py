@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.logistics import warehousing_events
 from services.logistics.alerts.service import run_alerts
+from services.logistics.claims.routes import router as claims_router
 from services.logistics.consumption import CONSUMER, TOPICS, Bound, handlers_for
 from services.logistics.context import LogisticsContext
 from services.logistics.costs.routes import router as costs_router
@@ -41,6 +42,7 @@ WAREHOUSING_ROUTERS = [
     stock_router,
     outbound_router,
     returns_router,
+    claims_router,
 ]
 MEDIA_TYPES = (
     "application/json",
@@ -49,6 +51,11 @@ MEDIA_TYPES = (
     "text/plain",  # IATA Cargo-IMP
     "text/csv",  # the tracking batch
     "application/x-www-form-urlencoded",  # Kdniao's RequestData form
+    # Claim evidence files (the claims module checks the first bytes agree with the type).
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "application/pdf",
 )
 
 

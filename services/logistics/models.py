@@ -6,12 +6,13 @@ Tracking (issue 10): ``parties`` (the registry mirror), ``shipments`` (shipments
 numbers, waiting inventory links), ``tracking`` (events, statuses seen, customs
 milestones), ``subscriptions`` and ``costs``. Warehousing (issue 11): ``warehouses``,
 ``products``, ``stock``, ``inbound``, ``outbound``, ``counts``,
-``customs_inventories``, ``reports``, ``returns``.
+``customs_inventories``, ``reports``, ``returns``, ``claims``.
 """
 
 from __future__ import annotations
 
 from services.logistics.base import Base, metadata
+from services.logistics.claims import models as _claims  # noqa: F401
 from services.logistics.costs import models as _costs  # noqa: F401
 from services.logistics.counts import models as _counts  # noqa: F401
 from services.logistics.customs_inventories import models as _customs  # noqa: F401

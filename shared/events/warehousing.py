@@ -222,7 +222,94 @@ class ReturnFilingDue(EventData):
     occurred_at: AwareDatetime
 
 
+ClaimStatus = Literal[
+    "submitted",
+    "under_review",
+    "waiting_on_documents",
+    "approved",
+    "approved_partial",
+    "rejected",
+    "paid",
+    "closed",
+]
+ClaimKind = Literal["lost", "damaged", "delayed", "delivered_not_received"]
+
+
+@register_event
+class ClaimChanged(EventData):
+    """A loss and damage claim moved (submitted, reviewed, documents asked for, decided, paid,
+    closed). Amounts and dates only: the claimant's description and the carrier's reasons stay
+    in the logistics service."""
+
+    event_type = "ddt.logistics.claim.changed"
+    version = 1
+
+    claimant_party_id: str
+    claim_id: str
+    reference: str
+    shipment_id: str
+    leg_id: str
+    carrier_code: str
+    mode: str
+    kind: ClaimKind
+    status: ClaimStatus
+    claimed_cny: Decimal
+    offer_cny: Decimal = Field(description="what the rules file gives: min(claimed, liability cap)")
+    approved_cny: Decimal | None = None
+    paid_cny: Decimal | None = None
+    payout_seconds: int | None = Field(default=None, ge=0, description="submitted → paid")
+    revision: int = Field(ge=1)
+    occurred_at: AwareDatetime
+
+
+@register_event
+class ClaimAnswered(EventData):
+    """The carrier answered a claim (under review, documents asked for, decided, paid).
+
+    ``party_id`` is the claimant, so the gateway delivers this as a webhook."""
+
+    event_type = "ddt.logistics.claim.answered"
+    version = 1
+
+    party_id: str = Field(description="the claimant")
+    claim_id: str
+    reference: str
+    shipment_id: str
+    status: ClaimStatus
+    offer_cny: Decimal
+    approved_cny: Decimal | None = None
+    documents_requested: bool = False
+    occurred_at: AwareDatetime
+
+
+@register_event
+class ClaimWindowClosing(EventData):
+    """A shipment with a loss or damage exception has no claim yet and its claim window closes
+    soon (``claim_window_reminder_days`` before). Sent once per shipment, kind and window.
+
+    ``party_id`` is the shipment's enterprise, so the gateway delivers this as a webhook."""
+
+    event_type = "ddt.logistics.claim.window_closing"
+    version = 1
+
+    party_id: str = Field(description="the shipment's enterprise, who may claim")
+    shipment_id: str
+    leg_id: str
+    carrier_code: str
+    mode: str
+    kind: ClaimKind
+    window_opens_on: dt.date
+    window_closes_on: dt.date
+    basis: str = Field(description="the legal or contractual basis of the window")
+    occurred_at: AwareDatetime
+
+
 __all__ = [
+    "ClaimAnswered",
+    "ClaimChanged",
+    "ClaimKind",
+    "ClaimStatus",
+    "ClaimWindowClosing",
     "ReturnChanged",
     "ReturnFilingDue",
     "ReturnStatus",
