@@ -195,14 +195,14 @@ def refusal_detail(use: CodeUse, identity: Identity) -> str:
             f"{use.field} {use.code} is registered to the calling party as {', '.join(held)}, "
             f"not as {use.field}: a platform administrator adds the kind with "
             f"PUT /v1/parties/{identity.party_id}/codes/{use.code} (the party's roles must allow "
-            f"{use.field}; docs/gateway.md \"Enterprise codes\")"
+            f'{use.field}; docs/gateway.md "Enterprise codes")'
         )
     detail = f"{use.field} {use.code} is not registered to the calling party"
     if use.delegable:
         return (
             detail + " and its owner has not authorised the caller for this message type (on_behalf_of): "
             "the owner's delegation is registered with POST /v1/parties/{caller}/delegations "
-            "(docs/gateway.md \"Delegations\")"
+            '(docs/gateway.md "Delegations")'
         ).replace("{caller}", identity.party_id)
     return detail + f": if it is the caller's, register it (POST /v1/parties/{identity.party_id}/codes)"
 
