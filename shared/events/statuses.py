@@ -37,7 +37,7 @@ class DocumentStatus(StrEnum):
     CUSTOMS_ACCEPTED = "customs_accepted"  # 120 海关入库
     MANUAL_REVIEW = "manual_review"  # 300 人工审核
     SUSPENDED = "suspended"  # 600 挂起
-    CLEARED_REVIEW = "cleared_review"  # 399 海关审结
+    EXAMINATION_CONCLUDED = "examination_concluded"  # 399 海关审结: customs concluded its examination
     INSPECTION = "inspection"  # 500 查验
     DETAINED_CLEARANCE = "detained_clearance"  # 501 扣留移送通关
     DETAINED_ANTI_SMUGGLING = "detained_anti_smuggling"  # 502 扣留移送缉私
@@ -59,6 +59,13 @@ class DocumentStatus(StrEnum):
     TAX_SUMMARISED = "tax_summarised"
     TAX_VOIDED = "tax_voided"
 
+    @classmethod
+    def _missing_(cls, value: object) -> DocumentStatus | None:
+        # Names a status had before: events already published, rows written, filters an
+        # integrator saved keep meaning what they meant.
+        renamed = LEGACY_NAMES.get(value) if isinstance(value, str) else None
+        return cls(renamed) if renamed else None
+
     @property
     def rank(self) -> int:
         """Where the status stands in a document's lifecycle (higher wins)."""
@@ -71,6 +78,16 @@ class DocumentStatus(StrEnum):
 
 
 S = DocumentStatus
+
+LEGACY_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        # 399 海关审结 is customs concluding its examination of the declaration, with or
+        # without a manual review (300) before it; the old name suggested a review always
+        # happened.
+        "cleared_review": "examination_concluded",
+    }
+)
+"""Old status names, read as their new ones (events, stored rows, query filters)."""
 
 STATUS_RANK: Mapping[DocumentStatus, int] = MappingProxyType(
     {
@@ -87,7 +104,7 @@ STATUS_RANK: Mapping[DocumentStatus, int] = MappingProxyType(
         S.CUSTOMS_ACCEPTED: 40,
         S.MANUAL_REVIEW: 50,
         S.SUSPENDED: 55,
-        S.CLEARED_REVIEW: 60,
+        S.EXAMINATION_CONCLUDED: 60,
         S.INSPECTION: 70,
         S.DETAINED_CLEARANCE: 80,
         S.DETAINED_ANTI_SMUGGLING: 80,

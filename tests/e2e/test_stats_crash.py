@@ -47,7 +47,7 @@ def released(i: int) -> bytes:
     )
     data = DocumentStatusChanged(
         document=facts,
-        previous_status="cleared_review",
+        previous_status="examination_concluded",
         status="released",
         occurred_at=dt.datetime(2026, 11, 11, 12, tzinfo=dt.UTC),
     )

@@ -75,7 +75,7 @@ async def test_customs_receipts_join_the_timeline(api: LogisticsApi) -> None:
         [
             waybill_accepted(tag),
             inventory_event(tag),
-            inventory_event(tag, DocumentStatus.CLEARED_REVIEW),
+            inventory_event(tag, DocumentStatus.EXAMINATION_CONCLUDED),
             inventory_event(tag, DocumentStatus.RELEASED),
         ]
     )

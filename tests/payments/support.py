@@ -393,7 +393,7 @@ def export_goods(
             event(
                 DocumentStatusChanged(
                     document=inventory,
-                    previous_status="cleared_review",
+                    previous_status="examination_concluded",
                     status=status,  # type: ignore[arg-type]
                     customs_status={"released": "800", "closed": "899", "cancelled": None}.get(status),
                     occurred_at=when,

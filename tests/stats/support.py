@@ -101,7 +101,7 @@ def status(
 
 
 def released(doc: DocumentFacts, when: dt.datetime, event_id: str | None = None) -> CloudEvent:
-    return status(doc, "released", when, "cleared_review", event_id)
+    return status(doc, "released", when, "examination_concluded", event_id)
 
 
 def returned(

@@ -53,13 +53,13 @@ async def test_only_released_or_closed_inventories_count(stats_db: Database) -> 
             released(inventory, at("2026-03-01 10:00")),
             status(order, "released", at("2026-03-01 10:00")),  # an order never becomes a fact
             status(closed_only, "closed", at("2026-03-03 10:00")),  # release receipt lost: closure counts
-            status(in_review, "cleared_review", at("2026-03-04 10:00")),
+            status(in_review, "examination_concluded", at("2026-03-04 10:00")),
         ],
     )
     assert await month_totals(stats_db) == {("2026-03", "E1"): (2, 2, 15000)}
     assert ((await fact(stats_db, "I3")).counted, (await fact(stats_db, "I3")).status) == (
         False,
-        "cleared_review",
+        "examination_concluded",
     )
 
 

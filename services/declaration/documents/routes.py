@@ -17,6 +17,7 @@ from services.declaration.documents import service
 from services.declaration.documents.kinds import all_types
 from services.declaration.documents.schemas import DocumentHistory, DocumentsPage, DocumentView, FilingOut
 from services.declaration.intake.answers import XML_MEDIA_TYPE, wants_xml
+from shared.events.statuses import DocumentStatus
 from shared.identity import CurrentIdentity, Identity
 from shared.kit.pagination import PageRequest, page_request_for
 from shared.kit.responses import problems, raw_response
@@ -91,11 +92,18 @@ async def list_documents(
     page: DocumentsPageParams,
     kind: Annotated[str | None, Query(max_length=20)] = None,
     direction: Annotated[str | None, Query(pattern="^(import|export)$")] = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[
+        DocumentStatus | None, Query(description="a document status (an old name reads as its new one)")
+    ] = None,
     business_no: Annotated[str | None, Query(alias="businessNo", max_length=100)] = None,
 ) -> JSONResponse:
     """Documents the caller filed (summaries, no records); page on with ``cursor``."""
-    filters = {"kind": kind, "direction": direction, "status": status, "business_no": business_no}
+    filters = {
+        "kind": kind,
+        "direction": direction,
+        "status": status.value if status else None,
+        "business_no": business_no,
+    }
     return JSONResponse(await service.documents_page(session, identity, filters, page))
 
 

@@ -364,7 +364,7 @@ def to_events(inventory: Inventory) -> list[Any]:
         build_event(
             DocumentStatusChanged(
                 document=facts,
-                previous_status=DocumentStatus.CLEARED_REVIEW,
+                previous_status=DocumentStatus.EXAMINATION_CONCLUDED,
                 status=DocumentStatus.RELEASED,
                 occurred_at=inventory.released_at,
             ),

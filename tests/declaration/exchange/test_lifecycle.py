@@ -88,7 +88,7 @@ def test_import_inventory_happy_path_names_every_stage() -> None:
         "sent_to_customs",
         "customs_accepted",
         "manual_review",
-        "cleared_review",
+        "examination_concluded",
         "inspection",
         "released",
         "closed",

@@ -63,7 +63,7 @@ async def test_import_cancellation_after_release_cancels_voids_the_tax_bill_and_
         import_cancellation(filed["messages"]["inventory"], await flow.invt_no(inventory), f"X{tag}"),
         AGENT_PARTY,
     )
-    await flow.wait(cancel["documentId"], "cleared_review")
+    await flow.wait(cancel["documentId"], "examination_concluded")
     view = await flow.wait(inventory, "cancelled")
     assert (await _quota(flow, inventory)).status == "released"
     bills = view["customs"]["taxBills"]
@@ -89,17 +89,17 @@ async def test_export_cancellation_before_arrival_is_approved_and_after_closure_
     flow: Flow, tag: str
 ) -> None:
     first = await flow.file_export(f"A{tag}", "9610")
-    await flow.wait(first["ids"]["inventory"], "cleared_review")
+    await flow.wait(first["ids"]["inventory"], "examination_concluded")
     number = await flow.invt_no(first["ids"]["inventory"])
     cancel = await flow.file(
         export_cancellation(first["messages"]["inventory"], number, f"X{tag}"), AGENT_PARTY
     )
-    await flow.wait(cancel["documentId"], "cleared_review")
+    await flow.wait(cancel["documentId"], "examination_concluded")
     await flow.wait(first["ids"]["inventory"], "cancelled")
 
     second = await flow.file_export(f"B{tag}", "9610")
     inventory, message = second["ids"]["inventory"], second["messages"]["inventory"]
-    await flow.wait(inventory, "cleared_review")
+    await flow.wait(inventory, "examination_concluded")
     await flow.file(arrival(message, f"A{tag}"), CARRIER_PARTY)
     await flow.file(departure(message, f"D{tag}"), CARRIER_PARTY)
     await flow.wait(inventory, "closed")
@@ -114,7 +114,7 @@ async def test_import_return_within_the_window_gives_back_its_part(flow: Flow, t
     # More than the line holds, or a line the inventory does not have: refused at intake.
     await _refused(flow, import_return(message, number, f"R0{tag}", {1: Decimal("3")}), "DDT-129")
     first = await flow.file(import_return(message, number, f"R1{tag}", {1: Decimal("1")}), AGENT_PARTY)
-    await flow.wait(first["documentId"], "cleared_review")
+    await flow.wait(first["documentId"], "examination_concluded")
     # One of the two units went back: the second may take the other one, not two.
     await _refused(flow, import_return(message, number, f"R2{tag}", {1: Decimal("2")}), "DDT-E03")
     usage = await _quota(flow, inventory)
@@ -130,7 +130,7 @@ async def test_import_return_within_the_window_gives_back_its_part(flow: Flow, t
         import_return(message, number, f"R3{tag}", {1: Decimal("1"), 2: Decimal("1"), 3: Decimal("1")}),
         AGENT_PARTY,
     )
-    await flow.wait(rest["documentId"], "cleared_review")
+    await flow.wait(rest["documentId"], "examination_concluded")
     assert (await _quota(flow, inventory)).status == "released"
 
 
@@ -157,13 +157,13 @@ async def test_import_return_window_is_thirty_beijing_days_after_the_release_day
     await _refused(flow, import_return(message, number, f"W1{tag}", {2: Decimal("1")}), "DDT-E02")
     await released_days_ago(30)  # the 30th day after the release day is the last one
     accepted = await flow.file(import_return(message, number, f"W2{tag}", {2: Decimal("1")}), AGENT_PARTY)
-    await flow.wait(accepted["documentId"], "cleared_review")
+    await flow.wait(accepted["documentId"], "examination_concluded")
 
 
 async def test_export_return_and_its_tally_are_released_and_reverse_the_value(flow: Flow, tag: str) -> None:
     filed = await flow.file_export(tag, "9610")
     inventory, message = filed["ids"]["inventory"], filed["messages"]["inventory"]
-    await flow.wait(inventory, "cleared_review")
+    await flow.wait(inventory, "examination_concluded")
     await flow.file(arrival(message, f"A{tag}"), CARRIER_PARTY)
     await flow.file(departure(message, f"D{tag}"), CARRIER_PARTY)
     await flow.wait(inventory, "closed")
@@ -172,7 +172,7 @@ async def test_export_return_and_its_tally_are_released_and_reverse_the_value(fl
     returned = await flow.file(export_return(message, number, f"E1{tag}", {1: Decimal("10")}), AGENT_PARTY)
     await flow.wait(returned["documentId"], "released")
     tally = await flow.file(return_tally(message, f"E1{tag}", number), CARRIER_PARTY)
-    await flow.wait(tally["documentId"], "cleared_review", CARRIER_PARTY)
+    await flow.wait(tally["documentId"], "examination_concluded", CARRIER_PARTY)
     events = await events_of(flow, inventory, "ddt.declaration.inventory.returned")
     assert [Decimal(e["data"]["returned_value"]) for e in events] == [Decimal("32.00")]  # 10 × 3.20 USD
     assert events[0]["data"]["document"]["currency"] == "502"

@@ -187,7 +187,7 @@ async def test_kill_9_at_each_step_loses_nothing_and_does_nothing_twice(lives: L
         async with httpx.AsyncClient(base_url=process.url, timeout=30) as client:
             api = Api(client, db, None)  # type: ignore[arg-type]
             await _wait_status(api, ids["import:inventory"], AGENT_PARTY, "closed")
-            await _wait_status(api, ids["export:inventory"], AGENT_PARTY, "cleared_review")
+            await _wait_status(api, ids["export:inventory"], AGENT_PARTY, "examination_concluded")
             ids["arrival"] = await _file(api, arrival(exported["inventory"], f"A{tag}"), CARRIER_PARTY)
         await lives.killed()
         lives.start(customs_crash_at="applying")
@@ -200,13 +200,13 @@ async def test_kill_9_at_each_step_loses_nothing_and_does_nothing_twice(lives: L
             ids["departure"] = await _file(api, departure(exported["inventory"], f"D{tag}"), CARRIER_PARTY)
             await _wait_status(api, ids["export:inventory"], AGENT_PARTY, "closed")
             for key, identity, wanted in (
-                ("import:order", IMPORT_FILERS["order"], "cleared_review"),
-                ("import:payment", IMPORT_FILERS["payment"], "cleared_review"),
-                ("import:waybill", IMPORT_FILERS["waybill"], "cleared_review"),
-                ("export:order", EXPORT_FILERS["order"], "cleared_review"),
-                ("export:waybill", EXPORT_FILERS["waybill"], "cleared_review"),
-                ("arrival", CARRIER_PARTY, "cleared_review"),
-                ("departure", CARRIER_PARTY, "cleared_review"),
+                ("import:order", IMPORT_FILERS["order"], "examination_concluded"),
+                ("import:payment", IMPORT_FILERS["payment"], "examination_concluded"),
+                ("import:waybill", IMPORT_FILERS["waybill"], "examination_concluded"),
+                ("export:order", EXPORT_FILERS["order"], "examination_concluded"),
+                ("export:waybill", EXPORT_FILERS["waybill"], "examination_concluded"),
+                ("arrival", CARRIER_PARTY, "examination_concluded"),
+                ("departure", CARRIER_PARTY, "examination_concluded"),
             ):
                 await _wait_status(api, ids[key], identity, wanted)
         lives.stop()

@@ -28,8 +28,8 @@ async def _quota_status(flow: Flow, document_id: str) -> str:
 @pytest.mark.parametrize(
     ("note", "middle"),
     [
-        ("[SIM:review]", ["customs_accepted", "manual_review", "cleared_review"]),
-        ("[SIM:inspect]", ["customs_accepted", "cleared_review", "inspection"]),
+        ("[SIM:review]", ["customs_accepted", "manual_review", "examination_concluded"]),
+        ("[SIM:inspect]", ["customs_accepted", "examination_concluded", "inspection"]),
     ],
 )
 async def test_review_and_inspection_end_in_release(

@@ -83,7 +83,7 @@ async def test_an_import_and_an_export_go_through_the_folders_and_the_peer(
     exported = await flow.file_export(f"E{tag}", "9610")
     await flow.wait(imported["ids"]["inventory"], "closed")
     inventory = exported["messages"]["inventory"]
-    await flow.wait(exported["ids"]["inventory"], "cleared_review")
+    await flow.wait(exported["ids"]["inventory"], "examination_concluded")
     peer.kill9()  # the peer crashes; its state file survives
     await flow.file(arrival(inventory, f"A{tag}"), CARRIER_PARTY)
     peer.start()

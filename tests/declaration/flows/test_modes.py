@@ -27,7 +27,7 @@ IMPORT_PATH = [
     "submitted",
     "sent_to_customs",
     "customs_accepted",
-    "cleared_review",
+    "examination_concluded",
     "released",
     "closed",
 ]
@@ -75,8 +75,8 @@ async def test_import_inventory_goes_from_intake_to_closed(flow: Flow, tag: str,
     assert customs["releasedAt"] and customs["closedAt"]
     assert customs["taxBills"][0]["status"] == "1" and customs["taxBills"][0]["invtNo"] == customs["invtNo"]
     for kind, identity in (("order", PLATFORM), ("payment", PAYER), ("waybill", CARRIER_PARTY)):
-        partner = await flow.wait(ids[kind], "cleared_review", identity)
-        assert partner["customs"]["state"] == "cleared_review"
+        partner = await flow.wait(ids[kind], "examination_concluded", identity)
+        assert partner["customs"]["state"] == "examination_concluded"
     await _check_events_follow_receipts(flow, ids["inventory"], mode)
     await _check_originals(flow, ids["inventory"])
 
@@ -87,17 +87,17 @@ async def test_export_inventory_is_released_on_arrival_and_closed_on_departure(
 ) -> None:
     filed = await flow.file_export(tag, mode)
     ids, inventory = filed["ids"], filed["messages"]["inventory"]
-    await flow.wait(ids["inventory"], "cleared_review")
+    await flow.wait(ids["inventory"], "examination_concluded")
     arrived = await flow.file(arrival(inventory, f"A{tag}"), CARRIER_PARTY)
     await flow.wait(ids["inventory"], "released")
-    await flow.wait(arrived["documentId"], "cleared_review", CARRIER_PARTY)
+    await flow.wait(arrived["documentId"], "examination_concluded", CARRIER_PARTY)
     left = await flow.file(departure(inventory, f"D{tag}"), CARRIER_PARTY)
     view = await flow.wait(ids["inventory"], "closed")
-    await flow.wait(left["documentId"], "cleared_review", CARRIER_PARTY)
+    await flow.wait(left["documentId"], "examination_concluded", CARRIER_PARTY)
     assert await flow.statuses(ids["inventory"]) == EXPORT_PATH
     assert view["customs"]["releasedAt"] and view["customs"]["closedAt"] and view["customs"]["invtNo"]
     for kind, identity in (("order", PLATFORM), ("waybill", CARRIER_PARTY)):
-        await flow.wait(ids[kind], "cleared_review", identity)
+        await flow.wait(ids[kind], "examination_concluded", identity)
     await _check_events_follow_receipts(flow, ids["inventory"], mode)
 
 
@@ -123,3 +123,14 @@ async def test_the_change_feed_pages_the_callers_changes_with_a_cursor(flow: Flo
     # Each change's cursor resumes the feed right after it; ``after`` is the old name of ``cursor``.
     resumed = (await flow.api.get(f"/v1/customs/changes?after={cursors[2]}&limit=3", AGENT_PARTY)).json()
     assert [c["cursor"] for c in resumed["items"]] == cursors[3:6]
+
+
+async def test_documents_are_listed_by_their_status_under_its_old_name_too(flow: Flow, tag: str) -> None:
+    filed = await flow.file_import(tag, "9610")
+    order = filed["ids"]["order"]
+    await flow.wait(order, "examination_concluded", PLATFORM)
+    found = {}
+    for name in ("examination_concluded", "cleared_review"):
+        page = await flow.api.get(f"/v1/customs/documents?kind=order&status={name}&limit=500", PLATFORM)
+        found[name] = order in {item["id"] for item in page.json()["items"]}
+    assert found == {"examination_concluded": True, "cleared_review": True}

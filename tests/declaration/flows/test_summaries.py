@@ -68,7 +68,7 @@ async def closed_exports(flow: Flow) -> dict[str, Any]:
             if kind == "inventory":
                 ids += [r["documentId"] for r in response.json()["records"]]
     for document_id in ids:
-        await flow.wait(document_id, "cleared_review")
+        await flow.wait(document_id, "examination_concluded")
     template = sets[0]["inventory"]
     await flow.file(_lines_message(arrival(template, f"A{tag}"), sets), CARRIER_PARTY)
     await flow.file(_lines_message(departure(template, f"D{tag}"), sets), CARRIER_PARTY)

@@ -14,7 +14,7 @@ Ranks (import inventory, CEB622; the other kinds use the subset their
 receipt's annotation lists — customs-domain.md §3.1)::
 
     sent 0 → 1 staged 10 → 2 submitted 20 → 3 sent_to_customs 30 | 4 send_failed 30
-      → 120 customs_accepted 40 → [300 manual_review 50] → 399 cleared_review 60
+      → 120 customs_accepted 40 → [300 manual_review 50] → 399 examination_concluded 60
       → [500 inspection 70] → [501/502/503/599 detained_* 80] → 800 released 90 → 899 closed 100
     exits: 100 rejected 85, negative returnStatus refused 85, CEB900 format_rejected 85,
            700 returned 87, cancelled 95 (an approved CEB624/CEB606), all terminal.
@@ -156,7 +156,7 @@ _COMMON: dict[str, Status] = {
         Status("120", DocumentStatus.CUSTOMS_ACCEPTED),
         Status("300", DocumentStatus.MANUAL_REVIEW),
         Status("600", DocumentStatus.SUSPENDED),
-        Status("399", DocumentStatus.CLEARED_REVIEW),
+        Status("399", DocumentStatus.EXAMINATION_CONCLUDED),
         Status("500", DocumentStatus.INSPECTION),
         Status("501", DocumentStatus.DETAINED_CLEARANCE),
         Status("502", DocumentStatus.DETAINED_ANTI_SMUGGLING),
