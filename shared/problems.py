@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import current_request_id
@@ -236,6 +237,26 @@ async def _on_http_exception(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(kind, detail, status=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+CONCURRENT_WRITE = problem_type(
+    "resource.concurrent_write",
+    409,
+    "Another request wrote the same resource at the same moment",
+    "Nothing of this request was stored (its transaction was rolled back); send it again — it is "
+    "then answered from what the other request stored.",
+)
+
+
+async def _on_integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Two requests racing for one unique key (the same reference submitted twice at once):
+    # the loser's unit of work rolled back, so a retry is safe and sees the winner's row.
+    log.warning("concurrent write refused", extra={"error": type(exc).__name__})
+    return problem_response(
+        CONCURRENT_WRITE,
+        "A concurrent request stored the same resource first; send this one again.",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
     # The stack trace goes to the log with the request id, never to the client.
     log.error("unhandled error", exc_info=exc)
@@ -247,4 +268,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 
 from services.logistics.settings import LogisticsSettings
 from shared.identity import CurrentIdentity, Identity
@@ -33,6 +34,15 @@ async def create_thing(item: Item, session: DbSession) -> dict[str, object]:
 @router.get("/v1/boom")
 async def boom() -> None:
     raise RuntimeError("secret internal detail /etc/passwd")
+
+
+@router.post("/v1/racing")
+async def racing(session: DbSession) -> None:
+    # What the loser of two requests racing for one unique key meets: the database refuses
+    # the second row (here the same transaction plays both requests).
+    await session.execute(text("CREATE TABLE IF NOT EXISTS racing (k VARCHAR(8) PRIMARY KEY)"))
+    await session.execute(text("INSERT INTO racing VALUES ('same')"))
+    await session.execute(text("INSERT INTO racing VALUES ('same')"))
 
 
 @router.get("/v1/mine")
@@ -104,6 +114,15 @@ async def test_validation_errors_point_to_each_bad_field(client: httpx.AsyncClie
     assert (response.status_code, sorted(e["pointer"] for e in body["errors"])) == (  # type: ignore[union-attr]
         422,
         ["/body/name", "/body/quantity"],
+    )
+
+
+async def test_a_write_that_lost_a_race_for_a_unique_key_is_a_409_to_retry(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/racing")
+    assert (response.status_code, problem(response)["code"], response.headers["retry-after"]) == (
+        409,
+        "resource.concurrent_write",
+        "1",
     )
 
 
