@@ -246,10 +246,28 @@ CONCURRENT_WRITE = problem_type(
 )
 
 
-async def _on_integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+#: How the drivers name a unique-key violation: PostgreSQL's SQLSTATE, SQLite's error names.
+_UNIQUE_SQLSTATE = "23505"
+_UNIQUE_SQLITE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """True when the database refused a row for a unique key another row holds."""
+    orig = exc.orig
+    return (
+        getattr(orig, "sqlstate", None) == _UNIQUE_SQLSTATE
+        or getattr(orig, "sqlite_errorname", None) in _UNIQUE_SQLITE
+    )
+
+
+async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     # Two requests racing for one unique key (the same reference submitted twice at once):
     # the loser's unit of work rolled back, so a retry is safe and sees the winner's row.
-    log.warning("concurrent write refused", extra={"error": type(exc).__name__})
+    # Any other integrity error (NOT NULL, CHECK, a foreign key) is a defect a retry cannot
+    # mend: it is answered as the unexpected error it is.
+    if not isinstance(exc, IntegrityError) or not is_unique_violation(exc):
+        return await _on_unexpected(request, exc)
+    log.warning("concurrent write refused", extra={"error": type(exc.orig).__name__})
     return problem_response(
         CONCURRENT_WRITE,
         "A concurrent request stored the same resource first; send this one again.",

@@ -40,9 +40,19 @@ async def boom() -> None:
 async def racing(session: DbSession) -> None:
     # What the loser of two requests racing for one unique key meets: the database refuses
     # the second row (here the same transaction plays both requests).
-    await session.execute(text("CREATE TABLE IF NOT EXISTS racing (k VARCHAR(8) PRIMARY KEY)"))
-    await session.execute(text("INSERT INTO racing VALUES ('same')"))
-    await session.execute(text("INSERT INTO racing VALUES ('same')"))
+    await session.execute(text(_RACING_TABLE))
+    await session.execute(text("INSERT INTO racing VALUES ('same', 1)"))
+    await session.execute(text("INSERT INTO racing VALUES ('same', 1)"))
+
+
+@router.post("/v1/null-into-not-null")
+async def null_into_not_null(session: DbSession) -> None:
+    # An integrity error a retry cannot mend: a defect, answered as one.
+    await session.execute(text(_RACING_TABLE))
+    await session.execute(text("INSERT INTO racing VALUES ('other', NULL)"))
+
+
+_RACING_TABLE = "CREATE TABLE IF NOT EXISTS racing (k VARCHAR(8) PRIMARY KEY, v INTEGER NOT NULL)"
 
 
 @router.get("/v1/mine")
@@ -117,13 +127,28 @@ async def test_validation_errors_point_to_each_bad_field(client: httpx.AsyncClie
     )
 
 
-async def test_a_write_that_lost_a_race_for_a_unique_key_is_a_409_to_retry(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/racing")
+@pytest.fixture
+async def client_on_each_db(database_url: str, broker: Broker) -> AsyncIterator[httpx.AsyncClient]:
+    definition = ServiceDefinition(name="logistics", title="test", description="test", routers=[router])
+    settings = service_settings(LogisticsSettings, database_url, broker.bootstrap)
+    async with running_app(create_service_app(definition, settings)) as c:
+        yield c
+
+
+async def test_a_write_that_lost_a_race_for_a_unique_key_is_a_409_to_retry(
+    client_on_each_db: httpx.AsyncClient,
+) -> None:
+    response = await client_on_each_db.post("/v1/racing")
     assert (response.status_code, problem(response)["code"], response.headers["retry-after"]) == (
         409,
         "resource.concurrent_write",
         "1",
     )
+
+
+async def test_any_other_integrity_error_is_a_500_not_a_retry(client_on_each_db: httpx.AsyncClient) -> None:
+    response = await client_on_each_db.post("/v1/null-into-not-null")
+    assert (response.status_code, problem(response)["code"]) == (500, "internal.error")
 
 
 async def test_unexpected_error_is_500_problem_without_internals(client: httpx.AsyncClient) -> None:
