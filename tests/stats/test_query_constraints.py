@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from services.stats.periods import GRANULARITIES
 from services.stats.queries.filters import PERIOD_PATTERN
-from services.stats.queries.routes import GROUP_BY_PATTERN
+from services.stats.queries.routes import GROUP_BY_PATTERN, SPLIT_PATTERN
 from services.stats.queries.service import GROUPABLE, RANKINGS, Measure, RankingName
 from tests.stats.conftest import StatsApi
 
@@ -48,6 +48,10 @@ async def test_the_openapi_states_the_forms_of_a_period(stats: StatsApi) -> None
 
 async def test_the_openapi_states_the_dimensions_a_table_groups_by(stats: StatsApi) -> None:
     assert _parameter(stats.app, "/v1/stats/totals", "group_by")["pattern"] == GROUP_BY_PATTERN
+
+
+async def test_the_openapi_states_the_one_dimension_a_series_splits_by(stats: StatsApi) -> None:
+    assert _parameter(stats.app, "/v1/stats/series", "split")["pattern"] == SPLIT_PATTERN
 
 
 _dimension = st.sampled_from(["party", *GROUPABLE])

@@ -38,7 +38,8 @@ _GROUP_NAME = "(" + "|".join(_GROUP_NAMES) + ")"
 #: The dimensions a table can be grouped by, comma-separated (stated in the OpenAPI so generated
 #: clients and validators know them; the service checks the same list).
 GROUP_BY_PATTERN = rf"^\s*{_GROUP_NAME}\s*(,\s*{_GROUP_NAME}\s*)*$"
-Dimension = Literal["party", "party_id", "mode", "direction", "country", "district", "park", "currency"]
+#: One of them (a series splits by one dimension).
+SPLIT_PATTERN = rf"^\s*{_GROUP_NAME}\s*$"
 
 
 def scoped(identity: Identity, filters: Filters) -> Filters:
@@ -87,7 +88,9 @@ async def series(
     filters: FiltersDep,
     answer: AnswerParam,
     granularity: GranularityParam = "month",
-    split: Annotated[Dimension | None, Query(description="one dimension to split the series by")] = None,
+    split: Annotated[
+        str | None, Query(description="one dimension to split the series by", pattern=SPLIT_PATTERN)
+    ] = None,
 ) -> Response:
     dims = _dims(split)
     table = await service.series(session, scoped(identity, filters), granularity, dims[0] if dims else None)
