@@ -57,6 +57,7 @@ SHARED_SQL = {
     "shared/messaging/consumer.py",
     "shared/messaging/tables.py",
     "shared/messaging/ddl_v1.py",
+    "shared/events/status_renames.py",  # data migrations of renamed statuses, run only by migrations
     "shared/kit/sql.py",
     "shared/kit/repository.py",
     "shared/kit/pagination.py",

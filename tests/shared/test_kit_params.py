@@ -14,9 +14,14 @@ from shared.kit.params import IsoDateTime
 
 ADAPTER = TypeAdapter(IsoDateTime)
 
+# Fixed offsets in whole minutes: a zone's ambiguous local times (a DST fold) compare unequal
+# across zones by Python's rules, which is not what this test is about.
+_offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+    lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
+)
 _aware = st.datetimes(
-    min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2999, 12, 31), timezones=st.timezones()
-).filter(lambda d: d.utcoffset() is not None and d.utcoffset().seconds % 60 == 0)  # type: ignore[union-attr]
+    min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2999, 12, 31), timezones=_offsets
+)
 
 
 @given(_aware)
