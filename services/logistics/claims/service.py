@@ -46,7 +46,7 @@ from services.logistics.products.rules import may_act_for
 from services.logistics.shipments.models import Leg, Shipment
 from services.logistics.shipments.repository import ShipmentRepository
 from services.logistics.shipments.rules import Viewer, owns
-from shared.currencies import UnknownCurrency, to_customs, to_iso
+from shared.currencies import UnknownCurrency, display, to_customs, to_iso
 from shared.events.warehousing import ClaimAnswered, ClaimChanged, ClaimWindowClosing
 from shared.fx import UnknownRate
 from shared.identity import Identity
@@ -409,22 +409,23 @@ async def decide(
         target = Status.APPROVED if amount == current.offer_cny else Status.APPROVED_PARTIAL
     claim, moves = await _move(session, identity, claim_id, target, "carrier")
     if not moves:
-        if target != Status.REJECTED and claim.approved_cny != amount:
+        if target != Status.REJECTED and claim.approved_cny is not None and claim.approved_cny != amount:
             raise ProblemError(
-                CLAIM_STATE, f"Claim {claim.id} was approved at {claim.approved_cny} CNY already."
+                CLAIM_STATE, f"Claim {claim.id} was approved at {display(claim.approved_cny)} CNY already."
             )
         return claim
     if target != Status.REJECTED:
         if amount > claim.claimed_cny:
             raise ProblemError(
                 VALIDATION_FAILED,
-                f"{amount} CNY is more than the claimed loss of {claim.claimed_cny} CNY.",
-                errors=[{"pointer": "/body/amount_cny", "detail": f"at most {claim.claimed_cny}"}],
+                f"{display(amount)} CNY is more than the claimed loss of {display(claim.claimed_cny)} CNY.",
+                errors=[{"pointer": "/body/amount_cny", "detail": f"at most {display(claim.claimed_cny)}"}],
             )
         if target == Status.APPROVED_PARTIAL and data.reason is None:
             raise ProblemError(
                 VALIDATION_FAILED,
-                f"Approving {amount} CNY instead of the offer of {claim.offer_cny} CNY needs a reason.",
+                f"Approving {display(amount)} CNY instead of the offer of {display(claim.offer_cny)} CNY "
+                "needs a reason.",
                 errors=[{"pointer": "/body/reason", "detail": "required for another amount than the offer"}],
             )
         claim.approved_cny = _fen(amount)
