@@ -32,7 +32,7 @@ from shared.messaging.topics import events_topic
 from shared.sqltypes import utcnow
 from tests.declaration.service.factory import EBC
 from tests.support.infra import Broker, create_pg_database, drop_pg_database, wait_until
-from tests.support.services import platform_settings, running_app, send_as, service_settings
+from tests.support.services import on_one_loop, platform_settings, running_app, send_as, service_settings
 
 
 class Api:
@@ -116,10 +116,15 @@ def declaration_settings(db_url: str, broker: Broker, **overrides: Any) -> Decla
 
     The customs exchange is off unless a module turns it on: these tests look at the
     pre-check statuses, which the exchange would move on to ``sent`` and beyond
-    (tests/declaration/flows/ run it).
+    (tests/declaration/flows/ run it). The app shares the test's event loop with its
+    consumers and the exchange, so it gets the one-loop request budget: admission control
+    is tested with its own bounds (test_admission.py), not by a busy host.
     """
     return service_settings(
-        DeclarationSettings, db_url, broker.bootstrap, **{"customs_exchange_enabled": False, **overrides}
+        DeclarationSettings,
+        db_url,
+        broker.bootstrap,
+        **on_one_loop({"customs_exchange_enabled": False, **overrides}),
     )
 
 

@@ -11,6 +11,7 @@ from services.declaration.ceb.xml_codec import encode_xml
 from services.declaration.intake.admission import Admission
 from shared.budget import START_BY_HEADER, RequestBudget
 from shared.problems import ProblemError
+from shared.settings import PlatformSettings
 from tests.declaration.service.conftest import Api
 from tests.declaration.service.factory import EVERYONE, import_set
 from tests.support.services import send_as
@@ -28,7 +29,13 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def settings_overrides() -> dict[str, Any]:
-    return {"intake_concurrency": 1, "intake_queue_limit": 0}
+    # The product's request budget (the test apps' default is the one-loop budget), whose
+    # Retry-After the refusals below carry.
+    return {
+        "intake_concurrency": 1,
+        "intake_queue_limit": 0,
+        "platform": {"request_budget_seconds": PlatformSettings().request_budget_seconds},
+    }
 
 
 async def test_filings_beyond_the_bound_get_503_with_retry_after(api: Api, tag: str) -> None:
