@@ -16,6 +16,7 @@ from services.stats.exchange_rates.service import parse_rates, seed_default_rate
 from services.stats.facts.routes import router as facts_router
 from services.stats.facts.service import revalue
 from services.stats.goods_funds.routes import router as goods_funds_router
+from services.stats.logistics.routes import router as logistics_router
 from services.stats.queries.routes import router as queries_router
 from services.stats.reference.names import load_names
 from services.stats.reference.places import PlaceDirectory, load_places
@@ -65,6 +66,7 @@ def definition() -> ServiceDefinition:
             admin_router,
             goods_funds_router,
             warehouses_router,
+            logistics_router,
         ],
         consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],
         on_startup=[_seed],

@@ -11,11 +11,13 @@ from __future__ import annotations
 from services.stats.facts import handlers as facts
 from services.stats.goods_funds.handlers import on_funds_month
 from services.stats.institutions.handlers import on_volume_year
+from services.stats.logistics import handlers as logistics
 from services.stats.parties import handlers as parties
 from services.stats.settlement.handlers import on_rmb_settlement_year
 from services.stats.warehouses import handlers as warehouses
 from shared.events.declaration import DocumentAccepted, DocumentStatusChanged, InventoryReturned
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
+from shared.events.logistics import JourneyFigures, LogisticsCostRecorded
 from shared.events.payments import FundsMonth, InstitutionVolumeYear, RmbSettlementYear
 from shared.events.warehousing import WarehouseMonthReported, WarehouseProfiled
 from shared.messaging.consumer import EventHandlers
@@ -41,3 +43,5 @@ handlers.on(InstitutionVolumeYear)(on_volume_year)
 handlers.on(FundsMonth)(on_funds_month)
 handlers.on(WarehouseProfiled)(warehouses.on_profiled)
 handlers.on(WarehouseMonthReported)(warehouses.on_month_reported)
+handlers.on(JourneyFigures)(logistics.on_figures)
+handlers.on(LogisticsCostRecorded)(logistics.on_cost)

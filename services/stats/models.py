@@ -10,6 +10,7 @@ from services.stats.facts import models as _facts  # noqa: F401
 from services.stats.goods_funds import models as _goods_funds  # noqa: F401
 from services.stats.history import models as _history  # noqa: F401
 from services.stats.institutions import models as _institutions  # noqa: F401
+from services.stats.logistics import models as _logistics  # noqa: F401
 from services.stats.parties import models as _parties  # noqa: F401
 from services.stats.platform import models as _platform  # noqa: F401
 from services.stats.rewards.runs import models as _runs  # noqa: F401

@@ -14,7 +14,7 @@ from shared.events.declaration import DocumentStatusChanged, InventoryReturned
 from shared.events.envelope import CloudEvent, EventData
 from shared.sqltypes import utcnow
 
-STREAMS = ("document", "accepted", "party", "traffic", "warehouse")
+STREAMS = ("document", "accepted", "party", "traffic", "warehouse", "logistics")
 
 
 async def log_event(

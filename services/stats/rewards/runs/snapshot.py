@@ -10,7 +10,8 @@ For every enterprise with counted trade in the year or the year before:
   year (``services.stats.warehouses``); an operator with them but no trade joins with zero trade;
 * ``rmb_settlement_amount`` — the enterprise's yearly cross-border RMB settlement the
   payments service publishes (``stats_rmb_settlement_year``); ``intl_logistics_cost`` —
-  0 until the logistics service publishes it;
+  the standing international freight incurred in the year, recorded per shipment with the
+  logistics service (``services.stats.logistics``);
 * name, USCC, district and park from the party registry mirror (district/park fall
   back to where it first traded); a park id listed as an incubation base goes to
   ``incubator_id``;
@@ -45,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.aggregates.repository import AggregateRepository
 from services.stats.institutions.repository import InstitutionRepository
+from services.stats.logistics.service import reward_inputs as logistics_reward_inputs
 from services.stats.parties.models import PartyMirror
 from services.stats.parties.repository import PartyRepository
 from services.stats.reference.places import Place
@@ -56,6 +58,7 @@ from shared.sqltypes import utcnow
 
 _ID_OK = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+ZERO_CNY = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ async def _add_warehouses(
     excluded: list[dict[str, str]],
     registry: dict[str, PartyMirror],
     rmb: dict[str, int],
+    freight: dict[str, Decimal],
 ) -> None:
     """Overseas-warehouse operators' certifications and reporting (services.stats.warehouses);
     an operator without counted trade joins the snapshot with zero trade."""
@@ -111,7 +115,7 @@ async def _add_warehouses(
                 "order_count": 0,
                 "order_count_prev": 0,
                 "rmb_settlement_amount": _yuan(rmb.get(party_id, 0)),
-                "intl_logistics_cost": "0",
+                "intl_logistics_cost": str(freight.get(party_id, ZERO_CNY)),
                 "flags": {"registered_locally": bool(party.district)},
             }
             enterprises.append(row)
@@ -144,6 +148,7 @@ async def build(
     first_days = await parties.first_activities()
     registry = await parties.registry()
     rmb = await SettlementRepository.from_session(session).of_year(year)
+    freight = await logistics_reward_inputs(session, year)
     enterprises: list[dict[str, Any]] = []
     excluded: list[dict[str, str]] = []
     for party_id in sorted(set(this_year) | set(last_year)):
@@ -171,7 +176,7 @@ async def build(
             "order_count": orders,
             "order_count_prev": orders_prev,
             "rmb_settlement_amount": _yuan(rmb.get(party_id, 0)),
-            "intl_logistics_cost": "0",
+            "intl_logistics_cost": str(freight.get(party_id, ZERO_CNY)),
             "flags": {
                 "counted_in_platform_statistics": value > 0 or orders > 0,
                 "registered_locally": bool(party.district),
@@ -184,7 +189,7 @@ async def build(
             place = places.get(park)
             row["incubator_id" if place is not None and place.kind == "incubator" else "park_id"] = park
         enterprises.append(row)
-    await _add_warehouses(session, year, enterprises, excluded, registry, rmb)
+    await _add_warehouses(session, year, enterprises, excluded, registry, rmb, freight)
     newly: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in enterprises:
         first = first_days.get(row["party_id"])
