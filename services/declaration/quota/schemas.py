@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-QUOTA_LEFT_EXAMPLE = {
+QUOTA_LEFT_EXAMPLE: dict[str, Any] = {
     "year": 2026,
     "currency": "CNY",
     "limit": "26000.00",
