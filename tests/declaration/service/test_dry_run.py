@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from services.declaration.base import Base
 from services.declaration.intake.answers import DRY_RUN_HEADER, DRY_RUN_INFO
+from services.declaration.intake.schemas import FilingAnswer
 from shared.messaging.tables import outbox
 from tests.declaration.service.conftest import Api, message_json
 from tests.declaration.service.factory import EVERYONE, import_set
@@ -59,6 +60,7 @@ async def test_a_dry_run_of_a_valid_filing_is_accepted_and_keeps_nothing(api: Ap
     assert dry.headers[DRY_RUN_HEADER] == "true" and "location" not in dry.headers
     body = dry.json()
     assert body["dryRun"] is True and body["filingId"] is None
+    FilingAnswer.model_validate(body)  # the documented answer model covers the dry run's
     (record,) = body["records"]
     assert record["accepted"] and record["action"] == "created" and record["status"]
     assert "documentId" not in record and "preNo" not in record
