@@ -14,6 +14,7 @@ from services.declaration.milestones.handlers import CONSUMER as MILESTONES_CONS
 from services.declaration.milestones.handlers import TOPICS as MILESTONE_TOPICS
 from services.declaration.milestones.handlers import Bound, handlers_for
 from services.declaration.milestones.routes import router as milestones_router
+from services.declaration.quota.routes import router as quota_router
 from services.declaration.settings import DeclarationSettings
 from shared.messaging.topics import events_topic
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
@@ -37,7 +38,7 @@ def definition() -> ServiceDefinition:
             "Customs declarations: CEB messages in and out, pre-checks, customs exchange, "
             "receipts, summaries."
         ),
-        routers=[intake_router, documents_router, customs_router, milestones_router],
+        routers=[intake_router, documents_router, customs_router, milestones_router, quota_router],
         consumers=[
             ConsumerSpec(name="declaration", topics=[events_topic("gateway")], handlers=directory_handlers),
             ConsumerSpec(name=MILESTONES_CONSUMER, topics=MILESTONE_TOPICS, handlers=handlers_for(bound)),

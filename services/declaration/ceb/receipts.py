@@ -140,8 +140,12 @@ def render_receipt(
     now: datetime,
     assigned: Mapping[int, Mapping[str, str]] | None = None,
     guid_factory: Callable[[], str] = new_guid,
+    *,
+    info_prefix: str = "",
 ) -> RenderedReceipt:
     """Render an answer as the receipt message of the declaration's type.
+
+    ``info_prefix`` starts every record's ``returnInfo`` (a dry run says it was not filed).
 
     Receipt fields are copied by name from the declaration head (keys such as
     ``orderNo``/``ebpCode`` or ``copNo``/``agentCode``).  Fields only customs
@@ -170,7 +174,10 @@ def render_receipt(
             elif name == "returnTime":
                 head[name] = format_customs_time(now, TimeFormat.DATETIME_MS)
             elif name == "returnInfo":
-                head[name] = _return_info(verdict, source, field_spec.max_length or 1000)
+                head[name] = _clip(
+                    info_prefix + _return_info(verdict, source, field_spec.max_length or 1000),
+                    field_spec.max_length or 1000,
+                )
             elif name in extra:
                 head[name] = extra[name]
             elif name in source:

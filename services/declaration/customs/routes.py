@@ -49,8 +49,9 @@ from services.declaration.customs.views import (
 )
 from services.declaration.documents.kinds import document_type
 from services.declaration.documents.service import visible_document
-from services.declaration.intake.answers import XML_MEDIA_TYPE
+from services.declaration.intake.answers import DRY_RUN_HEADER, XML_MEDIA_TYPE
 from services.declaration.intake.filed import RawBody
+from services.declaration.intake.schemas import DryRun
 from services.declaration.intake.service import file_message
 from shared.identity import CurrentIdentity
 from shared.kit.pagination import PageRequest, page_request_for
@@ -231,9 +232,16 @@ async def summary_preview(
     },
 )
 async def summary_submit(
-    submission: SummarySubmission, identity: CurrentIdentity, runtime: RuntimeDep, ctx: DeclarationContextDep
+    submission: SummarySubmission,
+    identity: CurrentIdentity,
+    runtime: RuntimeDep,
+    ctx: DeclarationContextDep,
+    dry_run: DryRun = False,
 ) -> JSONResponse:
-    """Build the applications and file each CEB701 message through the intake (as the caller)."""
+    """Build the applications and file each CEB701 message through the intake (as the caller).
+
+    With ``?dryRun=true`` each part is checked as its filing would be and nothing is kept.
+    """
     wanted = _request(submission)
     now = utcnow()
     async with runtime.db.transaction() as session:
@@ -247,16 +255,18 @@ async def summary_submit(
         body = json.dumps(message_to_json(message), ensure_ascii=False).encode()
         raw = RawBody(body, "json", "application/json")
         async with ctx.admission.slot():
-            result = await file_message(runtime, ctx, identity, doc_type, message, raw)
+            result = await file_message(runtime, ctx, identity, doc_type, message, raw, dry_run=dry_run)
         head = message.records[0].head
         filed.append(
             {
                 "copNo": head.get("copNo"),
                 "msgSeqNo": head.get("msgSeqNo"),
                 "msgCount": head.get("msgCount"),
-                "filingId": result.filing_id,
+                "filingId": None if dry_run else result.filing_id,
                 "accepted": result.accepted_count == 1,
-                "documentId": result.results[0].document_id if 0 in result.results else None,
+                "documentId": (
+                    result.results[0].document_id if 0 in result.results and not dry_run else None
+                ),
                 "errors": [issue.to_dict() for verdict in result.answer.verdicts for issue in verdict.errors],
             }
         )
@@ -266,6 +276,8 @@ async def summary_submit(
             **summaries.deadline_view(wanted.month, now, applied=bool(filed) or not items),
             "applications": [summaries.application_view(app, messages) for app in applications],
             "filed": filed,
+            **({"dryRun": True} if dry_run else {}),
         },
         status_code=status,
+        headers={DRY_RUN_HEADER: "true"} if dry_run else None,
     )

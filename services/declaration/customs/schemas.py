@@ -135,9 +135,9 @@ class FiledPartOut(_Out):
     copNo: str | None
     msgSeqNo: int | None
     msgCount: int | None
-    filingId: str
+    filingId: str | None = Field(description="null on a dry run (nothing was filed)")
     accepted: bool
-    documentId: str | None
+    documentId: str | None = Field(description="The summary document; null when rejected or on a dry run")
     errors: list[dict[str, Any]]
 
 
@@ -145,6 +145,9 @@ class SummarySubmitted(SummaryPreview):
     """The applications and what filing each part did (422 when a part was rejected)."""
 
     filed: list[FiledPartOut]
+    dryRun: bool | None = Field(
+        default=None, description="true when it answers `?dryRun=true` (nothing was filed); absent otherwise"
+    )
 
 
 __all__ = [

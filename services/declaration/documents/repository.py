@@ -139,6 +139,14 @@ class DocumentRepository(Repository):
                 update(DOCUMENTS).where(DOCUMENTS.c.id.in_(ids)).values(dedup_key=None)
             )
 
+    async def filed_for_buyer(self, party_id: str, buyer_hash: str) -> bool:
+        """True when ``party_id`` has filed a document for this buyer (an import inventory carries the
+        buyer's keyed hash), whatever became of it."""
+        found = await self.session.scalar(
+            select(_D.id).where(_D.party_id == party_id, _D.buyer_hash == buyer_hash).limit(1)
+        )
+        return found is not None
+
     # --- lookups of the filing's checks -------------------------------------------------------------
 
     async def by_ids(self, ids: Iterable[str]) -> dict[str, Document]:

@@ -9,6 +9,15 @@
 * Not well-formed, hostile or undecodable → 400; schema-invalid (XSD, or JSON that does
   not map onto the message) → 422; both as problem+json listing each issue, or as a
   CEB900 format receipt naming the element.
+
+**Dry run** (``?dryRun=true``): the same status and the same per-record verdicts, marked
+so that no one can take it for a filing — JSON answers carry ``"dryRun": true`` and a
+``filingId`` of null, and leave out ``documentId`` and ``preNo`` (nothing was created, no
+number was given); every answer carries the ``DDT-Dry-Run: true`` header and no
+``Location``; receipt XML keeps customs' format (an ERP parses it as it parses a real
+one) but starts with an XML comment saying it was not filed, every record's
+``returnInfo`` starts with :data:`DRY_RUN_INFO`, and accepted records carry the all-zero
+preNo a rejected record gets.
 """
 
 from __future__ import annotations
@@ -33,6 +42,13 @@ from services.declaration.intake.filed import Filed
 from shared.problems import PROBLEM_MEDIA_TYPE, ProblemType, problem_body, problem_type
 
 XML_MEDIA_TYPE = "application/xml"
+DRY_RUN_HEADER = "DDT-Dry-Run"
+#: Starts every receipt record's returnInfo of a dry run.
+DRY_RUN_INFO = "[DRY RUN 试运行，未申报 not filed] "
+_DRY_RUN_COMMENT = (
+    b"<!-- DRY RUN (dryRun=true): every check ran, nothing was filed or stored; "
+    b"file again without dryRun to declare. -->"
+)
 
 XML_REJECTED = problem_type(
     "declaration.xml_rejected",
@@ -95,17 +111,21 @@ def verdict_json(verdict: RecordVerdict, filed: Filed) -> dict[str, Any]:
         data["returnStatus"] = rejection_status(filed.answer.message_type, verdict.errors)
     result = filed.results.get(verdict.index)
     if result is not None:
-        data.update(documentId=result.document_id, status=result.status, action=result.action)
-        if result.pre_no:
-            data["preNo"] = result.pre_no
+        data.update(status=result.status, action=result.action)
+        if not filed.dry_run:  # a dry run created no document and gave no number
+            data["documentId"] = result.document_id
+            if result.pre_no:
+                data["preNo"] = result.pre_no
     return data
 
 
 def answer_json(filed: Filed) -> dict[str, Any]:
     """The JSON answer (also what the filing keeps, sealed)."""
     answer = filed.answer
+    marker = {"dryRun": True} if filed.dry_run else {}
     return {
-        "filingId": filed.filing_id,
+        **marker,
+        "filingId": None if filed.dry_run else filed.filing_id,
         "messageType": answer.message_type,
         "receiptType": answer.receipt_type,
         "guid": answer.guid,
@@ -120,7 +140,9 @@ def answer_json(filed: Filed) -> dict[str, Any]:
 def filed_response(filed: Filed, xml: bool) -> Response:
     """200 with the answer, or 422 when no record was accepted."""
     status = 200 if filed.accepted_count else 422
-    headers = {"Location": f"/v1/customs/filings/{filed.filing_id}"}
+    headers = (
+        {DRY_RUN_HEADER: "true"} if filed.dry_run else {"Location": f"/v1/customs/filings/{filed.filing_id}"}
+    )
     if xml:
         return Response(receipt_xml(filed), status_code=status, media_type=XML_MEDIA_TYPE, headers=headers)
     body = answer_json(filed)
@@ -131,8 +153,13 @@ def filed_response(filed: Filed, xml: bool) -> Response:
         for verdict in filed.answer.verdicts
         for issue in verdict.errors
     ]
+    marker = {"dryRun": True} if filed.dry_run else {}
     problem = problem_body(
-        REJECTED, f"All {len(filed.answer.verdicts)} record(s) were rejected.", errors=errors, answer=body
+        REJECTED,
+        f"All {len(filed.answer.verdicts)} record(s) were rejected.",
+        errors=errors,
+        answer=body,
+        **marker,
     )
     return JSONResponse(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -145,13 +172,26 @@ def receipt_xml(filed: Filed) -> bytes:
             # Rejected records get no number; the all-zero serial keeps the receipt XSD-valid.
             "preNo": (
                 result.pre_no
-                if (result := filed.results.get(verdict.index)) and result.pre_no
+                if (result := filed.results.get(verdict.index)) and result.pre_no and not filed.dry_run
                 else f"D{date:%Y%m%d}000000000"
             ),
         }
         for verdict in filed.answer.verdicts
     }
-    return render_receipt(filed.answer, filed.message, filed.received_at, assigned).xml
+    if not filed.dry_run:
+        return render_receipt(filed.answer, filed.message, filed.received_at, assigned).xml
+    receipt = render_receipt(
+        filed.answer, filed.message, filed.received_at, assigned, info_prefix=DRY_RUN_INFO
+    ).xml
+    return mark_dry_run_xml(receipt)
+
+
+def mark_dry_run_xml(xml: bytes) -> bytes:
+    """The receipt with a comment after its XML declaration saying it answers a dry run."""
+    head, sep, rest = xml.partition(b"?>")
+    if not sep or not head.lstrip().startswith(b"<?xml"):
+        return _DRY_RUN_COMMENT + b"\n" + xml
+    return head + sep + b"\n" + _DRY_RUN_COMMENT + rest
 
 
 def format_failure_response(
@@ -164,17 +204,23 @@ def format_failure_response(
     ori_cop_msg_id: str,
     message_type: str | None,
     filing_id: str | None,
+    dry_run: bool = False,
 ) -> Response:
     """A whole-message refusal: problem+json listing each issue, or a CEB900 receipt."""
     headers = {"Location": f"/v1/customs/filings/{filing_id}"} if filing_id else {}
+    marker: dict[str, Any] = {}
+    if dry_run:
+        headers, marker = {DRY_RUN_HEADER: "true"}, {"dryRun": True}
     if xml:
         receipt = render_format_receipt(original, issues, now, ori_cop_msg_id, message_type)
+        if dry_run:
+            receipt = mark_dry_run_xml(receipt)
         return Response(receipt, status_code=kind.status, media_type=XML_MEDIA_TYPE, headers=headers)
     errors = [{**issue.to_dict(), "detail": issue.message} for issue in issues]
     detail = (
         issues[0].message if len(issues) == 1 else f"{len(issues)} problems; the first: {issues[0].message}"
     )
-    body = problem_body(kind, detail, errors=errors, messageType=message_type, filingId=filing_id)
+    body = problem_body(kind, detail, errors=errors, messageType=message_type, filingId=filing_id, **marker)
     return JSONResponse(body, status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 

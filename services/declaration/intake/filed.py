@@ -37,6 +37,8 @@ class Filed:
     answer: Answer
     results: dict[int, RecordResult]
     received_at: dt.datetime
+    dry_run: bool = False
+    """Every check ran and nothing was kept (``?dryRun=true``): no filing, no document, no quota."""
 
     @property
     def accepted_count(self) -> int:

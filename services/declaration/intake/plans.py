@@ -26,11 +26,19 @@ from services.declaration.documents.repository import DocumentRow
 from services.declaration.intake.filed import RawBody
 from services.declaration.matching.service import MatchOutcome
 from services.declaration.prechecks import duplicates
-from services.declaration.quota.rules import lock_key, quota_year
+from services.declaration.quota.rules import BUYER_HASH_PURPOSE, lock_key, quota_year
 from services.declaration.tax.rules import TaxAssessment
 from shared.identity import Identity
 
-BUYER_HASH_PURPOSE = "buyer-id"
+__all__ = [
+    "BUYER_HASH_PURPOSE",
+    "RecordPlan",
+    "Submission",
+    "lock_keys_of",
+    "order_ref",
+    "plan_records",
+    "waybill_ref",
+]
 
 
 @dataclass(frozen=True)

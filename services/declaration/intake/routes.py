@@ -7,6 +7,9 @@
 * ``GET /v1/customs/codes`` — every code the answers and receipts carry
   (:mod:`services.declaration.ceb.code_catalogue`, docs/declaration-codes.md).
 
+Every filing route takes ``?dryRun=true``: every check a filing runs, nothing kept
+(:func:`..service.dry_run_in`), the answer marked (:mod:`.answers`).
+
 Content type decides the format (``application/xml``/``text/xml`` or
 ``application/json``); ``Accept`` decides the answer's (JSON unless XML is preferred).
 Routes stay thin: parsing, filing and rendering live in their modules.
@@ -27,7 +30,13 @@ from services.declaration.documents.kinds import DocumentType, all_types, docume
 from services.declaration.intake import answers
 from services.declaration.intake.admission import OVERLOADED
 from services.declaration.intake.parsing import Parsed, parse_json, parse_xml
-from services.declaration.intake.schemas import CodeCatalogueOut, FilingAnswer, request_body, responses
+from services.declaration.intake.schemas import (
+    CodeCatalogueOut,
+    DryRun,
+    FilingAnswer,
+    request_body,
+    responses,
+)
 from services.declaration.intake.service import RawBody, file_message, store_filing
 from shared.budget import START_BY_HEADER
 from shared.identity import CurrentIdentity, Identity
@@ -64,6 +73,26 @@ async def _intake(
     runtime: Runtime,
     ctx: DeclarationContext,
     expected: DocumentType | None,
+    dry_run: bool = False,
+) -> Response:
+    try:
+        return await _intake_checked(request, identity, runtime, ctx, expected, dry_run)
+    except ProblemError as exc:
+        # A whole-message refusal raised by a check (403 ownership, 503 admission) reads the
+        # same as a real filing's, and says it answered a dry run.
+        if dry_run:
+            exc.headers[answers.DRY_RUN_HEADER] = "true"
+            exc.extensions["dryRun"] = True
+        raise
+
+
+async def _intake_checked(
+    request: Request,
+    identity: Identity,
+    runtime: Runtime,
+    ctx: DeclarationContext,
+    expected: DocumentType | None,
+    dry_run: bool,
 ) -> Response:
     # Refused at the door, before the body is parsed, if it waited past its start-by already.
     start_by = ctx.admission.start_by(request.headers.get(START_BY_HEADER))
@@ -87,7 +116,9 @@ async def _intake(
             kind = answers.XML_REJECTED if xml_in else answers.JSON_REJECTED
         else:
             kind = answers.SCHEMA_INVALID
-        return await _refuse(runtime, ctx, identity, raw, parsed, kind, xml_out, start_by=start_by)
+        return await _refuse(
+            runtime, ctx, identity, raw, parsed, kind, xml_out, start_by=start_by, dry_run=dry_run
+        )
     message = parsed.message
     doc_type = document_type(message.message_type)
     if doc_type is None:
@@ -107,6 +138,7 @@ async def _intake(
             xml_out,
             [issue],
             start_by=start_by,
+            dry_run=dry_run,
         )
     if expected is not None and doc_type is not expected:
         issue = Issue(
@@ -125,10 +157,11 @@ async def _intake(
             xml_out,
             [issue],
             start_by=start_by,
+            dry_run=dry_run,
         )
     try:
         async with ctx.admission.slot(start_by):
-            filed = await file_message(runtime, ctx, identity, doc_type, message, raw)
+            filed = await file_message(runtime, ctx, identity, doc_type, message, raw, dry_run=dry_run)
     except PoolTimeout as exc:  # the admission bound should make this rare: fail as "busy", not 500
         raise ProblemError(
             OVERLOADED,
@@ -149,12 +182,28 @@ async def _refuse(
     issues: list[Issue] | None = None,
     *,
     start_by: float | None = None,
+    dry_run: bool = False,
 ) -> Response:
-    """Keep the refused filing (nothing is dropped silently), then answer for the whole message."""
+    """Keep the refused filing (nothing is dropped silently), then answer for the whole message.
+
+    A dry run keeps nothing and answers the same refusal, marked.
+    """
     found = list(issues or parsed.issues)
     now = utcnow()
-    filing_id = str(uuid.uuid4())
     guid = parsed.message.guid if parsed.message is not None else None
+    if dry_run:
+        return answers.format_failure_response(
+            kind,
+            found,
+            xml=xml_out,
+            original=raw.data,
+            now=now,
+            ori_cop_msg_id=guid or str(uuid.uuid4()),
+            message_type=parsed.message_type,
+            filing_id=None,
+            dry_run=True,
+        )
+    filing_id = str(uuid.uuid4())
     async with ctx.admission.slot(start_by), runtime.db.transaction() as session:
         await store_filing(
             session,
@@ -192,17 +241,25 @@ async def _refuse(
     responses=responses(None),
 )
 async def file_any_message(
-    request: Request, identity: CurrentIdentity, runtime: RuntimeDep, ctx: DeclarationContextDep
+    request: Request,
+    identity: CurrentIdentity,
+    runtime: RuntimeDep,
+    ctx: DeclarationContextDep,
+    dry_run: DryRun = False,
 ) -> Response:
     """File a declaration of any enterprise-sent type; the answer reads like customs' receipt."""
-    return await _intake(request, identity, runtime, ctx, None)
+    return await _intake(request, identity, runtime, ctx, None, dry_run)
 
 
 def _resource_endpoint(doc_type: DocumentType):  # type: ignore[no-untyped-def]
     async def endpoint(
-        request: Request, identity: CurrentIdentity, runtime: RuntimeDep, ctx: DeclarationContextDep
+        request: Request,
+        identity: CurrentIdentity,
+        runtime: RuntimeDep,
+        ctx: DeclarationContextDep,
+        dry_run: DryRun = False,
     ) -> Response:
-        return await _intake(request, identity, runtime, ctx, doc_type)
+        return await _intake(request, identity, runtime, ctx, doc_type, dry_run)
 
     endpoint.__name__ = f"file_{doc_type.direction}_{doc_type.resource.replace('-', '_')}"
     endpoint.__doc__ = f"File {doc_type.spec.title} ({doc_type.message_type}) records as CEB XML or JSON."

@@ -7,8 +7,9 @@ receipt customs would send (CEB312 for CEB311 …). Examples: :mod:`.examples`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.declaration.documents.kinds import DocumentType
@@ -21,6 +22,25 @@ from services.declaration.intake.examples import (
     xml_example,
 )
 from shared.kit.responses import problems
+
+#: ``?dryRun=true`` on every filing route (camelCase, as the API's other parameters).
+DryRun = Annotated[
+    bool,
+    Query(
+        alias="dryRun",
+        description=(
+            "Validate without filing: every check a filing runs (XSD or JSON mapping, business rules, "
+            "code ownership and delegation, duplicates, references, the three-document match, tax and "
+            "the buyer's annual quota against what real filings used), then nothing is kept — no "
+            "filing, document, history, event, quota or customs exchange. The answer is the one the "
+            'filing would get now, marked: `"dryRun": true` and `filingId` null in JSON (no '
+            "`documentId`, no `preNo`), the header `DDT-Dry-Run: true`, and as receipt XML a leading "
+            "comment and `returnInfo` starting `[DRY RUN 试运行，未申报 not filed]`. Use a fresh "
+            "Idempotency-Key for it (the gateway fingerprints the query, so reusing the real "
+            "filing's key is refused as another payload)."
+        ),
+    ),
+]
 
 
 class _Out(BaseModel):
@@ -46,7 +66,7 @@ class RecordAnswer(_Out):
     keys: dict[str, str] = Field(description="The record's key fields, as customs' receipt names them")
     errors: list[IssueOut]
     review: list[IssueOut] = Field(description="Accepted, but flagged for a person to look at")
-    documentId: str | None = None
+    documentId: str | None = Field(default=None, description="The accepted document (absent on a dry run)")
     status: str | None = Field(default=None, description="The document's status after the filing")
     action: str | None = Field(default=None, description="created, amended or deleted")
     preNo: str | None = Field(default=None, description="The platform's pre-entry number (new documents)")
@@ -63,7 +83,12 @@ class FilingAnswer(_Out):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CEB311_ANSWER]})
 
-    filingId: str = Field(description="`/v1/customs/filings/{filingId}` keeps the message and this answer")
+    dryRun: bool | None = Field(
+        default=None, description="true when it answers `?dryRun=true` (nothing was filed); absent otherwise"
+    )
+    filingId: str | None = Field(
+        description="`/v1/customs/filings/{filingId}` keeps the message and this answer (null on a dry run)"
+    )
     messageType: str
     receiptType: str = Field(description="The receipt customs answers this type with", examples=["CEB312"])
     guid: str
@@ -181,4 +206,4 @@ def responses(doc_type: DocumentType | None) -> dict[int | str, dict[str, Any]]:
     }
 
 
-__all__ = ["FilingAnswer", "IssueOut", "RecordAnswer", "request_body", "responses"]
+__all__ = ["DryRun", "FilingAnswer", "IssueOut", "RecordAnswer", "request_body", "responses"]

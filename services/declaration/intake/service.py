@@ -27,6 +27,7 @@ its new value and cannot change the buyer.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -74,8 +75,14 @@ async def file_message(
     doc_type: DocumentType,
     message: CebMessage,
     raw: RawBody,
+    *,
+    dry_run: bool = False,
 ) -> Filed:
-    """File a schema-valid declaration message; retried on a lost race (unique key, deadlock)."""
+    """File a schema-valid declaration message; retried on a lost race (unique key, deadlock).
+
+    With ``dry_run`` every check runs exactly as for a real filing and nothing is kept
+    (:func:`dry_run_in`); the answer is the one the real filing would get now.
+    """
     now = utcnow()
     rule_issues = check_message(
         message, ctx.rules_for(message, now.astimezone(CUSTOMS_TZ).date()), ctx.limits
@@ -83,6 +90,8 @@ async def file_message(
     submission = Submission(ctx, identity, doc_type, message, raw, rule_issues, now)
     for attempt in range(1, _ATTEMPTS + 1):
         try:
+            if dry_run:
+                return await dry_run_in(runtime, submission)
             async with runtime.db.transaction() as session:
                 return await file_in(session, runtime.publisher, submission)
         except LostRace:
@@ -107,6 +116,32 @@ async def file_message(
             await asyncio.sleep(0.01 * attempt)
             submission = submission.at(utcnow())
     raise AssertionError("unreachable")
+
+
+async def dry_run_in(runtime: Runtime, submission: Submission) -> Filed:
+    """Run the real filing (:func:`file_in`) in a unit of work that is always rolled back.
+
+    Why a rollback and not a flag that skips the writes: the filing's later checks read
+    what its earlier steps wrote in the same transaction — the quota a first inventory of
+    a buyer took is what the second one of the message is checked against, a retired
+    waybill key lets a reuse through, an amendment's rewritten row is what matching sees.
+    A flag would have to reproduce each of those reads and would drift from the real path;
+    the rolled-back transaction *is* the real path. Everything a filing does goes through
+    this session — documents, status history, tax, match, quota rows and usages, the
+    outbox (events are staged in the session and relayed only after a commit, so the
+    commit listeners never fire here) and the filing itself — so a rollback leaves no trace
+    but the numbers of a database sequence (PostgreSQL does not give back the ``seq`` an
+    INSERT drew, so the next real document's preNo may skip one; no number is shown for a
+    dry run). Locks (advisory, row, SQLite's ``BEGIN IMMEDIATE``) are held as by a real
+    filing and released by the rollback, so a dry run sees the quota real filings used,
+    never a half-written one.
+    """
+    async with runtime.db.sessionmaker() as session:
+        try:
+            filed = await file_in(session, runtime.publisher, submission)
+        finally:
+            await session.rollback()
+    return dataclasses.replace(filed, dry_run=True)
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -188,4 +223,13 @@ def _final_status(plan: RecordPlan, rows: dict[str, dict[str, Any]]) -> str:
     return plan.existing.status if plan.existing is not None else "accepted"
 
 
-__all__ = ["Filed", "RawBody", "RecordResult", "file_in", "file_message", "pre_no", "store_filing"]
+__all__ = [
+    "Filed",
+    "RawBody",
+    "RecordResult",
+    "dry_run_in",
+    "file_in",
+    "file_message",
+    "pre_no",
+    "store_filing",
+]

@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy import Table, literal_column, select, update
 
-from services.declaration.quota.models import BuyerQuota, QuotaUsage
+from services.declaration.quota.models import BuyerQuota, QuotaLookup, QuotaUsage
 from services.declaration.quota.rules import BuyerYear
 from shared.kit.repository import Repository
 from shared.kit.sql import upsert_statement
 
 BUYER_QUOTAS: Table = BuyerQuota.__table__  # type: ignore[assignment]
 QUOTA_USAGES: Table = QuotaUsage.__table__  # type: ignore[assignment]
+QUOTA_LOOKUPS: Table = QuotaLookup.__table__  # type: ignore[assignment]
 
 HELD = "held"
 RELEASED = "released"
@@ -162,6 +163,10 @@ class QuotaRepository(Repository):
         await self.session.execute(
             update(QuotaUsage).where(QuotaUsage.document_id == document_id).values(amount_e5=remaining_e5)
         )
+
+    async def add_lookup(self, row: Mapping[str, Any]) -> None:
+        """Audit one quota-left lookup."""
+        await self.session.execute(QUOTA_LOOKUPS.insert(), [dict(row)])
 
 
 __all__ = ["HELD", "RELEASED", "HeldUsage", "QuotaRepository"]

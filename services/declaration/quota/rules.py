@@ -35,6 +35,10 @@ from shared.currencies import display
 _ZERO = Decimal("0")
 _E5 = Decimal("0.00001")
 
+#: The keyed-hash purpose of buyers' ID numbers: the quota, the documents and the lookups
+#: all name a buyer by ``vault.lookup_hash(BUYER_HASH_PURPOSE, buyerIdNumber)``.
+BUYER_HASH_PURPOSE = "buyer-id"
+
 #: (buyer hash, year): one buyer's quota of one calendar year.
 BuyerYear = tuple[str, int]
 

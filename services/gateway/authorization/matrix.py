@@ -50,6 +50,12 @@ CUSTOMS_FILERS = frozenset(
         R.BONDED_AREA_OPERATOR,
     }
 )
+#: Who files import inventories (CEB621, the agentCode's holder: the enterprise itself, a platform
+#: or a customs broker it authorises, a bonded-area operator for 1210) and so may ask how much of
+#: a buyer's annual quota is left (only for buyers it filed for: the declaration service checks).
+INVENTORY_FILERS = frozenset(
+    {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.CUSTOMS_BROKER, R.BONDED_AREA_OPERATOR}
+)
 #: Whose goods sit in overseas warehouses, and who runs them.
 MERCHANTS = frozenset({R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM})
 WAREHOUSING = MERCHANTS | {R.OVERSEAS_WAREHOUSE_OPERATOR}
@@ -262,6 +268,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v1/customs/{direction}/orders",
         {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
         "File orders (CEB311 import, CEB303 export)",
+    ),
+    _op(
+        "customs.quota.lookup",
+        "POST",
+        "/v1/customs/quota/lookups",
+        INVENTORY_FILERS,
+        "Quota left of a buyer one filed inventories for (ID number in the body, answer masked, audited)",
     ),
     _op(
         "customs.read",

@@ -120,6 +120,14 @@ async def test_a_summary_of_101_inventories_goes_in_two_parts_and_is_linked_back
         "declAgentCode": AGENT,
         "declAgentName": "测试报关行",
     }
+    # A dry run first: both parts pass every check, nothing is filed (the real submission below
+    # still finds every inventory to apply for).
+    dry = await flow.api.post_json(body, AGENT_PARTY, "/v1/customs/export/summaries?dryRun=true")
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["dryRun"] is True and dry.headers["DDT-Dry-Run"] == "true"
+    dry_parts = dry.json()["filed"]
+    assert [p["msgSeqNo"] for p in dry_parts] == [1, 2] and all(p["accepted"] for p in dry_parts)
+    assert all(p["filingId"] is None and p["documentId"] is None for p in dry_parts)
     submitted = await flow.api.post_json(body, AGENT_PARTY, "/v1/customs/export/summaries")
     assert submitted.status_code == 200, submitted.text
     parts = submitted.json()["filed"]
