@@ -272,7 +272,7 @@ class DdtClient(_ClientCore):
     """Synchronous client. Use as a context manager or call :meth:`close`.
 
     >>> with DdtClient("https://gw.example", key_id, secret) as ddt:  # doctest: +SKIP
-    ...     ddt.post("/v1/declarations/orders", json={...}).json()
+    ...     ddt.post("/v1/customs/import/orders", json=order).json()  # CEB311 as JSON
     """
 
     def __init__(

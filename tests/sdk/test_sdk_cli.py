@@ -122,7 +122,7 @@ def test_request_signs_and_prints_the_body(tmp_path, monkeypatch, capsys) -> Non
     monkeypatch.setenv("DDT_KEY_SECRET", SECRET)
     xml = tmp_path / "CEB311Message.xml"
     xml.write_bytes(b"<ceb:CEB311Message/>")
-    argv = ["request", "POST", "/v1/declarations/ceb?dry_run=1", "--data", f"@{xml}",
+    argv = ["request", "POST", "/v1/customs/messages?dry_run=1", "--data", f"@{xml}",
             "--idempotency-key", "k-1", "--header", "X-Trace: abc"]  # fmt: skip
     code = main(argv, transport=httpx.MockTransport(gateway))
     assert code == 0

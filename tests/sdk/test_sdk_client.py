@@ -81,7 +81,7 @@ def test_post_gets_an_idempotency_key_and_compact_json() -> None:
     gateway = FakeGateway()
     client, _ = _client(gateway)
     with client:
-        client.post("/v1/declarations/orders", json={"orderNo": "LYG1", "name": "水晶"})
+        client.post("/v1/customs/import/orders", json={"orderNo": "LYG1", "name": "水晶"})
     sent = gateway.requests[0]
     assert len(sent.headers["Idempotency-Key"]) == 36
     assert sent.headers["Content-Type"] == "application/json"
@@ -103,7 +103,7 @@ def test_xml_body() -> None:
     client, _ = _client(gateway)
     xml = '<?xml version="1.0" encoding="UTF-8"?><ceb:CEB311Message xmlns:ceb="http://www.chinaport.gov.cn/ceb"/>'
     with client:
-        client.post("/v1/declarations/ceb", xml=xml)
+        client.post("/v1/customs/messages", xml=xml)
     sent = gateway.requests[0]
     assert sent.headers["Content-Type"] == "application/xml; charset=utf-8"
     assert sent.content == xml.encode()
@@ -117,7 +117,7 @@ def test_retries_503_and_429_with_the_same_idempotency_key_and_fresh_nonces() ->
     )
     client, sleeps = _client(gateway)
     with client:
-        response = client.post("/v1/declarations/orders", json={"orderNo": "LYG1"})
+        response = client.post("/v1/customs/import/orders", json={"orderNo": "LYG1"})
     assert response.status_code == 201
     keys = {r.headers["Idempotency-Key"] for r in gateway.requests}
     nonces = {r.headers[HEADER_NONCE] for r in gateway.requests}
@@ -332,7 +332,7 @@ async def test_async_signs_and_retries_with_the_same_key() -> None:
     )
     client, sleeps = _async_client(gateway)
     async with client:
-        response = await client.post("/v1/declarations/orders", json={"orderNo": "LYG1"})
+        response = await client.post("/v1/customs/import/orders", json={"orderNo": "LYG1"})
     assert response.status_code == 201 and sleeps == [1.0]
     assert len({r.headers["Idempotency-Key"] for r in gateway.requests}) == 1
     assert len({r.headers[HEADER_NONCE] for r in gateway.requests}) == 2

@@ -173,7 +173,7 @@ BASE = {
     "key_id": KEY_ID,
     "secret": SECRET,
     "method": "POST",
-    "path": "/v1/declarations/orders",
+    "path": "/v1/customs/import/orders",
     "query": "a=1&b=2&b=3",
     "body": b'{"orderNo":"LYG1"}',
     "timestamp": NOW,
@@ -189,8 +189,8 @@ def _signature(**changes: object) -> str:
     "changes",
     [
         {"method": "PUT"},
-        {"path": "/v1/declarations/order"},
-        {"path": "/V1/declarations/orders"},
+        {"path": "/v1/customs/import/order"},
+        {"path": "/V1/customs/import/orders"},
         {"query": "a=2&b=2&b=3"},
         {"query": "a=1&b=2"},
         {"query": "a=1&b=2&b=3&c="},
@@ -304,7 +304,7 @@ def test_body_hash_mismatch() -> None:
 def test_bad_signature_for_each_tampered_part() -> None:
     headers = _signed_headers()
     assert _code(headers, method="PUT") is AuthProblemCode.BAD_SIGNATURE
-    assert _code(headers, path="/v1/declarations/orders/2") is AuthProblemCode.BAD_SIGNATURE
+    assert _code(headers, path="/v1/customs/import/orders/2") is AuthProblemCode.BAD_SIGNATURE
     assert _code(headers, query="a=1&b=2&b=4") is AuthProblemCode.BAD_SIGNATURE
     assert _code(headers, secret=SECRET[:-1] + "N") is AuthProblemCode.BAD_SIGNATURE
     assert _code(headers | {signing.HEADER_NONCE: "A" * 32}) is AuthProblemCode.BAD_SIGNATURE
