@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import metrics, tracing
@@ -212,12 +213,21 @@ class MediaTypeMiddleware:
     """Refuse a request body whose Content-Type the service does not speak (415).
 
     ``accepted`` lists media types (without parameters); ``+json`` and ``+xml``
-    structured suffixes of accepted JSON/XML types pass too.
+    structured suffixes of accepted JSON/XML types pass too. With ``router``, only a
+    request some route serves with its method is judged: a method the path does not have
+    goes on to the router's 405 (404 for no path), which tells the client what is wrong
+    — a 415 would send it to fix a body no route would take.
     """
 
-    def __init__(self, app: ASGIApp, *, accepted: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, *, accepted: Iterable[str], router: Router | None = None) -> None:
         self.app = app
         self.accepted = {a.lower() for a in accepted}
+        self.router = router
+
+    def _served(self, scope: Scope) -> bool:
+        if self.router is None:
+            return True
+        return any(route.matches(scope)[0] is Match.FULL for route in self.router.routes)
 
     def _acceptable(self, content_type: str | None) -> bool:
         if not content_type:
@@ -237,7 +247,7 @@ class MediaTypeMiddleware:
         declared = _header(scope, b"content-length")
         chunked = "chunked" in (_header(scope, b"transfer-encoding") or "").lower()
         has_body = content_type is not None or chunked or declared not in (None, "0")
-        if has_body and not self._acceptable(content_type):
+        if has_body and not self._acceptable(content_type) and self._served(scope):
             await send_problem(
                 send,
                 UNSUPPORTED_MEDIA_TYPE,

@@ -297,7 +297,7 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
     # Outermost first: context (ids, timing) → body limit → media type → the service's own → app.
     for middleware_cls, options in reversed(definition.middleware):
         app.add_middleware(middleware_cls, **options)
-    app.add_middleware(MediaTypeMiddleware, accepted=definition.accepted_media_types)
+    app.add_middleware(MediaTypeMiddleware, accepted=definition.accepted_media_types, router=app.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RequestContextMiddleware, service=definition.name, trust_request_id=definition.trust_request_id

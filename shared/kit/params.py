@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import AwareDatetime, BeforeValidator
 
 #: RFC 3339 date-time as the schema's ``format: date-time`` means it (the ``T`` may be a space,
@@ -30,4 +31,8 @@ def _rfc3339(value: Any) -> Any:
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 """A timezone-aware instant given as an RFC 3339 date-time string (never a number)."""
 
-__all__ = ["IsoDateTime"]
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id the server issued")]
+"""A path id that is a database row's BIGINT key: a number the column cannot hold is a 422
+naming the parameter, never a driver overflow (SQLite refuses ints past 64 bits with a 500)."""
+
+__all__ = ["IsoDateTime", "RowId"]

@@ -102,6 +102,12 @@ async def test_wrong_method_is_405_problem(client: httpx.AsyncClient) -> None:
     assert (response.status_code, problem(response)["code"]) == (405, "route.method_not_allowed")
 
 
+async def test_a_method_the_path_lacks_is_405_whatever_its_body_type(client: httpx.AsyncClient) -> None:
+    # A 415 would send the client to fix a body no route takes (the fuzzer's ST204).
+    response = await client.put("/v1/things", content=b"\x00\x01", headers={"content-type": "image/png"})
+    assert (response.status_code, problem(response)["code"]) == (405, "route.method_not_allowed")
+
+
 async def test_declared_oversized_body_is_413(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/v1/things", content=b"x" * 5000, headers={"content-type": "application/json"}

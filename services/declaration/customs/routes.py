@@ -55,6 +55,7 @@ from services.declaration.intake.schemas import DryRun
 from services.declaration.intake.service import file_message
 from shared.identity import CurrentIdentity
 from shared.kit.pagination import PageRequest, page_request_for
+from shared.kit.params import RowId
 from shared.kit.responses import problems, raw_response
 from shared.problems import VALIDATION_FAILED, ProblemError
 from shared.service import DbSession, RuntimeDep
@@ -112,10 +113,10 @@ async def document_receipts(document_id: str, identity: CurrentIdentity, session
     "/receipts/{receipt_id}",
     summary="A customs receipt as received (filer of its documents only)",
     response_class=Response,
-    responses={**_XML, **problems(401, 404)},
+    responses={**_XML, **problems(401, 404, 422)},
 )
 async def receipt_original(
-    receipt_id: int,
+    receipt_id: RowId,
     identity: CurrentIdentity,
     session: DbSession,
     ctx: DeclarationContextDep,

@@ -29,6 +29,7 @@ from services.logistics.products import service as products
 from services.logistics.settings import LogisticsSettings
 from shared.identity import CurrentIdentity
 from shared.kit.pagination import PageParams
+from shared.kit.params import RowId
 from shared.kit.responses import COMMON_PROBLEMS, problems, raw_response
 from shared.problems import FORBIDDEN, ProblemError
 from shared.service import DbSession, RuntimeDep
@@ -51,7 +52,7 @@ def claim_terms(runtime: RuntimeDep) -> ClaimTerms:
 TermsDep = Annotated[ClaimTerms, Depends(claim_terms)]
 #: A claim id as the service issues them (anything else is a 422, never a database error).
 ClaimId = Annotated[str, Path(max_length=32, pattern=r"^clm_[a-z2-7]+$")]
-EvidenceId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+EvidenceId = RowId
 
 
 @router.post(

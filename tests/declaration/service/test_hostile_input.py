@@ -223,3 +223,9 @@ async def test_refused_filings_are_kept_for_audit(api: Api) -> None:
     assert filing.json()["outcome"] == "format_error"
     original = await api.get(f"/v1/customs/filings/{filing_id}/original", EVERYONE)
     assert original.content == XXE
+
+
+async def test_a_receipt_id_beyond_64_bits_is_a_422_at_the_parameter(api: Api) -> None:
+    # SQLite cannot bind an int past 64 bits: without the bound this was a 500 (fuzzing, ST101).
+    response = await api.get("/v1/customs/receipts/32118818372474691737043945390080", EVERYONE)
+    assert (response.status_code, response.json()["errors"][0]["pointer"]) == (422, "/path/receipt_id")
