@@ -132,6 +132,13 @@ class Step:
         )
 
 
+def _dry_run(call: Call, walked: Walked) -> None:
+    answer = call.json()
+    # Accepted, and nothing stored: no filing, no document (the real filing after it is accepted).
+    assert (answer["accepted"], answer["dryRun"], answer["filingId"]) == (True, True, None), answer
+    assert answer["records"][0].get("documentId") is None, answer
+
+
 def _is_the_demo_enterprise(call: Call, walked: Walked) -> None:
     me = call.json()
     demo = walked.platform.first_run["demo_enterprise"]
@@ -168,6 +175,7 @@ def _reads_back_as_the_filed_json(call: Call, walked: Walked) -> None:
 #: README shows it.)
 WALK: tuple[Step, ...] = (
     Step("the first call: the demo enterprise", "GET", "/v1/parties/me", None, _is_the_demo_enterprise),
+    Step("a dry run of the CEB311", "POST", "/v1/customs/import/orders?dryRun=true", ".json", _dry_run),
     Step("a CEB311 as JSON", "POST", "/v1/customs/import/orders", ".json", _accepted),
     Step("a CEB311 as XML", "POST", "/v1/customs/import/orders", ".xml", _accepted),
     Step("the JSON order read back", "GET", "/v1/customs/documents/", None, _reads_back_as_the_filed_json),
