@@ -28,6 +28,7 @@ from tests.gateway.support import Gateway, PartyKey, gateway_settings, read_firs
 from tests.stats.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.stats.conftest import REGULATOR, StatsApi, stats_settings
 from tests.stats.support import at, facts, feed, funds_month, registered, released
+from tests.stats.test_logistics_figures import journey
 from tests.support.infra import free_port
 from tests.support.services import served
 
@@ -100,6 +101,16 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
             [
                 funds_month("E1", "2026-02", "600.00", "600.00"),
                 funds_month("E3", "2026-02", "500.00", "500.00"),
+            ],
+        )
+        # Journeys: two on the Lianyungang–Incheon ferry (40 h and 60 h, one held by customs),
+        # one China–Europe train through Khorgos (300 h).
+        await feed(
+            api.db,
+            [
+                journey("S1", transit="40", customs="4", exceptions={"customs_held": 1}),
+                journey("S2", transit="60", customs="8"),
+                journey("R1", mode="rail", route="rail_khorgos", transit="300"),
             ],
         )
         run = await api.post(
@@ -372,4 +383,26 @@ async def test_the_goods_funds_panel_flags_an_enterprise_and_explains_why(
     )
     header = await page.text_content("#goods-funds-panel h2")
     assert header == "Goods–funds consistency (per enterprise and month)"
+    await page.context.close()
+
+
+async def test_the_transit_panel_shows_each_routes_times_and_exceptions_in_both_languages(
+    browser: Any, platform: Platform
+) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await wait_ready(page, "transit")
+    transit = await option(page, "transit")
+    ferry = "#transit-routes tr[data-route=ferry_lyg_inc]"
+    assert (transit["yAxis"][0]["data"], transit["series"][0]["data"]) == (
+        ["连云港—仁川海运快线", "中欧班列（霍尔果斯）"],
+        [40, 300],  # nearest-rank medians: 40 of (40, 60); 300
+    )
+    assert await page.text_content(f"{ferry} td.exceptions") == "海关查扣 1"
+    await page.click("#lang")
+    cell = f"{ferry} td.exceptions"
+    await page.wait_for_function(
+        f"() => ((document.querySelector('{cell}') || {{}}).textContent || '') === 'held by customs 1'",
+        timeout=30000,
+    )
+    assert await page.text_content("#transit-panel h2") == "Transit times and exceptions by mode and route"
     await page.context.close()

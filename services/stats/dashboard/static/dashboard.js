@@ -340,6 +340,56 @@
     }
   }
 
+  // ------------------------------------------------------------------ transit times by route
+
+  const hours = (v) => (v === null || v === undefined ? "–" : Number(v).toLocaleString(state.lang === "en" ? "en-US" : "zh-CN", { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+  const percent = (v) => (v === null || v === undefined ? "–" : Number(v).toFixed(1) + "%");
+
+  // The regulator's view of the ferry, the China–Europe trains, air and post: the year of
+  // the period filter (journeys are counted in the Beijing month they started).
+  async function loadTransit() {
+    const current = ticket("transit");
+    const holder = $("transit-table");
+    mark("transit", "loading", 0);
+    const year = ($("f-to").value || $("f-from").value || String(new Date().getFullYear())).slice(0, 4);
+    try {
+      const body = await getJson(API + "/logistics/transit", { period: year, direction: $("f-direction").value });
+      if (!current()) return;
+      const routes = body.routes;
+      const name = (r) => (state.lang === "en" ? r.name_en : r.name_zh);
+      draw("transit", {
+        tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 220, right: 20, top: 40, bottom: 30 },
+        xAxis: { type: "value", name: t("trP50") }, yAxis: { type: "category", inverse: true, data: routes.map(name) },
+        series: [
+          { type: "bar", name: t("trP50"), data: routes.map((r) => (r.transit_hours_p50 === null ? 0 : Number(r.transit_hours_p50))) },
+          { type: "bar", name: t("trP90"), data: routes.map((r) => (r.transit_hours_p90 === null ? 0 : Number(r.transit_hours_p90))) },
+        ],
+      }, routes.length);
+      holder.replaceChildren();
+      if (!routes.length) return;
+      const table = document.createElement("table");
+      table.id = "transit-routes";
+      const head = table.createTHead().insertRow();
+      ["trRoute", "trShipments", "trDelivered", "trOpen", "trP50", "trP90", "trCustoms", "trOnTime", "trExceptions"].forEach((key, i) => {
+        const th = document.createElement("th"); th.textContent = t(key); if (i > 0 && i < 8) th.className = "num"; head.append(th);
+      });
+      const tbody = table.createTBody();
+      routes.forEach((r) => {
+        const tr = tbody.insertRow();
+        tr.dataset.route = r.route;
+        const exceptions = Object.entries(r.exceptions).map(([kind, n]) => `${t("exc_" + kind)} ${n}`).join("; ");
+        [name(r), r.shipments, r.delivered, r.open, hours(r.transit_hours_p50), hours(r.transit_hours_p90),
+          hours(r.customs_hours_p50), percent(r.on_time_percent), exceptions].forEach((text, i) => {
+          const td = tr.insertCell(); td.textContent = String(text); if (i > 0 && i < 8) td.className = "num";
+          if (i === 8) td.className = "exceptions";
+        });
+      });
+      holder.append(table);
+    } catch (error) {
+      if (current() && !handleAuth(error)) mark("transit", "error", 0);
+    }
+  }
+
   // ------------------------------------------------------------------ exports
 
   function filenameOf(response, fallback) {
@@ -484,7 +534,7 @@
   }
 
   async function refresh() {
-    await Promise.all([loadKpis(), ...Object.keys(QUERIES).map(loadChart), loadReward(), loadGoodsFunds()]);
+    await Promise.all([loadKpis(), ...Object.keys(QUERIES).map(loadChart), loadReward(), loadGoodsFunds(), loadTransit()]);
   }
 
   async function start() {
