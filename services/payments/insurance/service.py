@@ -9,11 +9,11 @@ import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.context import PaymentsContext
 from services.payments.goods.models import GoodsDocument
+from services.payments.goods.repository import GoodsRepository
 from services.payments.goods.rules import declared_at
 from services.payments.institutions import service as institutions
 from services.payments.insurance import rules
@@ -272,17 +272,14 @@ async def prepare(session: AsyncSession, document: GoodsDocument, enterprise: st
 
 
 async def _order_of(session: AsyncSession, document: GoodsDocument) -> GoodsDocument | None:
-    return await session.scalar(
-        select(GoodsDocument)
-        .where(
-            GoodsDocument.order_no == document.order_no,
-            GoodsDocument.ebc_code == document.ebc_code,
-            GoodsDocument.kind == "order",
-            GoodsDocument.direction == "export",
-        )
-        .order_by(GoodsDocument.document_id)
-        .limit(1)
+    orders = await GoodsRepository(session).documents_of(
+        [document.ebc_code] if document.ebc_code else [],
+        document.party_id,
+        kinds=["order"],
+        direction="export",
+        order_nos=[document.order_no] if document.order_no else [],
     )
+    return orders[0] if orders else None
 
 
 async def withdraw(session: AsyncSession, document_id: str) -> None:
