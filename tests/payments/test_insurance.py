@@ -189,6 +189,29 @@ async def test_exports_to_other_buyers_or_without_a_policy_prepare_nothing(world
     assert await _declarations(world) == []
 
 
+async def test_a_cancelled_export_withdraws_its_declaration_and_a_cancelled_policy_prepares_none(
+    world: PaymentsApi,
+) -> None:
+    policy = await _insure(world)
+    events = await _ship(world, "SO-CX", "40000", dt.datetime(2026, 11, 2, 2, tzinfo=UTC))
+    await world.feed([status_event(events, "cancelled", dt.datetime(2026, 11, 3, 2, tzinfo=UTC))])
+    [declaration] = await _declarations(world)
+    assert declaration["status"] == "withdrawn" and declaration["unpaid"] == "0.00"
+    [limit] = (await world.get(f"{BASE}/policies/{policy['id']}", enterprise("ent-1"))).json()["buyer_limits"]
+    assert limit["exposure"] == "0.00"
+
+    cancelled = await world.call(
+        "PATCH", f"{BASE}/policies/{policy['id']}", enterprise("ent-1"), json={"status": "cancelled"}
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    await _ship(world, "SO-CX2", "100", dt.datetime(2026, 11, 4, 2, tzinfo=UTC))
+    assert [d["order_no"] for d in await _declarations(world)] == ["SO-CX"]
+    other = await world.call(
+        "PATCH", f"{BASE}/policies/{policy['id']}", enterprise("ent-2"), json={"status": "active"}
+    )
+    assert other.status_code == 404
+
+
 async def test_the_deadline_skips_national_day_and_the_weekend(world: PaymentsApi) -> None:
     await _insure(world)
     # Released Wed 2026-09-30 11:00 Beijing; 1–7 October are holidays; Sat/Sun 10–11 October.

@@ -17,6 +17,7 @@ from services.payments.insurance.schemas import (
     FinancingOut,
     PolicyIn,
     PolicyOut,
+    PolicyPatch,
     SubmitIn,
 )
 from shared.identity import CurrentIdentity
@@ -70,6 +71,19 @@ async def get_policy(
     policy_id: Id, identity: CurrentIdentity, session: DbSession, ctx: PaymentsContextDep
 ) -> PolicyOut:
     policy = await service.readable_policy(session, identity, policy_id)
+    return (await service.policies_out(session, ctx, [policy]))[0]
+
+
+@router.patch(
+    "/policies/{policy_id}",
+    response_model=PolicyOut,
+    summary="Cancel or reinstate a policy (a cancelled one prepares no more declarations)",
+    responses=problems(*COMMON_PROBLEMS, 404),
+)
+async def patch_policy(
+    policy_id: Id, body: PolicyPatch, identity: CurrentIdentity, session: DbSession, ctx: PaymentsContextDep
+) -> PolicyOut:
+    policy = await service.set_status(session, identity, policy_id, body.status, utcnow())
     return (await service.policies_out(session, ctx, [policy]))[0]
 
 

@@ -170,6 +170,16 @@ async def own_policy(session: AsyncSession, identity: Identity, policy_id: str) 
     return policy
 
 
+async def set_status(
+    session: AsyncSession, identity: Identity, policy_id: str, status: str, now: dt.datetime
+) -> InsurancePolicy:
+    """Cancel (or reinstate) a policy: a cancelled policy prepares no more declarations."""
+    policy = await own_policy(session, identity, policy_id)
+    policy.status = status
+    policy.updated_at = now
+    return policy
+
+
 async def put_limit(
     session: AsyncSession,
     identity: Identity,
