@@ -17,6 +17,8 @@ from services.payments.consumption import CONSUMER, TOPICS, handlers
 from services.payments.context import PaymentsContext
 from services.payments.evidence.routes import router as evidence_router
 from services.payments.institutions.routes import router as institutions_router
+from services.payments.insurance import service as insurance
+from services.payments.insurance.routes import router as insurance_router
 from services.payments.ledger.routes import router as ledger_router
 from services.payments.reconciliation.routes import router as reconciliation_router
 from services.payments.reconciliation.service import resume_all
@@ -26,6 +28,7 @@ from services.payments.statements.routes import router as statements_router
 from services.payments.threshold.routes import router as threshold_router
 from services.payments.transactions.routes import router as transactions_router
 from shared.service import ConsumerSpec, Runtime, ServiceDefinition, create_service_app
+from shared.sqltypes import utcnow
 
 log = logging.getLogger("ddt.payments")
 
@@ -50,6 +53,25 @@ async def resume_reconciliations(runtime: Runtime, stop: asyncio.Event) -> None:
             pass
 
 
+async def insurance_reminders(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Every ``reminder_check_seconds``: remind about shipment declarations due, flag the overdue.
+
+    Each stage is given once per declaration (a reminders table), so replicas and restarts
+    never remind twice.
+    """
+    while not stop.is_set():
+        ctx = runtime.components.get(PaymentsContext)
+        try:
+            async with runtime.db.transaction() as session:
+                await insurance.check_reminders(session, ctx, runtime.publisher, utcnow())
+        except Exception as exc:  # a database hiccup: the next round retries
+            log.warning("insurance reminders failed", extra={"error": repr(exc)})
+        try:
+            await asyncio.wait_for(stop.wait(), ctx.settings.reminder_check_seconds)
+        except TimeoutError:
+            pass
+
+
 def definition() -> ServiceDefinition:
     """What the payments service consists of."""
     return ServiceDefinition(
@@ -66,10 +88,11 @@ def definition() -> ServiceDefinition:
             statements_router,
             reconciliation_router,
             settlement_router,
+            insurance_router,
         ],
         consumers=[ConsumerSpec(name=CONSUMER, topics=TOPICS, handlers=handlers)],
         on_startup=[_build_context],
-        background=[resume_reconciliations],
+        background=[resume_reconciliations, insurance_reminders],
         accepted_media_types=("application/json", "text/csv", "text/plain", "application/xml", "text/xml"),
     )
 

@@ -20,6 +20,13 @@ from services.payments.institutions.models import (
     GrantChange,
     Institution,
 )
+from services.payments.insurance.models import (
+    BuyerLimit,
+    DeclarationReminder,
+    InsurancePolicy,
+    PolicyFinancing,
+    ShipmentDeclaration,
+)
 from services.payments.ledger.models import LedgerAccount, LedgerTransfer
 from services.payments.parties.models import Party
 from services.payments.reconciliation.models import (
@@ -36,6 +43,11 @@ from services.payments.transactions.models import Allocation, Deduction, Transac
 
 __all__ = [
     "AccessGrant",
+    "BuyerLimit",
+    "DeclarationReminder",
+    "InsurancePolicy",
+    "PolicyFinancing",
+    "ShipmentDeclaration",
     "Allocation",
     "CustomsStatusRow",
     "Deduction",

@@ -86,6 +86,17 @@ class DocumentFacts(BaseModel):
     traf_name: str | None = Field(default=None, description="vessel, train or flight name (trafName)")
     voyage_no: str | None = Field(default=None, description="voyage, train or flight number (voyageNo)")
     bill_no: str | None = Field(default=None, description="bill of lading or master air waybill (billNo)")
+    # The overseas *business* buyer (consignee company) of a B2B export (9710/9810), which an
+    # export credit insurer sets a limit for: business data, never a person (retail buyers
+    # of 9610 are never named here).
+    buyer_code: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the overseas business buyer's code (e.g. the insurer's buyer no.)",
+    )
+    buyer_name: str | None = Field(
+        default=None, max_length=200, description="the overseas business buyer's registered name (a company)"
+    )
 
 
 @register_event

@@ -303,10 +303,13 @@ def export_goods(
     lines: list[tuple[str, str, str]] | None = None,
     direction: str = "export",
     logistics_no: str | None = None,
+    buyer: tuple[str | None, str | None] | None = None,
+    country: str = "502",
 ) -> list[CloudEvent]:
     """The declaration events of one declared inventory (accepted, goods, released) and its order.
 
     ``lines`` are (name, quantity, amount); the default is one line of the whole value.
+    ``buyer`` is the overseas business buyer (code, name) the *order* names (B2B).
     """
     from decimal import Decimal
 
@@ -334,7 +337,7 @@ def export_goods(
         value=Decimal(value),
         value_cny=Decimal(value) * 7,
         cny_rate=Decimal(7),
-        country="502",
+        country=country,
         order_no=order_no,
         logistics_no=waybill,
         logistics_code="3207940001",
@@ -348,6 +351,8 @@ def export_goods(
             "party_id": f"platform-{_SUFFIX.get()}",
             "business_no": order_no,
             "invt_no": None,
+            "buyer_code": buyer[0] if buyer else None,
+            "buyer_name": buyer[1] if buyer else None,
         }
     )
     goods = [

@@ -453,8 +453,17 @@ OPERATIONS: tuple[Operation, ...] = (
         "payments.insurance.write",
         WRITE,
         "/v1/payments/insurance/**",
-        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM, R.BANK},
+        # Only the insured enterprise records policies, limits, submissions and financing.
+        {R.ECOMMERCE_ENTERPRISE, R.ECOMMERCE_PLATFORM},
         "Export credit insurance: policies, shipment declarations, financing",
+    ),
+    _op(
+        "payments.insurance.read",
+        READ,
+        "/v1/payments/insurance/**",
+        PAYMENT_PARTIES | {R.REGULATOR},
+        "Export credit insurance: policies, limits and exposure, declarations, financing "
+        "(own, or granted; regulators: all)",
     ),
     _op(
         "payments.read",

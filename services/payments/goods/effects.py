@@ -1,7 +1,8 @@
 """What a document becoming declared (or undeclared) changes elsewhere in payments.
 
 Kept in one place so the goods handlers stay a projection: the ledger's declared
-receivable (and payable) follows from here.
+receivable (and payable) follows from here, and so do export credit insurance's shipment
+declarations.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payments.goods.models import GoodsDocument
 from services.payments.goods.service import Change
+from services.payments.insurance import service as insurance
 from services.payments.ledger import service as ledger
 from services.payments.parties.repository import PartyRepository
 from shared.currencies import UnknownCurrency, to_iso
@@ -52,6 +54,11 @@ async def on_change(session: AsyncSession, change: Change) -> None:
     await book(
         session, enterprise, document.document_id, document.direction, document.value, currency, utcnow()
     )
+    # Export credit insurance: a released export to an insured buyer is declared to the insurer.
+    if change.is_declared:
+        await insurance.prepare(session, document, enterprise, utcnow())
+    else:
+        await insurance.withdraw(session, document.document_id)
 
 
 async def on_return(session: AsyncSession, document: GoodsDocument, return_id: str, amount: Decimal) -> None:

@@ -31,6 +31,8 @@ class GoodsDocument(Base):
     ebc_code: Mapped[str | None] = mapped_column(String(18), nullable=True)
     ebp_code: Mapped[str | None] = mapped_column(String(18), nullable=True)
     country: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    buyer_code: Mapped[str | None] = mapped_column(String(64), nullable=True, doc="overseas business buyer")
+    buyer_name: Mapped[str | None] = mapped_column(String(200), nullable=True, doc="overseas business buyer")
     currency: Mapped[str] = mapped_column(String(3), doc="customs code")
     value: Mapped[Decimal] = mapped_column(Money)
     value_cny: Mapped[Decimal] = mapped_column(Money)

@@ -88,6 +88,8 @@ async def apply(
         "ebc_code": facts.ebc_code,
         "ebp_code": facts.ebp_code,
         "country": facts.country,
+        "buyer_code": facts.buyer_code or (existing.buyer_code if existing else None),
+        "buyer_name": facts.buyer_name or (existing.buyer_name if existing else None),
         "currency": facts.currency,
         "value": facts.value,
         "value_cny": facts.value_cny,
