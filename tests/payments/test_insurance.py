@@ -189,6 +189,43 @@ async def test_exports_to_other_buyers_or_without_a_policy_prepare_nothing(world
     assert await _declarations(world) == []
 
 
+def _inventory_id(events: list[Any]) -> str:
+    return next(str(e.subject) for e in events if "inv-" in str(e.subject))
+
+
+async def test_the_enterprise_declares_an_export_to_the_buyer_it_names(world: PaymentsApi) -> None:
+    # Customs messages name no overseas buyer: an export with none in its events matches no limit,
+    # and the enterprise names the limit itself.
+    policy = await _insure(world)
+    [limit] = policy["buyer_limits"]
+    events = await _ship(world, "SO-NAMED", "12000", utcnow().replace(microsecond=0), buyer=None)
+    assert await _declarations(world) == []
+    body = {"document_id": _inventory_id(events), "limit_id": limit["id"]}
+    made = await world.post(f"{BASE}/declarations", enterprise("ent-1"), json=body)
+    assert made.status_code == 201, made.text
+    assert (made.json()["buyer_code"], made.json()["invoice_amount"], made.json()["status"]) == (
+        BUYER[0],
+        "12000.00",
+        "prepared",
+    )
+    again = await world.post(f"{BASE}/declarations", enterprise("ent-1"), json=body)
+    assert (again.status_code, again.json()["code"]) == (409, "payments.declaration_exists")
+
+
+async def test_a_named_buyer_is_refused_where_its_limit_does_not_cover_the_shipment(
+    world: PaymentsApi,
+) -> None:
+    policy = await _insure(world)
+    [limit] = policy["buyer_limits"]
+    to_britain = export_goods(enterprise("ent-1"), "SO-GB", "100", buyer=None, country="303")
+    await world.feed(to_britain)
+    body = {"document_id": _inventory_id(to_britain), "limit_id": limit["id"]}
+    refused = await world.post(f"{BASE}/declarations", enterprise("ent-1"), json=body)
+    assert (refused.status_code, refused.json()["errors"][0]["pointer"]) == (422, "/body/limit_id")
+    foreign = await world.post(f"{BASE}/declarations", enterprise("ent-2"), json=body)
+    assert (foreign.status_code, foreign.json()["errors"][0]["pointer"]) == (404, "/body/document_id")
+
+
 async def test_a_cancelled_export_withdraws_its_declaration_and_a_cancelled_policy_prepares_none(
     world: PaymentsApi,
 ) -> None:

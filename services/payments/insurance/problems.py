@@ -15,3 +15,12 @@ DECLARATION_CLOSED = problem_type(
 AGREEMENT_EXISTS = problem_type(
     "payments.financing_exists", 409, "This financing agreement is already recorded"
 )
+NOT_RELEASED = problem_type(
+    "payments.export_not_released", 409, "The export is not released by customs (or not an export)"
+)
+LIMIT_NOT_APPLICABLE = problem_type(
+    "payments.buyer_limit_not_applicable", 422, "The buyer limit does not cover this shipment"
+)
+DECLARATION_EXISTS = problem_type(
+    "payments.declaration_exists", 409, "This export already has a shipment declaration"
+)

@@ -13,6 +13,7 @@ from services.payments.insurance.repository import InsuranceRepository
 from services.payments.insurance.schemas import (
     BuyerLimitIn,
     DeclarationOut,
+    DeclareIn,
     FinancingIn,
     FinancingOut,
     PolicyIn,
@@ -140,6 +141,24 @@ async def get_declaration(
 ) -> DeclarationOut:
     row = await service.readable_declaration(session, identity, declaration_id)
     return (await service.declarations_out(session, ctx, [row], service.beijing_day(utcnow())))[0]
+
+
+@router.post(
+    "/declarations",
+    status_code=201,
+    response_model=DeclarationOut,
+    summary="Declare a released export to an insured buyer you name",
+    description="Customs messages carry no overseas buyer, so an export the platform could not match to "
+    "a buyer limit by itself is declared here: the enterprise names the limit; the policy must be in "
+    "force and the limit approved and valid on the release day, for the export's destination country.",
+    responses=problems(*COMMON_PROBLEMS, 404, 409),
+)
+async def declare(
+    body: DeclareIn, identity: CurrentIdentity, session: DbSession, ctx: PaymentsContextDep
+) -> DeclarationOut:
+    now = utcnow()
+    row = await service.declare(session, identity, body, now)
+    return (await service.declarations_out(session, ctx, [row], service.beijing_day(now)))[0]
 
 
 @router.post(

@@ -114,6 +114,15 @@ class DeclarationOut(BaseModel):
     beyond_limit: bool
 
 
+class DeclareIn(_In):
+    """The enterprise names the insured buyer of a released export (customs messages name none)."""
+
+    document_id: str = Field(
+        min_length=1, max_length=128, description="the export inventory's documentId, as its filing answered"
+    )
+    limit_id: str = Field(min_length=1, max_length=64, description="the buyer limit that covers the shipment")
+
+
 class SubmitIn(_In):
     """The enterprise confirms it declared the shipment to the insurer."""
 

@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,9 @@ from services.payments.insurance.problems import (
     AGREEMENT_EXISTS,
     BUYER_EXISTS,
     DECLARATION_CLOSED,
+    DECLARATION_EXISTS,
+    LIMIT_NOT_APPLICABLE,
+    NOT_RELEASED,
     NOT_THE_ENTERPRISE,
     POLICY_EXISTS,
 )
@@ -35,6 +39,7 @@ from services.payments.insurance.schemas import (
     BuyerLimitIn,
     BuyerLimitOut,
     DeclarationOut,
+    DeclareIn,
     FinancingIn,
     FinancingOut,
     PolicyIn,
@@ -259,26 +264,109 @@ async def prepare(session: AsyncSession, document: GoodsDocument, enterprise: st
     if found is None:
         return False
     limit = next(lim for lim in limits if lim.id == found)
-    return await repo.add_declaration(
-        {
-            "id": f"sdc_{uuid.uuid4().hex[:24]}",
-            "document_id": document.document_id,
-            "enterprise_party_id": enterprise,
-            "policy_id": limit.policy_id,
-            "limit_id": limit.id,
-            "order_no": document.order_no,
-            "invt_no": document.invt_no,
-            "shipment_date": shipment,
-            "invoice_amount": document.value - document.returned_value,
-            "currency": currency,
-            "payment_terms": limit.payment_terms,
-            "payment_due_date": shipment + dt.timedelta(days=limit.credit_days),
-            "status": "prepared",
-            "insurer_reference": None,
-            "submitted_at": None,
-            "prepared_at": now,
-        }
+    return await repo.add_declaration(_declaration_row(document, limit, enterprise, shipment, currency, now))
+
+
+def _declaration_row(
+    document: GoodsDocument,
+    limit: BuyerLimit,
+    enterprise: str,
+    shipment: dt.date,
+    currency: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "id": f"sdc_{uuid.uuid4().hex[:24]}",
+        "document_id": document.document_id,
+        "enterprise_party_id": enterprise,
+        "policy_id": limit.policy_id,
+        "limit_id": limit.id,
+        "order_no": document.order_no,
+        "invt_no": document.invt_no,
+        "shipment_date": shipment,
+        "invoice_amount": document.value - document.returned_value,
+        "currency": currency,
+        "payment_terms": limit.payment_terms,
+        "payment_due_date": shipment + dt.timedelta(days=limit.credit_days),
+        "status": "prepared",
+        "insurer_reference": None,
+        "submitted_at": None,
+        "prepared_at": now,
+    }
+
+
+async def declare(
+    session: AsyncSession, identity: Identity, body: DeclareIn, now: dt.datetime
+) -> ShipmentDeclaration:
+    """The enterprise names the insured buyer of a released export itself.
+
+    Customs messages carry no overseas buyer (CEB303 and CEB603 name none), so a shipment
+    the platform could not match by the buyer its events state is declared this way: the
+    enterprise picks the buyer limit, and every rule the automatic path applies still holds
+    (a released export of its own, a policy in force and a limit valid that day for the
+    export's destination country). One declaration per export.
+    """
+    enterprise = _enterprise(identity)
+    document = await GoodsRepository(session).document(body.document_id)
+    if document is None or document.party_id != enterprise or document.kind != "inventory":
+        raise ProblemError(
+            NOT_FOUND,
+            "No export inventory of yours has this document id.",
+            errors=[{"pointer": "/body/document_id", "detail": "not an export inventory of yours"}],
+        )
+    released = declared_at(document.released_at, document.closed_at)
+    if document.direction != "export" or released is None:
+        raise ProblemError(
+            NOT_RELEASED,
+            "Only a released export is declared to the insurer.",
+            errors=[{"pointer": "/body/document_id", "detail": "not released by customs yet"}],
+        )
+    repo = InsuranceRepository(session)
+    limit = await repo.limit(body.limit_id)
+    policy = await repo.policy(limit.policy_id) if limit is not None else None
+    if limit is None or policy is None or policy.enterprise_party_id != enterprise:
+        raise ProblemError(
+            NOT_FOUND,
+            "No buyer limit of yours has this id.",
+            errors=[{"pointer": "/body/limit_id", "detail": "not a buyer limit of your policies"}],
+        )
+    shipment = beijing_day(released)
+    candidate = rules.LimitCandidate(
+        limit.id,
+        limit.buyer_code,
+        limit.buyer_name,
+        limit.buyer_country,
+        limit.valid_from,
+        limit.valid_until,
+        limit.status,
     )
+    in_force = policy.status == "active" and policy.period_start <= shipment <= policy.period_end
+    if (
+        not in_force
+        or rules.match_limit([candidate], limit.buyer_code, None, document.country, shipment) is None
+    ):
+        raise ProblemError(
+            LIMIT_NOT_APPLICABLE,
+            f"The limit does not cover a shipment on {shipment} to country {document.country or 'unknown'}: "
+            f"the policy must be in force, the limit approved and valid that day, for the export's "
+            f"destination country ({limit.buyer_country}).",
+            errors=[{"pointer": "/body/limit_id", "detail": "does not cover the shipment"}],
+        )
+    try:
+        currency = to_iso(document.currency)
+    except UnknownCurrency as exc:
+        raise ProblemError(
+            LIMIT_NOT_APPLICABLE,
+            f"The export's currency {document.currency} is unknown.",
+            errors=[{"pointer": "/body/document_id", "detail": "unknown currency"}],
+        ) from exc
+    existing = await repo.declaration_of_document(document.document_id)
+    if existing is not None:
+        raise ProblemError(DECLARATION_EXISTS, f"This export is already declared ({existing.id}).")
+    await repo.add_declaration(_declaration_row(document, limit, enterprise, shipment, currency, now))
+    row = await repo.declaration_of_document(document.document_id)
+    assert row is not None
+    return row
 
 
 async def _order_of(session: AsyncSession, document: GoodsDocument) -> GoodsDocument | None:
