@@ -248,23 +248,24 @@ async def prepare(session: AsyncSession, document: GoodsDocument, enterprise: st
         if p.status == "active" and p.period_start <= shipment <= p.period_end
     ]
     limits = await repo.limits([p.id for p in policies])
-    candidates = [
-        rules.LimitCandidate(
-            lim.id,
-            lim.buyer_code,
-            lim.buyer_name,
-            lim.buyer_country,
-            lim.valid_from,
-            lim.valid_until,
-            lim.status,
-        )
-        for lim in limits
-    ]
+    candidates = [_candidate(lim) for lim in limits]
     found = rules.match_limit(candidates, buyer_code, buyer_name, document.country, shipment)
     if found is None:
         return False
     limit = next(lim for lim in limits if lim.id == found)
     return await repo.add_declaration(_declaration_row(document, limit, enterprise, shipment, currency, now))
+
+
+def _candidate(limit: BuyerLimit) -> rules.LimitCandidate:
+    return rules.LimitCandidate(
+        limit.id,
+        limit.buyer_code,
+        limit.buyer_name,
+        limit.buyer_country,
+        limit.valid_from,
+        limit.valid_until,
+        limit.status,
+    )
 
 
 def _declaration_row(
@@ -331,15 +332,7 @@ async def declare(
             errors=[{"pointer": "/body/limit_id", "detail": "not a buyer limit of your policies"}],
         )
     shipment = beijing_day(released)
-    candidate = rules.LimitCandidate(
-        limit.id,
-        limit.buyer_code,
-        limit.buyer_name,
-        limit.buyer_country,
-        limit.valid_from,
-        limit.valid_until,
-        limit.status,
-    )
+    candidate = _candidate(limit)
     in_force = policy.status == "active" and policy.period_start <= shipment <= policy.period_end
     if (
         not in_force
