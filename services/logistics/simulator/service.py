@@ -24,11 +24,13 @@ tried again at the next pass.
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
 import httpx
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from services.logistics.parties.repository import PartyRepository
 from services.logistics.settings import LogisticsSettings
@@ -38,12 +40,19 @@ from services.logistics.simulator.journeys import Journey, Rates, plan
 from services.logistics.simulator.models import SimulatedLeg
 from services.logistics.simulator.repository import SimulatorRepository
 from shared.db import Database
-from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner, PartyCode
+from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner, PartyCode, private_key_from_seed
 from shared.leadership import Leadership, run_while_leading, sleep_unless_stopped
 from shared.service import Runtime
 from shared.sqltypes import utcnow
 
 log = logging.getLogger("ddt.logistics.carrier_simulator")
+
+
+def public_key_of(seed_b64: str) -> str:
+    """The base64url public key of an Ed25519 seed (what services verify identity tokens with)."""
+    raw = private_key_from_seed(seed_b64).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
 
 #: Legs that never cross a border (no customs steps on them).
 _DOMESTIC_ROLES = frozenset({"first_mile", "transfer", "return"})
@@ -264,7 +273,12 @@ async def run_carrier_simulator(runtime: Runtime, stop: asyncio.Event) -> None:
     assert isinstance(settings, LogisticsSettings)
     if not settings.carrier_simulator_active:
         return
-    signer = IdentitySigner(settings.carrier_simulator_identity_seed.get_secret_value())
+    seed = settings.carrier_simulator_identity_seed.get_secret_value()
+    if public_key_of(seed) != settings.platform.identity_public_key:
+        # Its tokens would be refused (401) and every leg would end refused: say so once instead.
+        log.error("carrier simulator not started: its identity seed does not match DDT_IDENTITY_PUBLIC_KEY")
+        return
+    signer = IdentitySigner(seed)
     base_url = settings.carrier_simulator_url or f"http://127.0.0.1:{settings.effective_port}"
     simulator_client = httpx.AsyncClient(base_url=base_url, timeout=30.0)
     simulator = CarrierSimulator(

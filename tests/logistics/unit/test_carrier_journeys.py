@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.logistics.adapters.registry import PushContext, read_push
+from services.logistics.settings import LogisticsSettings
 from services.logistics.simulator.formats import LegFacts, render, source_of
 from services.logistics.simulator.journeys import Rates, plan
+from services.logistics.simulator.service import public_key_of
+from shared.settings import Environment, PlatformSettings
 from shared.xml_security import XmlLimits
 
 START = dt.datetime(2026, 5, 1, 1, 0, tzinfo=dt.UTC)
@@ -115,3 +119,21 @@ def test_every_journey_is_in_time_order_and_a_valid_status_sequence(
         assert statuses[-1] == "delivered"
     else:
         assert (statuses[-1], events[-1][2]) == ("exception", "lost")
+
+
+def test_the_simulator_is_on_in_the_embedded_mode_and_refused_in_production() -> None:
+    assert LogisticsSettings().carrier_simulator_active
+    assert not LogisticsSettings(carrier_simulator_enabled=False).carrier_simulator_active
+    # Production settings need every production secret; the rule itself is read on a bare instance.
+    production = PlatformSettings.model_construct(environment=Environment.PRODUCTION)
+    assert not LogisticsSettings.model_construct(platform=production).carrier_simulator_active
+    forced = LogisticsSettings.model_construct(platform=production, carrier_simulator_enabled=True)
+    with pytest.raises(ValueError, match="refuses the carrier simulator"):
+        forced._no_simulator_in_production()
+
+
+def test_the_default_identity_seed_is_the_embedded_modes_key_pair() -> None:
+    settings = LogisticsSettings()
+    assert public_key_of(settings.carrier_simulator_identity_seed.get_secret_value()) == (
+        settings.platform.identity_public_key
+    )
