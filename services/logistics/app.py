@@ -23,6 +23,7 @@ from services.logistics.reports.routes import router as reports_router
 from services.logistics.returns.routes import router as returns_router
 from services.logistics.settings import LogisticsSettings
 from services.logistics.shipments.routes import router as shipments_router
+from services.logistics.simulator.service import run_carrier_simulator
 from services.logistics.stock.routes import router as stock_router
 from services.logistics.subscriptions.routes import router as subscriptions_router
 from services.logistics.tracking.routes import router as tracking_router
@@ -98,7 +99,7 @@ def definition() -> ServiceDefinition:
                 handlers=warehousing_events.handlers,
             ),
         ],
-        background=[run_alerts, intake_loop, housekeeping_loop],
+        background=[run_alerts, intake_loop, housekeeping_loop, run_carrier_simulator],
         on_startup=[_provide_warehousing, build_context],
         accepted_media_types=MEDIA_TYPES,
     )

@@ -6,7 +6,7 @@ Tracking (issue 10): ``parties`` (the registry mirror), ``shipments`` (shipments
 numbers, waiting inventory links), ``tracking`` (events, statuses seen, customs
 milestones), ``subscriptions`` and ``costs``. Warehousing (issue 11): ``warehouses``,
 ``products``, ``stock``, ``inbound``, ``outbound``, ``counts``,
-``customs_inventories``, ``reports``, ``returns``, ``claims``.
+``customs_inventories``, ``reports``, ``returns``, ``claims``. The carrier simulator: ``simulator``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from services.logistics.products import models as _products  # noqa: F401
 from services.logistics.reports import models as _reports  # noqa: F401
 from services.logistics.returns import models as _returns  # noqa: F401
 from services.logistics.shipments import models as _shipments  # noqa: F401
+from services.logistics.simulator import models as _simulator  # noqa: F401
 from services.logistics.stock import models as _stock  # noqa: F401
 from services.logistics.subscriptions import models as _subscriptions  # noqa: F401
 from services.logistics.tracking import models as _tracking  # noqa: F401

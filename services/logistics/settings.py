@@ -15,7 +15,7 @@ from typing import ClassVar
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings, secret_field
+from shared.settings import DEV_IDENTITY_SEED, Environment, ServiceSettings, secret_field
 
 
 def _dev_key(label: str) -> str:
@@ -114,6 +114,51 @@ class LogisticsSettings(ServiceSettings):
     reminder_check_seconds: float = Field(
         default=3600.0, gt=0, description="How often claim-window reminders and reports are looked for."
     )
+
+    # --- the embedded carrier simulator (issue 10 item 10; services/logistics/simulator) -----------
+    carrier_simulator_enabled: bool | None = Field(
+        default=None,
+        description="Play every leg's journey in its carrier's format through the public push routes; "
+        "default on except in production, which refuses it.",
+    )
+    carrier_simulator_seed: int = Field(
+        default=0, description="Same seed, same journeys (per shipment and leg)."
+    )
+    carrier_simulator_delay_scale: float = Field(
+        default=0.001,
+        ge=0,
+        description="Multiplies the journeys' durations (0.001: a ten-day post journey in about 14 minutes; "
+        "0: every step at once).",
+    )
+    carrier_simulator_delay_rate: float = Field(default=0.1, ge=0, le=1)
+    carrier_simulator_hold_rate: float = Field(default=0.05, ge=0, le=1, description="Customs holds.")
+    carrier_simulator_damage_rate: float = Field(default=0.02, ge=0, le=1)
+    carrier_simulator_loss_rate: float = Field(default=0.01, ge=0, le=1)
+    carrier_simulator_poll_seconds: float = Field(default=2.0, gt=0, description="Time between two passes.")
+    carrier_simulator_batch: int = Field(default=200, ge=1, le=10_000, description="Legs looked at per pass.")
+    carrier_simulator_url: str | None = Field(
+        default=None, description="Where the pushes go (default: this service's own port)."
+    )
+    carrier_simulator_identity_seed: SecretStr = Field(
+        default=SecretStr(DEV_IDENTITY_SEED),
+        description="Ed25519 seed the simulator's carrier identity tokens are signed with; its public key "
+        "must be DDT_IDENTITY_PUBLIC_KEY (the embedded mode's development pair by default).",
+    )
+
+    @property
+    def carrier_simulator_active(self) -> bool:
+        """Whether the carrier simulator runs (on by default outside production)."""
+        if self.carrier_simulator_enabled is None:
+            return self.environment is not Environment.PRODUCTION
+        return self.carrier_simulator_enabled
+
+    @model_validator(mode="after")
+    def _no_simulator_in_production(self) -> LogisticsSettings:
+        if self.carrier_simulator_enabled and self.environment is Environment.PRODUCTION:
+            raise ValueError(
+                "production refuses the carrier simulator; unset DDT_LOGISTICS_CARRIER_SIMULATOR_ENABLED"
+            )
+        return self
 
     @property
     def vault_key_ids(self) -> list[str]:

@@ -53,7 +53,9 @@ ADMIN = Identity(party_id="admin-1", party_name="admin", roles=["platform_admin"
 
 
 def logistics_settings(database_url: str, **overrides: Any) -> LogisticsSettings:
-    """Settings whose broker address answers nothing: tests feed events themselves."""
+    """Settings whose broker address answers nothing: tests feed events themselves (and the
+    carrier simulator is off unless a test drives it)."""
+    overrides.setdefault("carrier_simulator_enabled", False)
     return service_settings(LogisticsSettings, database_url, f"127.0.0.1:{free_port()}", **overrides)
 
 
