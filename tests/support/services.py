@@ -60,13 +60,20 @@ def on_one_loop(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def service_settings(cls: type[S], database_url: str, bootstrap: str, **overrides: Any) -> S:
-    """Settings of service ``cls`` on ``database_url`` with a fast outbox poll."""
+    """Settings of service ``cls`` on ``database_url`` with a fast outbox poll.
+
+    The embedded carrier simulator (on by default outside production) is off unless a test
+    turns it on: it would push tracking of its own to whatever a test's logistics service
+    holds (tests/logistics/test_carrier_simulator.py runs it).
+    """
     platform_overrides = overrides.pop("platform", {})
     values: dict[str, Any] = {
         "database_url": database_url,
         "platform": platform_settings(bootstrap, **platform_overrides),
         "outbox_poll_seconds": 0.05,
     }
+    if "carrier_simulator_enabled" in cls.model_fields:
+        values["carrier_simulator_enabled"] = False
     values.update(overrides)
     return cls(**values)
 
