@@ -443,6 +443,24 @@ async def inventory_statuses(filer: Filer, cast: Cast) -> dict[str, int]:
     return dict(counts)
 
 
+async def tracking_statuses(filer: Filer, cast: Cast) -> dict[str, int]:
+    """How many shipments are in each tracking status, as the first regulator sees them."""
+    client = filer.clients[cast.regulators[0].code]
+    counts: dict[str, int] = defaultdict(int)
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 200}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await client.get("/v1/logistics/shipments", params=params)).json()
+        for item in page["items"]:
+            counts[item["status"]] += 1
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    return dict(counts)
+
+
 async def wait_for_customs(filer: Filer, cast: Cast, expected: int, timeout: float) -> bool:
     """Poll until every inventory reached a final status; False if ``timeout`` seconds passed first."""
     # Released (800) is not final: imports clear (899) after a while, exports once departed.
@@ -579,6 +597,13 @@ async def run(args: argparse.Namespace) -> int:
         finished = await wait_for_customs(filer, cast, earlier + len(sales), args.customs_timeout)
         if not finished:
             say(f"  customs did not finish within {args.customs_timeout:.0f} s (--customs-timeout)")
+        # The waybills made shipments; the embedded carrier simulator plays their journeys in
+        # each carrier's own format through the tracking adapters (make run: compressed time).
+        tracked = await tracking_statuses(filer, cast)
+        say(
+            f"  {sum(tracked.values())} shipments tracked: "
+            + (", ".join(f"{n} {status}" for status, n in sorted(tracked.items())) or "none yet")
+        )
         filed, problems = await request_summaries(filer, cast)
         say(
             f"  {filed} monthly 9610 export summary messages (CEB701) filed"

@@ -98,6 +98,10 @@ def test_make_demo_files_a_month_that_customs_clears_and_regulators_see(tmp_path
                 rows = client.get("/v1/stats/platform").json()["rows"]
                 inventories = int(next(r["current"] for r in rows if r["figure"] == "trade_inventories"))
                 time.sleep(1)
+            # The carrier simulator (on in make run) has tracked the waybills' parcels.
+            tracked = [
+                s for s in client.get("/v1/logistics/shipments").json()["items"] if s["status"] != "pending"
+            ]
     finally:
         stop_runner(runner)
-    assert (demo.returncode, inventories > 0) == (0, True), demo.stdout + demo.stderr
+    assert (demo.returncode, inventories > 0, bool(tracked)) == (0, True, True), demo.stdout + demo.stderr
