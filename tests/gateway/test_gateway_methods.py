@@ -28,5 +28,12 @@ async def test_methods_a_path_does_not_serve_answer_405_naming_the_ones_it_does(
             assert answer.status_code == 405, (method, path, answer.text)
             assert answer.headers["allow"] == allow, (method, path)
             assert answer.json()["code"] == "route.method_not_allowed"
+        # A body of a type nobody takes does not turn the wrong method into a 415 (fuzzing, ST204):
+        # neither at the gateway's own catch-all nor at a service.
+        for path in ("/v1/parties/me", "/v1/stats/summary"):
+            odd = await gw.call(
+                "PUT", path, admin, content=b"\xff\xd8", headers={"content-type": "image/jpeg"}
+            )
+            assert (odd.status_code, odd.headers.get("allow")) == (405, "GET"), (path, odd.text)
         unknown = await gw.call("TRACE", "/v1/no-such-thing", admin)
         assert unknown.status_code == 404 and unknown.json()["code"] == "route.not_found"

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.docs.openapi import MergedOpenApi
+from shared.middleware import reads_no_body
 from shared.problems import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, ProblemError
 
 router = APIRouter()
@@ -40,6 +41,7 @@ async def refuse_unserved(app: Any, method: str, path: str) -> NoReturn:
 @router.api_route(
     "/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
 )
+@reads_no_body
 async def not_served(path: str, request: Request) -> Response:
     """405 or 404: no gateway route and no service serves this method and path."""
     await refuse_unserved(request.app, request.method, request.url.path)
