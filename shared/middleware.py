@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -209,22 +209,6 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
 
-READS_NO_BODY = "_ddt_reads_no_body"
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reads_no_body(endpoint: F) -> F:
-    """Mark a route's endpoint as one that never reads the body — a catch-all that only
-    refuses (405, 404) — so :class:`MediaTypeMiddleware` leaves its requests to it: a wrong
-    method with an odd body is a 405, not a 415.
-
-    The mark is on the function, which FastAPI keeps when a router is included in an app.
-    """
-    setattr(endpoint, READS_NO_BODY, True)
-    return endpoint
-
-
 class MediaTypeMiddleware:
     """Refuse a request body whose Content-Type the service does not speak (415).
 
@@ -243,11 +227,7 @@ class MediaTypeMiddleware:
     def _served(self, scope: Scope) -> bool:
         if self.router is None:
             return True
-        return any(
-            route.matches(scope)[0] is Match.FULL
-            and not getattr(getattr(route, "endpoint", None), READS_NO_BODY, False)
-            for route in self.router.routes
-        )
+        return any(route.matches(scope)[0] is Match.FULL for route in self.router.routes)
 
     def _acceptable(self, content_type: str | None) -> bool:
         if not content_type:

@@ -153,18 +153,32 @@ def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:
         background=[_audit_writer, _webhook_sender, housekeeping],
         on_startup=[_start],
         on_shutdown=[_stop],
-        accepted_media_types=(
-            "application/json",
-            "application/xml",
-            "text/xml",
-            "application/x-www-form-urlencoded",
-            # Carriers' native pushes: IATA Cargo-IMP is text, the tracking batch may be CSV.
-            "text/plain",
-            "text/csv",
-        ),
+        accepted_media_types=FORWARDED_MEDIA_TYPES,
         trust_request_id=False,
         middleware=[(GatewayPipeline, {})],
     )
+
+
+#: Every body type a service behind the gateway takes: the gateway checks the type before it
+#: forwards, so a type missing here would be refused (415) on its way to a service that takes
+#: it. The service then judges the body itself. tests/gateway/test_gateway_media_types.py holds
+#: this list to every service's own.
+FORWARDED_MEDIA_TYPES = (
+    "application/json",
+    "application/xml",
+    "text/xml",
+    "application/x-www-form-urlencoded",  # OAuth2 token requests; Kdniao's RequestData form
+    "text/plain",  # IATA Cargo-IMP, MT940/MT942
+    "text/csv",  # tracking batches, bank CSV statements, SAFE lists, exchange rates
+    "application/yaml",  # reward policies
+    "application/x-yaml",
+    "text/yaml",
+    # Claim evidence files (logistics checks the first bytes agree with the type).
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "application/pdf",
+)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:

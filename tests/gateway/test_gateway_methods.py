@@ -32,7 +32,7 @@ async def test_methods_a_path_does_not_serve_answer_405_naming_the_ones_it_does(
         # neither at the gateway's own catch-all nor at a service.
         for path in ("/v1/parties/me", "/v1/stats/summary"):
             odd = await gw.call(
-                "PUT", path, admin, content=b"\xff\xd8", headers={"content-type": "image/jpeg"}
+                "PUT", path, admin, content=b"\xff\xd8", headers={"Content-Type": "image/jpeg"}
             )
             assert (odd.status_code, odd.headers.get("allow")) == (405, "GET"), (path, odd.text)
         unknown = await gw.call("TRACE", "/v1/no-such-thing", admin)

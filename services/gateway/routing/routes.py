@@ -1,5 +1,8 @@
 """The last route under ``/v1/``: whatever no gateway route serves is refused, 405 or 404.
 
+A body reaches it only if its type is one some service takes (``FORWARDED_MEDIA_TYPES``): a
+wrong method with such a body is a 405, not a 415.
+
 Paths owned by a service never get here: the pipeline (:mod:`services.gateway.pipeline`)
 forwards them itself, before the framework routes anything. What reaches this route
 is a path the role matrix knows but the gateway does not serve with that method. If the
@@ -16,7 +19,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.docs.openapi import MergedOpenApi
-from shared.middleware import reads_no_body
 from shared.problems import METHOD_NOT_ALLOWED, ROUTE_NOT_FOUND, ProblemError
 
 router = APIRouter()
@@ -41,7 +43,6 @@ async def refuse_unserved(app: Any, method: str, path: str) -> NoReturn:
 @router.api_route(
     "/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
 )
-@reads_no_body
 async def not_served(path: str, request: Request) -> Response:
     """405 or 404: no gateway route and no service serves this method and path."""
     await refuse_unserved(request.app, request.method, request.url.path)
