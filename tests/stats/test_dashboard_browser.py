@@ -187,6 +187,7 @@ async def test_the_charts_show_the_real_figures(browser: Any, platform: Platform
     page = await open_dashboard(browser, platform, platform.regulator)
     await wait_ready(page, *CHARTS)
     await page.wait_for_selector("#reward[data-state=ready]")
+    await page.wait_for_selector("#kpis[data-state=ready]", timeout=30000)
     volume = await option(page, "volume")
     shown = sum(Decimal(str(v)) for s in volume["series"] for v in s["data"])
     enterprises = await option(page, "enterprises")

@@ -222,6 +222,7 @@
 
   async function loadKpis() {
     const current = ticket("kpis");
+    $("kpis").dataset.state = "loading";
     const f = filters();
     try {
       const [totals, active] = await Promise.all([
@@ -234,7 +235,8 @@
       $("kpi-documents").textContent = Number(row.documents).toLocaleString();
       const last = active.rows[active.rows.length - 1];
       $("kpi-active").textContent = last ? String(last.enterprises) : "0";
-    } catch (error) { handleAuth(error); }
+      $("kpis").dataset.state = "ready";  // as the charts mark theirs: a reader (or a test) can wait for it
+    } catch (error) { if (current() && !handleAuth(error)) $("kpis").dataset.state = "error"; }
   }
 
   async function loadReward() {
