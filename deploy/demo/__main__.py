@@ -424,34 +424,40 @@ async def report_exports_moving(filer: Filer, cast: Cast, exports: list[Sale]) -
             await filer.file(carrier, EXPORT["departure"], [docs.departure(chunk, left)])
 
 
-async def _statuses(
-    client: AsyncDdtClient, path: str, params: dict[str, Any], counts: dict[str, int]
-) -> None:
-    """Add the status of every item of the paged list at ``path`` to ``counts``."""
-    cursor: str | None = None
-    while True:
-        page = (await client.get(path, params={**params, **({"cursor": cursor} if cursor else {})})).json()
-        for item in page["items"]:
-            counts[item["status"]] += 1
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return
-
-
 async def inventory_statuses(filer: Filer, cast: Cast) -> dict[str, int]:
     """How many of the cast's inventories are in each status (as their filers see them)."""
     counts: dict[str, int] = defaultdict(int)
     for member in cast.enterprises:
-        await _statuses(
-            filer.clients[member.code], "/v1/customs/documents", {"kind": "inventory", "limit": 200}, counts
-        )
+        client = filer.clients[member.code]
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {"kind": "inventory", "limit": 200}
+            if cursor:
+                params["cursor"] = cursor
+            page = (await client.get("/v1/customs/documents", params=params)).json()
+            for item in page["items"]:
+                counts[item["status"]] += 1
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
     return dict(counts)
 
 
 async def tracking_statuses(filer: Filer, cast: Cast) -> dict[str, int]:
     """How many shipments are in each tracking status, as the first regulator sees them."""
+    client = filer.clients[cast.regulators[0].code]
     counts: dict[str, int] = defaultdict(int)
-    await _statuses(filer.clients[cast.regulators[0].code], "/v1/logistics/shipments", {"limit": 200}, counts)
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 200}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await client.get("/v1/logistics/shipments", params=params)).json()
+        for item in page["items"]:
+            counts[item["status"]] += 1
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
     return dict(counts)
 
 
