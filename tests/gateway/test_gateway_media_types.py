@@ -7,6 +7,8 @@ YAML reward policies).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from services.declaration.app import definition as declaration
@@ -14,8 +16,9 @@ from services.gateway.app import FORWARDED_MEDIA_TYPES
 from services.logistics.app import definition as logistics
 from services.payments.app import definition as payments
 from services.stats.app import definition as stats
+from shared.service import ServiceDefinition
 
 
 @pytest.mark.parametrize("service", [declaration, logistics, payments, stats], ids=lambda d: d.__module__)
-def test_every_body_type_a_service_takes_passes_the_gateway(service) -> None:  # type: ignore[no-untyped-def]
+def test_every_body_type_a_service_takes_passes_the_gateway(service: Callable[[], ServiceDefinition]) -> None:
     assert set(service().accepted_media_types) <= set(FORWARDED_MEDIA_TYPES)

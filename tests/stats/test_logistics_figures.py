@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.stats.logistics.rules import percentile, share_percent
+from services.stats.logistics.rules import ROUTE_NAMES, percentile, share_percent
 from services.stats.rewards import EXAMPLE_POLICY_PATH
 from shared.events import CloudEvent, build_event
-from shared.events.logistics import ExceptionCount, JourneyFigures, LogisticsCostRecorded
+from shared.events.logistics import ExceptionCount, JourneyFigures, LogisticsCostRecorded, RouteCode
 from tests.stats.conftest import StatsApi, enterprise
 from tests.stats.support import at, facts, registered, released, uscc
 
@@ -202,3 +202,7 @@ def test_a_percentile_is_one_of_the_values_and_grows_with_its_share(values: list
 def test_a_share_is_between_0_and_100_percent(part: int, extra: int) -> None:
     share = share_percent(part, part + extra)
     assert share is not None and D(0) <= share <= D(100)
+
+
+def test_every_route_of_the_contract_has_a_name() -> None:
+    assert set(ROUTE_NAMES) == set(get_args(RouteCode))
