@@ -27,6 +27,12 @@ PLATFORM_CONFIG = {
     "DDT_KAFKA_BOOTSTRAP_SERVERS": "kafka-0.kafka:9092,kafka-1.kafka:9092,kafka-2.kafka:9092",
     "DDT_KAFKA_REPLICATION_FACTOR": "3",
     "DDT_KAFKA_ENABLE_IDEMPOTENCE": "true",
+    # Every client authenticates over TLS, as in the production compose profile; SCRAM rather
+    # than PLAIN because Kubernetes Kafka operators (Strimzi) offer SCRAM-SHA-512 listeners.
+    "DDT_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "DDT_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "DDT_KAFKA_SASL_USERNAME": "ddt",
+    "DDT_KAFKA_SSL_CAFILE": "/etc/ddt/kafka-tls/ca.pem",
     "DDT_LOG_LEVEL": "INFO",
     # Tracing: an OTLP/HTTP collector, e.g. http://otel-collector.observability:4318 (docs/operations.md).
     "OTEL_EXPORTER_OTLP_ENDPOINT": "",
@@ -36,6 +42,9 @@ RESOURCES = {
     "declaration": ({"cpu": "250m", "memory": "384Mi"}, {"cpu": "1", "memory": "1Gi"}),
 }
 DEFAULT_RESOURCES = ({"cpu": "100m", "memory": "256Mi"}, {"cpu": "1", "memory": "768Mi"})
+#: The Secret (made by the operator) with the Kafka client's SCRAM password (key ``password``)
+#: and the CA the brokers' certificates chain to (key ``ca.pem``), shared by every pod.
+KAFKA_CLIENT_SECRET = "ddt-kafka-client"  # noqa: S105 — a Secret's name, not its value
 
 
 def labels(service: str) -> dict[str, str]:
@@ -52,9 +61,24 @@ def _secret_env(name: str, secret: str, key: str) -> dict[str, Any]:
     return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
+def kafka_client_env() -> dict[str, Any]:
+    """The Kafka client password, from the shared client Secret (the rest is in the ConfigMap)."""
+    return _secret_env("DDT_KAFKA_SASL_PASSWORD", KAFKA_CLIENT_SECRET, "password")
+
+
+def kafka_tls_volume() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The volume and mount putting the brokers' CA where ``DDT_KAFKA_SSL_CAFILE`` points."""
+    volume = {
+        "name": "kafka-tls",
+        "secret": {"secretName": KAFKA_CLIENT_SECRET, "items": [{"key": "ca.pem", "path": "ca.pem"}]},
+    }
+    return volume, {"name": "kafka-tls", "mountPath": "/etc/ddt/kafka-tls", "readOnly": True}
+
+
 def service_env(service: str) -> list[dict[str, Any]]:
     """Environment of ``service``'s container: secrets by reference, the rest literal."""
     env = [_secret_env(database_url_variable(service), secret_name(service), "database-url")]
+    env.append(kafka_client_env())
     env += [_secret_env(name, secret_name(service), name) for name in sorted(secret_variables(service))]
     if service == "gateway":
         env.append(_secret_env("DDT_REDIS_URL", secret_name("gateway"), "redis-url"))
@@ -86,6 +110,9 @@ def deployment(service: str) -> dict[str, Any]:
     requests, limits = RESOURCES.get(service, DEFAULT_RESOURCES)
     volumes: list[dict[str, Any]] = [{"name": "var", "emptyDir": {}}]
     mounts: list[dict[str, Any]] = [{"name": "var", "mountPath": "/app/var"}]
+    kafka_volume, kafka_mount = kafka_tls_volume()
+    volumes.append(kafka_volume)
+    mounts.append(kafka_mount)
     if service == "declaration":
         volumes.append(
             {"name": "customs-exchange", "persistentVolumeClaim": {"claimName": "ddt-customs-exchange"}}
@@ -197,6 +224,9 @@ def migration_job() -> dict[str, Any]:
     """``python -m deploy.migrate_all`` as each database's owner: run it before the Deployments."""
     env = [_secret_env(database_url_variable(s), secret_name(s), "owner-database-url") for s in SERVICES]
     env.append(_secret_env("DDT_IDENTITY_PUBLIC_KEY", secret_name("gateway"), "DDT_IDENTITY_PUBLIC_KEY"))
+    # The platform settings it loads refuse SASL_SSL without the password, though it never
+    # connects to a broker.
+    env.append(kafka_client_env())
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",

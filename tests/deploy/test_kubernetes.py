@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from deploy.catalogue import SERVICES, definition_of, port_of, secret_variables, settings_class
-from deploy.kubernetes import BASE, files
-from shared.settings import Environment
+from deploy.kubernetes import BASE, KAFKA_CLIENT_SECRET, files
+from shared.settings import Environment, KafkaSecurityProtocol
 from tests.deploy.support import ROOT, build_settings, filled_env, require_tool
 
 OVERLAYS = ["production", "small"]
@@ -73,9 +73,11 @@ def pod_environment(overlay: str, service: str) -> dict[str, str]:
             env[item["name"]] = item["value"]
             continue
         ref = item["valueFrom"]["secretKeyRef"]
-        assert ref["name"] == f"ddt-{service}-secrets"
+        assert ref["name"] in (f"ddt-{service}-secrets", KAFKA_CLIENT_SECRET)
         key = ref["key"]
-        if key == "database-url":
+        if ref["name"] == KAFKA_CLIENT_SECRET:
+            env[item["name"]] = f"kafka-{key}-from-its-secret"
+        elif key == "database-url":
             env[item["name"]] = f"postgresql+asyncpg://ddt_{service}_app:pw@postgres:5432/ddt_{service}"
         elif key == "redis-url":
             env[item["name"]] = "redis://:pw@redis:6379/0"
@@ -111,6 +113,38 @@ def test_probes_resources_and_a_disruption_budget(service: str) -> None:
     ) == ("/readyz", "/healthz", port_of(service), True, 1)
 
 
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_deployment_authenticates_to_kafka_over_tls_with_the_shared_client_secret(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = build_settings(
+        settings_class(service), monkeypatch, pod_environment("production", service)
+    ).platform
+    assert (platform.kafka_security_protocol, platform.kafka_sasl_password.get_secret_value()) == (
+        KafkaSecurityProtocol.SASL_SSL,
+        "kafka-password-from-its-secret",
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_deployment_mounts_the_brokers_ca_where_its_settings_look(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = build_settings(
+        settings_class(service), monkeypatch, pod_environment("production", service)
+    ).platform
+    pod = of_kind("production", "Deployment")[f"ddt-{service}"]["spec"]["template"]["spec"]
+    mounted = {
+        f"{m['mountPath']}/{item['path']}"
+        for m in pod["containers"][0]["volumeMounts"]
+        for v in pod["volumes"]
+        if v["name"] == m["name"] and "secret" in v
+        for item in v["secret"].get("items", [])
+        if v["secret"]["secretName"] == KAFKA_CLIENT_SECRET
+    }
+    assert str(platform.kafka_ssl_cafile) in mounted
+
+
 def test_the_gateway_and_every_consumer_service_scale_automatically() -> None:
     wanted = {f"ddt-{s}" for s in SERVICES if s == "gateway" or definition_of(s).consumers}
     assert set(of_kind("production", "HorizontalPodAutoscaler")) == wanted
@@ -119,10 +153,8 @@ def test_the_gateway_and_every_consumer_service_scale_automatically() -> None:
 def test_a_migration_job_runs_the_migrate_step_with_every_owner_url() -> None:
     job = of_kind("production", "Job")["ddt-migrate"]["spec"]["template"]["spec"]["containers"][0]
     names = {e["name"] for e in job["env"]}
-    assert (job["command"], {f"DDT_{s.upper()}_DATABASE_URL" for s in SERVICES} - names) == (
-        ["python", "-m", "deploy.migrate_all"],
-        set(),
-    )
+    wanted = {f"DDT_{s.upper()}_DATABASE_URL" for s in SERVICES} | {"DDT_KAFKA_SASL_PASSWORD"}
+    assert (job["command"], wanted - names) == (["python", "-m", "deploy.migrate_all"], set())
 
 
 def test_only_the_gateway_is_reachable_from_outside() -> None:
