@@ -1,4 +1,8 @@
-"""Payments' monthly funds figures → the stats table (inside the consumer's inbox transaction)."""
+"""Payments' monthly funds figures → the stats table (inside the consumer's inbox transaction).
+
+Each event is kept in the stats event log (stream ``payments``) like every consumed event, so a
+rebuild replays it through :func:`apply_funds_month`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.facts.rules import to_fen
 from services.stats.goods_funds.repository import GoodsFundsRepository
+from services.stats.history.store import log_event
 from shared.events import CloudEvent
 from shared.events.payments import FundsMonth
 
 
-async def on_funds_month(session: AsyncSession, _event: CloudEvent, data: FundsMonth) -> None:
-    """Keep the highest revision of the month."""
+async def on_funds_month(session: AsyncSession, event: CloudEvent, data: FundsMonth) -> None:
+    """Log the month's figures, then keep their highest revision."""
+    subject = f"{data.party_id}:{data.month}"
+    if await log_event(session, event, data, stream="payments", subject=subject, occurred_at=data.as_of):
+        await apply_funds_month(session, data)
+
+
+async def apply_funds_month(session: AsyncSession, data: FundsMonth) -> None:
+    """Keep the highest revision of the month (live and in a rebuild)."""
     await GoodsFundsRepository(session).keep_latest(
         {
             "party_id": data.party_id,

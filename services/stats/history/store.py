@@ -14,7 +14,7 @@ from shared.events.declaration import DocumentStatusChanged, InventoryReturned
 from shared.events.envelope import CloudEvent, EventData
 from shared.sqltypes import utcnow
 
-STREAMS = ("document", "accepted", "party", "traffic", "warehouse", "logistics")
+STREAMS = ("document", "accepted", "party", "traffic", "warehouse", "logistics", "payments")
 
 
 async def log_event(
