@@ -19,7 +19,12 @@ from shared.events.declaration import DocumentAccepted, DocumentStatusChanged, I
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
 from shared.events.logistics import JourneyFigures, LogisticsCostRecorded
 from shared.events.payments import FundsMonth, InstitutionVolumeYear, RmbSettlementYear
-from shared.events.warehousing import WarehouseMonthReported, WarehouseProfiled
+from shared.events.warehousing import (
+    ClaimChanged,
+    ClaimChangedV1,
+    WarehouseMonthReported,
+    WarehouseProfiled,
+)
 from shared.messaging.consumer import EventHandlers
 from shared.messaging.topics import events_topic
 
@@ -45,3 +50,5 @@ handlers.on(WarehouseProfiled)(warehouses.on_profiled)
 handlers.on(WarehouseMonthReported)(warehouses.on_month_reported)
 handlers.on(JourneyFigures)(logistics.on_figures)
 handlers.on(LogisticsCostRecorded)(logistics.on_cost)
+handlers.on(ClaimChanged)(logistics.on_claim)
+handlers.on(ClaimChangedV1)(logistics.on_claim_v1)

@@ -236,10 +236,9 @@ ClaimKind = Literal["lost", "damaged", "delayed", "delivered_not_received"]
 
 
 @register_event
-class ClaimChanged(EventData):
-    """A loss and damage claim moved (submitted, reviewed, documents asked for, decided, paid,
-    closed). Amounts and dates only: the claimant's description and the carrier's reasons stay
-    in the logistics service."""
+class ClaimChangedV1(EventData):
+    """Version 1 of :class:`ClaimChanged`, without the claim's dates: still read (the topic may
+    hold some), no longer published."""
 
     event_type = "ddt.logistics.claim.changed"
     version = 1
@@ -260,6 +259,23 @@ class ClaimChanged(EventData):
     payout_seconds: int | None = Field(default=None, ge=0, description="submitted → paid")
     revision: int = Field(ge=1)
     occurred_at: AwareDatetime
+
+
+@register_event
+class ClaimChanged(ClaimChangedV1):
+    """A loss and damage claim moved (submitted, reviewed, documents asked for, decided, paid,
+    closed). Amounts and dates only: the claimant's description and the carrier's reasons stay
+    in the logistics service.
+
+    Version 2 adds the claim's dates: statistics count a claim in the Beijing year it was
+    submitted in and time its payout, whichever of its revisions they read first.
+    """
+
+    version = 2
+
+    submitted_at: AwareDatetime
+    decided_at: AwareDatetime | None = Field(default=None, description="approved, in part or not")
+    paid_at: AwareDatetime | None = None
 
 
 @register_event
@@ -307,6 +323,7 @@ class ClaimWindowClosing(EventData):
 __all__ = [
     "ClaimAnswered",
     "ClaimChanged",
+    "ClaimChangedV1",
     "ClaimKind",
     "ClaimStatus",
     "ClaimWindowClosing",

@@ -28,11 +28,16 @@ from tests.gateway.support import Gateway, PartyKey, gateway_settings, read_firs
 from tests.stats.browser_support import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.stats.conftest import REGULATOR, StatsApi, stats_settings
 from tests.stats.support import at, facts, feed, funds_month, registered, released
+from tests.stats.test_claim_figures import claim
 from tests.stats.test_logistics_figures import journey
+from tests.stats.test_warehouses import month as warehouse_month
+from tests.stats.test_warehouses import profiled
 from tests.support.infra import free_port
 from tests.support.services import served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+FERRY = "3207980001"
+TRAIN = "3207980002"
 
 
 @dataclass
@@ -108,10 +113,39 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
         await feed(
             api.db,
             [
-                journey("S1", transit="40", customs="4", exceptions={"customs_held": 1}),
-                journey("S2", transit="60", customs="8"),
-                journey("R1", mode="rail", route="rail_khorgos", transit="300"),
+                journey("S1", transit="40", customs="4", exceptions={"customs_held": 1}, carrier=FERRY),
+                journey("S2", transit="60", customs="8", carrier=FERRY),
+                journey("R1", mode="rail", route="rail_khorgos", transit="300", carrier=TRAIN),
             ],
+        )
+        # Warehouses: WH1 public, certified municipal, two months filed (2 × 1,000 units in,
+        # 300 + 200 orders = 1,000 units out; March: 7,500 of 12,000 m² used, stock 35.4 days old);
+        # WH2 for its operator's own use, nothing filed.
+        await feed(
+            api.db,
+            [
+                profiled("WH1", "OP1"),
+                profiled("WH2", "OP2", usage="own", name="WH2 自营仓"),
+                warehouse_month("WH1", "OP1", "2026-02", orders=300, area_used="9000", age="40.25"),
+                warehouse_month("WH1", "OP1", "2026-03", orders=200, area_used="7500", age="35.44"),
+            ],
+        )
+        assessed = await api.post(
+            "/v1/stats/warehouses/WH1/assessments",
+            REGULATOR,
+            json={
+                "level": "municipal",
+                "decision": "certified",
+                "year": 2026,
+                "certified_on": "2026-06-30",
+                "basis": "连商务〔2026〕12号",
+            },
+        )
+        assert assessed.status_code == 201, assessed.text
+        # Claims: one against the ferry carrier (2 shipments), paid after 12 days: 50.0 %.
+        await feed(
+            api.db,
+            [claim("K1", carrier=FERRY, revision=4, status="paid", approved="600.00", paid_after_days=12)],
         )
         run = await api.post(
             "/v1/stats/rewards/runs", REGULATOR, json={"policy": "lyg-cbec-rewards-2026-example"}
@@ -174,6 +208,15 @@ async def login_message(page: Any) -> str:
 async def wait_ready(page: Any, *charts: str) -> None:
     for name in charts:
         await page.wait_for_selector(f"#chart-{name}[data-state=ready]", timeout=30000)
+
+
+async def wait_text(page: Any, selector: str, text: str) -> None:
+    """Wait until the element's text is ``text`` (a redraw replaces the element)."""
+    await page.wait_for_function(
+        "([s, t]) => ((document.querySelector(s) || {}).textContent || '') === t",
+        arg=[selector, text],
+        timeout=30000,
+    )
 
 
 async def option(page: Any, chart: str) -> dict[str, Any]:
@@ -406,4 +449,46 @@ async def test_the_transit_panel_shows_each_routes_times_and_exceptions_in_both_
         timeout=30000,
     )
     assert await page.text_content("#transit-panel h2") == "Transit times and exceptions by mode and route"
+    await page.context.close()
+
+
+async def test_the_warehouse_panel_shows_each_warehouses_year_in_both_languages(
+    browser: Any, platform: Platform
+) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await wait_ready(page, "warehouses")
+    chart = await option(page, "warehouses")
+    row = "#warehouses-rows tr[data-warehouse=WH1]"
+    cells = {
+        col: await page.text_content(f"{row} td[data-col={col}]") for col in ("whLevel", "whAreaUse", "whAge")
+    }
+    assert (chart["yAxis"][0]["data"], chart["series"][0]["data"], chart["series"][1]["data"]) == (
+        ["WH1 公共海外仓", "WH2 自营仓"],
+        [2000, 0],
+        [1000, 0],
+    )
+    assert cells == {"whLevel": "市级", "whAreaUse": "62.5%", "whAge": "35.4"}
+    summary = await page.text_content("#warehouses-summary") or ""
+    assert summary.startswith("海外仓: 2 · 公共海外仓: 1 · 市级认定: 1")
+    await page.click("#lang")
+    await wait_text(page, f"{row} td[data-col=whLevel]", "municipal")
+    assert await page.text_content("#warehouses-panel h2") == "Overseas warehouses"
+    await page.context.close()
+
+
+async def test_the_claims_panel_shows_each_carriers_rate_and_payout_time_in_both_languages(
+    browser: Any, platform: Platform
+) -> None:
+    page = await open_dashboard(browser, platform, platform.regulator)
+    await wait_ready(page, "claims")
+    chart = await option(page, "claims")
+    row = f"#claims-carriers tr[data-carrier='{FERRY}']"
+    cells = {
+        col: await page.text_content(f"{row} td[data-col={col}]") for col in ("clRate", "clP50", "clKinds")
+    }
+    assert (chart["yAxis"][0]["data"], chart["series"][0]["data"]) == ([FERRY, TRAIN], [50, 0])
+    assert cells == {"clRate": "50.0%", "clP50": "12.0", "clKinds": "破损 1"}
+    await page.click("#lang")
+    await wait_text(page, f"{row} td[data-col=clKinds]", "damaged 1")
+    assert await page.text_content("#claims-panel h2") == "Loss and damage claims by carrier"
     await page.context.close()

@@ -39,6 +39,7 @@ def journey(
     customs: str | None = None,
     punctuality: str = "unknown",
     exceptions: dict[str, int] | None = None,
+    carrier: str | None = None,
 ) -> CloudEvent:
     start = at(started) if started else None
     delivered = start + dt.timedelta(hours=float(transit)) if start and transit else None
@@ -50,6 +51,7 @@ def journey(
         "mode": mode,
         "route": route,
         "enterprise_party_id": party,
+        "carrier_code": carrier,
         "status": "delivered" if delivered else "in_transit",
         "started_at": start,
         "delivered_at": delivered,

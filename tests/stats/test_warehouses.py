@@ -57,6 +57,8 @@ def month(
     complete: bool = True,
     orders: int = 500,
     customers: int = 4,
+    area_used: str | None = None,
+    age: str | None = None,
 ) -> CloudEvent:
     figures = WarehouseMonthFigures(
         inbound_asns=2,
@@ -74,6 +76,8 @@ def month(
         units_on_hand=800,
         stock_volume_m3=Decimal("3.2"),
         area_m2=Decimal("12000"),
+        area_used_m2=Decimal(area_used) if area_used else None,
+        average_age_days=Decimal(age) if age else None,
     )
     data = WarehouseMonthReported(
         warehouse_id=warehouse,
@@ -163,6 +167,46 @@ async def test_monthly_totals_for_the_regulator(stats: StatsApi) -> None:
             "units_on_hand": 1600,
         }
     ]
+
+
+async def test_each_warehouses_year_adds_its_months_and_takes_area_and_age_from_the_latest(
+    stats: StatsApi,
+) -> None:
+    """WH1 (public, 12,000 m²) filed February (300 orders, 9,000 m² used, 40.25 days) and March
+    (200 orders, 7,500 m² used, 35.44 days): 2 × 1,000 units in, 500 orders and 1,000 units out;
+    area use 7,500 / 12,000 = 62.5 %, age 35.4 days (March). WH2 (own use) filed nothing."""
+    await stats.feed(
+        [
+            profiled("WH1", "OP1"),
+            profiled("WH2", "OP2", usage="own"),
+            month("WH1", "OP1", "2026-03", orders=200, area_used="7500", age="35.44"),
+            month("WH1", "OP1", "2026-02", orders=300, area_used="9000", age="40.25"),
+        ]
+    )
+    body = (await stats.get("/v1/stats/warehouses/figures?year=2026")).json()
+    first, second = body["items"]
+    assert {k: first[k] for k in first if k not in ("name", "country", "city", "operator_party_id")} == {
+        "warehouse_id": "WH1",
+        "usage": "public",
+        "certified_level": None,
+        "months_reported": 2,
+        "inbound_units": 2000,
+        "outbound_orders": 500,
+        "outbound_units": 1000,
+        "returns_received": 0,
+        "latest_month": "2026-03",
+        "area_m2": "12000.00",
+        "area_used_m2": "7500.00",
+        "area_use_percent": "62.5",
+        "units_on_hand": 800,
+        "average_age_days": "35.4",
+    }
+    assert (body["warehouses"], body["public"], second["months_reported"], second["area_use_percent"]) == (
+        2,
+        1,
+        0,
+        None,
+    )
 
 
 async def test_certified_warehouses_earn_their_support_in_a_reward_run(stats: StatsApi) -> None:

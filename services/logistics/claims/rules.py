@@ -97,6 +97,7 @@ class Liability:
     combine: Literal["higher", "sum"] = "higher"
     freight_multiple: Decimal | None = None
     cap_cny: Decimal | None = None
+    basis: str = ""  # a product category's own source; the mode's basis when empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,15 @@ def _decimal(raw: Any, where: str) -> Decimal | None:
 
 
 def _liability(raw: Mapping[str, Any], where: str) -> Liability:
-    known = {"per_kg_sdr", "per_package_sdr", "per_item_sdr", "combine", "freight_multiple", "cap_cny"}
+    known = {
+        "per_kg_sdr",
+        "per_package_sdr",
+        "per_item_sdr",
+        "combine",
+        "freight_multiple",
+        "cap_cny",
+        "basis",
+    }
     if not isinstance(raw, Mapping) or set(raw) - known:
         raise TermsError(f"{where}: expected a mapping of {sorted(known)}")
     combine = raw.get("combine", "higher")
@@ -161,6 +170,7 @@ def _liability(raw: Mapping[str, Any], where: str) -> Liability:
         combine=combine,
         freight_multiple=_decimal(raw.get("freight_multiple"), f"{where}.freight_multiple"),
         cap_cny=_decimal(raw.get("cap_cny"), f"{where}.cap_cny"),
+        basis=str(raw.get("basis", "")),
     )
     if all(
         v is None
@@ -386,7 +396,7 @@ def offer(terms: Terms, facts: ClaimFacts, rate: SdrRate) -> Offer:
         basis = f"{facts.mode}: {mode.basis}"
         if facts.product is not None and facts.product in mode.products:
             liability = mode.products[facts.product]
-            basis = f"{facts.mode}, product {facts.product}: {mode.basis}"
+            basis = f"{facts.mode}, product {facts.product}: {liability.basis or mode.basis}"
         cap = _cap_from_liability(liability, basis, facts, rate, lines)
     amount = min(_fen(facts.claimed_cny), cap)
     lines.append(f"Offer = min(claimed {_fen(facts.claimed_cny)}, cap {cap}) = {amount} CNY")

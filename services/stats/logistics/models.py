@@ -1,5 +1,5 @@
-"""Shipments' transit figures and logistics costs as statistics keep them (from the
-logistics service's events)."""
+"""Shipments' transit figures, logistics costs and loss and damage claims as statistics keep
+them (from the logistics service's events)."""
 
 from __future__ import annotations
 
@@ -63,3 +63,31 @@ class LogisticsCost(Base):
         Index("ix_stats_logistics_costs_year", "year", "enterprise_party_id"),
         Index("ix_stats_logistics_costs_supersedes", "supersedes"),
     )
+
+
+class ClaimFigures(Base):
+    """A loss and damage claim's amounts and dates at the highest revision seen (never the
+    claimant's words or the carrier's reasons: the event carries none)."""
+
+    __tablename__ = "stats_claims"
+
+    claim_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer, doc="Beijing calendar year of submission")
+    claimant_party_id: Mapped[str] = mapped_column(String(64))
+    shipment_id: Mapped[str] = mapped_column(String(64))
+    carrier_code: Mapped[str] = mapped_column(String(64), doc="the claimed leg's reporting carrier")
+    mode: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(24))
+    claimed_cny: Mapped[Decimal] = mapped_column(Money)
+    offer_cny: Mapped[Decimal] = mapped_column(Money)
+    approved_cny: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    paid_cny: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    payout_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True, doc="submitted → paid")
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_stats_claims_year", "year", "carrier_code"),)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from services.stats.base import table_of
-from services.stats.logistics.models import Journey, LogisticsCost
+from services.stats.logistics.models import ClaimFigures, Journey, LogisticsCost
 from shared.kit.repository import Repository
 
 
@@ -26,6 +26,38 @@ class LogisticsStatsRepository(Repository):
             ("shipment_id",),
             where=lambda excluded: table.c.revision < excluded.revision,
         )
+
+    async def keep_claim(self, row: dict[str, Any]) -> None:
+        """Store a claim's figures unless a higher revision is stored already."""
+        table = table_of(ClaimFigures)
+        await self.upsert(
+            table,
+            row,
+            ("claim_id",),
+            where=lambda excluded: table.c.revision < excluded.revision,
+        )
+
+    async def claim(self, claim_id: str) -> ClaimFigures | None:
+        """The stored claim, or None."""
+        return await self.session.get(ClaimFigures, claim_id)
+
+    async def claims_of_year(self, year: int, party_id: str | None) -> Sequence[ClaimFigures]:
+        """The claims submitted in ``year`` (Beijing calendar; optionally one claimant's)."""
+        stmt = select(ClaimFigures).where(ClaimFigures.year == year)
+        if party_id is not None:
+            stmt = stmt.where(ClaimFigures.claimant_party_id == party_id)
+        return (await self.session.execute(stmt.order_by(ClaimFigures.claim_id))).scalars().all()
+
+    async def journeys_per_carrier(self, year: int, party_id: str | None) -> dict[str, int]:
+        """Journeys that started in ``year`` per carrier of their border-crossing leg."""
+        stmt = (
+            select(Journey.carrier_code, func.count())
+            .where(Journey.month.like(f"{year:04d}-%"), Journey.carrier_code.is_not(None))
+            .group_by(Journey.carrier_code)
+        )
+        if party_id is not None:
+            stmt = stmt.where(Journey.enterprise_party_id == party_id)
+        return {code: int(n) for code, n in await self.session.execute(stmt) if code is not None}
 
     async def add_cost(self, row: dict[str, Any]) -> None:
         """Store a recorded cost once (a redelivered event changes nothing)."""

@@ -1,5 +1,6 @@
 """``/v1/stats/logistics`` — transit times and exceptions by mode and route (the regulator's
-view of the ferry, the China–Europe trains, air and post), and logistics costs per enterprise."""
+view of the ferry, the China–Europe trains, air and post), logistics costs per enterprise, and
+loss and damage claim rates and payout times per carrier."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from services.stats.logistics import service
-from services.stats.logistics.schemas import CostsOut, TransitOut
+from services.stats.logistics.schemas import ClaimsOut, CostsOut, TransitOut
 from shared.identity import CurrentIdentity
 from shared.kit.responses import COMMON_PROBLEMS, problems
 from shared.service import DbSession
@@ -54,3 +55,20 @@ async def costs(
     identity: CurrentIdentity, session: DbSession, year: Annotated[int, Query(ge=2000, le=2100)]
 ) -> CostsOut:
     return await service.costs(session, identity, year)
+
+
+@router.get(
+    "/claims",
+    response_model=ClaimsOut,
+    responses=problems(*COMMON_PROBLEMS),
+    summary="Loss and damage claims per carrier and year",
+    description="Per carrier code: the claims submitted in the Beijing calendar year against the claimed "
+    "leg's carrier, per 100 journeys it carried across the border that started in the year, how they "
+    "were decided, the CNY claimed, approved and paid, and the median and 90th-percentile days from "
+    "submission to payment (nearest rank, paid claims). Regulators see every claimant; an enterprise "
+    "its own claims against its own shipments.",
+)
+async def claims(
+    identity: CurrentIdentity, session: DbSession, year: Annotated[int, Query(ge=2000, le=2100)]
+) -> ClaimsOut:
+    return await service.claims(session, identity, year)

@@ -93,3 +93,59 @@ class CostsOut(BaseModel):
             }
         }
     }
+
+
+class CarrierClaimsOut(BaseModel):
+    """One carrier's loss and damage claims of a year: how many, against how many shipments,
+    how they were decided and how fast they were paid."""
+
+    carrier_code: str = Field(description="the claimed leg's reporting carrier")
+    shipments: int = Field(description="journeys started in the year whose border-crossing leg it carried")
+    claims: int = Field(description="claims submitted in the year")
+    claim_rate_percent: Decimal | None = Field(description="claims per 100 shipments; none without shipments")
+    kinds: dict[str, int] = Field(description="claims by kind: lost, damaged, delayed, not received")
+    approved: int = Field(description="approved in full or in part")
+    rejected: int
+    undecided: int = Field(description="not decided yet, or withdrawn before a decision")
+    paid: int
+    claimed_cny: Decimal
+    approved_cny: Decimal
+    paid_cny: Decimal
+    payout_days_p50: Decimal | None = Field(description="median days from submission to payment, paid ones")
+    payout_days_p90: Decimal | None
+
+
+class ClaimsOut(BaseModel):
+    """Claim rates and payout times per carrier of a Beijing calendar year (regulators: every
+    claimant; an enterprise: its own claims against its own shipments)."""
+
+    year: int
+    claims: int
+    carriers: list[CarrierClaimsOut]
+
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "year": 2026,
+                "claims": 2,
+                "carriers": [
+                    {
+                        "carrier_code": "3207980001",
+                        "shipments": 40,
+                        "claims": 2,
+                        "claim_rate_percent": "5.0",
+                        "kinds": {"damaged": 1, "lost": 1},
+                        "approved": 1,
+                        "rejected": 1,
+                        "undecided": 0,
+                        "paid": 1,
+                        "claimed_cny": "1500.00",
+                        "approved_cny": "600.00",
+                        "paid_cny": "600.00",
+                        "payout_days_p50": "12.5",
+                        "payout_days_p90": "12.5",
+                    }
+                ],
+            }
+        }
+    }

@@ -1,5 +1,6 @@
-"""The statistics' logistics module: journeys and costs from the logistics events, the
-transit view, the costs per enterprise, and what reward runs read."""
+"""The statistics' logistics module: journeys, costs and claims from the logistics events,
+the transit view, the costs per enterprise, claim rates and payout times per carrier, and what
+reward runs read."""
 
 from __future__ import annotations
 
@@ -12,14 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.stats.access import scope_for
 from services.stats.logistics import rules
-from services.stats.logistics.models import Journey
+from services.stats.logistics.models import ClaimFigures, Journey
 from services.stats.logistics.repository import LogisticsStatsRepository
-from services.stats.logistics.schemas import CostsOut, EnterpriseCostOut, TransitOut, TransitRouteOut
+from services.stats.logistics.schemas import (
+    CarrierClaimsOut,
+    ClaimsOut,
+    CostsOut,
+    EnterpriseCostOut,
+    TransitOut,
+    TransitRouteOut,
+)
 from services.stats.periods import business_day
 from shared.events.logistics import FINAL_STATUSES, JourneyFigures, LogisticsCostRecorded
+from shared.events.warehousing import ClaimChanged, ClaimChangedV1
 from shared.identity import Identity
 
 _CENT = Decimal("0.01")
+_DAY_SECONDS = Decimal(86400)
+#: The statuses a carrier's decision puts a claim in (version-1 events carry no decision date).
+_DECIDED = frozenset({"approved", "approved_partial", "rejected", "paid"})
 
 
 async def apply_figures(session: AsyncSession, data: JourneyFigures) -> None:
@@ -67,6 +79,97 @@ async def apply_cost(session: AsyncSession, data: LogisticsCostRecorded) -> None
             "voided": data.voided,
             "recorded_at": data.occurred_at,
         }
+    )
+
+
+async def apply_claim(session: AsyncSession, data: ClaimChanged) -> None:
+    """Keep the claim's amounts and dates at their highest revision."""
+    await LogisticsStatsRepository.from_session(session).keep_claim(
+        {
+            "claim_id": data.claim_id,
+            "revision": data.revision,
+            "year": business_day(data.submitted_at).year,
+            "claimant_party_id": data.claimant_party_id,
+            "shipment_id": data.shipment_id,
+            "carrier_code": data.carrier_code,
+            "mode": data.mode,
+            "kind": data.kind,
+            "status": data.status,
+            "claimed_cny": data.claimed_cny,
+            "offer_cny": data.offer_cny,
+            "approved_cny": data.approved_cny,
+            "paid_cny": data.paid_cny,
+            "payout_seconds": data.payout_seconds,
+            "submitted_at": data.submitted_at,
+            "decided_at": data.decided_at,
+            "paid_at": data.paid_at,
+            "updated_at": data.occurred_at,
+        }
+    )
+
+
+async def apply_claim_v1(session: AsyncSession, data: ClaimChangedV1) -> None:
+    """A version-1 event (published before the claim's dates were): the dates come from what is
+    stored for the claim, else from the event — a first revision happens at submission, a payment
+    ``payout_seconds`` after it, a decision when its status is first seen."""
+    stored = await LogisticsStatsRepository.from_session(session).claim(data.claim_id)
+    if stored is not None:
+        submitted = stored.submitted_at
+    elif data.payout_seconds is not None:
+        submitted = data.occurred_at - dt.timedelta(seconds=data.payout_seconds)
+    else:
+        submitted = data.occurred_at
+    decided = stored.decided_at if stored is not None else None
+    if decided is None and data.status in _DECIDED:
+        decided = data.occurred_at
+    paid = stored.paid_at if stored is not None else None
+    if paid is None and data.paid_cny is not None:
+        paid = submitted + dt.timedelta(seconds=data.payout_seconds or 0)
+    await apply_claim(
+        session,
+        ClaimChanged(**data.model_dump(), submitted_at=submitted, decided_at=decided, paid_at=paid),
+    )
+
+
+def _carrier_claims(code: str, shipments: int, claims: list[ClaimFigures]) -> CarrierClaimsOut:
+    paid = [c for c in claims if c.paid_cny is not None]
+    days = [Decimal(c.payout_seconds) / _DAY_SECONDS for c in paid if c.payout_seconds is not None]
+    approved = [c for c in claims if c.approved_cny is not None]
+    # Rejected as the logistics service counts it: decided, with nothing approved.
+    rejected = sum(1 for c in claims if c.decided_at is not None and c.approved_cny is None)
+    return CarrierClaimsOut(
+        carrier_code=code,
+        shipments=shipments,
+        claims=len(claims),
+        claim_rate_percent=rules.share_percent(len(claims), shipments),
+        kinds=dict(sorted(Counter(c.kind for c in claims).items())),
+        approved=len(approved),
+        rejected=rejected,
+        undecided=len(claims) - len(approved) - rejected,
+        paid=len(paid),
+        claimed_cny=sum((c.claimed_cny for c in claims), Decimal(0)).quantize(_CENT),
+        approved_cny=sum((c.approved_cny or Decimal(0) for c in approved), Decimal(0)).quantize(_CENT),
+        paid_cny=sum((c.paid_cny or Decimal(0) for c in paid), Decimal(0)).quantize(_CENT),
+        payout_days_p50=rules.percentile(days, 50),
+        payout_days_p90=rules.percentile(days, 90),
+    )
+
+
+async def claims(session: AsyncSession, identity: Identity, year: int) -> ClaimsOut:
+    """Per carrier: the claims submitted in ``year`` against the journeys it carried across the
+    border that started in ``year``; regulators see every claimant's, an enterprise its own."""
+    scope = scope_for(identity)
+    repo = LogisticsStatsRepository.from_session(session)
+    rows = await repo.claims_of_year(year, scope.party_id)
+    shipments = await repo.journeys_per_carrier(year, scope.party_id)
+    by_carrier: dict[str, list[ClaimFigures]] = defaultdict(list)
+    for row in rows:
+        by_carrier[row.carrier_code].append(row)
+    codes = sorted(set(by_carrier) | set(shipments))
+    return ClaimsOut(
+        year=year,
+        claims=len(rows),
+        carriers=[_carrier_claims(code, shipments.get(code, 0), by_carrier[code]) for code in codes],
     )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -137,3 +137,11 @@ def highest_met(criteria: Criteria, figures: Mapping[str, Decimal]) -> Level | N
         if checks and all(c.met for c in checks):
             return level  # type: ignore[return-value]
     return None
+
+
+def area_use_percent(used_m2: Decimal | None, area_m2: Decimal) -> Decimal | None:
+    """Area used as a percentage of the floor area, to a tenth; None when the operator declared
+    no use or the profile has no area (no basis, not 0 %)."""
+    if used_m2 is None or area_m2 <= 0:
+        return None
+    return (used_m2 * 100 / area_m2).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

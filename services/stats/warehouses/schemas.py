@@ -134,9 +134,35 @@ class MonthTotalsOut(BaseModel):
     units_on_hand: int
 
 
+class WarehouseYearOut(BaseModel):
+    """One warehouse's year: its profile and certification, the volumes its filed months add up
+    to, and its area use and stock age at the latest month filed."""
+
+    warehouse_id: str
+    operator_party_id: str
+    name: str
+    country: str
+    city: str
+    usage: str = Field(description="public or own use")
+    certified_level: Level | None = Field(description="the highest level a standing assessment certifies")
+    months_reported: int = Field(description="months of the year filed (complete or provisional)")
+    inbound_units: int
+    outbound_orders: int
+    outbound_units: int
+    returns_received: int
+    latest_month: str | None
+    area_m2: Decimal = Field(description="floor area (profile)")
+    area_used_m2: Decimal | None = Field(description="declared by the operator for the latest month")
+    area_use_percent: Decimal | None = Field(description="area used / area, to a tenth of a percent")
+    units_on_hand: int | None = Field(description="at the end of the latest month")
+    average_age_days: Decimal | None = Field(description="on-hand-weighted, at the latest month's end")
+
+
 class WarehouseFiguresOut(BaseModel):
-    """Monthly totals of the overseas warehouses, and their certification."""
+    """Monthly totals of the overseas warehouses, each warehouse's year, and their certification."""
 
     months: list[MonthTotalsOut]
     warehouses: int
+    public: int = Field(description="warehouses open to other enterprises (usage public)")
     certified: dict[str, int] = Field(description="warehouses certified per level (standing assessments)")
+    items: list[WarehouseYearOut] = Field(description="every warehouse, by id")

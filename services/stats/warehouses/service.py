@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,7 @@ from services.stats.warehouses.schemas import (
     WarehouseDetailOut,
     WarehouseFiguresOut,
     WarehouseSummaryOut,
+    WarehouseYearOut,
 )
 from shared.events.warehousing import WarehouseMonthReported, WarehouseProfiled
 from shared.identity import Identity
@@ -335,7 +336,53 @@ async def figures(session: AsyncSession, identity: Identity, year: int) -> Wareh
         level = certified_level(rows)
         if level:
             certified[level] += 1
-    return WarehouseFiguresOut(months=totals, warehouses=await repo.count(), certified=certified)
+    profiles = await repo.profiles()
+    of_warehouse: dict[str, list[WarehouseMonth]] = defaultdict(list)
+    for filed in by_month.values():
+        for row in filed:
+            of_warehouse[row.warehouse_id].append(row)
+    return WarehouseFiguresOut(
+        months=totals,
+        warehouses=len(profiles),
+        public=sum(1 for p in profiles if p.usage == "public"),
+        certified=certified,
+        items=[
+            _year(p, sorted(of_warehouse[p.warehouse_id], key=lambda m: m.month), assessed[p.warehouse_id])
+            for p in profiles
+        ],
+    )
+
+
+def _year(
+    profile: WarehouseProfile,
+    months: Sequence[WarehouseMonth],
+    assessments: Sequence[CertificationAssessment],
+) -> WarehouseYearOut:
+    """A warehouse's year from its filed months (oldest first)."""
+    latest = months[-1] if months else None
+    figures = json.loads(latest.figures) if latest is not None else {}
+    used = Decimal(figures["area_used_m2"]) if figures.get("area_used_m2") is not None else None
+    age = Decimal(figures["average_age_days"]) if figures.get("average_age_days") is not None else None
+    return WarehouseYearOut(
+        warehouse_id=profile.warehouse_id,
+        operator_party_id=profile.operator_party_id,
+        name=profile.name,
+        country=profile.country,
+        city=profile.city,
+        usage=profile.usage,
+        certified_level=certified_level(assessments),  # type: ignore[arg-type]
+        months_reported=len(months),
+        inbound_units=sum(m.inbound_units for m in months),
+        outbound_orders=sum(m.outbound_orders for m in months),
+        outbound_units=sum(m.outbound_units for m in months),
+        returns_received=sum(m.returns_received for m in months),
+        latest_month=latest.month if latest is not None else None,
+        area_m2=profile.area_m2.quantize(Decimal("0.01")),
+        area_used_m2=used.quantize(Decimal("0.01")) if used is not None else None,
+        area_use_percent=rules.area_use_percent(used, profile.area_m2),
+        units_on_hand=latest.units_on_hand if latest is not None else None,
+        average_age_days=age.quantize(Decimal("0.1"), ROUND_HALF_UP) if age is not None else None,
+    )
 
 
 @dataclass(frozen=True)

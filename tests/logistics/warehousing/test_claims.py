@@ -142,6 +142,20 @@ async def test_a_claim_goes_from_submitted_to_closed_with_the_carrier_answering(
     }
 
 
+async def test_a_paid_claims_change_event_carries_its_dates_for_statistics(api: LogisticsApi) -> None:
+    claim = await _submitted(api)
+    path = f"{CLAIMS}/{claim['id']}"
+    await api.ok("POST", f"{path}/review", CARRIER)
+    await api.ok("POST", f"{path}/decision", CARRIER, json={"decision": "approve"})
+    paid = await api.ok("POST", f"{path}/payment", CARRIER, json={"payment_reference": "PAY-78"})
+    last = (await api.staged("ddt.logistics.claim.changed"))[-1]
+    dates = {k: dt.datetime.fromisoformat(last.data[k]) for k in ("submitted_at", "decided_at", "paid_at")}
+    assert (last.type, dates) == (
+        "ddt.logistics.claim.changed.v2",
+        {k: dt.datetime.fromisoformat(paid[k]) for k in ("submitted_at", "decided_at", "paid_at")},
+    )
+
+
 async def test_the_offer_is_26_sdr_per_kg_for_air_with_every_step_explained(api: LogisticsApi) -> None:
     claim = await _submitted(api)
     expected = (Decimal(260) * _rate()).quantize(Decimal("0.01"))

@@ -392,6 +392,94 @@
     }
   }
 
+  // A table of rows under a panel's chart: headers from i18n keys, numeric columns right-aligned,
+  // each row marked with its id (data-<key>) so a reader can find one.
+  function figuresTable(id, keys, numeric, rows, rowKey, cells) {
+    const table = document.createElement("table");
+    table.id = id;
+    const head = table.createTHead().insertRow();
+    keys.forEach((key, i) => {
+      const th = document.createElement("th"); th.textContent = t(key); if (numeric(i)) th.className = "num"; head.append(th);
+    });
+    const tbody = table.createTBody();
+    rows.forEach((row) => {
+      const tr = tbody.insertRow();
+      tr.dataset[rowKey.dataset] = row[rowKey.field];
+      cells(row).forEach((text, i) => {
+        const td = tr.insertCell(); td.textContent = String(text); td.dataset.col = keys[i];
+        if (numeric(i)) td.className = "num";
+      });
+    });
+    return table;
+  }
+
+  const yearOfFilters = () => ($("f-to").value || $("f-from").value || String(new Date().getFullYear())).slice(0, 4);
+  const count = (v) => (v === null || v === undefined ? "–" : Number(v).toLocaleString(state.lang === "en" ? "en-US" : "zh-CN"));
+
+  // ------------------------------------------------------------------ overseas warehouses
+
+  // Each warehouse's year from its monthly reports (filed by the logistics service, or by its
+  // operator): volumes added up, area use and stock age from the latest report.
+  async function loadWarehouses() {
+    const current = ticket("warehouses");
+    const holder = $("warehouses-table");
+    mark("warehouses", "loading", 0);
+    try {
+      const body = await getJson(API + "/warehouses/figures", { year: yearOfFilters() });
+      if (!current()) return;
+      const items = body.items;
+      $("warehouses-summary").textContent = `${t("whWarehouses")}: ${body.warehouses} · ${t("whPublic")}: ${body.public} · ` +
+        `${t("whMunicipal")}: ${body.certified.municipal || 0} · ${t("whProvincial")}: ${body.certified.provincial || 0}`;
+      draw("warehouses", {
+        tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 220, right: 20, top: 40, bottom: 30 },
+        xAxis: { type: "value" }, yAxis: { type: "category", inverse: true, data: items.map((w) => w.name) },
+        series: [
+          { type: "bar", name: t("whInbound"), data: items.map((w) => w.inbound_units) },
+          { type: "bar", name: t("whOutboundUnits"), data: items.map((w) => w.outbound_units) },
+        ],
+      }, items.length);
+      holder.replaceChildren();
+      if (!items.length) return;
+      holder.append(figuresTable("warehouses-rows",
+        ["whName", "whCountry", "whUsage", "whLevel", "whMonths", "whInbound", "whOutboundOrders", "whOutboundUnits", "whAreaUse", "whAge", "whLatest"],
+        (i) => i >= 4 && i < 10, items, { dataset: "warehouse", field: "warehouse_id" },
+        (w) => [w.name, `${countryName(w.country)} · ${w.city}`, t("usage_" + w.usage), t("level_" + (w.certified_level || "none")),
+          w.months_reported, count(w.inbound_units), count(w.outbound_orders), count(w.outbound_units),
+          percent(w.area_use_percent), hours(w.average_age_days), w.latest_month || "–"]));
+    } catch (error) {
+      if (current() && !handleAuth(error)) mark("warehouses", "error", 0);
+    }
+  }
+
+  // ------------------------------------------------------------------ loss and damage claims
+
+  // Per carrier: claims per 100 shipments it carried across the border, and days to payment.
+  async function loadClaims() {
+    const current = ticket("claims");
+    const holder = $("claims-table");
+    mark("claims", "loading", 0);
+    try {
+      const body = await getJson(API + "/logistics/claims", { year: yearOfFilters() });
+      if (!current()) return;
+      const carriers = body.carriers;
+      draw("claims", {
+        tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 160, right: 20, top: 40, bottom: 30 },
+        xAxis: { type: "value", name: t("clRate") + " (%)" }, yAxis: { type: "category", inverse: true, data: carriers.map((c) => c.carrier_code) },
+        series: [{ type: "bar", name: t("clRate"), data: carriers.map((c) => (c.claim_rate_percent === null ? 0 : Number(c.claim_rate_percent))) }],
+      }, carriers.length);
+      holder.replaceChildren();
+      if (!carriers.length) return;
+      holder.append(figuresTable("claims-carriers",
+        ["clCarrier", "clShipments", "clClaims", "clRate", "clApproved", "clRejected", "clUndecided", "clPaid", "clPaidCny", "clP50", "clP90", "clKinds"],
+        (i) => i > 0 && i < 11, carriers, { dataset: "carrier", field: "carrier_code" },
+        (c) => [c.carrier_code, count(c.shipments), count(c.claims), percent(c.claim_rate_percent), c.approved, c.rejected,
+          c.undecided, c.paid, money(c.paid_cny), hours(c.payout_days_p50), hours(c.payout_days_p90),
+          Object.entries(c.kinds).map(([kind, n]) => `${t("kind_" + kind)} ${n}`).join("; ")]));
+    } catch (error) {
+      if (current() && !handleAuth(error)) mark("claims", "error", 0);
+    }
+  }
+
   // ------------------------------------------------------------------ exports
 
   function filenameOf(response, fallback) {
@@ -536,7 +624,8 @@
   }
 
   async function refresh() {
-    await Promise.all([loadKpis(), ...Object.keys(QUERIES).map(loadChart), loadReward(), loadGoodsFunds(), loadTransit()]);
+    await Promise.all([loadKpis(), ...Object.keys(QUERIES).map(loadChart), loadReward(), loadGoodsFunds(), loadTransit(),
+      loadWarehouses(), loadClaims()]);
   }
 
   async function start() {

@@ -114,6 +114,37 @@ def test_an_ems_item_pays_40_sdr_plus_4_5_sdr_per_kg() -> None:
     assert _offer("post", "1000", "2", product="ems") == Decimal("477.75")  # 49 SDR × 9.75
 
 
+def test_a_postal_item_of_no_named_product_pays_the_modes_30_sdr() -> None:
+    assert _offer("post", "1000", "2") == Decimal("292.50")  # 30 SDR × 9.75
+
+
+def test_an_ems_offer_quotes_the_ems_basis_not_the_modes() -> None:
+    facts = ClaimFacts(
+        mode="post", product="ems", claimed_cny=Decimal("1000"), weight_kg=Decimal("2"), packages=1
+    )
+    lines = rules.offer(TERMS, facts, RATE).lines
+    ems = TERMS.mode("post").products["ems"].basis
+    assert lines[1:4] == [
+        f"post, product ems: {ems}: 4.5 SDR/kg × 2 kg = 9 SDR",
+        f"post, product ems: {ems}: 40 SDR per item = 40 SDR",
+        "Sum of the limits: 49 SDR",
+    ]
+
+
+def test_every_postal_and_express_amount_says_it_is_a_default_to_configure() -> None:
+    # The reference gives no UPU or express amounts: the file must not present them as law.
+    bases = [TERMS.mode(mode).basis for mode in ("post", "express")] + [
+        p.basis for mode in ("post", "express") for p in TERMS.mode(mode).products.values()
+    ]
+    assert [b for b in bases if "default to configure" not in b] == []
+
+
+def test_express_documents_pay_once_the_freight_up_to_500_cny() -> None:
+    cheap = _offer("express", "1000", product="documents", freight_cny=Decimal("120"))
+    dear = _offer("express", "1000", product="documents", freight_cny=Decimal("800"))
+    assert (cheap, dear) == (Decimal("120.00"), Decimal("500.00"))
+
+
 def test_express_pays_three_times_the_freight() -> None:
     assert _offer("express", "1000", freight_cny=Decimal("100")) == Decimal("300.00")
 
