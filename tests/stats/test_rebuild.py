@@ -27,6 +27,7 @@ from tests.stats.support import (
     status,
     traffic,
 )
+from tests.stats.test_claim_figures import claim
 from tests.stats.test_logistics_figures import cost, journey
 from tests.stats.test_payments_figures import rmb, volume
 from tests.stats.test_warehouses import month, profiled
@@ -133,6 +134,8 @@ def figures_stream(seed: int) -> list[CloudEvent]:
         cost("C1", "1200.00"),
         cost("C2", "1300.00", supersedes="C1"),
         cost("C3", "80.00", shipment="S2", kind="warehousing", voided=True),
+        claim("K1", revision=1),
+        claim("K1", revision=4, status="paid", approved="600.00", paid_after_days=10),
         rmb("E1", "100000.00", revision=1),
         rmb("E1", "250000.00", revision=2),
         volume("P1", "120000000.00", revision=1),
@@ -167,7 +170,13 @@ async def test_warehouse_logistics_and_payments_figures_rebuild_as_they_were_con
     live = await replayed_tables(stats_db)
     async with stats_db.transaction() as session:
         # Lose the derived rows first: only a replay of the log can bring them back.
-        for table in ("stats_warehouses", "stats_journeys", "stats_rmb_settlement_year", "stats_funds_month"):
+        for table in (
+            "stats_warehouses",
+            "stats_journeys",
+            "stats_claims",
+            "stats_rmb_settlement_year",
+            "stats_funds_month",
+        ):
             await session.execute(delete(table_of_name(table)))
         await rebuild_all(session)
     rebuilt = await replayed_tables(stats_db)

@@ -36,7 +36,7 @@ from services.stats.history.store import stream_events
 from services.stats.institutions.handlers import apply_volume_year
 from services.stats.institutions.models import InstitutionVolumeYear as InstitutionVolumeYearRow
 from services.stats.logistics import service as logistics
-from services.stats.logistics.models import Journey, LogisticsCost
+from services.stats.logistics.models import ClaimFigures, Journey, LogisticsCost
 from services.stats.parties.models import FirstActivity, PartyMirror
 from services.stats.parties.service import apply_registered, apply_status
 from services.stats.platform.models import AcceptedDocument, AcceptedDocumentsDay, ApiTrafficHour
@@ -50,7 +50,7 @@ from shared.events.envelope import EventData
 from shared.events.gateway import ApiTrafficCounted, PartyRegistered, PartyStatusChanged
 from shared.events.logistics import JourneyFigures, LogisticsCostRecorded
 from shared.events.payments import FundsMonth, InstitutionVolumeYear, RmbSettlementYear
-from shared.events.warehousing import WarehouseMonthReported, WarehouseProfiled
+from shared.events.warehousing import ClaimChanged, ClaimChangedV1, WarehouseMonthReported, WarehouseProfiled
 from shared.fx import RateTable
 from shared.sqltypes import utcnow
 
@@ -72,9 +72,9 @@ class Replayed:
     appliers: Mapping[type[EventData], Apply]
 
     def applier(self, event_type: str) -> tuple[type[EventData], Apply] | None:
-        """The payload model and applier of a logged event type (``<type>.v<n>``), if any."""
+        """The payload model and applier of a logged event's versioned type, if any."""
         for model, apply in self.appliers.items():
-            if event_type.startswith(model.event_type + "."):
+            if event_type == model.type_name():
                 return model, apply
         return None
 
@@ -96,8 +96,13 @@ REPLAYED: tuple[Replayed, ...] = (
     ),
     Replayed(
         "logistics",
-        (Journey, LogisticsCost),
-        {JourneyFigures: logistics.apply_figures, LogisticsCostRecorded: logistics.apply_cost},
+        (Journey, LogisticsCost, ClaimFigures),
+        {
+            JourneyFigures: logistics.apply_figures,
+            LogisticsCostRecorded: logistics.apply_cost,
+            ClaimChanged: logistics.apply_claim,
+            ClaimChangedV1: logistics.apply_claim_v1,
+        },
     ),
     Replayed(
         "payments",
