@@ -262,6 +262,30 @@ async def closed_loop(
     return outcome
 
 
+async def file_until_accepted(
+    port: int, host: str, path: str, bodies: Sequence[bytes], credential: Credential
+) -> None:
+    """File set-up messages (outside the clock) one after another, re-sending each refusal.
+
+    On a host shared with other work a 300 KB message may be refused with 503 and
+    ``Retry-After`` (it waited past its request budget's queue share); a client is meant to
+    retry then, freshly signed, as the SDK does. Anything else than 200 with every record
+    accepted stops the benchmark.
+    """
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**24)
+    try:
+        for body in bodies:
+            for _attempt in range(20):
+                request = raw_request(host, path, body, credential)
+                status, answer, head = await _exchange(reader, writer, request)
+                if status != 503 or b"\r\nretry-after:" not in head.lower():
+                    break
+                await asyncio.sleep(1.0)
+            assert status == 200 and b'"rejectedCount":0' in answer, (status, answer[:300])
+    finally:
+        writer.close()
+
+
 async def open_loop(port: int, requests: list[bytes], rate: float, duration: float, check: bool) -> Outcome:
     """Requests sent at a fixed arrival rate; latency counted from the scheduled send time."""
     outcome = Outcome(offered_rate=rate)
@@ -519,12 +543,8 @@ async def _measure(
     if not args.no_partners:
         print("filing partners (orders, payments, waybills) outside the clock …", flush=True)
         for kind, path in PARTNER_PATHS.items():
-            partners = [
-                raw_request(host, path, encode_xml(m, pretty=False), credential)
-                for m in batched([*single_sets, *batch_sets], kind, 100)
-            ]
-            filed = await closed_loop(port, partners, 2, 3600, check=True)
-            assert filed.statuses == {200: len(partners)} and not filed.not_fully_accepted, filed.statuses
+            bodies = [encode_xml(m, pretty=False) for m in batched([*single_sets, *batch_sets], kind, 100)]
+            await file_until_accepted(port, host, path, bodies, credential)
 
     def inventory_requests(
         sets: Sequence[dict[str, CebMessage]], size: int, path: str = INVENTORIES

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from starlette.routing import Match, Router
@@ -42,20 +42,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def send_problem(send: Send, kind: ProblemType, detail: str, **extensions: Any) -> None:
-    """Answer directly from middleware with a problem+json document."""
+async def send_problem(
+    send: Send,
+    kind: ProblemType,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> None:
+    """Answer directly from middleware with a problem+json document (and extra ``headers``)."""
     document = problem_body(kind, detail, **extensions)
     body = json.dumps(document).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": document["status"],
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+    raw = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw += [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()
+    ]
+    await send({"type": "http.response.start", "status": document["status"], "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 

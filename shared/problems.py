@@ -94,6 +94,13 @@ INTERNAL_ERROR = problem_type(
     "internal.error", 500, "Internal error", "Unexpected; quote the request id when reporting it."
 )
 SERVICE_UNAVAILABLE = problem_type("service.unavailable", 503, "Service temporarily unavailable")
+SERVICE_OVERLOADED = problem_type(
+    "service.overloaded",
+    503,
+    "The service is at capacity",
+    "Too many requests are in progress; this one was not executed. "
+    "Retry after the number of seconds in Retry-After, with the same Idempotency-Key.",
+)
 IDENTITY_MISSING = problem_type(
     "auth.identity_missing",
     401,

@@ -77,6 +77,10 @@ class ServiceDefinition:
     #: Extra ASGI middleware (class, options), outermost first; it runs *inside* the shared
     #: ones, so it sees the request id, a size-checked body and an accepted media type.
     middleware: Sequence[tuple[type[Any], dict[str, Any]]] = ()
+    #: ASGI middleware (class, options), outermost first, that runs right inside the request
+    #: context and *before* the body is read: for checks that must cost a request its headers
+    #: only (the gateway's in-flight limit, services.gateway.routing.inflight).
+    door: Sequence[tuple[type[Any], dict[str, Any]]] = ()
 
 
 class Runtime:
@@ -294,11 +298,13 @@ def create_service_app(definition: ServiceDefinition, settings: ServiceSettings)
 
     app.openapi = openapi_with_problems  # type: ignore[method-assign]
 
-    # Outermost first: context (ids, timing) → body limit → media type → the service's own → app.
+    # Outermost first: context (ids, timing) → door → body limit → media type → the service's own → app.
     for middleware_cls, options in reversed(definition.middleware):
         app.add_middleware(middleware_cls, **options)
     app.add_middleware(MediaTypeMiddleware, accepted=definition.accepted_media_types, router=app.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    for middleware_cls, options in reversed(definition.door):
+        app.add_middleware(middleware_cls, **options)
     app.add_middleware(
         RequestContextMiddleware, service=definition.name, trust_request_id=definition.trust_request_id
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.types import Scope
 
 from services.gateway.audit.routes import router as audit_router
 from services.gateway.bootstrap import bootstrap_if_empty
@@ -28,6 +29,7 @@ from services.gateway.oauth.routes import router as oauth_router
 from services.gateway.parties.reference_routes import router as reference_router
 from services.gateway.parties.routes import router as parties_router
 from services.gateway.pipeline import GatewayPipeline
+from services.gateway.routing.inflight import InflightDoor, InflightLimits
 from services.gateway.routing.proxy import Proxy, upstream_client
 from services.gateway.routing.routes import router as not_served_router
 from services.gateway.routing.table import UPSTREAM_SERVICES
@@ -72,6 +74,8 @@ async def _start(runtime: Runtime) -> None:
             read_timeout=settings.upstream_timeout_seconds,
             failure_threshold=settings.circuit_failure_threshold,
             open_seconds=settings.circuit_open_seconds,
+            inflight_floor=settings.inflight_floor,
+            max_connections=settings.upstream_max_connections,
         )
     )
     runtime.components.provide(MergedOpenApi(client, upstreams))
@@ -120,6 +124,12 @@ async def _webhook_sender(runtime: Runtime, stop: asyncio.Event) -> None:
     await runtime.components.get(DeliverySender).run(stop)
 
 
+def _inflight_limits(scope: Scope) -> InflightLimits | None:
+    """The running gateway's in-flight limits (None before start-up)."""
+    proxy = scope["app"].state.runtime.components.find(Proxy)
+    return proxy.inflight if proxy is not None else None
+
+
 def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:
     """What the gateway consists of."""
     consumer_group = settings.webhook_consumer_group if settings else "gateway-webhooks"
@@ -155,6 +165,7 @@ def definition(settings: GatewaySettings | None = None) -> ServiceDefinition:
         on_shutdown=[_stop],
         accepted_media_types=FORWARDED_MEDIA_TYPES,
         trust_request_id=False,
+        door=[(InflightDoor, {"limits": _inflight_limits})],
         middleware=[(GatewayPipeline, {})],
     )
 

@@ -56,6 +56,14 @@ class GatewaySettings(ServiceSettings):
         "DDT_REQUEST_BUDGET_SECONDS (shared/budget.py).",
     )
     upstream_max_connections: int = Field(default=200, ge=1)
+    inflight_floor: int = Field(
+        default=8,
+        ge=1,
+        description="Fewest requests the gateway lets be in flight to one service before it refuses more "
+        "at its door (503 service.overloaded); above it, the limit follows the service's observed "
+        "throughput × the request budget's queue share, up to DDT_GATEWAY_UPSTREAM_MAX_CONNECTIONS "
+        "(services/gateway/routing/inflight.py).",
+    )
     circuit_failure_threshold: int = Field(
         default=5, ge=1, description="Consecutive upstream failures that open a service's circuit."
     )

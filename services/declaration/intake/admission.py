@@ -23,14 +23,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from shared.budget import RequestBudget
-from shared.problems import ProblemError, problem_type
+from shared.problems import SERVICE_OVERLOADED, ProblemError
 
-OVERLOADED = problem_type(
-    "service.overloaded",
-    503,
-    "Too many filings in progress",
-    "Retry after the number of seconds in Retry-After.",
-)
+#: The same problem the gateway answers when it refuses a request at its door
+#: (services.gateway.routing.inflight): one code for "at capacity, nothing executed".
+OVERLOADED = SERVICE_OVERLOADED
 
 
 class Admission:

@@ -27,6 +27,7 @@ from starlette.types import Scope
 
 from services.gateway.problems import CIRCUIT_OPEN, GATEWAY_OVERLOADED, UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE
 from services.gateway.routing.circuit import CircuitBreaker, CircuitOpenError
+from services.gateway.routing.inflight import UPSTREAM_ANSWERED, InflightLimits
 from services.gateway.routing.table import Route
 from services.gateway.routing.upstream_http import UpstreamPool, UpstreamTimeout, UpstreamUnavailable
 from shared.budget import START_BY_HEADER, RequestBudget
@@ -80,12 +81,18 @@ class Proxy:
         read_timeout: float = 30.0,
         failure_threshold: int = 5,
         open_seconds: float = 10.0,
+        inflight_floor: int = 8,
+        max_connections: int = 200,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.signer = signer
         self.upstreams = upstreams
         self.budget = budget or RequestBudget(1.0)
         self._wall = wall
+        # Checked at the gateway's door (InflightDoor), before a request is read or authenticated.
+        self.inflight = InflightLimits(
+            upstreams, self.budget, floor=inflight_floor, ceiling=max(inflight_floor, max_connections)
+        )
         self.breakers = {name: CircuitBreaker(failure_threshold, open_seconds) for name in upstreams}
         self.pools = {
             name: UpstreamPool(
@@ -188,6 +195,9 @@ class Proxy:
                 headers={"Retry-After": "5"},
             ) from None
         shedding = upstream.status == 503 and any(k == b"retry-after" for k, _ in upstream.headers)
+        if not shedding:
+            # The service did this request's work: its hold teaches the door's throughput estimate.
+            state[UPSTREAM_ANSWERED] = True
         if upstream.status in _BREAKER_STATUSES and not shedding:
             breaker.on_failure()
         else:
