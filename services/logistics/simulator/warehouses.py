@@ -28,20 +28,13 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.logistics.claims.models import Claim
-from services.logistics.inbound.models import InboundLine, InboundOrder
-from services.logistics.outbound.models import OutboundOrder
-from services.logistics.parties.models import Party
 from services.logistics.parties.repository import PartyRepository
-from services.logistics.products.models import Product
-from services.logistics.returns.models import ReturnLine, ReturnRequest
 from services.logistics.simulator import operations as ops
 from services.logistics.simulator.journeys import rng_for
 from services.logistics.simulator.models import SimulatedTask
-from services.logistics.warehouses.models import Warehouse
+from services.logistics.simulator.repository import TaskRepository
 from services.logistics.warehouses.rules import OPERATOR_ROLE
 from shared.db import Database
 from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner, PartyCode
@@ -73,10 +66,6 @@ class OperationsReport:
     finished: int = 0
     waiting: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def _unseen(kind: str, column: Any) -> Any:
-    return ~exists().where(SimulatedTask.kind == kind, SimulatedTask.object_id == column)
 
 
 class WarehouseSimulator:
@@ -120,75 +109,33 @@ class WarehouseSimulator:
         )
 
     async def _discover(self, session: AsyncSession, now: dt.datetime, report: OperationsReport) -> None:
+        repo = TaskRepository(session)
         cfg = self.config
-        limit = cfg.batch
-        asns = list(
-            await session.scalars(
-                select(InboundOrder)
-                .where(InboundOrder.status == "awaiting", _unseen("asn", InboundOrder.id))
-                .order_by(InboundOrder.created_at, InboundOrder.id)
-                .limit(limit)
-            )
-        )
-        operators = await self._operators(session, [a.warehouse_id for a in asns])
+        asns = await repo.awaiting_asns(cfg.batch)
+        operators = await repo.operators([a.warehouse_id for a in asns])
         for asn in asns:
-            rows = await session.execute(
-                select(InboundLine.box_no, Product.sku, InboundLine.expected)
-                .join(Product, Product.id == InboundLine.product_id)
-                .where(InboundLine.asn_id == asn.id)
-            )
-            lines = [ops.AnnouncedLine(box, sku, units) for box, sku, units in rows.all()]
+            lines = [ops.AnnouncedLine(box, sku, units) for box, sku, units in await repo.asn_lines(asn.id)]
             transit = ops.transit_hours(cfg.seed, asn.id, asn.transport_mode, asn.expected_on, now)
             plan = ops.plan_asn(cfg.seed, cfg.rates, asn.id, lines, transit, now, cfg.delay_scale)
             session.add(self._task("asn", asn.id, operators[asn.warehouse_id], plan, now))
             report.seen += 1
-        orders = list(
-            await session.scalars(
-                select(OutboundOrder)
-                .where(OutboundOrder.status == "reserved", _unseen("order", OutboundOrder.id))
-                .order_by(OutboundOrder.created_at, OutboundOrder.id)
-                .limit(limit)
-            )
+        orders = await repo.reserved_orders(cfg.batch)
+        operators = await repo.operators([o.warehouse_id for o in orders])
+        carriers = (
+            [cfg.last_mile_carrier] if cfg.last_mile_carrier else await repo.carrier_codes() if orders else []
         )
-        operators = await self._operators(session, [o.warehouse_id for o in orders])
-        carriers = await self._last_mile_carriers(session) if orders else []
         for order in orders:
-            carrier = self._last_mile(order.id, carriers)
-            plan = ops.plan_order(cfg.seed, order.id, carrier)
+            plan = ops.plan_order(cfg.seed, order.id, self._last_mile(order.id, carriers))
             session.add(self._task("order", order.id, operators[order.warehouse_id], plan, now))
             report.seen += 1
-        returns = list(
-            await session.scalars(
-                select(ReturnRequest)
-                .where(
-                    ReturnRequest.status == "in_transit",
-                    ReturnRequest.disposition == "warehouse",
-                    _unseen("return", ReturnRequest.id),
-                )
-                .order_by(ReturnRequest.created_at, ReturnRequest.id)
-                .limit(limit)
-            )
-        )
-        operators = await self._operators(session, [r.warehouse_id for r in returns if r.warehouse_id])
+        returns = await repo.returns_on_their_way(cfg.batch)
+        operators = await repo.operators([r.warehouse_id for r in returns if r.warehouse_id])
         for ret in returns:
-            returned = await session.execute(
-                select(Product.sku, ReturnLine.quantity)
-                .join(Product, Product.id == ReturnLine.product_id)
-                .where(ReturnLine.return_id == ret.id)
-            )
-            lines_back = [(sku, units) for sku, units in returned.all()]
-            plan = ops.plan_return(cfg.seed, cfg.rates, ret.id, lines_back)
+            plan = ops.plan_return(cfg.seed, cfg.rates, ret.id, await repo.return_lines(ret.id))
             assert ret.warehouse_id is not None  # disposition warehouse names one
             session.add(self._task("return", ret.id, operators[ret.warehouse_id], plan, now))
             report.seen += 1
-        claims = list(
-            await session.scalars(
-                select(Claim)
-                .where(Claim.status == "submitted", _unseen("claim", Claim.id))
-                .order_by(Claim.submitted_at, Claim.id)
-                .limit(limit)
-            )
-        )
+        claims = await repo.submitted_claims(cfg.batch)
         holders = await PartyRepository(session).by_codes(c.carrier_code for c in claims)
         for claim in claims:
             holder = holders.get(claim.carrier_code.upper())
@@ -198,25 +145,6 @@ class WarehouseSimulator:
             plan["carrier_code"] = claim.carrier_code
             session.add(self._task("claim", claim.id, holder.party_id, plan, now))
             report.seen += 1
-
-    async def _operators(self, session: AsyncSession, warehouse_ids: list[str]) -> dict[str, str]:
-        if not warehouse_ids:
-            return {}
-        rows = await session.execute(
-            select(Warehouse.id, Warehouse.operator_party_id).where(
-                Warehouse.id.in_(sorted(set(warehouse_ids)))
-            )
-        )
-        return {warehouse_id: operator for warehouse_id, operator in rows.all()}
-
-    async def _last_mile_carriers(self, session: AsyncSession) -> list[str]:
-        """Codes of the registry's active logistics firms (the simulated world's carriers)."""
-        if self.config.last_mile_carrier:
-            return [self.config.last_mile_carrier]
-        parties = await session.scalars(
-            select(Party).where(Party.status == "active").order_by(Party.party_id)
-        )
-        return [p.customs_code or p.uscc for p in parties if "logistics_firm" in (p.roles or [])]
 
     def _last_mile(self, order_id: str, carriers: list[str]) -> str:
         if not carriers:
@@ -252,14 +180,7 @@ class WarehouseSimulator:
 
     async def _play(self, now: dt.datetime, report: OperationsReport) -> None:
         async with self.db.transaction() as session:
-            tasks = list(
-                await session.scalars(
-                    select(SimulatedTask)
-                    .where(SimulatedTask.finished_at.is_(None))
-                    .order_by(SimulatedTask.created_at, SimulatedTask.kind, SimulatedTask.object_id)
-                    .limit(self.config.batch)
-                )
-            )
+            tasks = await TaskRepository(session).open_tasks(self.config.batch)
             work = [(t.kind, t.object_id, await self._identity(session, t)) for t in tasks]
             plans = {
                 (t.kind, t.object_id): (t.plan, t.started_at, t.delay_scale, t.steps_done) for t in tasks
@@ -305,7 +226,7 @@ class WarehouseSimulator:
             results.append((kind, object_id, done, outcome, note))
         async with self.db.transaction() as session:
             for kind, object_id, done, outcome, note in results:
-                task = await session.get(SimulatedTask, (kind, object_id))
+                task = await TaskRepository(session).task(kind, object_id)
                 if task is None:
                     continue
                 task.steps_done = max(task.steps_done, done)
