@@ -48,6 +48,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], str]] = {
         [],
         "ledger transfers/s on PostgreSQL in batches vs a bare INSERT; concurrent replays",
     ),
+    "warehousing": (
+        "bench.logistics_warehousing",
+        [],
+        "overseas-warehouse reservations/s on one hot SKU, stock query p99 over 1M movements",
+    ),
     "cluster": (
         "bench.cluster_throughput",
         ["--seconds", "20", "--warmup", "4", "--concurrency", "16"],

@@ -145,6 +145,31 @@ class LogisticsSettings(ServiceSettings):
         "must be DDT_IDENTITY_PUBLIC_KEY (the embedded mode's development pair by default).",
     )
 
+    carrier_simulator_warehouses: bool = Field(
+        default=True,
+        description="While the simulator runs, also play every overseas warehouse's operator (receiving, "
+        "putaway, fulfilment, returns) and every registered carrier's claims desk.",
+    )
+    carrier_simulator_discrepancy_rate: float = Field(
+        default=0.1, ge=0, le=1, description="Announced box lines counted short, over or damaged."
+    )
+    carrier_simulator_unsellable_rate: float = Field(
+        default=0.3, ge=0, le=1, description="Returned units graded unsellable."
+    )
+    carrier_simulator_documents_rate: float = Field(
+        default=0.3, ge=0, le=1, description="Claims for which the carrier asks for documents."
+    )
+    carrier_simulator_reject_rate: float = Field(default=0.15, ge=0, le=1, description="Claims rejected.")
+    carrier_simulator_partial_rate: float = Field(
+        default=0.25, ge=0, le=1, description="Approvals for part of the offer."
+    )
+    carrier_simulator_last_mile_carrier: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Carrier code simulated warehouses ship parcels with (default: one of the registry's "
+        "logistics firms, drawn per order).",
+    )
+
     @property
     def carrier_simulator_active(self) -> bool:
         """Whether the carrier simulator runs (on by default outside production)."""

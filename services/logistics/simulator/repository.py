@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import exists, select
 
+from services.logistics.claims.models import Claim
+from services.logistics.inbound.models import InboundLine, InboundOrder
+from services.logistics.outbound.models import OutboundOrder
+from services.logistics.parties.models import Party
+from services.logistics.products.models import Product
+from services.logistics.returns.models import ReturnLine, ReturnRequest
 from services.logistics.shipments.models import Leg, Shipment
-from services.logistics.simulator.models import SimulatedLeg
+from services.logistics.simulator.models import SimulatedLeg, SimulatedTask
 from services.logistics.tracking.models import TrackingEvent
+from services.logistics.warehouses.models import Warehouse
 from shared.kit.repository import ModelRepository
 
 
@@ -91,3 +99,95 @@ class SimulatorRepository(ModelRepository[SimulatedLeg]):
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = now
+
+
+def _unseen(kind: str, column: Any) -> Any:
+    return ~exists().where(SimulatedTask.kind == kind, SimulatedTask.object_id == column)
+
+
+class TaskRepository(ModelRepository[SimulatedTask]):
+    """Work the warehouse and claims simulator finds, and its task rows."""
+
+    model = SimulatedTask
+
+    async def awaiting_asns(self, limit: int) -> list[InboundOrder]:
+        """ASNs still awaiting their goods, with no task yet."""
+        query = select(InboundOrder).where(InboundOrder.status == "awaiting", _unseen("asn", InboundOrder.id))
+        return list(
+            await self.session.scalars(query.order_by(InboundOrder.created_at, InboundOrder.id).limit(limit))
+        )
+
+    async def asn_lines(self, asn_id: str) -> list[tuple[str, str, int]]:
+        """An ASN's announced lines: box, SKU, units."""
+        rows = await self.session.execute(
+            select(InboundLine.box_no, Product.sku, InboundLine.expected)
+            .join(Product, Product.id == InboundLine.product_id)
+            .where(InboundLine.asn_id == asn_id)
+        )
+        return [(box, sku, units) for box, sku, units in rows.all()]
+
+    async def reserved_orders(self, limit: int) -> list[OutboundOrder]:
+        """Reserved outbound orders with no task yet."""
+        query = select(OutboundOrder).where(
+            OutboundOrder.status == "reserved", _unseen("order", OutboundOrder.id)
+        )
+        return list(
+            await self.session.scalars(
+                query.order_by(OutboundOrder.created_at, OutboundOrder.id).limit(limit)
+            )
+        )
+
+    async def returns_on_their_way(self, limit: int) -> list[ReturnRequest]:
+        """Returns in transit to a warehouse with no task yet."""
+        query = select(ReturnRequest).where(
+            ReturnRequest.status == "in_transit",
+            ReturnRequest.disposition == "warehouse",
+            _unseen("return", ReturnRequest.id),
+        )
+        return list(
+            await self.session.scalars(
+                query.order_by(ReturnRequest.created_at, ReturnRequest.id).limit(limit)
+            )
+        )
+
+    async def return_lines(self, return_id: str) -> list[tuple[str, int]]:
+        """A return's lines: SKU, units."""
+        rows = await self.session.execute(
+            select(Product.sku, ReturnLine.quantity)
+            .join(Product, Product.id == ReturnLine.product_id)
+            .where(ReturnLine.return_id == return_id)
+        )
+        return [(sku, units) for sku, units in rows.all()]
+
+    async def submitted_claims(self, limit: int) -> list[Claim]:
+        """Submitted claims with no task yet."""
+        query = select(Claim).where(Claim.status == "submitted", _unseen("claim", Claim.id))
+        return list(await self.session.scalars(query.order_by(Claim.submitted_at, Claim.id).limit(limit)))
+
+    async def operators(self, warehouse_ids: list[str]) -> dict[str, str]:
+        """The operator party of each warehouse."""
+        if not warehouse_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Warehouse.id, Warehouse.operator_party_id).where(
+                Warehouse.id.in_(sorted(set(warehouse_ids)))
+            )
+        )
+        return {warehouse_id: operator for warehouse_id, operator in rows.all()}
+
+    async def carrier_codes(self) -> list[str]:
+        """Codes of the registry's active logistics firms (the simulated world's carriers)."""
+        parties = await self.session.scalars(
+            select(Party).where(Party.status == "active").order_by(Party.party_id)
+        )
+        return [p.customs_code or p.uscc for p in parties if "logistics_firm" in (p.roles or [])]
+
+    async def open_tasks(self, limit: int) -> list[SimulatedTask]:
+        """Tasks still being played, oldest first."""
+        query = select(SimulatedTask).where(SimulatedTask.finished_at.is_(None))
+        order = (SimulatedTask.created_at, SimulatedTask.kind, SimulatedTask.object_id)
+        return list(await self.session.scalars(query.order_by(*order).limit(limit)))
+
+    async def task(self, kind: str, object_id: str) -> SimulatedTask | None:
+        """One task row."""
+        return await self.session.get(SimulatedTask, (kind, object_id))

@@ -38,7 +38,9 @@ from services.logistics.shipments.models import Leg
 from services.logistics.simulator.formats import LegFacts, Push, due_at, first_start, render, source_of, stamp
 from services.logistics.simulator.journeys import Journey, Rates, plan
 from services.logistics.simulator.models import SimulatedLeg
+from services.logistics.simulator.operations import OperationRates
 from services.logistics.simulator.repository import SimulatorRepository
+from services.logistics.simulator.warehouses import OperationsConfig, WarehouseSimulator
 from shared.db import Database
 from shared.identity import IDENTITY_HEADER, Identity, IdentitySigner, PartyCode, private_key_from_seed
 from shared.leadership import Leadership, run_while_leading, sleep_unless_stopped
@@ -267,8 +269,26 @@ class CarrierSimulator:
         return await self.client.post(push.path, content=push.body, headers=headers)
 
 
+def operations_config(settings: LogisticsSettings) -> OperationsConfig:
+    """The warehouse and claims simulator's settings (``DDT_LOGISTICS_CARRIER_SIMULATOR_*``)."""
+    return OperationsConfig(
+        seed=settings.carrier_simulator_seed,
+        rates=OperationRates(
+            discrepancy=settings.carrier_simulator_discrepancy_rate,
+            unsellable=settings.carrier_simulator_unsellable_rate,
+            documents=settings.carrier_simulator_documents_rate,
+            reject=settings.carrier_simulator_reject_rate,
+            partial=settings.carrier_simulator_partial_rate,
+        ),
+        delay_scale=settings.carrier_simulator_delay_scale,
+        batch=settings.carrier_simulator_batch,
+        last_mile_carrier=settings.carrier_simulator_last_mile_carrier,
+    )
+
+
 async def run_carrier_simulator(runtime: Runtime, stop: asyncio.Event) -> None:
-    """Background task: a pass every ``carrier_simulator_poll_seconds``, on one replica at a time."""
+    """Background task: a pass every ``carrier_simulator_poll_seconds``, on one replica at a time
+    (the legs, then the warehouses' and claims work when ``carrier_simulator_warehouses``)."""
     settings = runtime.settings
     assert isinstance(settings, LogisticsSettings)
     if not settings.carrier_simulator_active:
@@ -284,6 +304,11 @@ async def run_carrier_simulator(runtime: Runtime, stop: asyncio.Event) -> None:
     simulator = CarrierSimulator(
         runtime.db, simulator_client, signer, SimulatorConfig.from_settings(settings)
     )
+    warehouses = (
+        WarehouseSimulator(runtime.db, simulator_client, signer, operations_config(settings))
+        if settings.carrier_simulator_warehouses
+        else None
+    )
     leadership = Leadership(runtime.db, "ddt-logistics-carrier-simulator")
 
     async def step() -> None:
@@ -293,6 +318,13 @@ async def run_carrier_simulator(runtime: Runtime, stop: asyncio.Event) -> None:
                 "carrier simulator pass",
                 extra={"legs_seen": report.seen, "steps": report.steps, "errors": report.errors[:3]},
             )
+        if warehouses is not None:
+            work = await warehouses.run_once()
+            if work.steps or work.seen or work.errors:
+                log.info(
+                    "warehouse and claims simulator pass",
+                    extra={"tasks_seen": work.seen, "steps": work.steps, "errors": work.errors[:3]},
+                )
         await sleep_unless_stopped(stop, settings.carrier_simulator_poll_seconds)
 
     async def on_failure() -> None:
