@@ -53,6 +53,12 @@ BENCHMARKS: dict[str, tuple[str, list[str], str]] = {
         [],
         "overseas-warehouse reservations/s on one hot SKU, stock query p99 over 1M movements",
     ),
+    "tracking": (
+        "bench.logistics_tracking",
+        [],
+        "tracking events through the gateway (100 a request) vs their bare normalisation; "
+        "a shipment's timeline over 10M stored events vs a nearly empty table",
+    ),
     "cluster": (
         "bench.cluster_throughput",
         ["--seconds", "20", "--warmup", "4", "--concurrency", "16"],

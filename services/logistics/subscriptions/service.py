@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,6 +103,16 @@ async def test_fire(
     return event.id
 
 
+def pairs_of(shipment: Shipment, numbers: Iterable[str]) -> list[tuple[str, str]]:
+    """The (scope, value) pairs a subscription may name to follow this shipment."""
+    pairs = [("tracking_number", n) for n in numbers]
+    if shipment.order_no:
+        pairs.append(("order_no", shipment.order_no))
+    if shipment.logistics_no:
+        pairs.append(("logistics_no", shipment.logistics_no))
+    return pairs
+
+
 async def notify(
     session: AsyncSession,
     publisher: EventPublisher,
@@ -118,16 +128,22 @@ async def notify(
     punctuality: Punctuality,
     latest_event: TrackingEventFacts | None,
     now: dt.datetime,
+    candidates: Sequence[Subscription] | None = None,
 ) -> int:
-    """One notification per subscription that wants this kind of change and may see the shipment."""
-    pairs = [("tracking_number", n) for n in numbers]
-    if shipment.order_no:
-        pairs.append(("order_no", shipment.order_no))
-    if shipment.logistics_no:
-        pairs.append(("logistics_no", shipment.logistics_no))
+    """One notification per subscription that wants this kind of change and may see the shipment.
+
+    ``candidates``: the active subscriptions already read for a batch of shipments (a superset
+    of this one's, see :func:`pairs_of`), so a push touching fifty shipments reads them once.
+    """
+    pairs = pairs_of(shipment, numbers)
+    if candidates is None:
+        matching = await SubscriptionRepository(session).matching(pairs)
+    else:
+        wanted = set(pairs)
+        matching = [s for s in candidates if s.scope == "all" or (s.scope, s.value) in wanted]
     tracking_numbers = sorted({leg.tracking_number for leg in legs})
     items = []
-    for sub in await SubscriptionRepository(session).matching(pairs):
+    for sub in matching:
         if kind not in sub.kinds or not visible(_viewer(sub), shipment, legs):
             continue
         items.append(

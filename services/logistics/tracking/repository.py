@@ -112,12 +112,17 @@ class TrackingRepository(Repository):
         )
         return {row for row in rows.all() if row}
 
-    async def first_time(self, shipment_id: str, status: str, at: dt.datetime) -> bool:
-        """Record that the shipment reached ``status``; True if it never had before."""
-        new = await self.insert_ignore(
-            table_of(StatusSeen), {"shipment_id": shipment_id, "status": status, "first_at": at}
+    async def first_times(self, reached: Sequence[tuple[str, str, dt.datetime]]) -> set[str]:
+        """Record (shipment, status, when) for many shipments at once; the shipments seeing it first."""
+        rows = [{"shipment_id": sid, "status": status, "first_at": at} for sid, status, at in reached]
+        new = await sql.insert_ignore_returning(
+            self.session,
+            table_of(StatusSeen),
+            rows,
+            table_of(StatusSeen).c.shipment_id,
+            conflict=("shipment_id", "status"),
         )
-        return new == 1
+        return set(new)
 
     async def milestones(self, shipment_ids: Iterable[str]) -> dict[str, dict[str, CustomsMilestoneRow]]:
         """shipment id → milestone → its row."""

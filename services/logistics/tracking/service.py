@@ -41,6 +41,7 @@ from services.logistics.shipments.models import Leg, Shipment
 from services.logistics.shipments.repository import ShipmentRepository
 from services.logistics.shipments.rules import SOURCE_MODES, TRAF_MODES, Viewer, owns
 from services.logistics.subscriptions import service as subscriptions
+from services.logistics.subscriptions.repository import SubscriptionRepository
 from services.logistics.tracking import rules, views
 from services.logistics.tracking.models import TrackingEvent
 from services.logistics.tracking.repository import TrackingRepository
@@ -465,9 +466,27 @@ async def refresh(
     milestones = await tracking.milestones(shipment_ids)
     numbers = await shipments.numbers_of_legs(leg.id for ls in legs.values() for leg in ls)
     staged: list[tuple[EventData, str]] = []
+    # Everything a shipment's loop below would ask the database one shipment at a time is
+    # asked once for the batch: the subscriptions that may follow any of them, and which
+    # status changes are a first time (a push touches ~50 shipments; 75 round trips → 2).
+    derived = {sid: derive(rows[sid], legs[sid], events[sid]) for sid in rows}
+    leg_numbers_of = {
+        sid: sorted({n for leg in legs[sid] for _k, n in numbers.get(leg.id, [])}) for sid in rows
+    }
+    candidates = await SubscriptionRepository(session).matching(
+        pair for sid in rows for pair in subscriptions.pairs_of(rows[sid], leg_numbers_of[sid])
+    )
+    changed = [
+        (sid, state.status.value, state.status_since or now)
+        for sid, (_legs, state) in derived.items()
+        if (rows[sid].status, rows[sid].sub_status)
+        != (state.status.value, state.sub_status.value if state.sub_status else None)
+        and any(e.id == state.latest_event_id for e in events[sid])
+    ]
+    firsts = await tracking.first_times(changed) if changed else set()
     for sid in sorted(rows):
         shipment = rows[sid]
-        leg_states, state = derive(shipment, legs[sid], events[sid])
+        leg_states, state = derived[sid]
         for leg in legs[sid]:
             _apply(leg, leg_states[leg.id])
         before = _snapshot(shipment, DERIVED + FIGURES)
@@ -485,7 +504,7 @@ async def refresh(
         shipment.updated_at = now
         by_id = {e.id: e for e in events[sid]}
         latest = by_id.get(state.latest_event_id or "")
-        leg_numbers = sorted({n for leg in legs[sid] for _k, n in numbers.get(leg.id, [])})
+        leg_numbers = leg_numbers_of[sid]
         facts = views.shipment_facts(shipment, legs[sid], numbers)
         eta = views.eta_range(shipment.eta_earliest, shipment.eta_latest, shipment.eta_source)
 
@@ -514,13 +533,14 @@ async def refresh(
                 punctuality=_state.punctuality,
                 latest_event=latest_facts,
                 now=now,
+                candidates=candidates,
             )
 
         if (before["status"], before["sub_status"]) != (
             after["status"],
             after["sub_status"],
         ) and latest is not None:
-            first = await tracking.first_time(sid, state.status.value, state.status_since or now)
+            first = sid in firsts
             latest_facts = views.event_facts(latest, shipment.direction)
             staged.append(
                 (
