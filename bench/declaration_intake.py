@@ -68,6 +68,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import stop_processes  # noqa: E402
 from deploy.embedded import broker_command, wait_for_port  # noqa: E402
 from sdk.signing import prepare_signature  # noqa: E402
 from services.declaration.ceb.model import CebMessage  # noqa: E402
@@ -503,12 +504,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _measure(args, credential, gateway_port, processes, start_declaration, declaration_db, work)
         )
     finally:
-        for process in reversed(list(processes.values())):
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(reversed(list(processes.values())))
         asyncio.run(drop_pg_database(gateway_db))
         asyncio.run(drop_pg_database(declaration_db))
 

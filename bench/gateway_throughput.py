@@ -35,6 +35,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import stop_processes  # noqa: E402
 from deploy.embedded import broker_command, wait_for_port  # noqa: E402
 from sdk.signing import prepare_signature  # noqa: E402
 from services.gateway.parties.uscc import generate_uscc  # noqa: E402
@@ -214,12 +215,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _presign(credential["key_id"], credential["secret"], 10_000 * (args.duration + 2), signed)
         through_light = _wrk(f"http://127.0.0.1:{gateway_port}{PATH}", light, signed)
     finally:
-        for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(reversed(processes))
         if args.db == "postgres":
             asyncio.run(drop_pg_database(db_url))
     return {

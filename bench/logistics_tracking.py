@@ -66,6 +66,7 @@ import psutil  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
 
 from bench.declaration_intake import _admin, _exchange, _popen  # noqa: E402
+from bench.processes import stop_processes  # noqa: E402
 from bench.scratch_db import SERVER, create_database, drop_database, sqlalchemy_url  # noqa: E402
 from deploy.embedded import broker_command, wait_for_port  # noqa: E402
 from sdk.signing import prepare_signature  # noqa: E402
@@ -339,12 +340,7 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
         result["logs"] = str(work)
         return result
     finally:
-        for process in reversed(list(processes.values())):
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(reversed(list(processes.values())))
         asyncio.run(drop_pg_database(gateway_db))
         asyncio.run(drop_pg_database(logistics_db))
 
