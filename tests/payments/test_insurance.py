@@ -97,10 +97,29 @@ async def _ship(api: PaymentsApi, order: str, value: str, at: dt.datetime, buyer
 async def _declarations(api: PaymentsApi, who: Identity | None = None) -> list[dict[str, Any]]:
     answer = await api.get(f"{BASE}/declarations", who or enterprise("ent-1"))
     assert answer.status_code == 200, answer.text
-    return answer.json()  # type: ignore[no-any-return]
+    return answer.json()["items"]  # type: ignore[no-any-return]
 
 
 # --- policies and limits -------------------------------------------------------------------------
+
+
+async def test_the_policy_list_is_paged_and_a_walk_sees_every_policy_once(world: PaymentsApi) -> None:
+    made = []
+    for n in range(5):
+        answer = await world.post(
+            f"{BASE}/policies", enterprise("ent-1"), json=_policy(policy_no=f"SCH2026-{n:04}")
+        )
+        made.append(answer.json()["id"])
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = (await world.get(f"{BASE}/policies", enterprise("ent-1"), params=params)).json()
+        seen += [p["id"] for p in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert (sorted(seen), len(seen), pages) == (sorted(made), 5, 3)
 
 
 async def test_a_policy_is_recorded_with_its_buyer_limits(world: PaymentsApi) -> None:
@@ -383,7 +402,7 @@ async def test_another_enterprise_and_ungranted_institutions_see_nothing(world: 
         assert (await world.get(policy_url, outsider)).status_code == 404
         assert (await world.get(declaration_url, outsider)).status_code == 404
         assert (await world.get(f"{policy_url}/financings", outsider)).status_code == 404
-        assert (await world.get(f"{BASE}/policies", outsider)).json() == []
+        assert (await world.get(f"{BASE}/policies", outsider)).json()["items"] == []
         assert await _declarations(world, outsider) == []
     other = enterprise("ent-2")
     assert (await world.post(f"{policy_url}/limits", other, json=_limit(buyer_code="X"))).status_code == 404
@@ -404,7 +423,9 @@ async def test_the_granted_bank_and_regulators_read_until_the_grant_is_revoked(w
     assert (await world.get(policy_url, bank("bank-1"))).status_code == 200
     assert len(await _declarations(world, bank("bank-1"))) == 1
     assert (await world.get(policy_url, regulator())).status_code == 200
-    assert policy["id"] in {p["id"] for p in (await world.get(f"{BASE}/policies", regulator())).json()}
+    assert policy["id"] in {
+        p["id"] for p in (await world.get(f"{BASE}/policies", regulator())).json()["items"]
+    }
     revoked = await world.delete(f"/v1/payments/grants/{bank('bank-1').party_id}", enterprise("ent-1"))
     assert revoked.status_code == 204, revoked.text
     assert (await world.get(policy_url, bank("bank-1"))).status_code == 404

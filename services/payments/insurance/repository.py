@@ -15,6 +15,7 @@ from services.payments.insurance.models import (
     PolicyFinancing,
     ShipmentDeclaration,
 )
+from shared.kit.pagination import Keyset, PageRequest
 from shared.kit.repository import Repository
 
 
@@ -41,6 +42,16 @@ class InsuranceRepository(Repository):
         if enterprises is not None:
             stmt = stmt.where(InsurancePolicy.enterprise_party_id.in_(list(enterprises) or [""]))
         return list(await self.session.scalars(stmt))
+
+    async def policies_page(
+        self, enterprises: Sequence[str] | None, request: PageRequest
+    ) -> tuple[list[InsurancePolicy], str | None]:
+        """A page of the policies of these enterprises (``None``: every one), in id order."""
+        stmt = select(InsurancePolicy)
+        if enterprises is not None:
+            stmt = stmt.where(InsurancePolicy.enterprise_party_id.in_(list(enterprises) or [""]))
+        keyset = Keyset([table_of(InsurancePolicy).c.id], ["str"], False)
+        return await self.page(stmt, keyset, request, key=lambda r: (r.id,))
 
     async def add(self, row: Any) -> None:
         """Stage a new row."""
@@ -88,6 +99,17 @@ class InsuranceRepository(Repository):
         if statuses is not None:
             stmt = stmt.where(ShipmentDeclaration.status.in_(list(statuses)))
         return list(await self.session.scalars(stmt))
+
+    async def declarations_page(
+        self, enterprises: Sequence[str] | None, request: PageRequest
+    ) -> tuple[list[ShipmentDeclaration], str | None]:
+        """A page of the declarations of these enterprises (``None``: all), in shipment order."""
+        stmt = select(ShipmentDeclaration)
+        if enterprises is not None:
+            stmt = stmt.where(ShipmentDeclaration.enterprise_party_id.in_(list(enterprises) or [""]))
+        table = table_of(ShipmentDeclaration)
+        keyset = Keyset([table.c.shipment_date, table.c.id], ["date", "str"], False)
+        return await self.page(stmt, keyset, request, key=lambda r: (r.shipment_date, r.id))
 
     async def add_reminder(self, row: dict[str, Any]) -> bool:
         """Record a reminder; False if this stage was given before (another replica, a restart)."""

@@ -22,6 +22,7 @@ from services.payments.insurance.schemas import (
     SubmitIn,
 )
 from shared.identity import CurrentIdentity
+from shared.kit.pagination import Page, PageParams
 from shared.kit.responses import COMMON_PROBLEMS, problems
 from shared.service import DbSession
 from shared.sqltypes import utcnow
@@ -51,15 +52,15 @@ async def create_policy(
 
 @router.get(
     "/policies",
-    response_model=list[PolicyOut],
+    response_model=Page[PolicyOut],
     summary="Policies you may read (yours, your granted clients'; regulators: all), with exposure",
     responses=problems(*COMMON_PROBLEMS),
 )
 async def list_policies(
-    identity: CurrentIdentity, session: DbSession, ctx: PaymentsContextDep
-) -> list[PolicyOut]:
-    rows = await InsuranceRepository(session).policies_of(await _visible(session, identity))
-    return await service.policies_out(session, ctx, rows)
+    identity: CurrentIdentity, session: DbSession, ctx: PaymentsContextDep, page: PageParams
+) -> Page[PolicyOut]:
+    rows, cursor = await InsuranceRepository(session).policies_page(await _visible(session, identity), page)
+    return Page(items=await service.policies_out(session, ctx, rows), next_cursor=cursor)
 
 
 @router.get(
@@ -119,15 +120,17 @@ async def put_limit(
 
 @router.get(
     "/declarations",
-    response_model=list[DeclarationOut],
+    response_model=Page[DeclarationOut],
     summary="Shipment declarations (出运申报) prepared from your released exports, with deadlines",
     responses=problems(*COMMON_PROBLEMS),
 )
 async def list_declarations(
-    identity: CurrentIdentity, session: DbSession, ctx: PaymentsContextDep
-) -> list[DeclarationOut]:
-    rows = await InsuranceRepository(session).declarations(await _visible(session, identity))
-    return await service.declarations_out(session, ctx, rows, service.beijing_day(utcnow()))
+    identity: CurrentIdentity, session: DbSession, ctx: PaymentsContextDep, page: PageParams
+) -> Page[DeclarationOut]:
+    repo = InsuranceRepository(session)
+    rows, cursor = await repo.declarations_page(await _visible(session, identity), page)
+    items = await service.declarations_out(session, ctx, rows, service.beijing_day(utcnow()))
+    return Page(items=items, next_cursor=cursor)
 
 
 @router.get(
