@@ -69,8 +69,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.processes import stop_processes  # noqa: E402
+from bench.wire import Credential, signed_request  # noqa: E402
 from deploy.embedded import broker_command, wait_for_port  # noqa: E402
-from sdk.signing import prepare_signature  # noqa: E402
 from services.declaration.ceb.model import CebMessage  # noqa: E402
 from services.declaration.ceb.xml_codec import decode_xml, encode_xml  # noqa: E402
 from services.gateway.parties.uscc import generate_uscc  # noqa: E402
@@ -114,27 +114,9 @@ def batched(sets: Sequence[dict[str, CebMessage]], kind: str, size: int) -> list
 # --- signed raw requests ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Credential:
-    key_id: str
-    secret: str
-
-
 def raw_request(host: str, path: str, body: bytes, credential: Credential) -> bytes:
-    """One signed POST as bytes on the wire (fresh nonce and Idempotency-Key)."""
-    signed = prepare_signature(
-        key_id=credential.key_id, secret=credential.secret, method="POST", path=path, body=body
-    )
-    headers = {
-        "Host": host,
-        "Content-Type": "application/xml",
-        "Accept": "application/json",
-        "Content-Length": str(len(body)),
-        "Idempotency-Key": str(uuid.uuid4()),
-        **signed.headers,
-    }
-    head = f"POST {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-    return head.encode("latin-1") + body
+    """One signed XML POST as bytes on the wire."""
+    return signed_request(host, "POST", path, body, credential, "application/xml")
 
 
 # --- load generator ------------------------------------------------------------------------------

@@ -68,8 +68,8 @@ from asgi_lifespan import LifespanManager  # noqa: E402
 from bench.declaration_intake import _admin, _exchange, _popen  # noqa: E402
 from bench.processes import stop_processes  # noqa: E402
 from bench.scratch_db import SERVER, create_database, drop_database, sqlalchemy_url  # noqa: E402
+from bench.wire import Credential, signed_request  # noqa: E402
 from deploy.embedded import broker_command, wait_for_port  # noqa: E402
-from sdk.signing import prepare_signature  # noqa: E402
 from services.gateway.parties.uscc import generate_uscc  # noqa: E402
 from services.logistics.adapters.registry import PushContext, read_push  # noqa: E402
 from services.logistics.app import create_app  # noqa: E402
@@ -96,27 +96,9 @@ PLACES = [("CNLYG", "Lianyungang", "CN"), ("CNSHA", "Shanghai", "CN"), ("KRINC",
 # --- ingest: requests ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Credential:
-    key_id: str
-    secret: str
-
-
 def signed(host: str, method: str, path: str, body: bytes, credential: Credential) -> bytes:
-    """One signed JSON request as bytes on the wire (fresh nonce and Idempotency-Key)."""
-    signature = prepare_signature(
-        key_id=credential.key_id, secret=credential.secret, method=method, path=path, body=body
-    )
-    headers = {
-        "Host": host,
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        "Content-Length": str(len(body)),
-        "Idempotency-Key": str(uuid.uuid4()),
-        **signature.headers,
-    }
-    head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-    return head.encode("latin-1") + body
+    """One signed JSON request as bytes on the wire."""
+    return signed_request(host, method, path, body, credential, "application/json")
 
 
 def shipment_body(code: str, number: str) -> bytes:
